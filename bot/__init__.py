@@ -1,0 +1,1 @@
+"""The alliance bot: keeps a strategic alliance between two organisations honest."""

@@ -1,0 +1,90 @@
+"""The one entry point: `alliance-bot serve | console | sweep`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings, database_url, environment
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="alliance-bot", description="Keeps a strategic alliance honest.")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot for Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
+
+    console = sub.add_parser("console", help="the bot without Slack, in this terminal")
+    console.add_argument("--db", default="console.db", help="SQLite file (default console.db)")
+    console.add_argument("--fresh", action="store_true", help="start from an empty alliance")
+    console.add_argument("--tour", action="store_true", help="play a short scripted conversation first")
+    console.add_argument("--start", type=instant, help="the virtual clock's start (ISO-8601; default now)")
+
+    once = sub.add_parser("sweep", help="one pass of the scheduled work as of an instant, then exit")
+    once.add_argument("--now", type=instant, required=True, help="ISO-8601 instant with offset, e.g. 2026-12-01T09:00Z")
+
+    args = parser.parse_args(argv)
+    quiet = args.command == "console" and args.log_level == "INFO"  # the console's screen is the chat
+    logging.basicConfig(level="WARNING" if quiet else args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    load_dotenv(Path.cwd() / ".env")
+    try:
+        match args.command:
+            case "serve":
+                return run_serve(Settings.from_env(environment()), host=args.host, port=args.port)
+            case "console":
+                return run_console(Path(args.db), fresh=args.fresh, tour=args.tour, start=args.start)
+            case "sweep":
+                return run_sweep(database_url(environment()), now=args.now)
+    except ConfigError as e:
+        print(f"alliance-bot: {e}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 instant, e.g. 2026-12-01T09:00:00Z") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no offset; add Z or +01:00 so the instant is unambiguous")
+    return value
+
+
+def run_serve(settings: Settings, *, host: str, port: int) -> int:
+    from bot.runtime import serve
+
+    return serve(settings, host=host, port=port)
+
+
+def run_console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, out: TextIO = sys.stdout) -> int:
+    from bot.runtime import console
+
+    return console(db_path, fresh=fresh, tour=tour, start=start, out=out)
+
+
+def run_sweep(url: str, *, now: datetime) -> int:
+    from bot.core.sweep import sweep
+    from storage.db import Database
+
+    db = Database(url)
+    db.migrate()
+    report = sweep(db, now=now)
+    print(f"sweep at {report.at.isoformat()}: forgot {report.forgotten_events} old event ids")
+    db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

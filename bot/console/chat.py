@@ -1,0 +1,198 @@
+"""The console chat: type what you would type in Slack, as anyone in the channel, and move a virtual clock."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TextIO
+
+from bot import texts
+from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
+from bot.core.clock import ManualClock
+from bot.core.errors import CommandError
+from bot.core.outcomes import ANNOUNCED, FormRequested, Reply
+from bot.core.service import AllianceService, Caller
+from bot.core.sweep import sweep
+
+PROMPT_HELP = """\
+Type exactly what you would type in Slack:
+  /alliance commit @paul Draft joint API spec by next Friday
+  @Alliance Bot who owns the API spec?
+Console commands:
+  :as NAME        speak as someone else (alice, bob, erin of Acme; paul, pia, gus of Globex)
+  :advance 3d     move the clock forward (m, h, d, w) and run the scheduled work
+  :now            show the clock        :people   who is in the channel
+  :help           this text             :quit     leave"""
+
+TOUR = [
+    ":as alice",
+    "/alliance commit @paul Draft joint API spec by next Friday",
+    ":as paul",
+    "@Alliance Bot commit @pia pricing sheet by end of month",
+    "@Alliance Bot commit milestone @alice Joint launch plan signed off by mid-January",
+    "@Alliance Bot who owns the API spec?",
+    ":as alice",
+    "/alliance list",
+    ":advance 11d",
+    "@Alliance Bot list overdue",
+    "@Alliance Bot due #1 in 1 week",
+    ":as pia",
+    "@Alliance Bot done #2",
+    "@Alliance Bot show #1",
+    "@Alliance Bot commit Call Globex legal by yesterday",
+]
+
+STEPS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+MENTION_PREFIX = re.compile(r"^@(?:alliance[ _-]?bot|alliance)\b[:,]?\s*", re.IGNORECASE)
+SLASH_PREFIX = re.compile(r"^/alliance\b\s*", re.IGNORECASE)
+AT_NAME = re.compile(r"(?<![<\w])@([A-Za-z][\w.-]*)")
+DURATION = re.compile(r"^(\d{1,4})\s*([mhdw])$")
+EMOJI = {
+    ":white_check_mark:": "✅",
+    ":warning:": "⚠️",
+    ":handshake:": "🤝",
+    ":calendar:": "📅",
+    ":wastebasket:": "🗑",
+    ":arrows_counterclockwise:": "🔄",
+    ":bust_in_silhouette:": "👤",
+    ":triangular_flag_on_post:": "🚩",
+    ":tada:": "🎉",
+}
+
+
+@dataclass
+class Console:
+    service: AllianceService
+    directory: ConsoleDirectory
+    clock: ManualClock
+    out: TextIO
+    speaker: str = "alice"
+
+    def run(self, lines: Iterable[str], *, echo: bool) -> None:
+        for raw in lines:
+            line = raw.strip()
+            if echo and line:
+                self.say(f"{self.speaker}> {line}")
+            if not self.handle(line):
+                return
+
+    def handle(self, line: str) -> bool:
+        """Handle one typed line; False when the user wants to leave."""
+        if not line:
+            return True
+        if line.startswith(":"):
+            return self.console_command(line)
+        slash = SLASH_PREFIX.match(line)
+        mention = MENTION_PREFIX.match(line)
+        if not slash and not mention:
+            return True  # ordinary chat between people; the bot only answers when addressed
+        text = line[(slash or mention).end() :]  # type: ignore[union-attr]
+        self.ask(self.with_mentions(text), in_thread=mention is not None)
+        return True
+
+    def ask(self, text: str, *, in_thread: bool) -> None:
+        caller = Caller(channel_id=CHANNEL, user_id=self.user_id())
+        try:
+            reply = self.service.handle_text(text, caller)
+        except CommandError as e:
+            self.bot(texts.error(e), "only you see this")
+            return
+        self.show(reply, in_thread=in_thread)
+
+    def show(self, reply: Reply, *, in_thread: bool) -> None:
+        if reply.new_alliance is not None:
+            self.bot(texts.intro(reply.new_alliance), "in the channel")
+        outcome = reply.outcome
+        if isinstance(outcome, FormRequested):
+            self.bot(
+                "In Slack this opens the commitment form. Here, write it in one line: commit @name what by when.",
+                "only you see this",
+            )
+            return
+        text = texts.outcome(outcome)
+        if in_thread:
+            self.bot(text, "in the thread")
+        elif isinstance(outcome, ANNOUNCED):
+            self.bot(text, "in the channel")
+        else:
+            self.bot(text, "only you see this")
+
+    def console_command(self, line: str) -> bool:
+        word, _, arg = line[1:].partition(" ")
+        arg = arg.strip()
+        match word.lower():
+            case "quit" | "q" | "exit":
+                return False
+            case "help" | "h":
+                self.say(PROMPT_HELP)
+            case "as":
+                person = self.directory.by_name(arg.lstrip("@"))
+                if person is None or person.is_bot:
+                    names = ", ".join(p.name for p in self.directory.people if not p.is_bot)
+                    self.say(f"(nobody called “{arg}” here; try one of: {names})")
+                else:
+                    self.speaker = person.name
+                    team = self.directory.team_name(person.team_id)
+                    self.say(f"(you are now {person.name} of {team}, time zone {person.tz})")
+            case "advance":
+                match = DURATION.match(arg.lower())
+                if match is None:
+                    self.say("(say how far: :advance 30m, :advance 2h, :advance 3d, :advance 1w)")
+                    return True
+                amount, unit = int(match.group(1)), match.group(2)
+                step = {
+                    "m": timedelta(minutes=1),
+                    "h": timedelta(hours=1),
+                    "d": timedelta(days=1),
+                    "w": timedelta(weeks=1),
+                }
+                self.clock.advance(step[unit] * amount)
+                sweep(self.service.db, now=self.clock.now())
+                self.say(f"(the clock is now {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
+            case "now":
+                self.say(f"(the clock says {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
+            case "people":
+                for p in self.directory.people:
+                    if not p.is_bot:
+                        self.say(f"  {p.name:6} {self.directory.team_name(p.team_id):7} {p.tz}")
+            case _:
+                self.say(f"(unknown console command :{word}; :help lists them)")
+        return True
+
+    def user_id(self) -> str:
+        person = self.directory.by_name(self.speaker)
+        assert person is not None
+        return person.user_id
+
+    def with_mentions(self, text: str) -> str:
+        """@paul becomes <@UPAUL>, as Slack's own client does when you pick a name."""
+
+        def swap(match: re.Match[str]) -> str:
+            person = self.directory.by_name(match.group(1))
+            return f"<@{person.user_id}>" if person else match.group(0)
+
+        return AT_NAME.sub(swap, text)
+
+    def plain(self, text: str) -> str:
+        def name(match: re.Match[str]) -> str:
+            person = self.directory.profile(match.group(1))
+            return f"@{person.name}" if person else f"@{match.group(1)}"
+
+        text = re.sub(r"<@([A-Z0-9_]+)(?:\|[^>]*)?>", name, text)
+        text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
+        for code, symbol in EMOJI.items():
+            text = text.replace(code, symbol)
+        return text
+
+    def bot(self, text: str, where: str) -> None:
+        self.say(f"Alliance Bot ({where}):")
+        for line in self.plain(text).split("\n"):
+            self.say(f"  {line}")
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+__all__ = ["BOT_ID", "TOUR", "Console"]

@@ -1,0 +1,48 @@
+"""The console's pretend Slack Connect channel: two organisations, three people each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.ports import ChannelFacts, Profile
+
+CHANNEL = "CCONSOLE01"
+ACME = "TACME"
+GLOBEX = "TGLOBEX"
+TEAM_NAMES = {ACME: "Acme", GLOBEX: "Globex"}
+BOT_ID = "UALLIANCEBOT"
+
+PEOPLE = [
+    Profile(user_id="UALICE", team_id=ACME, name="alice", tz="America/New_York"),
+    Profile(user_id="UBOB", team_id=ACME, name="bob", tz="America/Chicago"),
+    Profile(user_id="UERIN", team_id=ACME, name="erin", tz="America/New_York"),
+    Profile(user_id="UPAUL", team_id=GLOBEX, name="paul", tz="Europe/Berlin"),
+    Profile(user_id="UPIA", team_id=GLOBEX, name="pia", tz="Europe/Berlin"),
+    Profile(user_id="UGUS", team_id=GLOBEX, name="gus", tz="Asia/Tokyo"),
+    Profile(user_id=BOT_ID, team_id=ACME, name="Alliance Bot", tz="UTC", is_bot=True),
+]
+
+
+@dataclass
+class ConsoleDirectory:
+    """The Directory port, answered from the fixed cast above."""
+
+    people: list[Profile]
+
+    def profile(self, user_id: str) -> Profile | None:
+        return next((p for p in self.people if p.user_id == user_id), None)
+
+    def by_name(self, name: str) -> Profile | None:
+        return next((p for p in self.people if p.name.lower() == name.lower()), None)
+
+    def channel(self, channel_id: str) -> ChannelFacts:
+        return ChannelFacts(
+            channel_id=channel_id,
+            name="acme-globex",
+            host_team_id=ACME,
+            team_ids=[ACME, GLOBEX],
+            member_ids=[p.user_id for p in self.people],
+        )
+
+    def team_name(self, team_id: str) -> str:
+        return TEAM_NAMES.get(team_id, team_id)

@@ -1,0 +1,1 @@
+"""The alliance logic, free of any chat platform: commands, dates, ownership, cadence."""

@@ -1,0 +1,364 @@
+"""The command language: what people type after `/alliance` or after mentioning the bot.
+
+One grammar serves the slash command, mentions and the console, so every command works by mention
+(in a Slack Connect channel the partner organisation has no slash commands). The adapter hands over the
+text with user mentions in the portable form `<@ID>`; this module only reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.dates import split_due
+from bot.core.errors import CommandError
+
+MAX_TEXT = 4000
+MAX_TITLE = 200
+
+MENTION = re.compile(r"<@([UWB][A-Z0-9]{2,40}|[A-Za-z0-9_.:-]{2,64})(?:\|[^>]*)?>")
+RAW_AT = re.compile(r"(?<![<\w])@([\w.-]{1,80})")
+REF = re.compile(r"^#?(\d{1,9})$")
+
+
+class ListFilter(StrEnum):
+    OPEN = "open"
+    MINE = "mine"
+    OVERDUE = "overdue"
+    DONE = "done"
+    PERSON = "person"
+
+
+@dataclass(frozen=True)
+class Help:
+    unknown: str | None = None  # the word we did not understand, if that is why help is shown
+
+
+@dataclass(frozen=True)
+class Commit:
+    title: str
+    due_phrase: str | None
+    owner_id: str | None  # None: the caller
+    milestone: bool = False
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """`commit` with nothing after it: the adapter shows its form (a Slack modal)."""
+
+    prefill: str = ""
+
+
+@dataclass(frozen=True)
+class WhoOwns:
+    query: str
+
+
+@dataclass(frozen=True)
+class OwnedBy:
+    user_id: str
+
+
+@dataclass(frozen=True)
+class ListCommitments:
+    filter: ListFilter
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Complete:
+    ref: int
+
+
+@dataclass(frozen=True)
+class MoveDue:
+    ref: int
+    due_phrase: str
+
+
+@dataclass(frozen=True)
+class Reassign:
+    ref: int
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Drop:
+    ref: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Show:
+    ref: int
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    SPONSOR = "sponsor"
+
+
+@dataclass(frozen=True)
+class NameRole:
+    role: Role
+    user_id: str
+
+
+Command = (
+    Help
+    | Commit
+    | OpenForm
+    | WhoOwns
+    | OwnedBy
+    | ListCommitments
+    | Complete
+    | MoveDue
+    | Reassign
+    | Drop
+    | Show
+    | NameRole
+)
+
+
+class GrammarError(CommandError):
+    """The text could not be read as a command; `usage` names the form that would have worked."""
+
+    def __init__(self, problem: str, usage: str, given: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.usage = usage
+        self.given = given
+
+
+class UnknownName(CommandError):
+    """`@paul` typed as plain text: the platform did not turn it into a real mention."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+USAGE = {
+    "commit": "commit @person <what> by <when>",
+    "who": "who <words from the title>  or  who @person",
+    "list": "list [mine | overdue | done | @person]",
+    "done": "done #12",
+    "due": "due #12 <new date>",
+    "reassign": "reassign #12 @person",
+    "drop": "drop #12 <reason>",
+    "show": "show #12",
+    "lead": "lead @person",
+    "sponsor": "sponsor @person",
+}
+
+VERBS = {
+    "commit": "commit",
+    "promise": "commit",
+    "track": "commit",
+    "add": "commit",
+    "who": "who",
+    "whois": "who",
+    "owner": "who",
+    "list": "list",
+    "ls": "list",
+    "overdue": "overdue",
+    "done": "done",
+    "complete": "done",
+    "finished": "done",
+    "close": "done",
+    "due": "due",
+    "move": "due",
+    "postpone": "due",
+    "reschedule": "due",
+    "reassign": "reassign",
+    "give": "reassign",
+    "handoff": "reassign",
+    "drop": "drop",
+    "cancel": "drop",
+    "show": "show",
+    "details": "show",
+    "history": "show",
+    "help": "help",
+    "?": "help",
+    "lead": "lead",
+    "sponsor": "sponsor",
+}
+
+FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)
+WHO_PREFIX = re.compile(
+    r"^(?:who(?:'s| is)?\s+)?(?:owns|own|owning|has|is responsible for|is on|is doing|is working on|"
+    r"is the owner of|the owner of)\s+",
+    re.IGNORECASE,
+)
+WHAT_OWNS = re.compile(r"^what\s+(?:does|do|is)\s+(<@[^>]+>)\s+(?:own|owning|doing|on)\W*$", re.IGNORECASE)
+ARTICLE = re.compile(r"^(?:the|a|an|our|their)\s+", re.IGNORECASE)
+
+
+def mentioned_ids(text: str) -> list[str]:
+    return MENTION.findall(text)
+
+
+def parse(text: str) -> Command:
+    """Read one command. Raises GrammarError or UnknownName with what went wrong and the right form."""
+    text = _tidy(text)
+    if len(text) > MAX_TEXT:
+        raise GrammarError(f"That is {len(text):,} characters; a command is at most {MAX_TEXT:,}.", "help")
+    if not text:
+        return Help()
+    text = FILLER.sub("", text)
+    what = WHAT_OWNS.match(text)
+    if what:
+        return OwnedBy(_single_mention(what.group(1), "who"))
+    first, _, rest = text.partition(" ")
+    verb = VERBS.get(first.lower().rstrip(":,"))
+    rest = rest.strip()
+    if verb is None:
+        if REF.match(first) and not rest:
+            return Show(_ref(first, "show"))
+        if WHO_PREFIX.match(text) or first.lower().startswith("who"):
+            return _who(text)
+        return Help(unknown=first[:40])
+    match verb:
+        case "commit":
+            return _commit(rest)
+        case "who":
+            return _who(rest)
+        case "list":
+            return _list(rest)
+        case "overdue":
+            return ListCommitments(ListFilter.OVERDUE)
+        case "done":
+            return Complete(_ref(rest, "done"))
+        case "due":
+            return _move_due(rest)
+        case "reassign":
+            return _reassign(rest)
+        case "drop":
+            return _drop(rest)
+        case "show":
+            return Show(_ref(rest, "show"))
+        case "lead" | "sponsor":
+            return NameRole(Role(verb), _single_mention(rest, verb))
+        case _:
+            return Help()
+
+
+def _tidy(text: str) -> str:
+    # Slack sends &amp; &lt; &gt; escaped; mentions stay as <@U...>.
+    text = text.replace("&amp;", "&").replace("&lt;", "‹").replace("&gt;", "›")
+    text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
+    return " ".join(text.split())
+
+
+def _commit(rest: str) -> Command:
+    if not rest:
+        return OpenForm()
+    milestone = False
+    words = rest.split(" ")
+    for flag in ("--milestone", "milestone:", "milestone"):
+        if words and words[0].lower() == flag:
+            milestone = True
+            words = words[1:]
+    if "--milestone" in (w.lower() for w in words):
+        milestone = True
+        words = [w for w in words if w.lower() != "--milestone"]
+    rest = " ".join(words)
+    owner_id: str | None = None
+    lead = MENTION.match(rest)
+    if lead:
+        owner_id = lead.group(1)
+        rest = rest[lead.end() :].strip()
+        rest = re.sub(r"^(?:to|will|should|must|:|-)\s+", "", rest, flags=re.IGNORECASE)
+    _no_raw_names(rest)
+    title, phrase = split_due(rest)
+    title = title.strip(" ,;:-")
+    if not title:
+        raise GrammarError("A commitment needs a short title: what will be delivered.", USAGE["commit"], rest)
+    if len(title) > MAX_TITLE:
+        raise GrammarError(
+            f"That title is {len(title):,} characters; keep it under {MAX_TITLE} (put the details in the thread).",
+            USAGE["commit"],
+            title[:60],
+        )
+    return Commit(title=title, due_phrase=phrase, owner_id=owner_id, milestone=milestone)
+
+
+def _who(rest: str) -> Command:
+    rest = WHO_PREFIX.sub("", rest.strip())
+    rest = re.sub(r"^who(?:'s| is)?\s+", "", rest, flags=re.IGNORECASE)
+    rest = WHO_PREFIX.sub("", rest)
+    rest = rest.strip(" ?!.")
+    rest = ARTICLE.sub("", rest)
+    if not rest:
+        raise GrammarError("Ask about a commitment or a person.", USAGE["who"])
+    ids = mentioned_ids(rest)
+    if ids and MENTION.sub("", rest).strip(" ?!.,") in ("", "own", "owns"):
+        return OwnedBy(ids[0])
+    _no_raw_names(rest)
+    return WhoOwns(rest[:MAX_TITLE])
+
+
+def _list(rest: str) -> Command:
+    word = rest.lower().strip(" ?!.")
+    if word in ("", "open", "all"):
+        return ListCommitments(ListFilter.OPEN)
+    if word in ("mine", "my", "me"):
+        return ListCommitments(ListFilter.MINE)
+    if word in ("overdue", "late", "slipped"):
+        return ListCommitments(ListFilter.OVERDUE)
+    if word in ("done", "closed", "finished", "completed"):
+        return ListCommitments(ListFilter.DONE)
+    ids = mentioned_ids(rest)
+    if ids:
+        return ListCommitments(ListFilter.PERSON, ids[0])
+    _no_raw_names(rest)
+    raise GrammarError(f"I can list open, mine, overdue, done or @person, not “{rest[:40]}”.", USAGE["list"], rest)
+
+
+def _move_due(rest: str) -> Command:
+    ref_word, _, phrase = rest.partition(" ")
+    ref = _ref(ref_word, "due")
+    phrase = re.sub(r"^(?:to|by|until|on|till)\s+", "", phrase.strip(), flags=re.IGNORECASE)
+    if not phrase:
+        raise GrammarError("Say the new date.", USAGE["due"], rest)
+    return MoveDue(ref, phrase)
+
+
+def _reassign(rest: str) -> Command:
+    ref_word, _, who = rest.partition(" ")
+    ref = _ref(ref_word, "reassign")
+    who = re.sub(r"^to\s+", "", who.strip(), flags=re.IGNORECASE)
+    return Reassign(ref, _single_mention(who, "reassign"))
+
+
+def _drop(rest: str) -> Command:
+    ref_word, _, reason = rest.partition(" ")
+    ref = _ref(ref_word, "drop")
+    reason = re.sub(r"^(?:because|reason:?|-|:)\s*", "", reason.strip(), flags=re.IGNORECASE)
+    if not reason:
+        raise GrammarError("Say why it is dropped, so both parties know.", USAGE["drop"], rest)
+    return Drop(ref, reason[:500])
+
+
+def _ref(word: str, verb: str) -> int:
+    word = word.strip().rstrip(".,!?")
+    match = REF.match(word)
+    if not match:
+        shown = f"“{word[:20]}” is not a commitment reference" if word else "Which commitment?"
+        raise GrammarError(f"{shown}: use its number, like #12.", USAGE[verb], word)
+    return int(match.group(1))
+
+
+def _single_mention(text: str, verb: str) -> str:
+    ids = mentioned_ids(text)
+    if not ids:
+        _no_raw_names(text)
+        raise GrammarError("Mention the person, like @pia.", USAGE[verb], text)
+    return ids[0]
+
+
+def _no_raw_names(text: str) -> None:
+    raw = RAW_AT.search(MENTION.sub("", text))
+    if raw and raw.group(1).lower() not in ("here", "channel", "everyone"):
+        raise UnknownName(raw.group(1))

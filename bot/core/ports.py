@@ -1,0 +1,41 @@
+"""What the core needs to know from a chat platform, asked through small interfaces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A chat user as the platform describes them."""
+
+    user_id: str
+    team_id: str
+    name: str
+    tz: str
+    is_bot: bool = False
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class ChannelFacts:
+    """A shared channel: its name, the organisation hosting it, and who is in it."""
+
+    channel_id: str
+    name: str
+    host_team_id: str
+    team_ids: list[str] = field(default_factory=list)
+    member_ids: list[str] = field(default_factory=list)
+
+
+class Directory(Protocol):
+    """Look-ups the platform answers (Slack: users.info, conversations.info, team.info)."""
+
+    def profile(self, user_id: str) -> Profile | None:
+        """The user's profile, or None when the platform does not know them."""
+        ...
+
+    def channel(self, channel_id: str) -> ChannelFacts: ...
+
+    def team_name(self, team_id: str) -> str: ...

@@ -1,0 +1,513 @@
+"""The alliance service: carries out commands against storage, asking the platform only what it must."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session
+
+from bot.core import grammar as g
+from bot.core.clock import Clock
+from bot.core.dates import END_OF_WORKING_DAY, DateProblem, MissingDate, PastDate, parse_due
+from bot.core.errors import (
+    AlreadyClosed,
+    CommandError,
+    DepartedPerson,
+    NoSuchCommitment,
+    NotAllowed,
+    NotAPerson,
+    SameDue,
+    UnknownPerson,
+)
+from bot.core.lookup import best_matches
+from bot.core.outcomes import (
+    AllianceView,
+    Changed,
+    CommitmentView,
+    Details,
+    FormRequested,
+    HistoryLine,
+    Listing,
+    Outcome,
+    OwnedBy,
+    Owners,
+    PartyView,
+    Recorded,
+    Reply,
+    RoleNamed,
+    Usage,
+)
+from bot.core.ports import Directory, Profile
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Alliance, Commitment, Party, Person, Status
+
+log = logging.getLogger(__name__)
+
+PROFILE_TTL = timedelta(hours=24)
+LIST_LIMIT = 50
+# A first use in a huge channel should not cost thousands of users.info calls; the party list also comes
+# from the channel's shared team ids, so sampling members loses no organisation that matters.
+MEMBERS_SAMPLED = 200
+
+
+class DueProblem(CommandError):
+    """A date that could not be used, with what was understood so the answer can show it."""
+
+    def __init__(self, problem: DateProblem, *, title: str | None, owner_id: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.title = title
+        self.owner_id = owner_id
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, and in which alliance channel."""
+
+    channel_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class FormEntry:
+    """What the commitment form (a Slack modal, a Teams card) submits."""
+
+    title: str
+    owner_id: str
+    due_date: date
+    milestone: bool
+
+
+class AllianceService:
+    def __init__(self, *, db: Database, directory: Directory, clock: Clock, platform: str = "slack") -> None:
+        self.db = db
+        self.directory = directory
+        self.clock = clock
+        self.platform = platform
+
+    # ---- entry points -------------------------------------------------------------------------------
+
+    def handle_text(self, text: str, caller: Caller) -> Reply:
+        """Parse and carry out one command. Raises CommandError subclasses for the user to fix."""
+        return self.handle(g.parse(text), caller)
+
+    def handle(self, command: g.Command, caller: Caller) -> Reply:
+        alliance, new = self.ensure_alliance(caller.channel_id)
+        outcome = self._dispatch(command, caller, alliance)
+        return Reply(outcome=outcome, new_alliance=self._alliance_view(alliance) if new else None)
+
+    def submit_form(self, entry: FormEntry, caller: Caller) -> Reply:
+        """Record a commitment from the form, whose date picker gives a day without a time."""
+        alliance, new = self.ensure_alliance(caller.channel_id)
+        owner = self._owner(entry.owner_id)
+        tz = _zone(owner.tz)
+        due = datetime.combine(entry.due_date, END_OF_WORKING_DAY, tzinfo=tz)
+        if due < self.clock.now():
+            problem = PastDate(entry.due_date.isoformat(), due)
+            raise DueProblem(problem, title=entry.title, owner_id=owner.user_id)
+        title = " ".join(entry.title.split())
+        if not title:
+            raise g.GrammarError("A commitment needs a short title.", g.USAGE["commit"])
+        if len(title) > g.MAX_TITLE:
+            raise g.GrammarError(f"Keep the title under {g.MAX_TITLE} characters.", g.USAGE["commit"])
+        outcome = self._record(alliance, caller, owner, title, due, entry.milestone)
+        return Reply(outcome=outcome, new_alliance=self._alliance_view(alliance) if new else None)
+
+    def check_due(self, *, phrase: str, owner_id: str) -> datetime:
+        """Parse a due phrase for an owner without recording anything (used by forms to validate)."""
+        owner = self._owner(owner_id)
+        try:
+            return parse_due(phrase, now=self.clock.now(), tz=_zone(owner.tz)).at
+        except DateProblem as problem:
+            raise DueProblem(problem, title=None, owner_id=owner_id) from problem
+
+    def first_delivery(self, event_id: str) -> bool:
+        """True the first time an event id is seen; False for a retry of an event already handled."""
+        with self.db.session() as session:
+            return repo.claim_event(session=session, event_id=event_id, at=self.clock.now())
+
+    # ---- alliances and people -----------------------------------------------------------------------
+
+    def ensure_alliance(self, channel_id: str) -> tuple[Alliance, bool]:
+        with self.db.session() as session:
+            existing = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
+        if existing is not None:
+            return existing, False
+        facts = self.directory.channel(channel_id)
+        team_ids = list(dict.fromkeys([facts.host_team_id, *facts.team_ids]))
+        for member_id in facts.member_ids[:MEMBERS_SAMPLED]:
+            person = self.person(member_id)
+            usable = person is not None and not person.is_bot and not person.deleted and person.team_id
+            if usable and person is not None and person.team_id not in team_ids:
+                team_ids.append(person.team_id)
+        parties = [(team_id, self.directory.team_name(team_id)) for team_id in team_ids if team_id]
+        name = " & ".join(name for _, name in parties) or facts.name
+        with self.db.session() as session:
+            return repo.add_alliance(
+                session=session,
+                platform=self.platform,
+                channel_id=channel_id,
+                name=name,
+                host_team_id=facts.host_team_id,
+                started_at=self.clock.now(),
+                parties=parties,
+            )
+
+    def person(self, user_id: str) -> Person | None:
+        """What we know of a person, refreshed from the platform once a day."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            known = repo.get_person(session=session, user_id=user_id)
+        if known is not None and now - known.refreshed_at < PROFILE_TTL:
+            return known
+        profile = self.directory.profile(user_id)
+        if profile is None:
+            return known
+        with self.db.session() as session:
+            return repo.save_person(session=session, person=_person(profile, now))
+
+    def _owner(self, user_id: str) -> Person:
+        person = self.person(user_id)
+        if person is None:
+            raise UnknownPerson(user_id)
+        if person.is_bot:
+            raise NotAPerson(user_id)
+        if person.deleted:
+            raise DepartedPerson(user_id)
+        return person
+
+    # ---- commands -----------------------------------------------------------------------------------
+
+    def _dispatch(self, command: g.Command, caller: Caller, alliance: Alliance) -> Outcome:
+        assert alliance.id is not None
+        match command:
+            case g.Help(unknown=unknown):
+                return Usage(unknown=unknown)
+            case g.OpenForm(prefill=prefill):
+                return FormRequested(prefill=prefill)
+            case g.Commit():
+                return self._commit(command, caller, alliance)
+            case g.WhoOwns(query=query):
+                return self._who(query, alliance)
+            case g.OwnedBy(user_id=user_id):
+                self._known(user_id)
+                views = self._views(alliance, self._find(alliance, owner_id=user_id))
+                return OwnedBy(user_id=user_id, commitments=_overdue_first(views))
+            case g.ListCommitments():
+                return self._list(command, caller, alliance)
+            case g.Complete(ref=ref):
+                return self._complete(alliance, caller, ref)
+            case g.MoveDue(ref=ref, due_phrase=phrase):
+                return self._move_due(alliance, caller, ref, phrase)
+            case g.Reassign(ref=ref, user_id=user_id):
+                return self._reassign(alliance, caller, ref, user_id)
+            case g.Drop(ref=ref, reason=reason):
+                return self._drop(alliance, caller, ref, reason)
+            case g.Show(ref=ref):
+                return self._show(alliance, ref)
+            case g.NameRole(role=role, user_id=user_id):
+                return self._name_role(alliance, caller, role, user_id)
+        raise AssertionError(f"unhandled command {command!r}")
+
+    def _commit(self, command: g.Commit, caller: Caller, alliance: Alliance) -> Recorded:
+        owner = self._owner(command.owner_id or caller.user_id)
+        if command.due_phrase is None:
+            raise DueProblem(MissingDate(), title=command.title, owner_id=owner.user_id)
+        try:
+            due = parse_due(command.due_phrase, now=self.clock.now(), tz=_zone(owner.tz))
+        except DateProblem as problem:
+            raise DueProblem(problem, title=command.title, owner_id=owner.user_id) from problem
+        return self._record(alliance, caller, owner, command.title, due.at, command.milestone)
+
+    def _record(
+        self, alliance: Alliance, caller: Caller, owner: Person, title: str, due: datetime, milestone: bool
+    ) -> Recorded:
+        assert alliance.id is not None
+        now = self.clock.now()
+        self._ensure_party(alliance, owner.team_id)
+        with self.db.session() as session:
+            commitment = repo.add_commitment(
+                session=session,
+                alliance_id=alliance.id,
+                title=title,
+                owner_id=owner.user_id,
+                party_team_id=owner.team_id,
+                due_at=due,
+                milestone=milestone,
+                created_by=caller.user_id,
+                now=now,
+            )
+            view = self._view(session, alliance, commitment)
+        return Recorded(commitment=view, actor_id=caller.user_id)
+
+    def _who(self, query: str, alliance: Alliance) -> Owners:
+        assert alliance.id is not None
+        with self.db.session() as session:
+            titles = repo.open_titles(session=session, alliance_id=alliance.id)
+            matches = best_matches(query, titles)
+            rows = repo.get_commitments_by_ref(session=session, alliance_id=alliance.id, refs=[m.ref for m in matches])
+            views = [self._view(session, alliance, c) for c in rows]
+        return Owners(query=query, matches=views)
+
+    def _list(self, command: g.ListCommitments, caller: Caller, alliance: Alliance) -> Listing:
+        now = self.clock.now()
+        match command.filter:
+            case g.ListFilter.MINE:
+                rows = self._find(alliance, owner_id=caller.user_id)
+            case g.ListFilter.PERSON:
+                assert command.user_id is not None
+                self._known(command.user_id)
+                rows = self._find(alliance, owner_id=command.user_id)
+            case g.ListFilter.OVERDUE:
+                rows = self._find(alliance, due_before=now)
+            case g.ListFilter.DONE:
+                done = self._find(alliance, statuses=(Status.DONE,))
+                rows = sorted(done, key=lambda c: c.closed_at or c.created_at, reverse=True)
+            case _:
+                rows = self._find(alliance)
+        views = self._views(alliance, rows)
+        if command.filter is not g.ListFilter.DONE:
+            views = _overdue_first(views)
+        shown, hidden = views[:LIST_LIMIT], max(0, len(views) - LIST_LIMIT)
+        parties = self._parties(alliance)
+        groups = [(p, [v for v in shown if v.party.team_id == p.team_id]) for p in parties]
+        return Listing(
+            filter=command.filter,
+            user_id=caller.user_id if command.filter is g.ListFilter.MINE else command.user_id,
+            groups=[(p, items) for p, items in groups if items],
+            hidden=hidden,
+        )
+
+    def _complete(self, alliance: Alliance, caller: Caller, ref: int) -> Changed:
+        now = self.clock.now()
+        with self.db.session() as session:
+            commitment = self._open(session, alliance, ref)
+            commitment.status = Status.DONE.value
+            commitment.closed_at = now
+            repo.add_event(
+                session=session, commitment=commitment, at=now, actor_id=caller.user_id, kind="done", detail=""
+            )
+            return Changed(kind="done", commitment=self._view(session, alliance, commitment), actor_id=caller.user_id)
+
+    def _move_due(self, alliance: Alliance, caller: Caller, ref: int, phrase: str) -> Changed:
+        now = self.clock.now()
+        with self.db.session() as session:
+            commitment = self._open(session, alliance, ref)
+            owner_id, title = commitment.owner_id, commitment.title
+        owner = self.person(owner_id)
+        tz = _zone(owner.tz if owner else "UTC")
+        try:
+            due = parse_due(phrase, now=now, tz=tz).at
+        except DateProblem as problem:
+            raise DueProblem(problem, title=title, owner_id=owner_id) from problem
+        with self.db.session() as session:
+            commitment = self._open(session, alliance, ref)
+            previous = commitment.due_at
+            if due == previous:
+                raise SameDue(ref, due)
+            commitment.due_at = due
+            if due > previous:
+                commitment.slips += 1
+            detail = json.dumps({"from": previous.isoformat(), "to": due.isoformat(), "slip": due > previous})
+            repo.add_event(
+                session=session, commitment=commitment, at=now, actor_id=caller.user_id, kind="due_moved", detail=detail
+            )
+            view = self._view(session, alliance, commitment)
+        return Changed(kind="due_moved", commitment=view, actor_id=caller.user_id, previous_due=previous)
+
+    def _reassign(self, alliance: Alliance, caller: Caller, ref: int, user_id: str) -> Changed:
+        now = self.clock.now()
+        new_owner = self._owner(user_id)
+        self._ensure_party(alliance, new_owner.team_id)
+        with self.db.session() as session:
+            commitment = self._open(session, alliance, ref)
+            previous = commitment.owner_id
+            if previous == new_owner.user_id:
+                raise NotAllowed("already_owner", holder_id=previous)
+            commitment.owner_id = new_owner.user_id
+            commitment.party_team_id = new_owner.team_id
+            detail = json.dumps({"from": previous, "to": new_owner.user_id})
+            repo.add_event(
+                session=session,
+                commitment=commitment,
+                at=now,
+                actor_id=caller.user_id,
+                kind="reassigned",
+                detail=detail,
+            )
+            view = self._view(session, alliance, commitment)
+        return Changed(kind="reassigned", commitment=view, actor_id=caller.user_id, previous_owner_id=previous)
+
+    def _drop(self, alliance: Alliance, caller: Caller, ref: int, reason: str) -> Changed:
+        now = self.clock.now()
+        with self.db.session() as session:
+            commitment = self._open(session, alliance, ref)
+            commitment.status = Status.DROPPED.value
+            commitment.closed_at = now
+            commitment.drop_reason = reason
+            repo.add_event(
+                session=session,
+                commitment=commitment,
+                at=now,
+                actor_id=caller.user_id,
+                kind="dropped",
+                detail=json.dumps({"reason": reason}),
+            )
+            view = self._view(session, alliance, commitment)
+        return Changed(kind="dropped", commitment=view, actor_id=caller.user_id)
+
+    def _show(self, alliance: Alliance, ref: int) -> Details:
+        assert alliance.id is not None
+        with self.db.session() as session:
+            commitment = repo.get_commitment(session=session, alliance_id=alliance.id, ref=ref)
+            if commitment is None or commitment.id is None:
+                raise NoSuchCommitment(ref)
+            events = repo.history(session=session, commitment_id=commitment.id)
+            lines = [
+                HistoryLine(at=e.at, actor_id=e.actor_id, kind=e.kind, data=json.loads(e.detail) if e.detail else {})
+                for e in events
+            ]
+            return Details(commitment=self._view(session, alliance, commitment), history=lines)
+
+    def _name_role(self, alliance: Alliance, caller: Caller, role: g.Role, user_id: str) -> RoleNamed:
+        assert alliance.id is not None
+        person = self._owner(user_id)
+        self._ensure_party(alliance, person.team_id)
+        with self.db.session() as session:
+            party = next(
+                p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == person.team_id
+            )
+            holders = {h for h in (party.lead_id, party.sponsor_id) if h}
+            # A party names its own people: while it has neither lead nor sponsor anyone may start it off,
+            # after that only its lead or sponsor may change them.
+            if holders and caller.user_id not in holders:
+                raise NotAllowed("not_lead_or_sponsor", holder_id=party.lead_id or party.sponsor_id)
+            previous = party.lead_id if role is g.Role.LEAD else party.sponsor_id
+            if role is g.Role.LEAD:
+                party.lead_id = person.user_id
+            else:
+                party.sponsor_id = person.user_id
+            session.add(party)
+            session.flush()
+            return RoleNamed(
+                role=role,
+                user_id=person.user_id,
+                party=_party_view(party),
+                previous_id=previous,
+                actor_id=caller.user_id,
+            )
+
+    # ---- helpers ------------------------------------------------------------------------------------
+
+    def _known(self, user_id: str) -> Person:
+        person = self.person(user_id)
+        if person is None:
+            raise UnknownPerson(user_id)
+        return person
+
+    def _open(self, session: Session, alliance: Alliance, ref: int) -> Commitment:
+        assert alliance.id is not None
+        commitment = repo.get_commitment(session=session, alliance_id=alliance.id, ref=ref)
+        if commitment is None:
+            raise NoSuchCommitment(ref)
+        if commitment.status != Status.OPEN.value:
+            raise AlreadyClosed(ref, commitment.status)
+        return commitment
+
+    def _find(
+        self,
+        alliance: Alliance,
+        *,
+        statuses: Sequence[Status] = (Status.OPEN,),
+        owner_id: str | None = None,
+        due_before: datetime | None = None,
+    ) -> Sequence[Commitment]:
+        assert alliance.id is not None
+        with self.db.session() as session:
+            return repo.find_commitments(
+                session=session, alliance_id=alliance.id, statuses=statuses, owner_id=owner_id, due_before=due_before
+            )
+
+    def _ensure_party(self, alliance: Alliance, team_id: str) -> None:
+        assert alliance.id is not None
+        with self.db.session() as session:
+            if any(p.team_id == team_id for p in repo.list_parties(session=session, alliance_id=alliance.id)):
+                return
+        name = self.directory.team_name(team_id)
+        with self.db.session() as session:
+            repo.add_party(session=session, alliance_id=alliance.id, team_id=team_id, name=name)
+
+    def _parties(self, alliance: Alliance) -> list[PartyView]:
+        assert alliance.id is not None
+        with self.db.session() as session:
+            parties = repo.list_parties(session=session, alliance_id=alliance.id)
+        host_first = sorted(parties, key=lambda p: (p.team_id != alliance.host_team_id, p.id or 0))
+        return [_party_view(p) for p in host_first]
+
+    def _alliance_view(self, alliance: Alliance) -> AllianceView:
+        return AllianceView(
+            channel_id=alliance.channel_id,
+            name=alliance.name,
+            started_at=alliance.started_at,
+            parties=self._parties(alliance),
+        )
+
+    def _views(self, alliance: Alliance, rows: Sequence[Commitment]) -> list[CommitmentView]:
+        with self.db.session() as session:
+            return [self._view(session, alliance, c) for c in rows]
+
+    def _view(self, session: Session, alliance: Alliance, commitment: Commitment) -> CommitmentView:
+        assert alliance.id is not None
+        parties = {p.team_id: p for p in repo.list_parties(session=session, alliance_id=alliance.id)}
+        party = parties.get(commitment.party_team_id)
+        owner = repo.get_person(session=session, user_id=commitment.owner_id)
+        return CommitmentView(
+            ref=commitment.ref,
+            title=commitment.title,
+            owner_id=commitment.owner_id,
+            party=_party_view(party)
+            if party
+            else PartyView(team_id=commitment.party_team_id, name=commitment.party_team_id),
+            due_at=commitment.due_at,
+            owner_tz=owner.tz if owner else "UTC",
+            status=commitment.status,
+            milestone=commitment.milestone,
+            slips=commitment.slips,
+            overdue=commitment.status == Status.OPEN.value and commitment.due_at < self.clock.now(),
+            closed_at=commitment.closed_at,
+            drop_reason=commitment.drop_reason,
+        )
+
+
+def _overdue_first(views: list[CommitmentView]) -> list[CommitmentView]:
+    return sorted(views, key=lambda v: (not v.overdue, v.due_at, v.ref))
+
+
+def _party_view(party: Party) -> PartyView:
+    return PartyView(team_id=party.team_id, name=party.name, lead_id=party.lead_id, sponsor_id=party.sponsor_id)
+
+
+def _person(profile: Profile, now: datetime) -> Person:
+    return Person(
+        user_id=profile.user_id,
+        team_id=profile.team_id,
+        name=profile.name,
+        tz=profile.tz or "UTC",
+        is_bot=profile.is_bot,
+        deleted=profile.deleted,
+        refreshed_at=now,
+    )
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown time zone %r, using UTC", name)
+        return ZoneInfo("UTC")

@@ -1,0 +1,110 @@
+"""Wiring: turns settings into a running bot (database, core, Slack app, scheduler) or a console."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import text
+
+from bot.config import Settings
+from bot.core.clock import ManualClock, SystemClock
+from bot.core.dates import warm_up
+from bot.core.service import AllianceService
+from bot.core.sweep import sweep
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+
+
+def serve(settings: Settings, *, host: str, port: int) -> int:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.slack.app import build_app, web_client
+    from bot.slack.directory import SlackDirectory
+    from bot.slack.http import SlackWsgi
+    from bot.slack.http import serve as serve_http
+
+    db = Database(settings.database_url)
+    db.migrate()
+    warm_up()
+    clock = SystemClock()
+    client = web_client(settings)
+    service = AllianceService(db=db, directory=SlackDirectory(client), clock=clock)
+    app = build_app(settings, service, client)
+
+    scheduler = BackgroundScheduler(timezone=UTC)
+    # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce).
+    scheduler.add_job(
+        lambda: sweep(db, now=clock.now()),
+        "interval",
+        seconds=SWEEP_SECONDS,
+        id="sweep",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=SWEEP_SECONDS * 5,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.start()
+    try:
+        if settings.app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(app, settings.app_token).start()
+        else:
+            serve_http(SlackWsgi(app, health=lambda: healthy(db)), host=host, port=port)
+    finally:
+        scheduler.shutdown(wait=False)
+        db.dispose()
+    return 0
+
+
+def healthy(db: Database) -> bool:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        log.exception("health check: database unavailable")
+        return False
+
+
+def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, out: TextIO) -> int:
+    from bot.console.chat import PROMPT_HELP, TOUR, Console
+    from bot.console.world import PEOPLE, ConsoleDirectory
+
+    if fresh and db_path.exists():
+        db_path.unlink()
+    db = Database(f"sqlite:///{db_path}")
+    db.migrate()
+    warm_up()
+    clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
+    directory = ConsoleDirectory(list(PEOPLE))
+    chat = Console(
+        service=AllianceService(db=db, directory=directory, clock=clock), directory=directory, clock=clock, out=out
+    )
+    chat.say("A channel shared by Acme (alice, bob, erin) and Globex (paul, pia, gus). You are alice. :help for help.")
+    if tour:
+        chat.say("--- a short tour: what people type, and what the bot answers ---")
+        chat.run(TOUR, echo=True)
+        chat.say("--- your turn ---")
+    interactive = sys.stdin.isatty()
+    if interactive:
+        chat.say(PROMPT_HELP)
+        while True:
+            try:
+                line = input(f"{chat.speaker}> ")
+            except EOFError:
+                break
+            if not chat.handle(line.strip()):
+                break
+    else:
+        chat.run(sys.stdin, echo=True)
+    db.dispose()
+    return 0

@@ -1,0 +1,1 @@
+"""The Slack front end: Bolt listeners that translate Slack payloads into core calls and render replies."""

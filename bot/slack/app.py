@@ -1,0 +1,85 @@
+"""Builds the Bolt app: client, middleware, listeners and the error handler, from settings and the core."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot import texts
+from bot.config import Settings
+from bot.core.service import AllianceService
+from bot.slack import listeners
+from bot.slack.front import SlackFrontEnd
+from bot.slack.replies import Where
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> WebClient:
+    client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL, timeout=10)
+    # 429s honour Retry-After; a dropped connection is retried once.
+    client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler()])
+    return client
+
+
+def build_app(settings: Settings, service: AllianceService, client: WebClient) -> App:
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret,
+        # Do not let SLACK_CLIENT_ID/SECRET in the environment flip Bolt into OAuth mode (Settings refuses
+        # that combination too); this bot speaks for one workspace with one bot token.
+        oauth_settings=None,
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    front = SlackFrontEnd(service=service, client=client)
+    app.middleware(once_per_event(service))
+    listeners.register(app, front)
+    app.error(error_handler(front))
+    return app
+
+
+def once_per_event(service: AllianceService) -> Callable[..., Any]:
+    """Slack delivers events at least once; handle each event id once, across restarts too."""
+
+    def dedupe(body: dict[str, Any], next: Callable[[], None], logger: logging.Logger) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        retry = body.get("type") == "event_callback" and isinstance(event_id, str)
+        if retry and not service.first_delivery(str(event_id)):
+            logger.info("event %s was already handled; acknowledging the retry only", event_id)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return dedupe
+
+
+def error_handler(front: SlackFrontEnd) -> Callable[..., BoltResponse]:
+    """Unexpected errors: logged with the trace, and the person gets one calm private line, never a trace."""
+
+    def handle(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        log.exception("unexpected error while handling a Slack request", exc_info=error)
+        where = _where(body)
+        if where is not None:
+            try:
+                front.replier.private(where, texts.INTERNAL_ERROR)
+            except Exception:
+                log.exception("could not tell the user about the error")
+        return BoltResponse(status=200, body="")
+
+    return handle
+
+
+def _where(body: dict[str, Any]) -> Where | None:
+    event = body.get("event") or {}
+    channel = body.get("channel_id") or (body.get("channel") or {}).get("id") or event.get("channel")
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
+    if not channel or not user:
+        return None
+    thread = event.get("thread_ts") or event.get("ts")
+    return Where(channel_id=channel, user_id=user, thread_ts=thread)

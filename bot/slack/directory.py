@@ -1,0 +1,78 @@
+"""The core's Directory, answered by Slack's Web API (users.info, conversations.info, team.info)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.ports import ChannelFacts, Profile
+
+log = logging.getLogger(__name__)
+
+MEMBER_PAGES = 2
+
+
+class SlackDirectory:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self._team_names: dict[str, str] = {}
+
+    def profile(self, user_id: str) -> Profile | None:
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as e:
+            if e.response.get("error") in ("user_not_found", "users_not_found"):
+                return None
+            raise
+        profile = user.get("profile") or {}
+        return Profile(
+            user_id=user["id"],
+            team_id=user.get("team_id") or profile.get("team") or "",
+            name=profile.get("display_name") or user.get("real_name") or user.get("name") or user["id"],
+            tz=user.get("tz") or "UTC",
+            is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+            deleted=bool(user.get("deleted")),
+        )
+
+    def channel(self, channel_id: str) -> ChannelFacts:
+        try:
+            channel = self.client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError as e:
+            # A DM or a private channel the bot is not in: start with no parties; the first owner adds theirs.
+            log.info("conversations.info %s failed: %s", channel_id, e.response.get("error"))
+            return ChannelFacts(channel_id=channel_id, name=channel_id, host_team_id="")
+        host = channel.get("conversation_host_id") or channel.get("context_team_id") or ""
+        teams = list(channel.get("shared_team_ids") or ([host] if host else []))
+        return ChannelFacts(
+            channel_id=channel_id,
+            name=channel.get("name") or channel_id,
+            host_team_id=host,
+            team_ids=teams,
+            member_ids=self._members(channel_id),
+        )
+
+    def _members(self, channel_id: str) -> list[str]:
+        members: list[str] = []
+        cursor = None
+        for _ in range(MEMBER_PAGES):
+            try:
+                page = self.client.conversations_members(channel=channel_id, limit=100, cursor=cursor)
+            except SlackApiError as e:
+                log.info("conversations.members %s failed: %s", channel_id, e.response.get("error"))
+                break
+            members.extend(page.get("members") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return members
+
+    def team_name(self, team_id: str) -> str:
+        if team_id not in self._team_names:
+            try:
+                self._team_names[team_id] = self.client.team_info(team=team_id)["team"]["name"]
+            except SlackApiError as e:
+                log.info("team.info %s failed: %s", team_id, e.response.get("error"))
+                return team_id
+        return self._team_names[team_id]

@@ -1,0 +1,82 @@
+"""The Slack front end's one routine: run a command for someone, somewhere, and answer them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import timedelta
+
+from slack_sdk import WebClient
+
+from bot import texts
+from bot.core.errors import CommandError
+from bot.core.outcomes import FormRequested, Reply
+from bot.core.service import AllianceService, Caller
+from bot.slack import blocks
+from bot.slack.replies import Replier, Where
+
+log = logging.getLogger(__name__)
+
+OPEN_FORM_ACTION = "open_commitment_form"
+
+
+class SlackFrontEnd:
+    def __init__(self, *, service: AllianceService, client: WebClient) -> None:
+        self.service = service
+        self.client = client
+        self.replier = Replier(client)
+
+    def run_text(self, text: str, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
+        try:
+            reply = self.service.handle_text(text, caller)
+        except CommandError as e:
+            self.replier.private(where, texts.error(e))
+            return
+        self.answer(reply, caller, where, trigger_id=trigger_id)
+
+    def answer(self, reply: Reply, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
+        if isinstance(reply.outcome, FormRequested):
+            if reply.new_alliance is not None:
+                self.replier.announce(reply.new_alliance, where)
+            if trigger_id:
+                self.open_form(trigger_id, caller, title=reply.outcome.prefill, thread_ts=where.thread_ts)
+            else:
+                # A mention carries no trigger_id, and a modal needs one: offer a button, whose click does.
+                self.replier.private(where, texts.FORM_BUTTON_HINT, form_button(where))
+            return
+        self.replier.reply(reply, where)
+
+    def open_form(self, trigger_id: str, caller: Caller, *, title: str = "", thread_ts: str | None = None) -> None:
+        view = blocks.commitment_form(
+            channel_id=caller.channel_id,
+            owner_id=caller.user_id,
+            title=title,
+            due=(self.service.clock.now() + timedelta(days=7)).date(),
+            thread_ts=thread_ts,
+        )
+        self.client.views_open(trigger_id=trigger_id, view=view)
+
+
+def form_button(where: Where) -> list[dict[str, object]]:
+    return [
+        *blocks.sections(texts.FORM_BUTTON_HINT),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": OPEN_FORM_ACTION,
+                    "text": {"type": "plain_text", "text": "Open the commitment form"},
+                    "value": json.dumps({"thread_ts": where.thread_ts}),
+                }
+            ],
+        },
+    ]
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    """The words addressed to the bot, without the mention that addressed it."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return " ".join(text.split())

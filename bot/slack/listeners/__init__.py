@@ -1,0 +1,13 @@
+"""Bolt listeners, one small module per kind: commands, events, actions, views, shortcuts."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.front import SlackFrontEnd
+from bot.slack.listeners import actions, commands, events, shortcuts, views
+
+
+def register(app: App, front: SlackFrontEnd) -> None:
+    for kind in (commands, events, actions, views, shortcuts):
+        kind.register(app, front)

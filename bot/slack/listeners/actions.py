@@ -1,0 +1,51 @@
+"""Buttons: Mark done, Details, and the button that opens the form for people who mentioned the bot."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import texts
+from bot.core import grammar
+from bot.core.errors import CommandError
+from bot.core.service import Caller
+from bot.slack import blocks
+from bot.slack.front import OPEN_FORM_ACTION, SlackFrontEnd
+from bot.slack.replies import Where
+
+
+def register(app: App, front: SlackFrontEnd) -> None:
+    @app.action(blocks.DONE_ACTION)
+    def mark_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        _run(front, body, grammar.Complete(ref=int(action["value"])), in_thread=True)
+
+    @app.action(blocks.SHOW_ACTION)
+    def show(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        _run(front, body, grammar.Show(ref=int(action["value"])), in_thread=False)
+
+    @app.action(OPEN_FORM_ACTION)
+    def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        thread_ts = json.loads(action.get("value") or "{}").get("thread_ts")
+        front.open_form(body["trigger_id"], _caller(body), thread_ts=thread_ts)
+
+
+def _caller(body: dict[str, Any]) -> Caller:
+    return Caller(channel_id=body["channel"]["id"], user_id=body["user"]["id"])
+
+
+def _run(front: SlackFrontEnd, body: dict[str, Any], command: grammar.Command, *, in_thread: bool) -> None:
+    caller = _caller(body)
+    message = body.get("message") or {}
+    thread_ts = (message.get("thread_ts") or message.get("ts")) if in_thread else None
+    where = Where(channel_id=caller.channel_id, user_id=caller.user_id, thread_ts=thread_ts)
+    try:
+        reply = front.service.handle(command, caller)
+    except CommandError as e:
+        front.replier.private(where, texts.error(e))
+        return
+    front.answer(reply, caller, where)

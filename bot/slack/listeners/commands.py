@@ -1,0 +1,20 @@
+"""The `/alliance` slash command (host organisation only: Slack Connect does not share slash commands)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.core.service import Caller
+from bot.slack.front import SlackFrontEnd
+from bot.slack.replies import Where
+
+
+def register(app: App, front: SlackFrontEnd) -> None:
+    @app.command("/alliance")
+    def alliance_command(ack: Ack, command: dict[str, Any]) -> None:
+        ack()
+        caller = Caller(channel_id=command["channel_id"], user_id=command["user_id"])
+        where = Where(channel_id=caller.channel_id, user_id=caller.user_id)
+        front.run_text(command.get("text", ""), caller, where, trigger_id=command.get("trigger_id"))

@@ -1,0 +1,26 @@
+"""The "Track as commitment" message shortcut: the form, prefilled with the message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.core.service import Caller
+from bot.slack import blocks
+from bot.slack.front import SlackFrontEnd
+
+
+def register(app: App, front: SlackFrontEnd) -> None:
+    @app.shortcut(blocks.SHORTCUT_CALLBACK)
+    def track_as_commitment(ack: Ack, shortcut: dict[str, Any]) -> None:
+        ack()
+        caller = Caller(channel_id=shortcut["channel"]["id"], user_id=shortcut["user"]["id"])
+        message = shortcut.get("message") or {}
+        front.service.ensure_alliance(caller.channel_id)
+        front.open_form(
+            shortcut["trigger_id"],
+            caller,
+            title=" ".join((message.get("text") or "").split())[:200],
+            thread_ts=message.get("thread_ts") or message.get("ts"),
+        )

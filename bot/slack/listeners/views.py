@@ -1,0 +1,54 @@
+"""The commitment form's submission: validate in Slack's own way (errors beside the field), then record."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import texts
+from bot.core.errors import CommandError, DepartedPerson, NotAPerson, UnknownPerson
+from bot.core.grammar import GrammarError
+from bot.core.service import Caller, DueProblem, FormEntry
+from bot.slack import blocks
+from bot.slack.front import SlackFrontEnd
+from bot.slack.replies import Where
+
+
+def register(app: App, front: SlackFrontEnd) -> None:
+    @app.view(blocks.FORM_CALLBACK)
+    def submit_commitment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        caller = Caller(channel_id=meta["channel"], user_id=body["user"]["id"])
+        values = view["state"]["values"]
+        entry = FormEntry(
+            title=values["title"]["value"].get("value") or "",
+            owner_id=values["owner"]["value"].get("selected_user") or caller.user_id,
+            due_date=date.fromisoformat(values["due"]["value"]["selected_date"]),
+            milestone=bool((values.get("milestone") or {}).get("value", {}).get("selected_options")),
+        )
+        try:
+            reply = front.service.submit_form(entry, caller)
+        except CommandError as e:
+            ack(response_action="errors", errors={_field(e): _plain(texts.error(e))})
+            return
+        ack()
+        where = Where(channel_id=caller.channel_id, user_id=caller.user_id, thread_ts=meta.get("thread_ts"))
+        front.answer(reply, caller, where)
+
+
+def _field(error: CommandError) -> str:
+    if isinstance(error, DueProblem):
+        return "due"
+    if isinstance(error, UnknownPerson | NotAPerson | DepartedPerson):
+        return "owner"
+    if isinstance(error, GrammarError):
+        return "title"
+    return "title"
+
+
+def _plain(text: str) -> str:
+    # Field errors are plain text, at most a couple of lines.
+    return text.split("\n")[0].replace("*", "").replace("`", "")[:150]

@@ -1,0 +1,86 @@
+"""Posting the bot's answers: where each kind of answer goes, and what happens when Slack says no."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import texts
+from bot.core.outcomes import (
+    ANNOUNCED,
+    AllianceView,
+    Outcome,
+    Recorded,
+    Reply,
+)
+from bot.slack import blocks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where an answer goes: the channel, the asker, and the thread of a mention (None for a slash command)."""
+
+    channel_id: str
+    user_id: str
+    thread_ts: str | None = None
+
+
+def render(outcome: Outcome) -> tuple[str, list[dict[str, Any]]]:
+    """The fallback text and the blocks of an outcome."""
+    if isinstance(outcome, Recorded):
+        return texts.recorded(outcome), blocks.recorded(outcome)
+    text = texts.outcome(outcome)
+    return text, blocks.sections(text)
+
+
+class Replier:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def reply(self, reply: Reply, where: Where) -> None:
+        if reply.new_alliance is not None:
+            self.announce(reply.new_alliance, where)
+        text, body = render(reply.outcome)
+        if where.thread_ts is not None:
+            # A mention is answered in its thread, where both organisations can see it.
+            self.post(where, text, body)
+        elif isinstance(reply.outcome, ANNOUNCED):
+            self.post(where, text, body)
+        else:
+            self.private(where, text, body)
+
+    def announce(self, alliance: AllianceView, where: Where) -> None:
+        text = texts.intro(alliance)
+        self.post(Where(channel_id=where.channel_id, user_id=where.user_id), text, blocks.sections(text))
+
+    def post(self, where: Where, text: str, body: list[dict[str, Any]]) -> None:
+        try:
+            self.client.chat_postMessage(
+                channel=where.channel_id, thread_ts=where.thread_ts, text=text, blocks=body, unfurl_links=False
+            )
+        except SlackApiError as e:
+            if e.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            # Slash commands work in channels the bot was never invited to; tell the asker how to fix that.
+            self.private(where, f"{text}\n\n_{texts.NOT_IN_CHANNEL}_", body)
+
+    def private(self, where: Where, text: str, body: list[dict[str, Any]] | None = None) -> None:
+        try:
+            self.client.chat_postEphemeral(
+                channel=where.channel_id,
+                user=where.user_id,
+                thread_ts=where.thread_ts,
+                text=text,
+                blocks=body if body is not None else blocks.sections(text),
+            )
+        except SlackApiError as e:
+            if e.response.get("error") not in ("not_in_channel", "channel_not_found", "user_not_in_channel"):
+                raise
+            log.info("could not answer %s privately in %s: %s", where.user_id, where.channel_id, e.response["error"])
+            self.client.chat_postMessage(channel=where.user_id, text=text, blocks=body or blocks.sections(text))

@@ -1,0 +1,355 @@
+"""Every sentence the bot says, in one place so it can be reviewed and translated.
+
+Written once in Slack's mrkdwn (`*bold*`, `<@ID>` mentions, `<!date^…|fallback>` dates); each front end
+translates the little markup it cannot show (the console prints names and the fallback date).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.dates import DateProblem, MissingDate, PastDate, UnknownDate
+from bot.core.errors import (
+    AlreadyClosed,
+    CommandError,
+    DepartedPerson,
+    NoSuchCommitment,
+    NotAllowed,
+    NotAPerson,
+    SameDue,
+    UnknownPerson,
+)
+from bot.core.grammar import USAGE, GrammarError, ListFilter, Role, UnknownName
+from bot.core.outcomes import (
+    AllianceView,
+    Changed,
+    CommitmentView,
+    Details,
+    FormRequested,
+    HistoryLine,
+    Listing,
+    Outcome,
+    OwnedBy,
+    Owners,
+    Recorded,
+    RoleNamed,
+    Usage,
+)
+from bot.core.service import DueProblem
+
+BOT = "@Alliance Bot"
+
+EXAMPLES = [
+    ("commit @paul Draft joint API spec by next Friday", "record a commitment (no @name: it is yours)"),
+    ("who owns the API spec?", "who is accountable for something"),
+    ("who @paul", "what Paul owns"),
+    ("list", "open commitments by party, overdue first (also: mine, overdue, done, @person)"),
+    ("done #12", "mark #12 delivered"),
+    ("due #12 next Tuesday", "move the deadline (slips are counted)"),
+    ("reassign #12 @pia", "give #12 to someone else"),
+    ("drop #12 no longer needed", "drop it, with a reason"),
+    ("show #12", "details and full history"),
+    ("lead @pia  /  sponsor @erin", "name your party's lead or executive sponsor"),
+]
+
+DATE_HELP = (
+    "Dates I understand: `2026-12-04`, `Dec 4`, `tomorrow`, `in 2 weeks`, `next Friday`, "
+    "`end of month` (`EOM`), `end of Q1` (`EOQ`), `end of year`, `mid-January`."
+)
+
+
+def when(at: datetime, tz_name: str) -> str:
+    """A deadline shown in each reader's own time zone by Slack, with the owner's local time as fallback."""
+    local = at.astimezone(_zone(tz_name))
+    fallback = local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or tz_name)
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def when_plain(at: datetime, tz_name: str) -> str:
+    local = at.astimezone(_zone(tz_name))
+    return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or tz_name)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local(at: datetime) -> str:
+    return at.strftime("%a %d %b %Y, %H:%M ") + (at.tzname() or "")
+
+
+def ref(number: int) -> str:
+    return f"#{number}"
+
+
+def person(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def intro(alliance: AllianceView) -> str:
+    parties = " and ".join(f"*{p.name}*" for p in alliance.parties) or "this channel"
+    return (
+        f":handshake: Hello! This channel is now the alliance between {parties}, starting today. "
+        "I keep track of who promised what, by when, so nobody has to chase anybody.\n"
+        f"• Each party names its lead: `{BOT} lead @name` (and its executive sponsor: `{BOT} sponsor @name`).\n"
+        f"• Record a promise: `{BOT} commit @name what by when`. Ask `{BOT} help` for everything else.\n"
+        "People from either organisation can talk to me by mentioning me; `/alliance` works for the host's people."
+    )
+
+
+def commitment_line(item: CommitmentView) -> str:
+    flags = []
+    if item.milestone:
+        flags.append(":triangular_flag_on_post: milestone")
+    if item.overdue:
+        flags.append(":warning: *overdue*")
+    if item.slips:
+        flags.append(f"slipped {item.slips}×")
+    if item.status == "done" and item.closed_at:
+        flags.append(f"done {when(item.closed_at, item.owner_tz)}")
+    if item.status == "dropped":
+        flags.append("dropped")
+    tail = f" · {' · '.join(flags)}" if flags else ""
+    return (
+        f"`{ref(item.ref)}` *{item.title}* · {person(item.owner_id)} ({item.party.name}) · "
+        f"due {when(item.due_at, item.owner_tz)}{tail}"
+    )
+
+
+def recorded(outcome: Recorded) -> str:
+    item = outcome.commitment
+    kind = "Milestone" if item.milestone else "Commitment"
+    by = "" if outcome.actor_id == item.owner_id else f" (recorded by {person(outcome.actor_id)})"
+    return (
+        f":white_check_mark: {kind} `{ref(item.ref)}` recorded: *{item.title}*\n"
+        f"Owner: {person(item.owner_id)} for *{item.party.name}*{by} · Due {when(item.due_at, item.owner_tz)}"
+    )
+
+
+def owners(outcome: Owners) -> str:
+    if not outcome.matches:
+        return f"Nothing open matches “{outcome.query}”. Try `{BOT} list` to see every open commitment, or fewer words."
+    if len(outcome.matches) == 1:
+        item = outcome.matches[0]
+        status = "overdue" if item.overdue else item.status
+        return (
+            f"{person(item.owner_id)} ({item.party.name}) owns `{ref(item.ref)}` *{item.title}*, "
+            f"due {when(item.due_at, item.owner_tz)} ({status})."
+        )
+    lines = "\n".join(f"• {commitment_line(item)}" for item in outcome.matches)
+    return f"Several open commitments match “{outcome.query}”:\n{lines}"
+
+
+def owned_by(outcome: OwnedBy) -> str:
+    if not outcome.commitments:
+        return f"{person(outcome.user_id)} owns no open commitments in this alliance."
+    lines = "\n".join(f"• {commitment_line(item)}" for item in outcome.commitments)
+    return f"{person(outcome.user_id)} owns {_count(len(outcome.commitments), 'open commitment')}:\n{lines}"
+
+
+LIST_TITLES = {
+    ListFilter.OPEN: "Open commitments",
+    ListFilter.MINE: "Your open commitments",
+    ListFilter.OVERDUE: "Overdue commitments",
+    ListFilter.DONE: "Delivered commitments",
+    ListFilter.PERSON: "Open commitments of {who}",
+}
+
+LIST_EMPTY = {
+    ListFilter.OPEN: "Nothing is open in this alliance. Record the first promise: `{bot} commit @name what by when`.",
+    ListFilter.MINE: "You own no open commitments here.",
+    ListFilter.OVERDUE: "Nothing is overdue. :tada:",
+    ListFilter.DONE: "Nothing has been marked done yet.",
+    ListFilter.PERSON: "{who} owns no open commitments here.",
+}
+
+
+def listing(outcome: Listing) -> str:
+    who = person(outcome.user_id) if outcome.user_id else ""
+    if not outcome.groups:
+        return LIST_EMPTY[outcome.filter].format(who=who, bot=BOT)
+    parts = [f"*{LIST_TITLES[outcome.filter].format(who=who)}*"]
+    for party, items in outcome.groups:
+        parts.append(f"*{party.name}* ({len(items)})")
+        parts.extend(f"• {commitment_line(item)}" for item in items)
+    if outcome.hidden:
+        parts.append(f"…and {outcome.hidden} more. Narrow it down: `list overdue`, `list @person`.")
+    return "\n".join(parts)
+
+
+def changed(outcome: Changed) -> str:
+    item = outcome.commitment
+    actor = person(outcome.actor_id)
+    match outcome.kind:
+        case "done":
+            return f":white_check_mark: `{ref(item.ref)}` *{item.title}* is done, marked by {actor}."
+        case "due_moved":
+            assert outcome.previous_due is not None
+            slip = " That counts as a slip." if item.due_at > outcome.previous_due else ""
+            return (
+                f":calendar: `{ref(item.ref)}` *{item.title}* now due {when(item.due_at, item.owner_tz)} "
+                f"(was {when(outcome.previous_due, item.owner_tz)}), moved by {actor}.{slip}"
+            )
+        case "reassigned":
+            before = person(outcome.previous_owner_id) if outcome.previous_owner_id else "nobody"
+            return (
+                f":arrows_counterclockwise: `{ref(item.ref)}` *{item.title}* now belongs to "
+                f"{person(item.owner_id)} ({item.party.name}), was {before}; reassigned by {actor}."
+            )
+        case "dropped":
+            return f":wastebasket: `{ref(item.ref)}` *{item.title}* was dropped by {actor}: {item.drop_reason}"
+    return f"`{ref(item.ref)}` changed."
+
+
+HISTORY_VERBS = {
+    "created": "recorded it",
+    "done": "marked it done",
+    "dropped": "dropped it",
+}
+
+
+def history_line(line: HistoryLine, tz_name: str) -> str:
+    stamp = when(line.at, tz_name)
+    actor = person(line.actor_id)
+    match line.kind:
+        case "due_moved":
+            before = datetime.fromisoformat(line.data["from"])
+            after = datetime.fromisoformat(line.data["to"])
+            what = f"moved the due date from {when(before, tz_name)} to {when(after, tz_name)}"
+        case "reassigned":
+            what = f"reassigned it from {person(line.data['from'])} to {person(line.data['to'])}"
+        case "dropped":
+            what = f"dropped it: {line.data.get('reason', '')}"
+        case kind:
+            what = HISTORY_VERBS.get(kind, kind)
+    return f"{stamp}: {actor} {what}"
+
+
+def details(outcome: Details) -> str:
+    item = outcome.commitment
+    state = {"open": "open", "done": "done", "dropped": "dropped"}.get(item.status, item.status)
+    if item.overdue:
+        state = "open, overdue"
+    head = [
+        f"*`{ref(item.ref)}` {item.title}*" + (" (milestone)" if item.milestone else ""),
+        f"Owner: {person(item.owner_id)} for *{item.party.name}*",
+        f"Due: {when(item.due_at, item.owner_tz)} · Status: {state} · Slips: {item.slips}",
+    ]
+    lines = [f"• {history_line(line, item.owner_tz)}" for line in outcome.history]
+    return "\n".join([*head, "*History*", *lines])
+
+
+def role_named(outcome: RoleNamed) -> str:
+    role = "lead" if outcome.role is Role.LEAD else "executive sponsor"
+    was = f" (was {person(outcome.previous_id)})" if outcome.previous_id else ""
+    return f":bust_in_silhouette: {person(outcome.user_id)} is now the {role} of *{outcome.party.name}*{was}."
+
+
+def usage(outcome: Usage) -> str:
+    head = (
+        f"I don't know “{outcome.unknown}”. Here is what I do:"
+        if outcome.unknown
+        else "Here is what I do. Type `/alliance …` or mention me with the same words:"
+    )
+    lines = [f"• `{example}`: {meaning}" for example, meaning in EXAMPLES]
+    tail = f"{DATE_HELP}\nPeople from the partner organisation: mention me, e.g. `{BOT} list overdue`."
+    return "\n".join([head, *lines, tail])
+
+
+def form_requested(outcome: FormRequested) -> str:
+    return "Opening the commitment form." if not outcome.prefill else f"Opening the form for “{outcome.prefill}”."
+
+
+def date_problem(problem: DateProblem, title: str | None, owner_id: str) -> str:
+    understood = f"I understood *{title}* for {person(owner_id)}" if title else "I understood the rest"
+    example = f"`commit {person(owner_id)} {title or 'Draft joint API spec'} by next Friday`"
+    match problem:
+        case MissingDate():
+            return f"{understood}, but no due date. Add one after “by”, e.g. {example}.\n{DATE_HELP}"
+        case PastDate(understood=past):
+            return (
+                f"{understood}, due “{problem.phrase}”, which I read as {_local(past)}: "
+                f"that has already passed. Pick a date ahead, e.g. {example}.\n{DATE_HELP}"
+            )
+        case UnknownDate():
+            return f"{understood}, but I can't read “{problem.phrase[:60]}” as a date.\n{DATE_HELP}"
+    return f"{understood}, but not the date.\n{DATE_HELP}"
+
+
+def error(exc: CommandError) -> str:
+    """The private answer to a command that could not be carried out. Nothing was changed."""
+    match exc:
+        case DueProblem():
+            return date_problem(exc.problem, exc.title, exc.owner_id)
+        case GrammarError():
+            return f"{exc.problem} Write it like this: `{exc.usage}`" if exc.usage in USAGE.values() else exc.problem
+        case UnknownName():
+            return (
+                f"I don't know who “@{exc.name}” is. Pick the person from the list Slack offers as you type "
+                "@, so the name turns into a real mention."
+            )
+        case NoSuchCommitment():
+            return f"There is no commitment {ref(exc.ref)} in this alliance. `list` shows the open ones."
+        case AlreadyClosed():
+            return f"{ref(exc.ref)} is already {exc.status}; nothing to change. `show {ref(exc.ref)}` has its history."
+        case UnknownPerson():
+            return f"I can't find {person(exc.user_id)} in this workspace, so I can't make them an owner."
+        case NotAPerson():
+            return f"{person(exc.user_id)} is a bot; only a person can be accountable for a commitment."
+        case DepartedPerson():
+            return f"{person(exc.user_id)} has left (their account is deactivated); pick someone who is still here."
+        case SameDue():
+            return f"{ref(exc.ref)} is already due then; nothing changed."
+        case NotAllowed(reason="already_owner"):
+            return f"{person(exc.holder_id or '')} already owns that commitment; nothing changed."
+        case NotAllowed(reason="not_lead_or_sponsor"):
+            return (
+                "Only that party's lead or sponsor can change its roles"
+                + (f" (ask {person(exc.holder_id)})" if exc.holder_id else "")
+                + ". Nothing changed."
+            )
+    return "I couldn't do that. Nothing was changed. `help` shows what I understand."
+
+
+INTERNAL_ERROR = (
+    ":warning: Something went wrong on my side and nothing was changed. Please try again in a minute; "
+    "if it keeps happening, tell whoever runs me."
+)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+NOT_IN_CHANNEL = "I'm not a member of this channel yet, so only you see this. Add me with /invite @Alliance Bot."
+
+FORM_BUTTON_HINT = (
+    "Open the form to record a commitment, or write it in one line: `@Alliance Bot commit @name what by when`."
+)
+
+
+def outcome(result: Outcome) -> str:
+    """The text of any outcome."""
+    match result:
+        case Recorded():
+            return recorded(result)
+        case Owners():
+            return owners(result)
+        case OwnedBy():
+            return owned_by(result)
+        case Listing():
+            return listing(result)
+        case Changed():
+            return changed(result)
+        case Details():
+            return details(result)
+        case RoleNamed():
+            return role_named(result)
+        case Usage():
+            return usage(result)
+        case FormRequested():
+            return form_requested(result)

@@ -1,0 +1,1 @@
+"""Persistence for the alliance bot: tables, sessions, migrations and repository functions."""

@@ -1,0 +1,231 @@
+"""Repository functions: keyword arguments in, models out. No chat platform in sight."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, exc, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Alliance,
+    Commitment,
+    CommitmentEvent,
+    Party,
+    Person,
+    ProcessedEvent,
+    Status,
+)
+
+
+def get_alliance(*, session: Session, platform: str, channel_id: str) -> Alliance | None:
+    return session.exec(
+        select(Alliance).where(Alliance.platform == platform, Alliance.channel_id == channel_id)
+    ).first()
+
+
+def add_alliance(
+    *,
+    session: Session,
+    platform: str,
+    channel_id: str,
+    name: str,
+    host_team_id: str,
+    started_at: datetime,
+    parties: Iterable[tuple[str, str]],
+) -> tuple[Alliance, bool]:
+    """Create the alliance of a channel with its parties; returns (alliance, created).
+
+    Two first uses of a new channel can race (a command and a mention in the same second); the unique
+    constraint decides, and the loser gets the winner's row.
+    """
+    try:
+        with session.begin_nested():
+            alliance = Alliance(
+                platform=platform,
+                channel_id=channel_id,
+                name=name,
+                host_team_id=host_team_id,
+                started_at=started_at,
+            )
+            session.add(alliance)
+            session.flush()
+            assert alliance.id is not None
+            for team_id, party_name in parties:
+                session.add(Party(alliance_id=alliance.id, team_id=team_id, name=party_name))
+            session.flush()
+        return alliance, True
+    except exc.IntegrityError:
+        existing = get_alliance(session=session, platform=platform, channel_id=channel_id)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def list_parties(*, session: Session, alliance_id: int) -> Sequence[Party]:
+    return session.exec(select(Party).where(Party.alliance_id == alliance_id).order_by(col(Party.id))).all()
+
+
+def add_party(*, session: Session, alliance_id: int, team_id: str, name: str) -> Party:
+    party = Party(alliance_id=alliance_id, team_id=team_id, name=name)
+    session.add(party)
+    session.flush()
+    return party
+
+
+def get_person(*, session: Session, user_id: str) -> Person | None:
+    return session.get(Person, user_id)
+
+
+def save_person(*, session: Session, person: Person) -> Person:
+    """Insert or refresh what we know of a person."""
+    existing = session.get(Person, person.user_id)
+    if existing is None:
+        session.add(person)
+        session.flush()
+        return person
+    for field in ("team_id", "name", "tz", "is_bot", "deleted", "refreshed_at"):
+        setattr(existing, field, getattr(person, field))
+    session.flush()
+    return existing
+
+
+def get_people(*, session: Session, user_ids: Iterable[str]) -> dict[str, Person]:
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    return {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(ids))).all()}
+
+
+def next_ref(*, session: Session, alliance_id: int) -> int:
+    """Hand out the alliance's next short reference (#1, #2, ...), atomically."""
+    result = session.exec(
+        update(Alliance)
+        .where(col(Alliance.id) == alliance_id)
+        .values(last_ref=Alliance.last_ref + 1)
+        .returning(col(Alliance.last_ref))
+    )
+    return int(result.scalar_one())
+
+
+def add_commitment(
+    *,
+    session: Session,
+    alliance_id: int,
+    title: str,
+    owner_id: str,
+    party_team_id: str,
+    due_at: datetime,
+    milestone: bool,
+    created_by: str,
+    now: datetime,
+) -> Commitment:
+    commitment = Commitment(
+        alliance_id=alliance_id,
+        ref=next_ref(session=session, alliance_id=alliance_id),
+        title=title,
+        owner_id=owner_id,
+        party_team_id=party_team_id,
+        due_at=due_at,
+        milestone=milestone,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(commitment)
+    session.flush()
+    add_event(
+        session=session,
+        commitment=commitment,
+        at=now,
+        actor_id=created_by,
+        kind="created",
+        detail="",
+    )
+    return commitment
+
+
+def get_commitment(*, session: Session, alliance_id: int, ref: int) -> Commitment | None:
+    return session.exec(select(Commitment).where(Commitment.alliance_id == alliance_id, Commitment.ref == ref)).first()
+
+
+def find_commitments(
+    *,
+    session: Session,
+    alliance_id: int,
+    statuses: Sequence[Status] = (Status.OPEN,),
+    owner_id: str | None = None,
+    due_before: datetime | None = None,
+) -> Sequence[Commitment]:
+    query = select(Commitment).where(
+        Commitment.alliance_id == alliance_id,
+        col(Commitment.status).in_([s.value for s in statuses]),
+    )
+    if owner_id is not None:
+        query = query.where(Commitment.owner_id == owner_id)
+    if due_before is not None:
+        query = query.where(col(Commitment.due_at) < due_before)
+    return session.exec(query.order_by(col(Commitment.due_at), col(Commitment.ref))).all()
+
+
+def open_titles(*, session: Session, alliance_id: int) -> Sequence[tuple[int, str]]:
+    """(ref, title) of the open commitments: all the fuzzy look-up needs, without loading whole rows."""
+    rows = session.exec(
+        select(Commitment.ref, Commitment.title).where(
+            Commitment.alliance_id == alliance_id,
+            Commitment.status == Status.OPEN.value,
+        )
+    ).all()
+    return [(ref, title) for ref, title in rows]
+
+
+def get_commitments_by_ref(*, session: Session, alliance_id: int, refs: Iterable[int]) -> Sequence[Commitment]:
+    wanted = list(refs)
+    if not wanted:
+        return []
+    rows = session.exec(
+        select(Commitment).where(Commitment.alliance_id == alliance_id, col(Commitment.ref).in_(wanted))
+    ).all()
+    order = {ref: i for i, ref in enumerate(wanted)}
+    return sorted(rows, key=lambda c: order[c.ref])
+
+
+def add_event(
+    *,
+    session: Session,
+    commitment: Commitment,
+    at: datetime,
+    actor_id: str,
+    kind: str,
+    detail: str,
+) -> CommitmentEvent:
+    assert commitment.id is not None
+    event = CommitmentEvent(commitment_id=commitment.id, at=at, actor_id=actor_id, kind=kind, detail=detail)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def history(*, session: Session, commitment_id: int) -> Sequence[CommitmentEvent]:
+    return session.exec(
+        select(CommitmentEvent)
+        .where(CommitmentEvent.commitment_id == commitment_id)
+        .order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))
+    ).all()
+
+
+def claim_event(*, session: Session, event_id: str, at: datetime) -> bool:
+    """Remember an incoming event id; False when it was seen before (a retry)."""
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(event_id=event_id, received_at=at))
+            session.flush()
+        return True
+    except exc.IntegrityError:
+        return False
+
+
+def forget_events(*, session: Session, before: datetime) -> int:
+    """Drop event ids older than Slack's retry window; returns how many."""
+    result = session.connection().execute(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))
+    return int(result.rowcount)

@@ -1,0 +1,1 @@
+"""Slack test doubles: a fake Web API server and signed request builders."""
