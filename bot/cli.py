@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     quiet = args.command == "console" and args.log_level == "INFO"  # the console's screen is the chat
-    logging.basicConfig(level="WARNING" if quiet else args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level="WARNING" if quiet else args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     load_dotenv(Path.cwd() / ".env")
     try:
         match args.command:
@@ -68,10 +70,10 @@ def run_serve(settings: Settings, *, host: str, port: int) -> int:
     return serve(settings, host=host, port=port)
 
 
-def run_console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, out: TextIO = sys.stdout) -> int:
+def run_console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, out: TextIO | None = None) -> int:
     from bot.runtime import console
 
-    return console(db_path, fresh=fresh, tour=tour, start=start, out=out)
+    return console(db_path, fresh=fresh, tour=tour, start=start, out=out or sys.stdout)
 
 
 def run_sweep(url: str, *, now: datetime) -> int:

@@ -192,6 +192,7 @@ WHO_PREFIX = re.compile(
     re.IGNORECASE,
 )
 WHAT_OWNS = re.compile(r"^what\s+(?:does|do|is)\s+(<@[^>]+>)\s+(?:own|owning|doing|on)\W*$", re.IGNORECASE)
+ATTEMPTED_DATE = re.compile(r"\s+(?:by|due(?: on| by)?)\s+((?:\S+\s*){1,4})$", re.IGNORECASE)
 ARTICLE = re.compile(r"^(?:the|a|an|our|their)\s+", re.IGNORECASE)
 
 
@@ -272,6 +273,11 @@ def _commit(rest: str) -> Command:
         rest = re.sub(r"^(?:to|will|should|must|:|-)\s+", "", rest, flags=re.IGNORECASE)
     _no_raw_names(rest)
     title, phrase = split_due(rest)
+    if phrase is None:
+        # "… by someday": the user clearly meant a date; say we can't read it rather than that it is missing.
+        attempted = ATTEMPTED_DATE.search(title)
+        if attempted:
+            title, phrase = title[: attempted.start()], attempted.group(1)
     title = title.strip(" ,;:-")
     if not title:
         raise GrammarError("A commitment needs a short title: what will be delivered.", USAGE["commit"], rest)
@@ -335,7 +341,7 @@ def _reassign(rest: str) -> Command:
 def _drop(rest: str) -> Command:
     ref_word, _, reason = rest.partition(" ")
     ref = _ref(ref_word, "drop")
-    reason = re.sub(r"^(?:because|reason:?|-|:)\s*", "", reason.strip(), flags=re.IGNORECASE)
+    reason = re.sub(r"^(?:because|reason)?\s*[:-]?\s*", "", reason.strip(), flags=re.IGNORECASE)
     if not reason:
         raise GrammarError("Say why it is dropped, so both parties know.", USAGE["drop"], rest)
     return Drop(ref, reason[:500])

@@ -26,7 +26,7 @@ class Match:
 
 def best_matches(query: str, titles: Sequence[tuple[int, str]]) -> list[Match]:
     """The best-matching titles: one when it stands out, several when they are close, none below MIN_SCORE."""
-    cleaned = " ".join(NOISE.sub(" ", query).split()) or query
+    cleaned = " ".join(NOISE.sub(" ", query).split())
     if not titles or not utils.default_process(cleaned):
         return []
     choices = {ref: title for ref, title in titles}

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
@@ -314,7 +314,7 @@ class AllianceService:
             commitment.due_at = due
             if due > previous:
                 commitment.slips += 1
-            detail = json.dumps({"from": previous.isoformat(), "to": due.isoformat(), "slip": due > previous})
+            detail = json.dumps({"from": _utc(previous), "to": _utc(due), "slip": due > previous})
             repo.add_event(
                 session=session, commitment=commitment, at=now, actor_id=caller.user_id, kind="due_moved", detail=detail
             )
@@ -511,3 +511,7 @@ def _zone(name: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         log.warning("unknown time zone %r, using UTC", name)
         return ZoneInfo("UTC")
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()

@@ -1,0 +1,46 @@
+# The alliance bot. `make demo` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint format run console bench install clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+## The bot without Slack: a short scripted tour, then your turn (`:help` inside).
+demo: $(STAMP)
+	$(BIN)/alliance-bot console --db demo.db --fresh --tour
+
+console: $(STAMP)
+	$(BIN)/alliance-bot console
+
+## Every test. PostgreSQL ones run when TEST_DATABASE_URL is set (CI sets it).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## The real bot, with the settings in .env (see .env.example).
+run: $(STAMP)
+	$(BIN)/alliance-bot serve
+
+bench: $(STAMP)
+	$(BIN)/python bench/http_latency.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *.egg-info

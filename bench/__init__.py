@@ -1,0 +1,1 @@
+"""Benchmarks for the alliance bot: `python bench/http_latency.py` (what `make bench` runs)."""

@@ -1,0 +1,144 @@
+"""The whole bot on real sockets: Bolt behind waitress, talking to FakeSlack, on a SQLite file.
+
+`bot.post(payloads.slash_command(...))` sends a signed request exactly as Slack would and answers
+`(status, body)`; what the bot then said is in `bot.fake` (see `said`/`whispered` below).
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import waitress
+from slack_bolt import App
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.core.clock import ManualClock
+from bot.core.service import AllianceService
+from bot.runtime import healthy
+from bot.slack.app import build_app, web_client
+from bot.slack.directory import SlackDirectory
+from bot.slack.http import MAX_BODY, SlackWsgi
+from storage.db import Database
+from tests.slack import payloads
+from tests.slack.fake_web_api import Call, FakeSlack
+
+START = datetime(2026, 11, 24, 10, tzinfo=UTC)  # a Tuesday
+
+
+class _Server:
+    """One Bolt app behind waitress on 127.0.0.1, served from a background thread."""
+
+    def __init__(self, settings: Settings, db: Database, clock: ManualClock) -> None:
+        self.client = web_client(settings)
+        self.service = AllianceService(db=db, directory=SlackDirectory(self.client), clock=clock)
+        self.app: App = build_app(settings, self.service, self.client)
+        wsgi = SlackWsgi(self.app, health=lambda: healthy(db))
+        self.server: Any = waitress.create_server(
+            wsgi, host="127.0.0.1", port=0, threads=8, max_request_body_size=MAX_BODY
+        )
+        self.port: int = self.server.effective_port
+        self.thread = threading.Thread(target=self.server.run, name="bot-waitress", daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+@dataclass
+class Bot:
+    """The running bot as Slack sees it, plus the test's handles on its world."""
+
+    fake: FakeSlack
+    settings: Settings
+    clock: ManualClock
+    db_url: str
+    db: Database
+    _server: _Server
+
+    @property
+    def service(self) -> AllianceService:
+        return self._server.service
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read().decode("utf-8")
+        finally:
+            connection.close()
+
+    def post(self, signed: payloads.SignedRequest, path: str = "/slack/events") -> tuple[int, str]:
+        return self.request("POST", path, signed.body, signed.headers)
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self.request("GET", path)
+
+    def restart(self) -> None:
+        """A new process, in effect: fresh engine, service, app and server on the same database file."""
+        self._server.close()
+        self.db.dispose()
+        self.db = Database(self.db_url)
+        self.db.migrate()
+        self._server = _Server(self.settings, self.db, self.clock)
+        self.fake.clear()  # forget the new app's start-up auth.test
+
+    def rows(self, model: type[Any]) -> list[Any]:
+        with self.db.session() as session:
+            return list(session.exec(select(model)).all())
+
+    def quiet(self, *, for_seconds: float = 0.3, timeout: float = 5.0) -> list[Call]:
+        """Wait until the fake has seen no new call for `for_seconds` (the bot answers after its ack)."""
+        deadline = time.monotonic() + timeout
+        seen, since = len(self.fake.calls), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            now = len(self.fake.calls)
+            if now != seen:
+                seen, since = now, time.monotonic()
+            elif time.monotonic() - since >= for_seconds:
+                break
+        return list(self.fake.calls)
+
+    def close(self) -> None:
+        self._server.close()
+        self.db.dispose()
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Iterator[Bot]:
+    with FakeSlack() as fake:
+        url = f"sqlite:///{tmp_path}/bot.db"
+        settings = Settings(
+            bot_token="xoxb-test",
+            signing_secret=payloads.SIGNING_SECRET,
+            app_token=None,
+            database_url=url,
+            api_url=fake.url,
+        )
+        db = Database(url)
+        db.migrate()
+        clock = ManualClock(START)
+        server = _Server(settings, db, clock)
+        fake.clear()  # Bolt's start-up auth.test is not part of any conversation
+        running = Bot(fake=fake, settings=settings, clock=clock, db_url=url, db=db, _server=server)
+        try:
+            yield running
+        finally:
+            running.close()

@@ -1,0 +1,62 @@
+"""The console: the same core in a terminal, scripted from stdin."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+def run_console(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], script: str, *extra: str
+) -> str:
+    monkeypatch.setattr("sys.stdin", io.StringIO(script))
+    monkeypatch.chdir(tmp_path)
+    code = main(["console", "--db", str(tmp_path / "c.db"), "--start", "2026-11-24T10:00:00Z", *extra])
+    assert code == 0
+    return capsys.readouterr().out
+
+
+def test_a_scripted_conversation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = run_console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "/alliance commit @paul Draft joint API spec by next Friday\n"
+        ":as paul\n"
+        "@Alliance Bot who owns the API spec?\n"
+        "just chatting, not for the bot\n"
+        ":advance 4d\n"
+        "@Alliance Bot list overdue\n"
+        ":as nobody\n"
+        ":advance soon\n"
+        "@Alliance Bot commit @zed thing by tomorrow\n",
+    )
+    assert "Hello! This channel is now the alliance between *Acme* and *Globex*" in out
+    assert "Commitment `#1` recorded: *Draft joint API spec*" in out
+    assert "Owner: @paul for *Globex* (recorded by @alice) · Due Fri 27 Nov 2026, 18:00 CET" in out
+    assert "@paul (Globex) owns `#1` *Draft joint API spec*, due Fri 27 Nov 2026, 18:00 CET (open)." in out
+    assert "(the clock is now Sat 28 Nov 2026, 10:00 UTC)" in out
+    assert "⚠️ *overdue*" in out
+    assert "(nobody called “nobody” here" in out
+    assert "(say how far: :advance 30m" in out
+    assert "I don't know who “@zed” is." in out
+    assert "not for the bot" in out  # echoed as typed, and the bot stays quiet
+    assert out.count("Alliance Bot (") == 5
+
+
+def test_the_tour_runs_and_state_persists_until_fresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tour = run_console(tmp_path, monkeypatch, capsys, "", "--tour")
+    assert "Milestone `#3` recorded" in tour
+    assert "That counts as a slip." in tour
+    again = run_console(tmp_path, monkeypatch, capsys, "/alliance list\n")
+    assert "`#3` *Joint launch plan signed off*" in again
+    fresh = run_console(tmp_path, monkeypatch, capsys, "/alliance list\n", "--fresh")
+    assert "Nothing is open in this alliance." in fresh

@@ -1,0 +1,259 @@
+"""The alliance service end to end through the core, on SQLite and PostgreSQL, with a fixed clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
+from bot.core.clock import ManualClock
+from bot.core.dates import MissingDate, PastDate, UnknownDate
+from bot.core.errors import (
+    AlreadyClosed,
+    DepartedPerson,
+    NoSuchCommitment,
+    NotAllowed,
+    NotAPerson,
+    SameDue,
+    UnknownPerson,
+)
+from bot.core.grammar import ListFilter, Role, UnknownName
+from bot.core.outcomes import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded, RoleNamed, Usage
+from bot.core.ports import Profile
+from bot.core.service import AllianceService, Caller, DueProblem, FormEntry
+from storage.db import Database
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+ALICE = Caller(channel_id="C1", user_id="UALICE")
+PAUL = Caller(channel_id="C1", user_id="UPAUL")
+PIA = Caller(channel_id="C1", user_id="UPIA")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def service(db: Database, clock: ManualClock) -> AllianceService:
+    people = [
+        *PEOPLE,
+        Profile(user_id="UGONE", team_id=ACME, name="gone", tz="UTC", deleted=True),
+    ]
+    return AllianceService(db=db, directory=ConsoleDirectory(people), clock=clock)
+
+
+def commit(service: AllianceService, text: str, caller: Caller = ALICE) -> Recorded:
+    outcome = service.handle_text(text, caller).outcome
+    assert isinstance(outcome, Recorded)
+    return outcome
+
+
+def test_first_use_creates_the_alliance_with_both_parties(service: AllianceService) -> None:
+    first = service.handle_text("help", ALICE)
+    second = service.handle_text("help", PAUL)
+    assert first.new_alliance is not None
+    assert [(p.team_id, p.name) for p in first.new_alliance.parties] == [(ACME, "Acme"), (GLOBEX, "Globex")]
+    assert first.new_alliance.started_at == NOW
+    assert second.new_alliance is None
+    assert isinstance(second.outcome, Usage)
+
+
+def test_commit_for_someone_else_records_owner_party_and_due(service: AllianceService) -> None:
+    outcome = commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
+    item = outcome.commitment
+    assert (item.ref, item.title, item.owner_id, item.party.name) == (1, "Draft joint API spec", "UPAUL", "Globex")
+    assert item.due_at == datetime(2026, 11, 27, 18, 0, tzinfo=BERLIN)
+    assert outcome.actor_id == "UALICE"
+
+
+def test_commit_without_a_mention_belongs_to_the_caller_in_their_zone(service: AllianceService) -> None:
+    item = commit(service, "commit Pricing sheet by tomorrow").commitment
+    assert (item.owner_id, item.party.name) == ("UALICE", "Acme")
+    assert item.due_at == datetime(2026, 11, 25, 18, 0, tzinfo=NEW_YORK)
+
+
+def test_partnership_phrases(service: AllianceService) -> None:
+    assert commit(service, "commit <@UPIA> pricing sheet by end of month").commitment.due_at == datetime(
+        2026, 11, 30, 18, 0, tzinfo=BERLIN
+    )
+    assert commit(service, "commit Plan by end of Q1").commitment.due_at == datetime(2027, 3, 31, 18, tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("commit Draft spec", MissingDate),
+        ("commit Draft spec by yesterday", PastDate),
+        ("commit Draft spec by 2026-01-01", PastDate),
+        ("commit Draft spec by someday", UnknownDate),
+    ],
+)
+def test_bad_dates_say_what_was_understood_and_record_nothing(
+    service: AllianceService, text: str, problem: type[Exception]
+) -> None:
+    with pytest.raises(DueProblem) as caught:
+        service.handle_text(text, ALICE)
+    assert isinstance(caught.value.problem, problem)
+    assert (caught.value.title, caught.value.owner_id) == ("Draft spec", "UALICE")
+    listing = service.handle_text("list", ALICE).outcome
+    assert isinstance(listing, Listing)
+    assert listing.groups == []
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("commit <@UALLIANCEBOT> Do it by tomorrow", NotAPerson),
+        ("commit <@UGONE> Do it by tomorrow", DepartedPerson),
+        ("commit <@UNOBODY1> Do it by tomorrow", UnknownPerson),
+        ("commit @nobody Do it by tomorrow", UnknownName),
+        ("done #7", NoSuchCommitment),
+    ],
+)
+def test_people_and_refs_that_do_not_work(service: AllianceService, text: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        service.handle_text(text, ALICE)
+
+
+def test_who_owns_finds_the_best_match_and_lists_close_ones(service: AllianceService) -> None:
+    commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
+    commit(service, "commit <@UPIA> Pricing sheet for resellers by end of month")
+    commit(service, "commit Joint press release by Dec 10")
+    commit(service, "commit Security review of the API gateway by Dec 12")
+    answer = service.handle_text("who owns the API spec?", PAUL).outcome
+    assert isinstance(answer, Owners)
+    assert [m.ref for m in answer.matches][0] == 1
+    assert answer.matches[0].owner_id == "UPAUL"
+    single = service.handle_text("who pricing sheet", PAUL).outcome
+    assert isinstance(single, Owners)
+    assert [(m.ref, m.owner_id) for m in single.matches] == [(2, "UPIA")]
+    none = service.handle_text("who quantum teleporter", PAUL).outcome
+    assert isinstance(none, Owners)
+    assert none.matches == []
+
+
+def test_who_with_a_person_lists_what_they_own(service: AllianceService) -> None:
+    commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
+    commit(service, "commit <@UPIA> Pricing sheet by end of month")
+    answer = service.handle_text("who <@UPAUL>", ALICE).outcome
+    assert isinstance(answer, OwnedBy)
+    assert [c.title for c in answer.commitments] == ["Draft joint API spec"]
+
+
+def test_lists_group_by_party_overdue_first(service: AllianceService, clock: ManualClock) -> None:
+    commit(service, "commit <@UPAUL> Spec by next Friday")  # 1, Globex, due 27 Nov
+    commit(service, "commit <@UPIA> Pricing by Dec 15")  # 2, Globex
+    commit(service, "commit Launch plan by Dec 1")  # 3, Acme (alice)
+    commit(service, "commit <@UPIA> Logo files by Nov 25")  # 4, Globex, overdue soon
+    clock.advance(timedelta(days=3))  # Friday 27 Nov 10:00 UTC: #4 is overdue
+    listing = service.handle_text("list", ALICE).outcome
+    assert isinstance(listing, Listing)
+    assert [(p.name, [c.ref for c in items]) for p, items in listing.groups] == [("Acme", [3]), ("Globex", [4, 1, 2])]
+    overdue = service.handle_text("list overdue", ALICE).outcome
+    assert isinstance(overdue, Listing)
+    assert [[c.ref for c in items] for _, items in overdue.groups] == [[4]]
+    mine = service.handle_text("list mine", PIA).outcome
+    assert isinstance(mine, Listing)
+    assert (mine.filter, [[c.ref for c in items] for _, items in mine.groups]) == (ListFilter.MINE, [[4, 2]])
+    someone = service.handle_text("list <@UPAUL>", PIA).outcome
+    assert isinstance(someone, Listing)
+    assert [[c.ref for c in items] for _, items in someone.groups] == [[1]]
+
+
+def test_done_due_reassign_drop_and_show(service: AllianceService, clock: ManualClock) -> None:
+    commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
+    commit(service, "commit <@UPIA> Pricing sheet by end of month")
+    commit(service, "commit Press release by Dec 10")
+    clock.advance(timedelta(hours=1))
+
+    moved = service.handle_text("due #1 next Tuesday", PAUL).outcome
+    assert isinstance(moved, Changed)
+    assert moved.commitment.due_at == datetime(2026, 12, 1, 18, 0, tzinfo=BERLIN)
+    assert (moved.commitment.slips, moved.previous_due) == (1, datetime(2026, 11, 27, 18, 0, tzinfo=BERLIN))
+    earlier = service.handle_text("due #1 tomorrow", PAUL).outcome
+    assert isinstance(earlier, Changed)
+    assert earlier.commitment.slips == 1  # moving a deadline earlier is not a slip
+    with pytest.raises(SameDue):
+        service.handle_text("due #1 tomorrow", PAUL)
+
+    handed = service.handle_text("reassign #2 to <@UPAUL>", ALICE).outcome
+    assert isinstance(handed, Changed)
+    assert (handed.commitment.owner_id, handed.previous_owner_id, handed.commitment.party.name) == (
+        "UPAUL",
+        "UPIA",
+        "Globex",
+    )
+    across = service.handle_text("reassign #2 <@UBOB>", ALICE).outcome
+    assert isinstance(across, Changed)
+    assert across.commitment.party.name == "Acme"
+    with pytest.raises(NotAllowed):
+        service.handle_text("reassign #2 <@UBOB>", ALICE)
+
+    done = service.handle_text("done #1", PAUL).outcome
+    assert isinstance(done, Changed)
+    assert (done.commitment.status, done.commitment.closed_at) == ("done", NOW + timedelta(hours=1))
+    with pytest.raises(AlreadyClosed):
+        service.handle_text("done #1", PAUL)
+
+    dropped = service.handle_text("drop #3 the partner does its own", ALICE).outcome
+    assert isinstance(dropped, Changed)
+    assert (dropped.commitment.status, dropped.commitment.drop_reason) == ("dropped", "the partner does its own")
+
+    shown = service.handle_text("show #1", PIA).outcome
+    assert isinstance(shown, Details)
+    assert [(h.kind, h.actor_id) for h in shown.history] == [
+        ("created", "UALICE"),
+        ("due_moved", "UPAUL"),
+        ("due_moved", "UPAUL"),
+        ("done", "UPAUL"),
+    ]
+    assert shown.history[1].data["to"] == datetime(2026, 12, 1, 17, 0, tzinfo=UTC).isoformat()
+    assert json.dumps(shown.history[1].data)  # history data stays plain JSON
+
+    done_list = service.handle_text("list done", ALICE).outcome
+    assert isinstance(done_list, Listing)
+    assert [[c.ref for c in items] for _, items in done_list.groups] == [[1]]
+
+
+def test_form_entries_are_recorded_at_the_end_of_the_owners_day(service: AllianceService) -> None:
+    reply = service.submit_form(
+        FormEntry(title="  Joint  webinar ", owner_id="UPIA", due_date=date(2026, 12, 9), milestone=True), ALICE
+    )
+    assert isinstance(reply.outcome, Recorded)
+    item = reply.outcome.commitment
+    assert (item.title, item.milestone, item.due_at) == (
+        "Joint webinar",
+        True,
+        datetime(2026, 12, 9, 18, tzinfo=BERLIN),
+    )
+    with pytest.raises(DueProblem):
+        service.submit_form(FormEntry(title="x", owner_id="UPIA", due_date=date(2026, 11, 1), milestone=False), ALICE)
+
+
+def test_commit_without_text_asks_for_the_form(service: AllianceService) -> None:
+    assert isinstance(service.handle_text("commit", ALICE).outcome, FormRequested)
+
+
+def test_roles_are_named_by_the_party_itself(service: AllianceService) -> None:
+    named = service.handle_text("lead <@UPIA>", PAUL).outcome
+    assert isinstance(named, RoleNamed)
+    assert (named.role, named.user_id, named.party.name, named.previous_id) == (Role.LEAD, "UPIA", "Globex", None)
+    with pytest.raises(NotAllowed) as refused:
+        service.handle_text("sponsor <@UPAUL>", ALICE)  # Alice is not Globex's lead or sponsor
+    assert refused.value.holder_id == "UPIA"
+    sponsor = service.handle_text("sponsor <@UPAUL>", PIA).outcome
+    assert isinstance(sponsor, RoleNamed)
+    assert sponsor.party.sponsor_id == "UPAUL"
+    first_acme = service.handle_text("lead <@UALICE>", PAUL).outcome  # Acme has none yet: anyone may start it
+    assert isinstance(first_acme, RoleNamed)
+
+
+def test_retried_events_are_handled_once(service: AllianceService) -> None:
+    assert service.first_delivery("Ev123") is True
+    assert service.first_delivery("Ev123") is False

@@ -1,0 +1,134 @@
+"""The command grammar: the same words work after /alliance, after a mention, and in the console."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.grammar import (
+    Commit,
+    Complete,
+    Drop,
+    GrammarError,
+    Help,
+    ListCommitments,
+    ListFilter,
+    MoveDue,
+    NameRole,
+    OpenForm,
+    OwnedBy,
+    Reassign,
+    Role,
+    Show,
+    UnknownName,
+    WhoOwns,
+    parse,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "commit <@U0PAUL001|paul> Draft joint API spec by next Friday",
+            Commit("Draft joint API spec", "next Friday", "U0PAUL001"),
+        ),
+        ("commit <@U0PIA0001> pricing sheet by end of month", Commit("pricing sheet", "end of month", "U0PIA0001")),
+        ("commit Pricing sheet by EOM", Commit("Pricing sheet", "EOM", None)),
+        ("commit milestone <@U0PAUL001> Launch plan by Q1", Commit("Launch plan", "Q1", "U0PAUL001", milestone=True)),
+        ("commit --milestone Launch plan by Q1", Commit("Launch plan", "Q1", None, milestone=True)),
+        ("commit <@U0PAUL001> to send the deck by tomorrow", Commit("send the deck", "tomorrow", "U0PAUL001")),
+        ("commit Draft spec", Commit("Draft spec", None, None)),
+        ("commit Draft spec by someday", Commit("Draft spec", "someday", None)),
+        ("COMMIT Book the room where we sat by Dec 4", Commit("Book the room where we sat", "Dec 4", None)),
+        ("commit", OpenForm()),
+        ("commit    ", OpenForm()),
+        ("who API spec", WhoOwns("API spec")),
+        ("who owns the API spec?", WhoOwns("API spec")),
+        ("Who is responsible for the pricing sheet", WhoOwns("pricing sheet")),
+        ("who <@U0PAUL001>", OwnedBy("U0PAUL001")),
+        ("what does <@U0PAUL001> own?", OwnedBy("U0PAUL001")),
+        ("list", ListCommitments(ListFilter.OPEN)),
+        ("list mine", ListCommitments(ListFilter.MINE)),
+        ("list overdue", ListCommitments(ListFilter.OVERDUE)),
+        ("overdue", ListCommitments(ListFilter.OVERDUE)),
+        ("list done", ListCommitments(ListFilter.DONE)),
+        ("list <@U0PIA0001|pia>", ListCommitments(ListFilter.PERSON, "U0PIA0001")),
+        ("done #12", Complete(12)),
+        ("done 12", Complete(12)),
+        ("please done #12.", Complete(12)),
+        ("due #12 next Tuesday", MoveDue(12, "next Tuesday")),
+        ("move #12 to end of month", MoveDue(12, "end of month")),
+        ("reassign #12 <@U0PIA0001>", Reassign(12, "U0PIA0001")),
+        ("reassign #12 to <@U0PIA0001>", Reassign(12, "U0PIA0001")),
+        ("drop #12 no longer needed", Drop(12, "no longer needed")),
+        ("drop #12 because: the partner builds it", Drop(12, "the partner builds it")),
+        ("show #12", Show(12)),
+        ("#12", Show(12)),
+        ("lead <@U0PIA0001>", NameRole(Role.LEAD, "U0PIA0001")),
+        ("sponsor <@U0ERIN001>", NameRole(Role.SPONSOR, "U0ERIN001")),
+        ("help", Help()),
+        ("", Help()),
+        ("   ", Help()),
+        ("frobnicate the thing", Help(unknown="frobnicate")),
+        ("🚀🚀🚀", Help(unknown="🚀🚀🚀")),
+        ("'; DROP TABLE commitment;--", Help(unknown="';")),
+    ],
+)
+def test_parse(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+def test_sql_in_a_title_is_just_text() -> None:
+    assert parse("commit '; DROP TABLE commitment;-- by tomorrow") == Commit(
+        "'; DROP TABLE commitment", "tomorrow", None
+    )
+
+
+def test_emoji_titles_survive() -> None:
+    assert parse("commit 🚀 launch party 🎉 by Dec 4") == Commit("🚀 launch party 🎉", "Dec 4", None)
+
+
+def test_slack_escapes_are_undone() -> None:
+    assert parse("commit R&amp;D review by Dec 4") == Commit("R&D review", "Dec 4", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "usage"),
+    [
+        ("done", "done #12"),
+        ("done twelve", "done #12"),
+        ("due #12", "due #12 <new date>"),
+        ("reassign #12", "reassign #12 @person"),
+        ("drop #12", "drop #12 <reason>"),
+        ("list everything-ever", "list [mine | overdue | done | @person]"),
+        ("who", "who <words from the title>  or  who @person"),
+        ("commit by tomorrow", "commit @person <what> by <when>"),
+        ("lead", "lead @person"),
+    ],
+)
+def test_incomplete_commands_name_the_right_form(text: str, usage: str) -> None:
+    with pytest.raises(GrammarError) as caught:
+        parse(text)
+    assert caught.value.usage == usage
+
+
+def test_five_thousand_characters_are_refused_politely() -> None:
+    with pytest.raises(GrammarError) as caught:
+        parse("commit " + "x" * 5000 + " by tomorrow")
+    assert "5,019 characters" in caught.value.problem
+
+
+def test_overlong_title_is_refused() -> None:
+    with pytest.raises(GrammarError) as caught:
+        parse("commit " + "word " * 60 + "by tomorrow")
+    assert "keep it under 200" in caught.value.problem
+
+
+@pytest.mark.parametrize("text", ["commit @paul Draft spec by Friday", "reassign #3 @pia", "who @paul"])
+def test_plain_at_names_are_unknown_people(text: str) -> None:
+    with pytest.raises(UnknownName):
+        parse(text)
+
+
+def test_a_mention_of_a_bot_is_parsed_as_an_owner_and_judged_by_the_core() -> None:
+    assert parse("commit <@U0BOT0001> Do it by tomorrow") == Commit("Do it", "tomorrow", "U0BOT0001")

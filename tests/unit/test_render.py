@@ -1,0 +1,102 @@
+"""Renderers are pure: core outcomes in, text and Block Kit out."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot import texts
+from bot.core.outcomes import CommitmentView, Listing, PartyView, Recorded, Usage
+from bot.core.grammar import ListFilter
+from bot.slack import blocks
+from bot.slack.replies import render
+
+DUE = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+GLOBEX = PartyView(team_id="TGLOBEX", name="Globex")
+
+
+def item(ref: int = 12, *, overdue: bool = False, milestone: bool = False) -> CommitmentView:
+    return CommitmentView(
+        ref=ref,
+        title="Draft joint API spec",
+        owner_id="UPAUL",
+        party=GLOBEX,
+        due_at=DUE,
+        owner_tz="Europe/Berlin",
+        status="open",
+        milestone=milestone,
+        slips=0,
+        overdue=overdue,
+    )
+
+
+def test_dates_are_shown_in_each_readers_zone_with_the_owners_as_fallback() -> None:
+    assert texts.when(DUE, "Europe/Berlin") == (
+        "<!date^1795798800^{date_short_pretty} at {time}|Fri 27 Nov 2026, 18:00 CET>"
+    )
+    assert texts.when(DUE, "Not/AZone").endswith("|Fri 27 Nov 2026, 17:00 UTC>")
+
+
+def test_recorded_names_owner_party_due_and_reference() -> None:
+    text, body = render(Recorded(commitment=item(), actor_id="UALICE"))
+    assert text == (
+        ":white_check_mark: Commitment `#12` recorded: *Draft joint API spec*\n"
+        "Owner: <@UPAUL> for *Globex* (recorded by <@UALICE>) · Due "
+        "<!date^1795798800^{date_short_pretty} at {time}|Fri 27 Nov 2026, 18:00 CET>"
+    )
+    assert body[-1] == {
+        "type": "actions",
+        "block_id": "commitment:12",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": "commitment_done",
+                "text": {"type": "plain_text", "text": "Mark done"},
+                "style": "primary",
+                "value": "12",
+            },
+            {
+                "type": "button",
+                "action_id": "commitment_show",
+                "text": {"type": "plain_text", "text": "Details"},
+                "value": "12",
+            },
+        ],
+    }
+
+
+def test_long_answers_are_split_under_slacks_section_limit() -> None:
+    text = "\n".join(f"• line {i} " + "x" * 200 for i in range(60))
+    sections = blocks.sections(text)
+    assert len(sections) > 1
+    assert all(len(s["text"]["text"]) <= blocks.SECTION_LIMIT for s in sections)
+    assert "\n".join(s["text"]["text"] for s in sections) == text
+
+
+def test_listing_groups_by_party_with_overdue_flag() -> None:
+    listing = Listing(filter=ListFilter.OPEN, user_id=None, groups=[(GLOBEX, [item(3, overdue=True), item(4)])])
+    lines = texts.listing(listing).split("\n")
+    assert lines[:2] == ["*Open commitments*", "*Globex* (2)"]
+    assert "`#3`" in lines[2] and "*overdue*" in lines[2]
+    assert "`#4`" in lines[3] and "overdue" not in lines[3]
+
+
+def test_empty_listing_says_so() -> None:
+    assert texts.listing(Listing(filter=ListFilter.OVERDUE, user_id=None, groups=[])) == "Nothing is overdue. :tada:"
+
+
+def test_usage_shows_examples_and_the_mention_form() -> None:
+    text = texts.usage(Usage(unknown="frobnicate"))
+    assert text.startswith("I don't know “frobnicate”.")
+    assert "`commit @paul Draft joint API spec by next Friday`" in text
+    assert "@Alliance Bot list overdue" in text
+
+
+def test_the_form_is_prefilled_and_remembers_its_channel() -> None:
+    view = blocks.commitment_form(channel_id="C1", owner_id="UALICE", title="Send the deck", due=date(2026, 12, 1))
+    by_block = {b["block_id"]: b for b in view["blocks"]}
+    assert view["callback_id"] == "commitment_form"
+    assert view["private_metadata"] == '{"channel": "C1", "thread_ts": null}'
+    assert by_block["title"]["element"]["initial_value"] == "Send the deck"
+    assert by_block["owner"]["element"] == {"type": "users_select", "action_id": "value", "initial_user": "UALICE"}
+    assert by_block["due"]["element"] == {"type": "datepicker", "action_id": "value", "initial_date": "2026-12-01"}
+    assert by_block["milestone"]["optional"] is True
