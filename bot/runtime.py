@@ -53,10 +53,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     scheduler.start()
     try:
         if settings.app_token:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from bot.slack import socket_mode
 
-            log.info("connecting to Slack in Socket Mode")
-            SocketModeHandler(app, settings.app_token).start()
+            socket_mode.run(app, settings.app_token)
         else:
             serve_http(SlackWsgi(app, health=lambda: healthy(db)), host=host, port=port)
     finally:

@@ -42,8 +42,9 @@ class _Server:
         self.service = AllianceService(db=db, directory=SlackDirectory(self.client), clock=clock)
         self.app: App = build_app(settings, self.service, self.client)
         wsgi = SlackWsgi(self.app, health=lambda: healthy(db))
+        # As bot.slack.http.serve runs it, except that a short loop timeout lets close() take effect at once.
         self.server: Any = waitress.create_server(
-            wsgi, host="127.0.0.1", port=0, threads=8, max_request_body_size=MAX_BODY
+            wsgi, host="127.0.0.1", port=0, threads=8, max_request_body_size=MAX_BODY, asyncore_loop_timeout=0.05
         )
         self.port: int = self.server.effective_port
         self.thread = threading.Thread(target=self.server.run, name="bot-waitress", daemon=True)
@@ -52,6 +53,7 @@ class _Server:
     def close(self) -> None:
         self.server.close()
         self.thread.join(timeout=5)
+        self.server.task_dispatcher.shutdown()
 
 
 @dataclass

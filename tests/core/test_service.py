@@ -128,7 +128,7 @@ def test_who_owns_finds_the_best_match_and_lists_close_ones(service: AllianceSer
     commit(service, "commit Security review of the API gateway by Dec 12")
     answer = service.handle_text("who owns the API spec?", PAUL).outcome
     assert isinstance(answer, Owners)
-    assert [m.ref for m in answer.matches][0] == 1
+    assert answer.matches[0].ref == 1
     assert answer.matches[0].owner_id == "UPAUL"
     single = service.handle_text("who pricing sheet", PAUL).outcome
     assert isinstance(single, Owners)

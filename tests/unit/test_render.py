@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot import texts
-from bot.core.outcomes import CommitmentView, Listing, PartyView, Recorded, Usage
 from bot.core.grammar import ListFilter
+from bot.core.outcomes import CommitmentView, Listing, PartyView, Recorded, Usage
 from bot.slack import blocks
 from bot.slack.replies import render
 

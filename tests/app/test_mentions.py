@@ -1,0 +1,118 @@
+"""Mentions: how the partner organisation (no slash commands in Slack Connect) talks to the bot."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from storage.models import Commitment, ProcessedEvent
+from tests.app.conftest import Bot
+from tests.app.transcript import INTRO, Said, date_epochs, said, said_besides_intro, whispered
+from tests.slack import payloads
+from tests.slack.fake_web_api import CHANNEL, GLOBEX, PAUL, PIA
+
+BERLIN = ZoneInfo("Europe/Berlin")
+END_OF_NOVEMBER = datetime(2026, 11, 30, 18, 0, tzinfo=BERLIN)
+
+
+def test_partner_commits_asks_who_owns_and_lists_overdue_in_threads(bot: Bot) -> None:
+    mention = payloads.app_mention("<@U0BOT0001> commit <@U0PIA0001> pricing sheet by end of month", user=PAUL)
+    event = mention.decoded()["event"]
+    assert (event["user_team"], event["source_team"]) == (GLOBEX, GLOBEX)
+    first_ts = event["ts"]
+
+    assert bot.post(mention) == (200, "")
+    bot.fake.wait_for("chat.postMessage", count=2)
+    bot.quiet()
+    intro, confirmation = said(bot.fake)
+    assert (intro.channel, intro.thread_ts) == (CHANNEL, None)
+    assert intro.text.startswith(INTRO)
+    assert (confirmation.channel, confirmation.thread_ts) == (CHANNEL, first_ts)
+    assert confirmation.text.startswith(":white_check_mark: Commitment `#1` recorded: *pricing sheet*\n")
+    assert "Owner: <@U0PIA0001> for *Globex* (recorded by <@U0PAUL001>)" in confirmation.text
+    assert date_epochs(confirmation.text) == [int(END_OF_NOVEMBER.timestamp())]
+
+    [commitment] = bot.rows(Commitment)
+    assert (commitment.owner_id, commitment.party_team_id, commitment.created_by) == (PIA, GLOBEX, PAUL)
+
+    bot.fake.clear()
+    question = payloads.app_mention("<@U0BOT0001> who owns the pricing sheet?", user=PAUL, thread_ts=first_ts)
+    assert bot.post(question) == (200, "")
+    bot.fake.wait_for("chat.postMessage")
+    bot.quiet()
+    due = f"<!date^{int(END_OF_NOVEMBER.timestamp())}^{{date_short_pretty}} at {{time}}|Mon 30 Nov 2026, 18:00 CET>"
+    assert said(bot.fake) == [
+        Said(CHANNEL, first_ts, f"<@U0PIA0001> (Globex) owns `#1` *pricing sheet*, due {due} (open).")
+    ]
+
+    bot.fake.clear()
+    bot.clock.advance(timedelta(days=7))  # Tuesday 1 December: the end of November has passed
+    overdue = payloads.app_mention("list overdue", user=PAUL)
+    overdue_ts = overdue.decoded()["event"]["ts"]
+    assert bot.post(overdue) == (200, "")
+    bot.fake.wait_for("chat.postMessage")
+    bot.quiet()
+    [listing] = said(bot.fake)
+    assert (listing.channel, listing.thread_ts) == (CHANNEL, overdue_ts)
+    assert listing.text == (
+        "*Overdue commitments*\n*Globex* (1)\n"
+        f"• `#1` *pricing sheet* · <@U0PIA0001> (Globex) · due {due} · :warning: *overdue*"
+    )
+    assert whispered(bot.fake) == []
+
+
+def test_nothing_is_overdue_before_the_due_date(bot: Bot) -> None:
+    bot.post(payloads.app_mention("commit <@U0PIA0001> pricing sheet by end of month", user=PAUL))
+    bot.fake.wait_for("chat.postMessage", count=2)
+    bot.quiet()
+    bot.fake.clear()
+
+    ask = payloads.app_mention("list overdue", user=PAUL)
+    bot.post(ask)
+    bot.fake.wait_for("chat.postMessage")
+    bot.quiet()
+    assert said(bot.fake) == [Said(CHANNEL, ask.decoded()["event"]["ts"], "Nothing is overdue. :tada:")]
+
+
+def test_a_redelivered_event_is_handled_once_even_across_a_restart(bot: Bot) -> None:
+    text = "commit <@U0PIA0001> pricing sheet by end of month"
+    ts = "1795600000.000100"
+    event_id = "Ev0DEDUPE01"
+
+    assert bot.post(payloads.app_mention(text, user=PAUL, event_id=event_id, ts=ts)) == (200, "")
+    assert bot.post(payloads.app_mention(text, user=PAUL, event_id=event_id, ts=ts, retry_num=1)) == (200, "")
+    bot.fake.wait_for("chat.postMessage", count=2)
+    bot.quiet()
+    confirmations = said_besides_intro(bot.fake)
+    assert [(s.channel, s.thread_ts) for s in confirmations] == [(CHANNEL, ts)]
+    assert len(bot.rows(Commitment)) == 1
+    assert [e.event_id for e in bot.rows(ProcessedEvent)] == [event_id]
+
+    bot.restart()
+    third = payloads.app_mention(text, user=PAUL, event_id=event_id, ts=ts, retry_num=2, retry_reason="http_error")
+    assert bot.post(third) == (200, "")
+    bot.quiet()
+    assert said(bot.fake) == []
+    assert len(bot.rows(Commitment)) == 1
+
+    # The restarted bot does answer events it has not seen.
+    bot.post(payloads.app_mention("list", user=PAUL))
+    bot.fake.wait_for("chat.postMessage")
+
+
+def test_the_bot_never_answers_a_bot(bot: Bot) -> None:
+    mention = payloads.app_mention("list", user=PAUL)
+    envelope = mention.decoded()
+    envelope["event"]["bot_id"] = "B0OTHER01"
+    body = json.dumps(envelope).encode()
+    signed = payloads.SignedRequest(
+        body=body,
+        headers={
+            **mention.headers,
+            **payloads.sign(body, payloads.SIGNING_SECRET, int(mention.headers["X-Slack-Request-Timestamp"])),
+        },
+    )
+    assert bot.post(signed) == (200, "")
+    bot.quiet()
+    assert [c.method for c in bot.fake.calls if c.method.startswith("chat.")] == []
