@@ -35,12 +35,20 @@ def verdict(ok: bool) -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Left-aligned text columns; the first column is left-aligned, the others right-aligned."""
+    """Text columns: numbers right-aligned, words left-aligned, two spaces apart."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    numeric = [all(_is_number(str(row[i])) for row in rows) if rows else False for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
-        first, *rest = cells
-        parts = [str(first).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(rest, widths[1:], strict=True)]
+        parts = [str(c).rjust(w) if num else str(c).ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True)]
         return "  ".join(parts).rstrip()
 
     return "\n".join([line(header), *(line(r) for r in rows)])
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True

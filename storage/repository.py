@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exc, update
+from sqlalchemy import delete, exc, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -68,10 +68,18 @@ def list_parties(*, session: Session, alliance_id: int) -> Sequence[Party]:
 
 
 def add_party(*, session: Session, alliance_id: int, team_id: str, name: str) -> Party:
-    party = Party(alliance_id=alliance_id, team_id=team_id, name=name)
-    session.add(party)
-    session.flush()
-    return party
+    """Add an organisation to an alliance; if a concurrent request just did, return that row."""
+    try:
+        with session.begin_nested():
+            party = Party(alliance_id=alliance_id, team_id=team_id, name=name)
+            session.add(party)
+            session.flush()
+        return party
+    except exc.IntegrityError:
+        existing = session.exec(select(Party).where(Party.alliance_id == alliance_id, Party.team_id == team_id)).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def get_person(*, session: Session, user_id: str) -> Person | None:
@@ -79,12 +87,18 @@ def get_person(*, session: Session, user_id: str) -> Person | None:
 
 
 def save_person(*, session: Session, person: Person) -> Person:
-    """Insert or refresh what we know of a person."""
+    """Insert or refresh what we know of a person (two requests may learn of the same person at once)."""
     existing = session.get(Person, person.user_id)
     if existing is None:
-        session.add(person)
-        session.flush()
-        return person
+        try:
+            with session.begin_nested():
+                session.add(person)
+                session.flush()
+            return person
+        except exc.IntegrityError:
+            existing = session.get(Person, person.user_id)
+            if existing is None:
+                raise
     for field in ("team_id", "name", "tz", "is_bot", "deleted", "refreshed_at"):
         setattr(existing, field, getattr(person, field))
     session.flush()
@@ -177,6 +191,17 @@ def open_titles(*, session: Session, alliance_id: int) -> Sequence[tuple[int, st
         )
     ).all()
     return [(ref, title) for ref, title in rows]
+
+
+def open_fingerprint(*, session: Session, alliance_id: int) -> tuple[int, int]:
+    """(number of open commitments, last reference handed out): changes whenever the open set does."""
+    count = session.connection().execute(
+        select(func.count()).where(
+            col(Commitment.alliance_id) == alliance_id, col(Commitment.status) == Status.OPEN.value
+        )
+    )
+    last = session.connection().execute(select(col(Alliance.last_ref)).where(col(Alliance.id) == alliance_id))
+    return int(count.scalar_one()), int(last.scalar_one())
 
 
 def get_commitments_by_ref(*, session: Session, alliance_id: int, refs: Iterable[int]) -> Sequence[Commitment]:

@@ -97,6 +97,8 @@ class Console:
         try:
             reply = self.service.handle_text(text, caller)
         except CommandError as e:
+            if e.new_alliance is not None:
+                self.bot(texts.intro(e.new_alliance), "in the channel")
             self.bot(texts.error(e), "only you see this")
             return
         self.show(reply, in_thread=in_thread)

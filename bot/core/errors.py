@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core.outcomes import AllianceView
 
 
 class CommandError(Exception):
-    """Something the user can fix by typing it differently. Nothing was changed."""
+    """Something the user can fix by typing it differently. Nothing was changed.
+
+    `new_alliance` is set when the failed command was the channel's first use: the alliance exists now and
+    still deserves its introduction.
+    """
+
+    new_alliance: AllianceView | None = None
 
 
 class NoSuchCommitment(CommandError):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
@@ -24,26 +25,55 @@ class Match:
     score: float
 
 
-def best_matches(query: str, titles: Sequence[tuple[int, str]]) -> list[Match]:
+@dataclass(frozen=True)
+class TitleIndex:
+    """The open titles of one alliance, normalised once so each question only pays for the match."""
+
+    titles: dict[int, str]
+    processed: dict[int, str]
+
+    @classmethod
+    def build(cls, pairs: Iterable[tuple[int, str]]) -> TitleIndex:
+        titles = dict(pairs)
+        return cls(titles=titles, processed={ref: utils.default_process(t) for ref, t in titles.items()})
+
+
+def best_matches(query: str, index: TitleIndex) -> list[Match]:
     """The best-matching titles: one when it stands out, several when they are close, none below MIN_SCORE."""
-    cleaned = " ".join(NOISE.sub(" ", query).split())
-    if not titles or not utils.default_process(cleaned):
+    cleaned = utils.default_process(" ".join(NOISE.sub(" ", query).split()))
+    if not index.titles or not cleaned:
         return []
-    choices = {ref: title for ref, title in titles}
     found = process.extract(
-        cleaned,
-        choices,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=MAX_MATCHES * 2,
-        score_cutoff=MIN_SCORE,
+        cleaned, index.processed, scorer=fuzz.WRatio, processor=None, limit=MAX_MATCHES * 2, score_cutoff=MIN_SCORE
     )
     if not found:
         return []
     # Tie-break on token overlap so "API spec" prefers "Draft joint API spec" over "Spec the API gateway".
     ranked = sorted(
-        (Match(ref=int(ref), title=title, score=float(score)) for title, score, ref in found),
-        key=lambda m: (-m.score, -fuzz.token_set_ratio(cleaned, m.title, processor=utils.default_process), m.ref),
+        (Match(ref=int(ref), title=index.titles[ref], score=float(score)) for _, score, ref in found),
+        key=lambda m: (-m.score, -fuzz.token_set_ratio(cleaned, index.processed[m.ref]), m.ref),
     )
     top = ranked[0].score
     return [m for m in ranked if top - m.score <= CLOSE][:MAX_MATCHES]
+
+
+class TitleCache:
+    """Per-process cache of each alliance's TitleIndex, keyed by a fingerprint of its open commitments.
+
+    The fingerprint is (number open, last reference handed out): every new commitment raises the second, and
+    closing one without creating another lowers the first, so any change to the open set changes it. Titles
+    are never edited in place. Several bot processes can share a database: each checks the fingerprint.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[int, tuple[tuple[int, int], TitleIndex]] = {}
+
+    def get(self, alliance_id: int, fingerprint: tuple[int, int]) -> TitleIndex | None:
+        with self._lock:
+            entry = self._entries.get(alliance_id)
+        return entry[1] if entry is not None and entry[0] == fingerprint else None
+
+    def put(self, alliance_id: int, fingerprint: tuple[int, int], index: TitleIndex) -> None:
+        with self._lock:
+            self._entries[alliance_id] = (fingerprint, index)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +25,7 @@ from bot.core.errors import (
     SameDue,
     UnknownPerson,
 )
-from bot.core.lookup import best_matches
+from bot.core.lookup import TitleCache, TitleIndex, best_matches
 from bot.core.outcomes import (
     AllianceView,
     Changed,
@@ -90,6 +91,7 @@ class AllianceService:
         self.directory = directory
         self.clock = clock
         self.platform = platform
+        self._titles = TitleCache()
 
     # ---- entry points -------------------------------------------------------------------------------
 
@@ -99,12 +101,32 @@ class AllianceService:
 
     def handle(self, command: g.Command, caller: Caller) -> Reply:
         alliance, new = self.ensure_alliance(caller.channel_id)
-        outcome = self._dispatch(command, caller, alliance)
+        with self._introducing(alliance, new):
+            outcome = self._dispatch(command, caller, alliance)
         return Reply(outcome=outcome, new_alliance=self._alliance_view(alliance) if new else None)
+
+    def start(self, channel_id: str) -> AllianceView | None:
+        """Make sure the channel's alliance exists; its view when this call created it, else None."""
+        alliance, new = self.ensure_alliance(channel_id)
+        return self._alliance_view(alliance) if new else None
+
+    @contextmanager
+    def _introducing(self, alliance: Alliance, new: bool) -> Iterator[None]:
+        try:
+            yield
+        except CommandError as e:
+            if new:
+                e.new_alliance = self._alliance_view(alliance)
+            raise
 
     def submit_form(self, entry: FormEntry, caller: Caller) -> Reply:
         """Record a commitment from the form, whose date picker gives a day without a time."""
         alliance, new = self.ensure_alliance(caller.channel_id)
+        with self._introducing(alliance, new):
+            outcome = self._submit_form(alliance, entry, caller)
+        return Reply(outcome=outcome, new_alliance=self._alliance_view(alliance) if new else None)
+
+    def _submit_form(self, alliance: Alliance, entry: FormEntry, caller: Caller) -> Recorded:
         owner = self._owner(entry.owner_id)
         tz = _zone(owner.tz)
         due = datetime.combine(entry.due_date, END_OF_WORKING_DAY, tzinfo=tz)
@@ -116,8 +138,7 @@ class AllianceService:
             raise g.GrammarError("A commitment needs a short title.", g.USAGE["commit"])
         if len(title) > g.MAX_TITLE:
             raise g.GrammarError(f"Keep the title under {g.MAX_TITLE} characters.", g.USAGE["commit"])
-        outcome = self._record(alliance, caller, owner, title, due, entry.milestone)
-        return Reply(outcome=outcome, new_alliance=self._alliance_view(alliance) if new else None)
+        return self._record(alliance, caller, owner, title, due, entry.milestone)
 
     def check_due(self, *, phrase: str, owner_id: str) -> datetime:
         """Parse a due phrase for an owner without recording anything (used by forms to validate)."""
@@ -249,10 +270,14 @@ class AllianceService:
     def _who(self, query: str, alliance: Alliance) -> Owners:
         assert alliance.id is not None
         with self.db.session() as session:
-            titles = repo.open_titles(session=session, alliance_id=alliance.id)
-            matches = best_matches(query, titles)
+            fingerprint = repo.open_fingerprint(session=session, alliance_id=alliance.id)
+            index = self._titles.get(alliance.id, fingerprint)
+            if index is None:
+                index = TitleIndex.build(repo.open_titles(session=session, alliance_id=alliance.id))
+                self._titles.put(alliance.id, fingerprint, index)
+            matches = best_matches(query, index)
             rows = repo.get_commitments_by_ref(session=session, alliance_id=alliance.id, refs=[m.ref for m in matches])
-            views = [self._view(session, alliance, c) for c in rows]
+            views = self._render(session, alliance, rows)
         return Owners(query=query, matches=views)
 
     def _list(self, command: g.ListCommitments, caller: Caller, alliance: Alliance) -> Listing:
@@ -460,29 +485,40 @@ class AllianceService:
 
     def _views(self, alliance: Alliance, rows: Sequence[Commitment]) -> list[CommitmentView]:
         with self.db.session() as session:
-            return [self._view(session, alliance, c) for c in rows]
+            return self._render(session, alliance, rows)
 
     def _view(self, session: Session, alliance: Alliance, commitment: Commitment) -> CommitmentView:
+        return self._render(session, alliance, [commitment])[0]
+
+    def _render(self, session: Session, alliance: Alliance, rows: Sequence[Commitment]) -> list[CommitmentView]:
+        """Views of many commitments, with parties and owners loaded once rather than per row."""
         assert alliance.id is not None
         parties = {p.team_id: p for p in repo.list_parties(session=session, alliance_id=alliance.id)}
-        party = parties.get(commitment.party_team_id)
-        owner = repo.get_person(session=session, user_id=commitment.owner_id)
-        return CommitmentView(
-            ref=commitment.ref,
-            title=commitment.title,
-            owner_id=commitment.owner_id,
-            party=_party_view(party)
-            if party
-            else PartyView(team_id=commitment.party_team_id, name=commitment.party_team_id),
-            due_at=commitment.due_at,
-            owner_tz=owner.tz if owner else "UTC",
-            status=commitment.status,
-            milestone=commitment.milestone,
-            slips=commitment.slips,
-            overdue=commitment.status == Status.OPEN.value and commitment.due_at < self.clock.now(),
-            closed_at=commitment.closed_at,
-            drop_reason=commitment.drop_reason,
-        )
+        owners = repo.get_people(session=session, user_ids=[c.owner_id for c in rows])
+        now = self.clock.now()
+        views = []
+        for commitment in rows:
+            party = parties.get(commitment.party_team_id)
+            owner = owners.get(commitment.owner_id)
+            views.append(
+                CommitmentView(
+                    ref=commitment.ref,
+                    title=commitment.title,
+                    owner_id=commitment.owner_id,
+                    party=_party_view(party)
+                    if party
+                    else PartyView(team_id=commitment.party_team_id, name=commitment.party_team_id),
+                    due_at=commitment.due_at,
+                    owner_tz=owner.tz if owner else "UTC",
+                    status=commitment.status,
+                    milestone=commitment.milestone,
+                    slips=commitment.slips,
+                    overdue=commitment.status == Status.OPEN.value and commitment.due_at < now,
+                    closed_at=commitment.closed_at,
+                    drop_reason=commitment.drop_reason,
+                )
+            )
+        return views
 
 
 def _overdue_first(views: list[CommitmentView]) -> list[CommitmentView]:

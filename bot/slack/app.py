@@ -59,20 +59,33 @@ def once_per_event(service: AllianceService) -> Callable[..., Any]:
     return dedupe
 
 
-def error_handler(front: SlackFrontEnd) -> Callable[..., BoltResponse]:
+def error_handler(front: SlackFrontEnd) -> Callable[..., BoltResponse | None]:
     """Unexpected errors: logged with the trace, and the person gets one calm private line, never a trace."""
 
-    def handle(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    def handle(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> BoltResponse | None:
         log.exception("unexpected error while handling a Slack request", exc_info=error)
+        if body.get("type") == "view_submission":
+            # A modal has no channel to answer in: say it beside the form, which stays open (an empty answer
+            # would close it as if the commitment had been recorded).
+            field = _first_input(body)
+            if response is not None and field is not None:
+                line = texts.INTERNAL_ERROR.removeprefix(":warning: ")
+                return BoltResponse(status=200, body={"response_action": "errors", "errors": {field: line}})
         where = _where(body)
         if where is not None:
             try:
                 front.replier.private(where, texts.INTERNAL_ERROR)
             except Exception:
                 log.exception("could not tell the user about the error")
-        return BoltResponse(status=200, body="")
+        # After ack() Slack already has its answer: Bolt then passes no response and refuses one back.
+        return BoltResponse(status=200, body="") if response is not None else None
 
     return handle
+
+
+def _first_input(body: dict[str, Any]) -> str | None:
+    blocks = (body.get("view") or {}).get("blocks") or []
+    return next((b.get("block_id") for b in blocks if b.get("type") == "input" and b.get("block_id")), None)
 
 
 def _where(body: dict[str, Any]) -> Where | None:

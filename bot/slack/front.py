@@ -31,9 +31,15 @@ class SlackFrontEnd:
         try:
             reply = self.service.handle_text(text, caller)
         except CommandError as e:
-            self.replier.private(where, texts.error(e))
+            self.refuse(e, where)
             return
         self.answer(reply, caller, where, trigger_id=trigger_id)
+
+    def refuse(self, error: CommandError, where: Where) -> None:
+        """A command that could not be carried out: a private word on why (after the intro, if it is due)."""
+        if error.new_alliance is not None:
+            self.replier.announce(error.new_alliance, where)
+        self.replier.private(where, texts.error(error))
 
     def answer(self, reply: Reply, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
         if isinstance(reply.outcome, FormRequested):
@@ -78,5 +84,6 @@ def form_button(where: Where) -> list[dict[str, object]]:
 def strip_mention(text: str, bot_user_id: str | None) -> str:
     """The words addressed to the bot, without the mention that addressed it."""
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+        # Only the mention that addresses the bot: "commit @bot ..." still names the bot, to be refused.
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text, count=1)
     return " ".join(text.split())

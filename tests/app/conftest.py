@@ -10,6 +10,7 @@ import http.client
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 import waitress
 from slack_bolt import App
 from sqlmodel import select
+from waitress import wasyncore
 
 from bot.config import Settings
 from bot.core.clock import ManualClock
@@ -41,6 +43,18 @@ class _Server:
         self.client = web_client(settings)
         self.service = AllianceService(db=db, directory=SlackDirectory(self.client), clock=clock)
         self.app: App = build_app(settings, self.service, self.client)
+        self.listener_runs: list[Future[Any]] = []
+        executor = self.app.listener_runner.listener_executor
+        submit = executor.submit
+
+        def record(fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future = submit(fn, *args, **kwargs)
+            self.listener_runs.append(future)
+            return future
+
+        # Bolt runs listeners (and their error handler) on this executor after the ack; whatever escapes
+        # there is silently kept in a Future. Keep the futures so tests can see such escapes.
+        executor.submit = record  # type: ignore[method-assign]
         wsgi = SlackWsgi(self.app, health=lambda: healthy(db))
         # As bot.slack.http.serve runs it, except that a short loop timeout lets close() take effect at once.
         self.server: Any = waitress.create_server(
@@ -51,9 +65,15 @@ class _Server:
         self.thread.start()
 
     def close(self) -> None:
-        self.server.close()
+        # Close from the server's own loop thread (closing a socket under a running select() breaks it):
+        # the trigger runs the thunk there; with no sockets left, run() returns.
+        self.server.trigger.pull_trigger(self._close_in_loop)
         self.thread.join(timeout=5)
         self.server.task_dispatcher.shutdown()
+
+    def _close_in_loop(self) -> None:
+        self.server.close()
+        wasyncore.close_all(self.server._map)
 
 
 @dataclass
@@ -74,6 +94,11 @@ class Bot:
     @property
     def port(self) -> int:
         return self._server.port
+
+    def listener_crashes(self) -> list[BaseException]:
+        """Exceptions that escaped Bolt's listener threads (including its error handler) so far."""
+        runs = list(self._server.listener_runs)
+        return [e for e in (f.exception(timeout=5) for f in runs) if e is not None]
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
@@ -105,7 +130,7 @@ class Bot:
         with self.db.session() as session:
             return list(session.exec(select(model)).all())
 
-    def quiet(self, *, for_seconds: float = 0.3, timeout: float = 5.0) -> list[Call]:
+    def quiet(self, *, for_seconds: float = 0.2, timeout: float = 5.0) -> list[Call]:
         """Wait until the fake has seen no new call for `for_seconds` (the bot answers after its ack)."""
         deadline = time.monotonic() + timeout
         seen, since = len(self.fake.calls), time.monotonic()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from storage.models import Commitment, ProcessedEvent
 from tests.app.conftest import Bot
-from tests.app.transcript import INTRO, Said, date_epochs, said, said_besides_intro, whispered
+from tests.app.transcript import INTRO, Said, Whispered, date_epochs, said, said_besides_intro, whispered
 from tests.slack import payloads
 from tests.slack.fake_web_api import CHANNEL, GLOBEX, PAUL, PIA
 
@@ -99,6 +99,24 @@ def test_a_redelivered_event_is_handled_once_even_across_a_restart(bot: Bot) -> 
     # The restarted bot does answer events it has not seen.
     bot.post(payloads.app_mention("list", user=PAUL))
     bot.fake.wait_for("chat.postMessage")
+
+
+def test_naming_the_bot_as_owner_by_mention_is_refused(bot: Bot) -> None:
+    """Only the mention that addresses the bot is taken off; the bot named as owner is still read as the owner."""
+    mention = payloads.app_mention("<@U0BOT0001> commit <@U0BOT0001> Do it by tomorrow", user=PAUL)
+    assert bot.post(mention) == (200, "")
+    bot.fake.wait_for("chat.postEphemeral")
+    bot.quiet()
+    assert whispered(bot.fake) == [
+        Whispered(
+            CHANNEL,
+            PAUL,
+            mention.decoded()["event"]["ts"],
+            "<@U0BOT0001> is a bot; only a person can be accountable for a commitment.",
+        )
+    ]
+    assert bot.rows(Commitment) == []
+    assert said_besides_intro(bot.fake) == []
 
 
 def test_the_bot_never_answers_a_bot(bot: Bot) -> None:

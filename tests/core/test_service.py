@@ -257,3 +257,21 @@ def test_roles_are_named_by_the_party_itself(service: AllianceService) -> None:
 def test_retried_events_are_handled_once(service: AllianceService) -> None:
     assert service.first_delivery("Ev123") is True
     assert service.first_delivery("Ev123") is False
+
+
+def test_who_sees_every_change_to_the_open_commitments(service: AllianceService) -> None:
+    def owners_of(query: str) -> list[int]:
+        answer = service.handle_text(f"who {query}", PAUL).outcome
+        assert isinstance(answer, Owners)
+        return [m.ref for m in answer.matches]
+
+    commit(service, "commit Joint press release by Dec 10")
+    assert owners_of("press release") == [1]
+    service.handle_text("done #1", ALICE)
+    assert owners_of("press release") == []
+    commit(service, "commit Second press release by Dec 11")
+    assert owners_of("press release") == [2]
+    service.handle_text("drop #2 merged into the launch", ALICE)
+    commit(service, "commit Pricing sheet by Dec 12")
+    assert owners_of("press release") == []
+    assert owners_of("pricing") == [3]

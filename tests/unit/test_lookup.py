@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.lookup import best_matches
+from bot.core.lookup import TitleCache, TitleIndex, best_matches
 
 TITLES = [
     (1, "Draft joint API spec"),
@@ -15,7 +15,7 @@ TITLES = [
 
 
 def refs(query: str) -> list[int]:
-    return [m.ref for m in best_matches(query, TITLES)]
+    return [m.ref for m in best_matches(query, TitleIndex.build(TITLES))]
 
 
 def test_a_clear_winner_stands_alone() -> None:
@@ -38,9 +38,19 @@ def test_nothing_matches_nonsense() -> None:
     assert refs("quantum teleporter") == []
     assert refs("") == []
     assert refs("the") == []
-    assert best_matches("spec", []) == []
+    assert best_matches("spec", TitleIndex.build([])) == []
 
 
 def test_at_most_five() -> None:
     many = [(i, f"API spec part {i}") for i in range(1, 30)]
-    assert len(best_matches("API spec", many)) == 5
+    assert len(best_matches("API spec", TitleIndex.build(many))) == 5
+
+
+def test_the_cache_answers_only_for_the_same_fingerprint() -> None:
+    cache = TitleCache()
+    index = TitleIndex.build(TITLES)
+    cache.put(7, (6, 6), index)
+    assert cache.get(7, (6, 6)) is index
+    assert cache.get(7, (5, 6)) is None  # one was closed
+    assert cache.get(7, (6, 7)) is None  # one closed, one added
+    assert cache.get(8, (6, 6)) is None

@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import texts
 from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.service import Caller
@@ -46,6 +45,6 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], command: grammar.Command, *
     try:
         reply = front.service.handle(command, caller)
     except CommandError as e:
-        front.replier.private(where, texts.error(e))
+        front.refuse(e, where)
         return
     front.answer(reply, caller, where)

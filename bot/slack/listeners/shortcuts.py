@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from bot.core.service import Caller
 from bot.slack import blocks
 from bot.slack.front import SlackFrontEnd
+from bot.slack.replies import Where
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
@@ -17,7 +18,9 @@ def register(app: App, front: SlackFrontEnd) -> None:
         ack()
         caller = Caller(channel_id=shortcut["channel"]["id"], user_id=shortcut["user"]["id"])
         message = shortcut.get("message") or {}
-        front.service.ensure_alliance(caller.channel_id)
+        new_alliance = front.service.start(caller.channel_id)
+        if new_alliance is not None:
+            front.replier.announce(new_alliance, Where(channel_id=caller.channel_id, user_id=caller.user_id))
         front.open_form(
             shortcut["trigger_id"],
             caller,

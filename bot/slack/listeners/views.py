@@ -33,6 +33,8 @@ def register(app: App, front: SlackFrontEnd) -> None:
             reply = front.service.submit_form(entry, caller)
         except CommandError as e:
             ack(response_action="errors", errors={_field(e): _plain(texts.error(e))})
+            if e.new_alliance is not None:
+                front.replier.announce(e.new_alliance, Where(channel_id=caller.channel_id, user_id=caller.user_id))
             return
         ack()
         where = Where(channel_id=caller.channel_id, user_id=caller.user_id, thread_ts=meta.get("thread_ts"))

@@ -1,0 +1,85 @@
+"""Settings from the environment: each problem is refused with a sentence naming the variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.config import ConfigError, Settings
+
+GOOD = {
+    "SLACK_BOT_TOKEN": "xoxb-1234-5678-abcdefghijkl",
+    "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99fff85a5ab1",
+}
+
+
+def test_good_settings_are_read(tmp_path: Path) -> None:
+    settings = Settings.from_env({**GOOD, "SLACK_APP_TOKEN": "xapp-1-A0-1-abc"}, cwd=tmp_path)
+    assert settings == Settings(
+        bot_token=GOOD["SLACK_BOT_TOKEN"],
+        signing_secret=GOOD["SLACK_SIGNING_SECRET"],
+        app_token="xapp-1-A0-1-abc",
+        database_url=f"sqlite:///{tmp_path / 'alliance.db'}",
+        api_url=None,
+    )
+    assert settings.socket_mode
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        pytest.param({"SLACK_BOT_TOKEN": None}, "SLACK_BOT_TOKEN is not set", id="missing-bot-token"),
+        pytest.param({"SLACK_BOT_TOKEN": "   "}, "SLACK_BOT_TOKEN is not set", id="blank-bot-token"),
+        pytest.param({"SLACK_BOT_TOKEN": "abc"}, "SLACK_BOT_TOKEN is malformed", id="malformed-bot-token"),
+        pytest.param({"SLACK_BOT_TOKEN": "xapp-1-A0-1-abc"}, "SLACK_BOT_TOKEN is malformed", id="app-token-as-bot"),
+        pytest.param({"SLACK_SIGNING_SECRET": None}, "SLACK_SIGNING_SECRET is not set", id="missing-secret"),
+        pytest.param(
+            {"SLACK_SIGNING_SECRET": "not-hex-at-all!!"}, "SLACK_SIGNING_SECRET is malformed", id="bad-secret"
+        ),
+        pytest.param({"SLACK_SIGNING_SECRET": "abc123"}, "SLACK_SIGNING_SECRET is malformed", id="short-secret"),
+        pytest.param({"SLACK_APP_TOKEN": "xoxb-1234"}, "SLACK_APP_TOKEN is malformed", id="app-token"),
+        pytest.param({"DATABASE_URL": "not a url"}, "DATABASE_URL is malformed", id="malformed-database-url"),
+        pytest.param({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL names 'mysql'", id="unsupported-database"),
+        pytest.param({"SLACK_API_URL": "slack.example"}, "SLACK_API_URL is malformed", id="api-url"),
+        pytest.param(
+            {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "abcdef"},
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both set",
+            id="oauth-credentials",
+        ),
+    ],
+)
+def test_a_bad_setting_is_refused_with_its_name(tmp_path: Path, change: dict[str, str | None], named: str) -> None:
+    env = {**GOOD, **{k: v for k, v in change.items() if v is not None}}
+    for key in [k for k, v in change.items() if v is None]:
+        env.pop(key)
+
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env(env, cwd=tmp_path)
+
+    message = str(refused.value)
+    assert message.startswith(named)
+    assert "\n" not in message
+
+
+def test_one_oauth_variable_alone_is_tolerated(tmp_path: Path) -> None:
+    assert Settings.from_env({**GOOD, "SLACK_CLIENT_ID": "123.456"}, cwd=tmp_path).bot_token == GOOD["SLACK_BOT_TOKEN"]
+
+
+def test_serve_with_an_empty_environment_exits_2_naming_the_bot_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key in list(os.environ):
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # no .env here
+
+    assert cli.main(["serve"]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("alliance-bot: SLACK_BOT_TOKEN is not set")
+    assert not (tmp_path / "alliance.db").exists()  # refused before touching anything
