@@ -11,7 +11,7 @@ from typing import TextIO
 
 from dotenv import load_dotenv
 
-from bot.config import ConfigError, Settings, database_url, environment
+from bot.config import ConfigError, Settings, environment
 
 log = logging.getLogger("bot")
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             case "console":
                 return run_console(Path(args.db), fresh=args.fresh, tour=args.tour, start=args.start)
             case "sweep":
-                return run_sweep(database_url(environment()), now=args.now)
+                return run_sweep(Settings.from_env(environment()), now=args.now)
     except ConfigError as e:
         print(f"alliance-bot: {e}", file=sys.stderr)
         return 2
@@ -76,15 +76,15 @@ def run_console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | Non
     return console(db_path, fresh=fresh, tour=tour, start=start, out=out or sys.stdout)
 
 
-def run_sweep(url: str, *, now: datetime) -> int:
-    from bot.core.sweep import sweep
-    from storage.db import Database
+def run_sweep(settings: Settings, *, now: datetime) -> int:
+    from bot.runtime import sweep_once
 
-    db = Database(url)
-    db.migrate()
-    report = sweep(db, now=now)
-    print(f"sweep at {report.at.isoformat()}: forgot {report.forgotten_events} old event ids")
-    db.dispose()
+    report = sweep_once(settings, now=now)
+    print(
+        f"sweep at {report.at.isoformat()}: {report.checkins_opened} check-ins opened, "
+        f"{report.nudges_planned} nudges planned, {report.sent} sent, {report.skipped} skipped, "
+        f"{report.retried} to retry, {report.failed} failed"
+    )
     return 0
 
 

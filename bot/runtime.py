@@ -14,8 +14,8 @@ from sqlalchemy import text
 from bot.config import Settings
 from bot.core.clock import ManualClock, SystemClock
 from bot.core.dates import warm_up
+from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
-from bot.core.sweep import sweep
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from bot.slack.app import build_app, web_client
+    from bot.slack.courier import SlackCourier
     from bot.slack.directory import SlackDirectory
     from bot.slack.http import SlackWsgi
     from bot.slack.http import serve as serve_http
@@ -37,13 +38,13 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     clock = SystemClock()
     client = web_client(settings)
     service = AllianceService(db=db, directory=SlackDirectory(client), clock=clock)
-    app = build_app(settings, service, client)
-    settle()
-
+    schedule = Scheduler(db, SlackCourier(client))
     scheduler = BackgroundScheduler(timezone=UTC)
-    # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce).
-    scheduler.add_job(
-        lambda: sweep(db, now=clock.now()),
+    # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce), and never
+    # two at once in this process. The sweep catches up on everything due before its instant, so a pause or a
+    # restart loses nothing, and the deliveries' keys keep a repeated run from sending twice.
+    job = scheduler.add_job(
+        lambda: schedule.sweep(clock.now()),
         "interval",
         seconds=SWEEP_SECONDS,
         id="sweep",
@@ -52,6 +53,8 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         misfire_grace_time=SWEEP_SECONDS * 5,
         next_run_time=datetime.now(UTC),
     )
+    app = build_app(settings, service, client, wake_sweeper=lambda: job.modify(next_run_time=datetime.now(UTC)))
+    settle()
     scheduler.start()
     try:
         if settings.app_token:
@@ -64,6 +67,19 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         scheduler.shutdown(wait=False)
         db.dispose()
     return 0
+
+
+def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:
+    """`alliance-bot sweep --now T`: the scheduled work once, as of T, for cron and tests."""
+    from bot.slack.app import web_client
+    from bot.slack.courier import SlackCourier
+
+    db = Database(settings.database_url)
+    db.migrate()
+    try:
+        return Scheduler(db, SlackCourier(web_client(settings))).sweep(now)
+    finally:
+        db.dispose()
 
 
 def settle() -> None:
@@ -88,7 +104,7 @@ def healthy(db: Database) -> bool:
 
 
 def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, out: TextIO) -> int:
-    from bot.console.chat import PROMPT_HELP, TOUR, Console
+    from bot.console.chat import PROMPT_HELP, TOUR, Console, ConsoleCourier
     from bot.console.world import PEOPLE, ConsoleDirectory
 
     if fresh and db_path.exists():
@@ -98,9 +114,9 @@ def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, o
     warm_up()
     clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
     directory = ConsoleDirectory(list(PEOPLE))
-    chat = Console(
-        service=AllianceService(db=db, directory=directory, clock=clock), directory=directory, clock=clock, out=out
-    )
+    service = AllianceService(db=db, directory=directory, clock=clock)
+    chat = Console(service=service, directory=directory, clock=clock, out=out)
+    chat.schedule = Scheduler(db, ConsoleCourier(chat), pacer=Pacer(0))
     chat.say("A channel shared by Acme (alice, bob, erin) and Globex (paul, pia, gus). You are alice. :help for help.")
     if tour:
         chat.say("--- a short tour: what people type, and what the bot answers ---")

@@ -30,6 +30,14 @@ class Alliance(SQLModel, table=True):
     started_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
     # The last commitment reference handed out in this alliance (#1, #2, ...).
     last_ref: int = Field(default=0)
+    # Check-ins happen at a local hour in the alliance's home zone: the host lead's.
+    home_tz: str = Field(default="UTC", max_length=64)
+    cadence: str = Field(default="default", max_length=16)
+    next_checkin_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True))
+    checkins_held: int = Field(default=0)
+    # Escalation ladder: owner at the deadline, the owner's lead after this many working days, the sponsor after that.
+    lead_after_days: int = Field(default=2)
+    sponsor_after_days: int = Field(default=5)
 
 
 class Party(SQLModel, table=True):
@@ -43,6 +51,8 @@ class Party(SQLModel, table=True):
     name: str = Field(max_length=200)
     lead_id: str | None = Field(default=None, max_length=64)
     sponsor_id: str | None = Field(default=None, max_length=64)
+    # Public holidays of this organisation (a country code for the `holidays` package), None: none observed.
+    country: str | None = Field(default=None, max_length=8)
 
 
 class Person(SQLModel, table=True):
@@ -55,6 +65,8 @@ class Person(SQLModel, table=True):
     is_bot: bool = Field(default=False)
     deleted: bool = Field(default=False)
     refreshed_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    # Out of office: nudges to this person wait, and their lead sees their overdue items instead.
+    away_until: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
 
 
 class Commitment(SQLModel, table=True):
@@ -80,6 +92,14 @@ class Commitment(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
     drop_reason: str | None = Field(default=None, max_length=500)
+    # The next reminder on the escalation ladder (NULL once closed or at the top): the sweep reads only rows whose
+    # moment has come, so its cost follows the due work, not the number of commitments.
+    next_nudge_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True))
+    nudge_stage: int = Field(default=0)
+    snoozed_until: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    # The owner's last word at a check-in: on_track, at_risk or need_help, with an optional note.
+    reported: str | None = Field(default=None, max_length=16)
+    reported_note: str | None = Field(default=None, max_length=500)
 
 
 class CommitmentEvent(SQLModel, table=True):
@@ -98,3 +118,63 @@ class ProcessedEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class Checkin(SQLModel, table=True):
+    """One scheduled check-in of an alliance: a channel message whose thread holds the conversation."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "seq", name="uq_checkin_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id")
+    seq: int
+    opened_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    closes_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    thread_ts: str | None = Field(default=None, max_length=64)
+
+
+class CheckinAnswer(SQLModel, table=True):
+    """An owner's answer about one commitment at one check-in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkin_id: int = Field(foreign_key="checkin.id", index=True)
+    commitment_id: int = Field(foreign_key="commitment.id")
+    user_id: str = Field(max_length=64)
+    answer: str = Field(max_length=16)
+    note: str = Field(default="", max_length=500)
+    at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """One message the bot owes someone, claimed before sending and marked after: each is sent exactly once.
+
+    `key` names the message (kind, item, period) under a unique constraint, so planning it twice, from two
+    sweeps or two processes, plans it once.
+    """
+
+    __table_args__ = (Index("ix_delivery_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    alliance_id: int = Field(foreign_key="alliance.id")
+    kind: str = Field(max_length=32)
+    recipient_id: str = Field(max_length=64)
+    checkin_id: int | None = Field(default=None)
+    commitment_id: int | None = Field(default=None)
+    data: str = Field(default="{}", max_length=4000)
+    not_before: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    message_ts: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class SweepState(SQLModel, table=True):
+    """The instant of the latest sweep: time only moves forward, even if a sweep is asked for an earlier one."""
+
+    id: int = Field(default=1, primary_key=True)
+    last_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, exc, func, update
+from sqlalchemy import and_, delete, exc, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
     Alliance,
+    Checkin,
     Commitment,
     CommitmentEvent,
+    Delivery,
     Party,
     Person,
     ProcessedEvent,
     Status,
+    SweepState,
 )
+
+_T = TypeVar("_T")
 
 
 def get_alliance(*, session: Session, platform: str, channel_id: str) -> Alliance | None:
@@ -65,6 +74,13 @@ def add_alliance(
 
 def list_parties(*, session: Session, alliance_id: int) -> Sequence[Party]:
     return session.exec(select(Party).where(Party.alliance_id == alliance_id).order_by(col(Party.id))).all()
+
+
+def parties_of(*, session: Session, alliance_ids: Iterable[int]) -> Sequence[Party]:
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return []
+    return session.exec(select(Party).where(col(Party.alliance_id).in_(ids)).order_by(col(Party.id))).all()
 
 
 def add_party(*, session: Session, alliance_id: int, team_id: str, name: str) -> Party:
@@ -254,3 +270,144 @@ def forget_events(*, session: Session, before: datetime) -> int:
     """Drop event ids older than Slack's retry window; returns how many."""
     result = session.connection().execute(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))
     return int(result.rowcount)
+
+
+# ---- the schedule: due rows, planned deliveries, claims ---------------------------------------------------
+
+
+def _locking(session: Session, query: SelectOfScalar[_T]) -> SelectOfScalar[_T]:
+    """On PostgreSQL, lock the rows read and skip those another sweeper holds; SQLite has one writer anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def due_alliances(*, session: Session, now: datetime, limit: int) -> Sequence[Alliance]:
+    query = (
+        select(Alliance)
+        .where(col(Alliance.next_checkin_at).is_not(None), col(Alliance.next_checkin_at) <= now)
+        .order_by(col(Alliance.next_checkin_at))
+        .limit(limit)
+    )
+    return session.exec(_locking(session, query)).all()
+
+
+def due_commitments(*, session: Session, now: datetime, limit: int) -> Sequence[Commitment]:
+    query = (
+        select(Commitment)
+        .where(col(Commitment.next_nudge_at).is_not(None), col(Commitment.next_nudge_at) <= now)
+        .order_by(col(Commitment.next_nudge_at))
+        .limit(limit)
+    )
+    return session.exec(_locking(session, query)).all()
+
+
+def count_overdue(*, session: Session, alliance_id: int, now: datetime) -> int:
+    query = select(func.count()).where(
+        col(Commitment.alliance_id) == alliance_id,
+        col(Commitment.status) == Status.OPEN.value,
+        col(Commitment.due_at) < now,
+    )
+    return int(session.connection().execute(query).scalar_one())
+
+
+def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert planned deliveries, skipping any whose key is already planned; returns how many are new."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    statement = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).on_conflict_do_nothing(
+        index_elements=["key"]
+    )
+    full = [{"status": "pending", "attempts": 0, "data": "{}", **row} for row in rows]
+    result = session.connection().execute(statement, full)
+    return max(int(result.rowcount), 0)
+
+
+def claim_deliveries(
+    *, session: Session, now: datetime, worker: str, limit: int, stale_before: datetime
+) -> list[Delivery]:
+    """Claim deliveries that are due, and those whose claimer vanished (claimed before `stale_before`).
+
+    PostgreSQL: the candidate rows are locked with SKIP LOCKED, so two sweepers never pick the same row.
+    SQLite: each row is claimed with a compare-and-set UPDATE that succeeds for one sweeper only.
+    """
+    due = or_(
+        and_(col(Delivery.status) == "pending", col(Delivery.not_before) <= now),
+        and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < stale_before),
+    )
+    query = select(Delivery).where(due).order_by(col(Delivery.not_before), col(Delivery.id)).limit(limit)
+    candidates = session.exec(_locking(session, query)).all()
+    claimed: list[Delivery] = []
+    for row in candidates:
+        result = session.connection().execute(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == row.id,
+                col(Delivery.status) == row.status,
+                col(Delivery.attempts) == row.attempts,
+            )
+            .values(status="claimed", claimed_by=worker, claimed_at=now, attempts=row.attempts + 1)
+        )
+        if result.rowcount == 1:
+            claimed.append(row)
+    session.expire_all()
+    ids = [row.id for row in claimed]
+    if not ids:
+        return []
+    return list(session.exec(select(Delivery).where(col(Delivery.id).in_(ids)).order_by(col(Delivery.id))).all())
+
+
+def finish_delivery(
+    *,
+    session: Session,
+    delivery_id: int,
+    worker: str,
+    status: str,
+    at: datetime,
+    message_ts: str | None = None,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> bool:
+    """Record how a claimed delivery ended; False if the claim was lost meanwhile (another sweeper took over)."""
+    values: dict[str, Any] = {"status": status, "last_error": error}
+    if status in ("sent", "skipped"):
+        values.update(sent_at=at, message_ts=message_ts)
+    if retry_at is not None:
+        values.update(not_before=retry_at, claimed_by=None, claimed_at=None)
+    result = session.connection().execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id, col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker)
+        .values(**values)
+    )
+    return int(result.rowcount) == 1
+
+
+def sweep_instant(*, session: Session, now: datetime) -> datetime:
+    """Time only moves forward: the later of `now` and the last sweep's instant, which becomes the last."""
+    state = session.get(SweepState, 1)
+    if state is None:
+        session.add(SweepState(id=1, last_at=now))
+        session.flush()
+        return now
+    if now > state.last_at:
+        state.last_at = now
+        session.flush()
+        return now
+    return state.last_at
+
+
+def open_checkin(*, session: Session, alliance_id: int) -> Checkin | None:
+    """The alliance's latest check-in while it is still open for answers."""
+    return session.exec(
+        select(Checkin)
+        .where(Checkin.alliance_id == alliance_id, col(Checkin.closed_at).is_(None))
+        .order_by(col(Checkin.seq).desc())
+    ).first()
+
+
+def last_checkin(*, session: Session, alliance_id: int) -> Checkin | None:
+    return session.exec(
+        select(Checkin).where(Checkin.alliance_id == alliance_id).order_by(col(Checkin.seq).desc())
+    ).first()

@@ -13,8 +13,9 @@ from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
 from bot.core.clock import ManualClock
 from bot.core.errors import CommandError
 from bot.core.outcomes import ANNOUNCED, FormRequested, Reply
+from bot.core.ports import Outgoing
+from bot.core.schedule import Scheduler
 from bot.core.service import AllianceService, Caller
-from bot.core.sweep import sweep
 
 PROMPT_HELP = """\
 Type exactly what you would type in Slack:
@@ -44,6 +45,7 @@ TOUR = [
     "@Alliance Bot commit Call Globex legal by yesterday",
 ]
 
+SWEEP_STEP = timedelta(hours=1)
 STEPS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 MENTION_PREFIX = re.compile(r"^@(?:alliance[ _-]?bot|alliance)\b[:,]?\s*", re.IGNORECASE)
 SLASH_PREFIX = re.compile(r"^/alliance\b\s*", re.IGNORECASE)
@@ -69,6 +71,7 @@ class Console:
     clock: ManualClock
     out: TextIO
     speaker: str = "alice"
+    schedule: Scheduler | None = None
 
     def run(self, lines: Iterable[str], *, echo: bool) -> None:
         for raw in lines:
@@ -102,6 +105,7 @@ class Console:
             self.bot(texts.error(e), "only you see this")
             return
         self.show(reply, in_thread=in_thread)
+        self.sweep()  # `checkin now`, or a reminder that fell due, shows at once
 
     def show(self, reply: Reply, *, in_thread: bool) -> None:
         if reply.new_alliance is not None:
@@ -143,15 +147,7 @@ class Console:
                 if match is None:
                     self.say("(say how far: :advance 30m, :advance 2h, :advance 3d, :advance 1w)")
                     return True
-                amount, unit = int(match.group(1)), match.group(2)
-                step = {
-                    "m": timedelta(minutes=1),
-                    "h": timedelta(hours=1),
-                    "d": timedelta(days=1),
-                    "w": timedelta(weeks=1),
-                }
-                self.clock.advance(step[unit] * amount)
-                sweep(self.service.db, now=self.clock.now())
+                self.advance(STEPS[match.group(2)] * int(match.group(1)))
                 self.say(f"(the clock is now {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
             case "now":
                 self.say(f"(the clock says {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
@@ -162,6 +158,17 @@ class Console:
             case _:
                 self.say(f"(unknown console command :{word}; :help lists them)")
         return True
+
+    def advance(self, span: timedelta) -> None:
+        """Move the clock in steps of at most an hour, sweeping at each, so messages come out in their order."""
+        end = self.clock.now() + span
+        while self.clock.now() < end:
+            self.clock.advance(min(SWEEP_STEP, end - self.clock.now()))
+            self.sweep()
+
+    def sweep(self) -> None:
+        if self.schedule is not None:
+            self.schedule.sweep(self.clock.now())
 
     def user_id(self) -> str:
         person = self.directory.by_name(self.speaker)
@@ -197,4 +204,25 @@ class Console:
         print(text, file=self.out, flush=True)
 
 
-__all__ = ["BOT_ID", "TOUR", "Console"]
+class ConsoleCourier:
+    """The schedule's messages, printed where they would appear in Slack."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.sent = 0
+
+    def send(self, message: Outgoing) -> str | None:
+        self.sent += 1
+        clock = f"{self.console.clock.now():%a %d %b %H:%M} UTC"
+        if message.recipient_id is not None:
+            person = self.console.directory.profile(message.recipient_id)
+            where = f"private message to @{person.name if person else message.recipient_id}, {clock}"
+        elif message.thread_ts is not None:
+            where = f"in the check-in thread, {clock}"
+        else:
+            where = f"in the channel, {clock}"
+        self.console.bot(texts.dispatch(message.content), where)
+        return f"console.{self.sent}"
+
+
+__all__ = ["BOT_ID", "TOUR", "Console", "ConsoleCourier"]

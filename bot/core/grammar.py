@@ -105,6 +105,57 @@ class NameRole:
     user_id: str
 
 
+class Answer(StrEnum):
+    """What an owner says about a commitment at a check-in (Done and New date are their own commands)."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    NEED_HELP = "need_help"
+
+
+@dataclass(frozen=True)
+class Report:
+    ref: int
+    answer: Answer
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ShowCadence:
+    pass
+
+
+@dataclass(frozen=True)
+class SetCadence:
+    cadence: str  # a Cadence value
+
+
+@dataclass(frozen=True)
+class CheckinNow:
+    pass
+
+
+@dataclass(frozen=True)
+class Snooze:
+    ref: int
+    days: int
+
+
+@dataclass(frozen=True)
+class Away:
+    until_phrase: str
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class SetHolidays:
+    country: str
+
+
 Command = (
     Help
     | Commit
@@ -118,6 +169,14 @@ Command = (
     | Drop
     | Show
     | NameRole
+    | Report
+    | ShowCadence
+    | SetCadence
+    | CheckinNow
+    | Snooze
+    | Away
+    | Back
+    | SetHolidays
 )
 
 
@@ -150,6 +209,12 @@ USAGE = {
     "show": "show #12",
     "lead": "lead @person",
     "sponsor": "sponsor @person",
+    "status": "status #12 on track | at risk | need help <note>",
+    "cadence": "cadence [weekly | every 2 weeks | monthly | default]",
+    "checkin": "checkin now",
+    "snooze": "snooze #12 3d",
+    "away": "away until Jan 6",
+    "holidays": "holidays DE",
 }
 
 VERBS = {
@@ -183,6 +248,16 @@ VERBS = {
     "?": "help",
     "lead": "lead",
     "sponsor": "sponsor",
+    "status": "status",
+    "report": "status",
+    "cadence": "cadence",
+    "checkin": "checkin",
+    "check-in": "checkin",
+    "snooze": "snooze",
+    "away": "away",
+    "ooo": "away",
+    "back": "back",
+    "holidays": "holidays",
 }
 
 FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)
@@ -241,6 +316,28 @@ def parse(text: str) -> Command:
             return Show(_ref(rest, "show"))
         case "lead" | "sponsor":
             return NameRole(Role(verb), _single_mention(rest, verb))
+        case "status":
+            return _report(rest)
+        case "cadence":
+            return ShowCadence() if not rest else SetCadence(_cadence(rest))
+        case "checkin":
+            if rest.lower().strip(" !.") not in ("now", ""):
+                raise GrammarError("I only know “checkin now”.", USAGE["checkin"], rest)
+            return CheckinNow()
+        case "snooze":
+            return _snooze(rest)
+        case "away":
+            phrase = re.sub(r"^(?:until|till|til|through)\s+", "", rest, flags=re.IGNORECASE)
+            if not phrase:
+                raise GrammarError("Say until when you are away.", USAGE["away"], rest)
+            return Away(phrase)
+        case "back":
+            return Back()
+        case "holidays":
+            code = rest.strip().upper()
+            if not re.fullmatch(r"[A-Z]{2,3}", code):
+                raise GrammarError("Give a country code, like DE, US or GB.", USAGE["holidays"], rest)
+            return SetHolidays(code)
         case _:
             return Help()
 
@@ -368,3 +465,61 @@ def _no_raw_names(text: str) -> None:
     raw = RAW_AT.search(MENTION.sub("", text))
     if raw and raw.group(1).lower() not in ("here", "channel", "everyone"):
         raise UnknownName(raw.group(1))
+
+
+ANSWERS = {
+    "on track": Answer.ON_TRACK,
+    "ontrack": Answer.ON_TRACK,
+    "ok": Answer.ON_TRACK,
+    "fine": Answer.ON_TRACK,
+    "at risk": Answer.AT_RISK,
+    "risk": Answer.AT_RISK,
+    "late": Answer.AT_RISK,
+    "need help": Answer.NEED_HELP,
+    "help": Answer.NEED_HELP,
+    "blocked": Answer.NEED_HELP,
+}
+
+CADENCES = {
+    "weekly": "weekly",
+    "every week": "weekly",
+    "every 1 week": "weekly",
+    "fortnightly": "fortnightly",
+    "biweekly": "fortnightly",
+    "every 2 weeks": "fortnightly",
+    "every two weeks": "fortnightly",
+    "monthly": "monthly",
+    "every month": "monthly",
+    "default": "default",
+    "auto": "default",
+}
+
+
+def _report(rest: str) -> Report:
+    ref_word, _, tail = rest.partition(" ")
+    ref = _ref(ref_word, "status")
+    words = tail.strip().lower()
+    for phrase in sorted(ANSWERS, key=len, reverse=True):
+        if words == phrase or words.startswith(phrase + " ") or words.startswith(phrase + ":"):
+            note = tail.strip()[len(phrase) :].strip(" :,-")
+            return Report(ref, ANSWERS[phrase], note[:500])
+    raise GrammarError("Say how it stands: on track, at risk or need help.", USAGE["status"], rest)
+
+
+def _cadence(rest: str) -> str:
+    key = " ".join(rest.lower().replace("-", " ").split())
+    if key not in CADENCES:
+        raise GrammarError(f"I can check in weekly, every 2 weeks or monthly, not “{rest[:40]}”.", USAGE["cadence"])
+    return CADENCES[key]
+
+
+def _snooze(rest: str) -> Snooze:
+    ref_word, _, span = rest.partition(" ")
+    ref = _ref(ref_word, "snooze")
+    match = re.fullmatch(r"(?:for\s+)?(\d{1,2})\s*(d|day|days|w|week|weeks)", span.strip().lower())
+    if not match:
+        raise GrammarError("Say for how long, like 3d or 1w.", USAGE["snooze"], rest)
+    days = int(match.group(1)) * (7 if match.group(2).startswith("w") else 1)
+    if not 1 <= days <= 60:
+        raise GrammarError("Snooze for 1 to 60 days.", USAGE["snooze"], rest)
+    return Snooze(ref, days)

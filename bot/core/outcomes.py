@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from bot.core.grammar import ListFilter, Role
+from bot.core.grammar import Answer, ListFilter, Role
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class CommitmentView:
     overdue: bool
     closed_at: datetime | None = None
     drop_reason: str | None = None
+    owner_departed: bool = False  # orphaned: the owner's account is gone
+    reported: str | None = None  # the owner's last check-in answer: on_track, at_risk, need_help
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,74 @@ class FormRequested:
     prefill: str = ""
 
 
-Outcome = Recorded | Owners | OwnedBy | Listing | Changed | Details | RoleNamed | Usage | FormRequested
+@dataclass(frozen=True)
+class Reported:
+    """An owner's check-in answer about one commitment; `thread_ts` is the open check-in's thread, if any."""
+
+    commitment: CommitmentView
+    answer: Answer
+    note: str
+    actor_id: str
+    checkin_seq: int | None
+    thread_ts: str | None
+
+
+@dataclass(frozen=True)
+class CadenceView:
+    cadence: str  # default, weekly, fortnightly, monthly
+    every_days: int
+    tightened: bool  # two or more overdue: weekly whatever the setting
+    next_checkin_at: datetime | None
+    home_tz: str
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class CheckinCalled:
+    """`checkin now`: the check-in is due at once and goes out with the next sweep."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    commitment: CommitmentView
+    until: datetime
+    actor_id: str
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Out of office (until set) or back (until None)."""
+
+    user_id: str
+    until: datetime | None
+    tz: str
+
+
+@dataclass(frozen=True)
+class HolidaysSet:
+    party: PartyView
+    country: str
+
+
+Outcome = (
+    Recorded
+    | Owners
+    | OwnedBy
+    | Listing
+    | Changed
+    | Details
+    | RoleNamed
+    | Usage
+    | FormRequested
+    | Reported
+    | CadenceView
+    | CheckinCalled
+    | Snoozed
+    | Presence
+    | HolidaysSet
+)
 
 
 @dataclass(frozen=True)
@@ -127,4 +197,77 @@ class Reply:
 
 
 # Outcomes that change the alliance are announced to the channel; look-ups answer the person who asked.
-ANNOUNCED = (Recorded, Changed, RoleNamed)
+ANNOUNCED = (Recorded, Changed, RoleNamed, Reported, Snoozed, HolidaysSet, CheckinCalled)
+
+
+# ---- what the scheduled work sends ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckinOpened:
+    """The check-in message in the channel: open commitments by party, overdue and due soon first."""
+
+    seq: int
+    groups: list[tuple[PartyView, list[CommitmentView]]]
+    orphaned: list[CommitmentView]
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckinAsk:
+    """A private message to one owner: their open items, each with answer buttons."""
+
+    seq: int
+    checkin_id: int
+    items: list[CommitmentView]
+    closes_at: datetime
+    reminder: bool = False
+
+
+@dataclass(frozen=True)
+class CheckinAnswered:
+    user_id: str
+    ref: int
+    title: str
+    answer: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CheckinClosed:
+    """The summary in the check-in's thread: who answered, what changed since the last one, what is open."""
+
+    seq: int
+    answered: list[str]
+    silent: list[str]
+    answers: list[CheckinAnswered]
+    changes: list[tuple[int, str, str, str]]  # (ref, title, kind, actor) since the previous check-in
+    still_open: list[CommitmentView]
+
+
+class NudgeKind(StrEnum):
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    LEAD = "lead"
+    SPONSOR = "sponsor"
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A private reminder about one commitment, to its owner or up the ladder."""
+
+    kind: NudgeKind
+    commitment: CommitmentView
+    recipient_id: str
+    owner_away_until: datetime | None = None  # set when the lead hears of it because the owner is away
+
+
+@dataclass(frozen=True)
+class EscalationLine:
+    """One line in the channel when a commitment reaches the sponsor."""
+
+    commitment: CommitmentView
+    sponsor_id: str | None
+
+
+Dispatch = CheckinOpened | CheckinAsk | CheckinClosed | Nudge | EscalationLine

@@ -39,3 +39,29 @@ class Directory(Protocol):
     def channel(self, channel_id: str) -> ChannelFacts: ...
 
     def team_name(self, team_id: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message the scheduled work sends: to the alliance channel (or a thread in it), or to one person."""
+
+    channel_id: str  # the alliance's channel
+    recipient_id: str | None  # a person for a private message; None: the channel
+    thread_ts: str | None
+    content: object  # one of bot.core.outcomes.Dispatch
+
+
+class SendFailed(Exception):
+    """The platform did not take the message. `retry_after` (seconds) when it asked us to wait."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Courier(Protocol):
+    """Sends what the schedule owes people. Returns the platform's message id (Slack: ts), if any."""
+
+    def send(self, message: Outgoing) -> str | None: ...

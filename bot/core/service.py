@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from bot.core import grammar as g
+from bot.core import views
+from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
+from bot.core.calendar import WorkingTime, is_country_code
 from bot.core.clock import Clock
 from bot.core.dates import END_OF_WORKING_DAY, DateProblem, MissingDate, PastDate, parse_due
 from bot.core.errors import (
@@ -28,25 +31,31 @@ from bot.core.errors import (
 from bot.core.lookup import TitleCache, TitleIndex, best_matches
 from bot.core.outcomes import (
     AllianceView,
+    CadenceView,
     Changed,
+    CheckinCalled,
     CommitmentView,
     Details,
     FormRequested,
     HistoryLine,
+    HolidaysSet,
     Listing,
     Outcome,
     OwnedBy,
     Owners,
     PartyView,
+    Presence,
     Recorded,
     Reply,
+    Reported,
     RoleNamed,
+    Snoozed,
     Usage,
 )
 from bot.core.ports import Directory, Profile
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, Commitment, Party, Person, Status
+from storage.models import Alliance, Checkin, CheckinAnswer, Commitment, Person, Status
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +157,15 @@ class AllianceService:
         except DateProblem as problem:
             raise DueProblem(problem, title=None, owner_id=owner_id) from problem
 
+    def checkin_thread(self, channel_id: str) -> str | None:
+        """The thread of the channel's open check-in, where answers are summed up; None when none is open."""
+        with self.db.session() as session:
+            alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
+            if alliance is None or alliance.id is None:
+                return None
+            checkin = repo.open_checkin(session=session, alliance_id=alliance.id)
+            return checkin.thread_ts if checkin else None
+
     def first_delivery(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for a retry of an event already handled."""
         with self.db.session() as session:
@@ -162,23 +180,33 @@ class AllianceService:
             return existing, False
         facts = self.directory.channel(channel_id)
         team_ids = list(dict.fromkeys([facts.host_team_id, *facts.team_ids]))
+        home_tz = ""
         for member_id in facts.member_ids[:MEMBERS_SAMPLED]:
             person = self.person(member_id)
-            usable = person is not None and not person.is_bot and not person.deleted and person.team_id
-            if usable and person is not None and person.team_id not in team_ids:
+            if person is None or person.is_bot or person.deleted or not person.team_id:
+                continue
+            if person.team_id not in team_ids:
                 team_ids.append(person.team_id)
+            if not home_tz and person.team_id == facts.host_team_id:
+                home_tz = person.tz  # until the host names its lead, whose zone then becomes home
         parties = [(team_id, self.directory.team_name(team_id)) for team_id in team_ids if team_id]
         name = " & ".join(name for _, name in parties) or facts.name
+        now = self.clock.now()
         with self.db.session() as session:
-            return repo.add_alliance(
+            alliance, created = repo.add_alliance(
                 session=session,
                 platform=self.platform,
                 channel_id=channel_id,
                 name=name,
                 host_team_id=facts.host_team_id,
-                started_at=self.clock.now(),
+                started_at=now,
                 parties=parties,
             )
+            if created:
+                alliance.home_tz = home_tz or "UTC"
+                alliance.next_checkin_at = first_checkin(started_at=now, working=WorkingTime.of(alliance.home_tz))
+                session.add(alliance)
+            return alliance, created
 
     def person(self, user_id: str) -> Person | None:
         """What we know of a person, refreshed from the platform once a day."""
@@ -234,6 +262,22 @@ class AllianceService:
                 return self._show(alliance, ref)
             case g.NameRole(role=role, user_id=user_id):
                 return self._name_role(alliance, caller, role, user_id)
+            case g.Report(ref=ref, answer=answer, note=note):
+                return self._report(alliance, caller, ref, answer.value, note)
+            case g.ShowCadence():
+                return self._cadence(alliance, None)
+            case g.SetCadence(cadence=cadence):
+                return self._cadence(alliance, cadence)
+            case g.CheckinNow():
+                return self._checkin_now(alliance)
+            case g.Snooze(ref=ref, days=days):
+                return self._snooze(alliance, caller, ref, days)
+            case g.Away(until_phrase=phrase):
+                return self._away(caller, phrase)
+            case g.Back():
+                return self._back(caller)
+            case g.SetHolidays(country=country):
+                return self._holidays(alliance, caller, country)
         raise AssertionError(f"unhandled command {command!r}")
 
     def _commit(self, command: g.Commit, caller: Caller, alliance: Alliance) -> Recorded:
@@ -264,6 +308,7 @@ class AllianceService:
                 created_by=caller.user_id,
                 now=now,
             )
+            commitment.next_nudge_at = now  # the sweep places it on the escalation ladder
             view = self._view(session, alliance, commitment)
         return Recorded(commitment=view, actor_id=caller.user_id)
 
@@ -315,6 +360,8 @@ class AllianceService:
             commitment = self._open(session, alliance, ref)
             commitment.status = Status.DONE.value
             commitment.closed_at = now
+            commitment.next_nudge_at = None
+            self._note_answer(session, alliance, commitment, caller.user_id, "done", "")
             repo.add_event(
                 session=session, commitment=commitment, at=now, actor_id=caller.user_id, kind="done", detail=""
             )
@@ -337,8 +384,10 @@ class AllianceService:
             if due == previous:
                 raise SameDue(ref, due)
             commitment.due_at = due
+            commitment.nudge_stage, commitment.next_nudge_at = 0, now  # a new deadline starts a new ladder
             if due > previous:
                 commitment.slips += 1
+            self._note_answer(session, alliance, commitment, caller.user_id, "new_date", "")
             detail = json.dumps({"from": _utc(previous), "to": _utc(due), "slip": due > previous})
             repo.add_event(
                 session=session, commitment=commitment, at=now, actor_id=caller.user_id, kind="due_moved", detail=detail
@@ -357,6 +406,7 @@ class AllianceService:
                 raise NotAllowed("already_owner", holder_id=previous)
             commitment.owner_id = new_owner.user_id
             commitment.party_team_id = new_owner.team_id
+            commitment.next_nudge_at = now  # the new owner hears of it from here on
             detail = json.dumps({"from": previous, "to": new_owner.user_id})
             repo.add_event(
                 session=session,
@@ -376,6 +426,7 @@ class AllianceService:
             commitment.status = Status.DROPPED.value
             commitment.closed_at = now
             commitment.drop_reason = reason
+            commitment.next_nudge_at = None
             repo.add_event(
                 session=session,
                 commitment=commitment,
@@ -416,6 +467,10 @@ class AllianceService:
             previous = party.lead_id if role is g.Role.LEAD else party.sponsor_id
             if role is g.Role.LEAD:
                 party.lead_id = person.user_id
+                if party.team_id == alliance.host_team_id:
+                    row = session.get(Alliance, alliance.id)
+                    if row is not None:
+                        row.home_tz = person.tz  # check-ins follow the host lead's working day
             else:
                 party.sponsor_id = person.user_id
             session.add(party)
@@ -423,10 +478,144 @@ class AllianceService:
             return RoleNamed(
                 role=role,
                 user_id=person.user_id,
-                party=_party_view(party),
+                party=views.party_view(party),
                 previous_id=previous,
                 actor_id=caller.user_id,
             )
+
+    def _report(self, alliance: Alliance, caller: Caller, ref: int, answer: str, note: str) -> Reported:
+        with self.db.session() as session:
+            commitment = self._open(session, alliance, ref)
+            commitment.reported, commitment.reported_note = answer, note or None
+            checkin = self._note_answer(session, alliance, commitment, caller.user_id, answer, note)
+            view = self._view(session, alliance, commitment)
+            return Reported(
+                commitment=view,
+                answer=g.Answer(answer),
+                note=note,
+                actor_id=caller.user_id,
+                checkin_seq=checkin.seq if checkin else None,
+                thread_ts=checkin.thread_ts if checkin else None,
+            )
+
+    def _note_answer(
+        self, session: Session, alliance: Alliance, commitment: Commitment, user_id: str, answer: str, note: str
+    ) -> Checkin | None:
+        """Count what an owner says as their answer to the check-in that is open, if one is."""
+        assert alliance.id is not None and commitment.id is not None
+        checkin = repo.open_checkin(session=session, alliance_id=alliance.id)
+        if checkin is not None and checkin.id is not None:
+            session.add(
+                CheckinAnswer(
+                    checkin_id=checkin.id,
+                    commitment_id=commitment.id,
+                    user_id=user_id,
+                    answer=answer,
+                    note=note,
+                    at=self.clock.now(),
+                )
+            )
+        return checkin
+
+    def _cadence(self, alliance: Alliance, setting: str | None) -> CadenceView:
+        assert alliance.id is not None
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = session.get(Alliance, alliance.id)
+            assert row is not None
+            overdue = repo.count_overdue(session=session, alliance_id=alliance.id, now=now)
+            if setting is not None:
+                row.cadence = setting
+                host = next(
+                    (
+                        p
+                        for p in repo.list_parties(session=session, alliance_id=alliance.id)
+                        if p.team_id == row.host_team_id
+                    ),
+                    None,
+                )
+                working = WorkingTime.of(row.home_tz, host.country if host else None)
+                last = repo.last_checkin(session=session, alliance_id=alliance.id)
+                every = interval(Cadence(setting), started_at=row.started_at, now=now, overdue=overdue)
+                after = last.opened_at if last else row.started_at
+                candidate = next_checkin(after=after, every=every, working=working)
+                # A cadence shortened past its due date checks in on the next working morning, not in the past.
+                row.next_checkin_at = candidate if candidate > now else first_checkin(started_at=now, working=working)
+            every = interval(Cadence(row.cadence), started_at=row.started_at, now=now, overdue=overdue)
+            return CadenceView(
+                cadence=row.cadence,
+                every_days=every.days,
+                tightened=every < interval(Cadence(row.cadence), started_at=row.started_at, now=now, overdue=0),
+                next_checkin_at=row.next_checkin_at,
+                home_tz=row.home_tz,
+                changed=setting is not None,
+            )
+
+    def _checkin_now(self, alliance: Alliance) -> CheckinCalled:
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = session.get(Alliance, alliance.id)
+            assert row is not None
+            row.next_checkin_at = now
+        return CheckinCalled(at=now)
+
+    def _snooze(self, alliance: Alliance, caller: Caller, ref: int, days: int) -> Snoozed:
+        now = self.clock.now()
+        until = now + timedelta(days=days)
+        with self.db.session() as session:
+            commitment = self._open(session, alliance, ref)
+            commitment.snoozed_until = until
+            commitment.next_nudge_at = until
+            repo.add_event(
+                session=session,
+                commitment=commitment,
+                at=now,
+                actor_id=caller.user_id,
+                kind="snoozed",
+                detail=json.dumps({"until": _utc(until)}),
+            )
+            return Snoozed(commitment=self._view(session, alliance, commitment), until=until, actor_id=caller.user_id)
+
+    def _away(self, caller: Caller, phrase: str) -> Presence:
+        person = self._owner(caller.user_id)
+        tz = _zone(person.tz)
+        try:
+            last_day = parse_due(phrase, now=self.clock.now(), tz=tz).at
+        except DateProblem as problem:
+            raise DueProblem(problem, title=None, owner_id=caller.user_id) from problem
+        # "away until Jan 6": back on the morning of the 6th.
+        until = datetime.combine(last_day.date(), datetime.min.time(), tzinfo=tz)
+        if until <= self.clock.now():
+            until = last_day
+        with self.db.session() as session:
+            row = repo.get_person(session=session, user_id=caller.user_id)
+            assert row is not None
+            row.away_until = until
+        return Presence(user_id=caller.user_id, until=until, tz=person.tz)
+
+    def _back(self, caller: Caller) -> Presence:
+        person = self._owner(caller.user_id)
+        with self.db.session() as session:
+            row = repo.get_person(session=session, user_id=caller.user_id)
+            assert row is not None
+            row.away_until = None
+        return Presence(user_id=caller.user_id, until=None, tz=person.tz)
+
+    def _holidays(self, alliance: Alliance, caller: Caller, country: str) -> HolidaysSet:
+        assert alliance.id is not None
+        if not is_country_code(country):
+            raise g.GrammarError(
+                f"I don't know the country code “{country}”; use two letters, like DE or US.", g.USAGE["holidays"]
+            )
+        person = self._owner(caller.user_id)
+        self._ensure_party(alliance, person.team_id)
+        with self.db.session() as session:
+            party = next(
+                p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == person.team_id
+            )
+            party.country = country
+            session.add(party)
+            return HolidaysSet(party=views.party_view(party), country=country)
 
     # ---- helpers ------------------------------------------------------------------------------------
 
@@ -469,19 +658,12 @@ class AllianceService:
             repo.add_party(session=session, alliance_id=alliance.id, team_id=team_id, name=name)
 
     def _parties(self, alliance: Alliance) -> list[PartyView]:
-        assert alliance.id is not None
         with self.db.session() as session:
-            parties = repo.list_parties(session=session, alliance_id=alliance.id)
-        host_first = sorted(parties, key=lambda p: (p.team_id != alliance.host_team_id, p.id or 0))
-        return [_party_view(p) for p in host_first]
+            return views.parties(session, alliance)
 
     def _alliance_view(self, alliance: Alliance) -> AllianceView:
-        return AllianceView(
-            channel_id=alliance.channel_id,
-            name=alliance.name,
-            started_at=alliance.started_at,
-            parties=self._parties(alliance),
-        )
+        with self.db.session() as session:
+            return views.alliance_view(session, alliance)
 
     def _views(self, alliance: Alliance, rows: Sequence[Commitment]) -> list[CommitmentView]:
         with self.db.session() as session:
@@ -491,42 +673,11 @@ class AllianceService:
         return self._render(session, alliance, [commitment])[0]
 
     def _render(self, session: Session, alliance: Alliance, rows: Sequence[Commitment]) -> list[CommitmentView]:
-        """Views of many commitments, with parties and owners loaded once rather than per row."""
-        assert alliance.id is not None
-        parties = {p.team_id: p for p in repo.list_parties(session=session, alliance_id=alliance.id)}
-        owners = repo.get_people(session=session, user_ids=[c.owner_id for c in rows])
-        now = self.clock.now()
-        views = []
-        for commitment in rows:
-            party = parties.get(commitment.party_team_id)
-            owner = owners.get(commitment.owner_id)
-            views.append(
-                CommitmentView(
-                    ref=commitment.ref,
-                    title=commitment.title,
-                    owner_id=commitment.owner_id,
-                    party=_party_view(party)
-                    if party
-                    else PartyView(team_id=commitment.party_team_id, name=commitment.party_team_id),
-                    due_at=commitment.due_at,
-                    owner_tz=owner.tz if owner else "UTC",
-                    status=commitment.status,
-                    milestone=commitment.milestone,
-                    slips=commitment.slips,
-                    overdue=commitment.status == Status.OPEN.value and commitment.due_at < now,
-                    closed_at=commitment.closed_at,
-                    drop_reason=commitment.drop_reason,
-                )
-            )
-        return views
+        return views.commitments(session, rows, now=self.clock.now())
 
 
 def _overdue_first(views: list[CommitmentView]) -> list[CommitmentView]:
     return sorted(views, key=lambda v: (not v.overdue, v.due_at, v.ref))
-
-
-def _party_view(party: Party) -> PartyView:
-    return PartyView(team_id=party.team_id, name=party.name, lead_id=party.lead_id, sponsor_id=party.sponsor_id)
 
 
 def _person(profile: Profile, now: datetime) -> Person:
@@ -544,7 +695,7 @@ def _person(profile: Profile, now: datetime) -> Person:
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         log.warning("unknown time zone %r, using UTC", name)
         return ZoneInfo("UTC")
 

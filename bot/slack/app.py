@@ -8,7 +8,11 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot import texts
 from bot.config import Settings
@@ -22,12 +26,20 @@ log = logging.getLogger(__name__)
 
 def web_client(settings: Settings) -> WebClient:
     client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL, timeout=10)
-    # 429s honour Retry-After; a dropped connection is retried once.
-    client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler()])
+    # 429s honour Retry-After; 5xx and a dropped connection are retried with backoff.
+    client.retry_handlers.extend(
+        [
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(),
+        ]
+    )
     return client
 
 
-def build_app(settings: Settings, service: AllianceService, client: WebClient) -> App:
+def build_app(
+    settings: Settings, service: AllianceService, client: WebClient, *, wake_sweeper: Callable[[], object] | None = None
+) -> App:
     app = App(
         client=client,
         signing_secret=settings.signing_secret,
@@ -37,7 +49,7 @@ def build_app(settings: Settings, service: AllianceService, client: WebClient) -
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    front = SlackFrontEnd(service=service, client=client)
+    front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper)
     app.middleware(once_per_event(service))
     listeners.register(app, front)
     app.error(error_handler(front))

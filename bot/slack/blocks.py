@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot import texts
-from bot.core.outcomes import CommitmentView, Recorded
+from bot.core.outcomes import CheckinAsk, CommitmentView, Nudge, Recorded
 
 Block = dict[str, Any]
 
@@ -123,3 +123,64 @@ def commitment_form(
             },
         ],
     }
+
+
+# ---- check-ins and nudges ------------------------------------------------------------------------------
+
+ON_TRACK_ACTION = "checkin_on_track"
+AT_RISK_ACTION = "checkin_at_risk"
+NEED_HELP_ACTION = "item_need_help"
+ITEM_DONE_ACTION = "item_done"
+NEW_DATE_ACTION = "item_new_date"
+REASSIGN_ACTION = "item_reassign"
+SNOOZE_ACTION = "item_snooze"
+SNOOZE_DAYS = 3
+
+CHECKIN_BUTTONS = [
+    (ON_TRACK_ACTION, "On track", "primary"),
+    (AT_RISK_ACTION, "At risk", None),
+    (ITEM_DONE_ACTION, "Done", None),
+    (NEW_DATE_ACTION, "New date", None),
+    (NEED_HELP_ACTION, "Need help", "danger"),
+]
+NUDGE_BUTTONS = [
+    (ITEM_DONE_ACTION, "Done", "primary"),
+    (NEW_DATE_ACTION, "New date", None),
+    (REASSIGN_ACTION, "Reassign", None),
+    (SNOOZE_ACTION, f"Snooze {SNOOZE_DAYS} days", None),
+]
+
+
+def item_value(channel_id: str, ref: int) -> str:
+    """What a button carries: the alliance (its channel) and the commitment, so a click in a DM finds both."""
+    return json.dumps({"ch": channel_id, "r": ref})
+
+
+def item_buttons(channel_id: str, ref: int, buttons: list[tuple[str, str, str | None]]) -> Block:
+    elements = []
+    for action_id, label, style in buttons:
+        element: dict[str, Any] = {
+            "type": "button",
+            "action_id": action_id,
+            "text": {"type": "plain_text", "text": label},
+            "value": item_value(channel_id, ref),
+        }
+        if style:
+            element["style"] = style
+        elements.append(element)
+    return {"type": "actions", "block_id": f"item:{ref}", "elements": elements}
+
+
+def dispatch(content: object, *, channel_id: str) -> list[Block]:
+    """Blocks for what the scheduled work sends: owners' messages carry a row of buttons per commitment."""
+    if isinstance(content, CheckinAsk):
+        head = texts.checkin_ask(CheckinAsk(content.seq, content.checkin_id, [], content.closes_at, content.reminder))
+        body: list[Block] = sections(head.split("\n")[0])
+        for item in content.items[: (MAX_BLOCKS - 2) // 2]:
+            body.append(_section(texts.checkin_item(item)))
+            body.append(item_buttons(channel_id, item.ref, CHECKIN_BUTTONS))
+        body.append(_section(head.split("\n")[-1]))
+        return body
+    if isinstance(content, Nudge):
+        return [*sections(texts.nudge(content)), item_buttons(channel_id, content.commitment.ref, NUDGE_BUTTONS)]
+    return sections(texts.dispatch(content))

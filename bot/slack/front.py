@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 from slack_sdk import WebClient
 
 from bot import texts
 from bot.core.errors import CommandError
-from bot.core.outcomes import FormRequested, Reply
+from bot.core.outcomes import CheckinCalled, FormRequested, Reply
 from bot.core.service import AllianceService, Caller
 from bot.slack import blocks
 from bot.slack.replies import Replier, Where
@@ -22,10 +23,14 @@ OPEN_FORM_ACTION = "open_commitment_form"
 
 
 class SlackFrontEnd:
-    def __init__(self, *, service: AllianceService, client: WebClient) -> None:
+    def __init__(
+        self, *, service: AllianceService, client: WebClient, wake_sweeper: Callable[[], object] | None = None
+    ) -> None:
         self.service = service
         self.client = client
         self.replier = Replier(client)
+        # `checkin now` should not wait for the next minute's sweep.
+        self.wake_sweeper = wake_sweeper
 
     def run_text(self, text: str, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
         try:
@@ -52,6 +57,8 @@ class SlackFrontEnd:
                 self.replier.private(where, texts.FORM_BUTTON_HINT, form_button(where))
             return
         self.replier.reply(reply, where)
+        if isinstance(reply.outcome, CheckinCalled) and self.wake_sweeper is not None:
+            self.wake_sweeper()
 
     def open_form(self, trigger_id: str, caller: Caller, *, title: str = "", thread_ts: str | None = None) -> None:
         view = blocks.commitment_form(

@@ -47,7 +47,15 @@ def test_a_scripted_conversation(
     assert "(say how far: :advance 30m" in out
     assert "I don't know who “@zed” is." in out
     assert "not for the bot" in out  # echoed as typed, and the bot stays quiet
-    assert out.count("Alliance Bot (") == 5
+    replies = [line for line in out.split("\n") if line.startswith("Alliance Bot (") and line.endswith("see this):")]
+    answers = [
+        line for line in out.split("\n") if line in ("Alliance Bot (in the channel):", "Alliance Bot (in the thread):")
+    ]
+    assert (len(answers), len(replies)) == (4, 1)  # intro, recorded, who, overdue; the unknown @zed privately
+    # Moving the clock four days runs the schedule: the first check-in opens the next working morning in
+    # New York (the host's first member is alice), and Paul hears his commitment is due soon.
+    assert "Alliance Bot (in the channel, Wed 25 Nov 15:00 UTC):\n  📋 *Check-in #1*" in out
+    assert "Alliance Bot (private message to @paul, Thu 26 Nov 08:00 UTC):\n  *⏳ Due soon*" in out
 
 
 def test_the_tour_runs_and_state_persists_until_fresh(

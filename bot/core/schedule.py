@@ -1,0 +1,612 @@
+"""The scheduled work: plan check-ins and nudges as they fall due, then deliver each message exactly once.
+
+Planning writes `Delivery` rows whose key names the message (kind, item, period) under a unique constraint,
+so a plan made twice (a repeated sweep, two processes) is made once. Delivering claims a row before sending
+and marks it after; a claim left behind by a crash expires and a later sweep takes the row over.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import logging
+import os
+import socket
+import time as systime
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.core import views
+from bot.core.cadence import Cadence, interval, next_checkin
+from bot.core.calendar import WorkingTime
+from bot.core.outcomes import (
+    CheckinAnswered,
+    CheckinAsk,
+    CheckinClosed,
+    CheckinOpened,
+    CommitmentView,
+    Dispatch,
+    EscalationLine,
+    Nudge,
+    NudgeKind,
+)
+from bot.core.ports import Courier, Outgoing, SendFailed
+from storage import repository as repo
+from storage.db import Database
+from storage.models import (
+    Alliance,
+    Checkin,
+    CheckinAnswer,
+    Commitment,
+    CommitmentEvent,
+    Delivery,
+    Party,
+    Person,
+    Status,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+CLAIM_TIMEOUT = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
+REMIND_BEFORE_CLOSE = timedelta(hours=4)
+DUE_SOON_HORIZON = timedelta(days=7)  # "due soon" in a check-in: within a week
+# Slack takes about one message per second per channel; other channels need not wait for a busy one.
+PER_CHANNEL_INTERVAL = 1.0
+# Slack retries an event for about an hour; a day of event ids is ample to catch every retry.
+EVENT_MEMORY = timedelta(days=1)
+
+# The escalation ladder: the stage a commitment is at, and what each stage sends.
+DUE_SOON, OVERDUE, LEAD, SPONSOR, TOP = 0, 1, 2, 3, 4
+STAGE_KIND = {
+    DUE_SOON: NudgeKind.DUE_SOON,
+    OVERDUE: NudgeKind.OVERDUE,
+    LEAD: NudgeKind.LEAD,
+    SPONSOR: NudgeKind.SPONSOR,
+}
+
+
+@dataclass
+class SweepReport:
+    at: datetime
+    forgotten_events: int = 0
+    checkins_opened: int = 0
+    nudges_planned: int = 0
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+    failed: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def working_time(person: Person | None, party: Party | None) -> WorkingTime:
+    """When a person may be disturbed: their own zone, their organisation's public holidays."""
+    try:
+        return WorkingTime.of(person.tz if person else "UTC", party.country if party else None)
+    except ValueError:
+        return WorkingTime.of(person.tz if person else "UTC", None)
+
+
+def ladder(due: datetime, working: WorkingTime, *, lead_after: int, sponsor_after: int) -> list[datetime]:
+    """When each stage falls due: the working day before, the deadline, then N working days after it."""
+    return [
+        working.working_day_before(due),
+        due,
+        working.add_working_days(due, lead_after),
+        working.add_working_days(due, sponsor_after),
+    ]
+
+
+class Pacer:
+    """Orders messages so that no channel gets more than one every `interval` seconds, and none waits for another."""
+
+    def __init__(
+        self,
+        interval: float = PER_CHANNEL_INTERVAL,
+        *,
+        clock: Callable[[], float] = systime.monotonic,
+        sleep: Callable[[float], None] = systime.sleep,
+    ) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
+        self._last: dict[str, float] = {}
+
+    def paced(self, items: Iterable[tuple[str, Any]]) -> Iterator[Any]:
+        queues: dict[str, list[Any]] = {}
+        for target, item in items:
+            queues.setdefault(target, []).append(item)
+        for queue in queues.values():
+            queue.reverse()
+        heap = [(self._last.get(t, float("-inf")) + self.interval, i, t) for i, t in enumerate(queues)]
+        heapq.heapify(heap)
+        while heap:
+            ready, order, target = heapq.heappop(heap)
+            wait = ready - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+            self._last[target] = self.clock()
+            yield queues[target].pop()
+            if queues[target]:
+                heapq.heappush(heap, (self._last[target] + self.interval, order, target))
+
+
+class Scheduler:
+    def __init__(self, db: Database, courier: Courier | None, *, pacer: Pacer | None = None, worker: str = "") -> None:
+        self.db = db
+        self.courier = courier
+        self.pacer = pacer or Pacer()
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    def sweep(self, now: datetime) -> SweepReport:
+        """One pass as of `now`: everything due before it is planned, and what can be sent is sent."""
+        if now.tzinfo is None:
+            raise ValueError("the sweep needs a timezone-aware instant")
+        with self.db.session() as session:
+            now = repo.sweep_instant(session=session, now=now)
+            report = SweepReport(at=now)
+            report.forgotten_events = repo.forget_events(session=session, before=now - EVENT_MEMORY)
+        report.checkins_opened = self.plan_checkins(now)
+        report.nudges_planned = self.plan_nudges(now)
+        if self.courier is not None:
+            self.deliver(now, report)
+        return report
+
+    # ---- planning -----------------------------------------------------------------------------------------
+
+    def plan_checkins(self, now: datetime) -> int:
+        opened = 0
+        while True:
+            with self.db.session() as session:
+                due = repo.due_alliances(session=session, now=now, limit=BATCH)
+                for alliance in due:
+                    self._open_checkin(session, alliance, now)
+                opened += len(due)
+            if len(due) < BATCH:
+                return opened
+
+    def _open_checkin(self, session: Session, alliance: Alliance, now: datetime) -> None:
+        assert alliance.id is not None
+        seq = alliance.checkins_held + 1
+        parties = {p.team_id: p for p in repo.list_parties(session=session, alliance_id=alliance.id)}
+        home = WorkingTime.of(alliance.home_tz, _country(parties.get(alliance.host_team_id)))
+        # Open for one working day of the home organisation: a check-in called on a Saturday stays open until
+        # people have had a working day to answer.
+        closes_at = home.add_working_days(home.next_working_moment(now), 1)
+        checkin = Checkin(alliance_id=alliance.id, seq=seq, opened_at=now, closes_at=closes_at)
+        session.add(checkin)
+        session.flush()
+        assert checkin.id is not None
+        prefix = f"checkin:{alliance.id}:{seq}"
+        base = {"alliance_id": alliance.id, "checkin_id": checkin.id}
+        rows: list[dict[str, Any]] = [
+            {**base, "key": f"{prefix}:open", "kind": "checkin_open", "recipient_id": "", "not_before": now},
+            {
+                **base,
+                "key": f"{prefix}:close",
+                "kind": "checkin_close",
+                "recipient_id": "",
+                "not_before": checkin.closes_at,
+            },
+        ]
+        open_items = repo.find_commitments(session=session, alliance_id=alliance.id)
+        people = repo.get_people(session=session, user_ids=[c.owner_id for c in open_items])
+        for owner_id in sorted({c.owner_id for c in open_items}):
+            person = people.get(owner_id)
+            if person is None or person.deleted or (person.away_until and person.away_until > now):
+                continue  # departed items show as orphaned in the channel; the away are not asked
+            working = working_time(person, parties.get(person.team_id))
+            ask_at = working.next_working_moment(now)
+            rows.append(
+                {
+                    **base,
+                    "key": f"{prefix}:ask:{owner_id}",
+                    "kind": "checkin_ask",
+                    "recipient_id": owner_id,
+                    "not_before": ask_at,
+                }
+            )
+            remind_at = working.next_working_moment(
+                max(ask_at + timedelta(hours=1), checkin.closes_at - REMIND_BEFORE_CLOSE)
+            )
+            if remind_at < checkin.closes_at:
+                rows.append(
+                    {
+                        **base,
+                        "key": f"{prefix}:remind:{owner_id}",
+                        "kind": "checkin_remind",
+                        "recipient_id": owner_id,
+                        "not_before": remind_at,
+                    }
+                )
+        repo.plan_deliveries(session=session, rows=rows)
+        overdue = repo.count_overdue(session=session, alliance_id=alliance.id, now=now)
+        every = interval(_cadence(alliance.cadence), started_at=alliance.started_at, now=now, overdue=overdue)
+        alliance.checkins_held = seq
+        alliance.next_checkin_at = next_checkin(after=now, every=every, working=home)
+        session.add(alliance)
+        session.flush()
+
+    def plan_nudges(self, now: datetime) -> int:
+        planned = 0
+        while True:
+            with self.db.session() as session:
+                due = repo.due_commitments(session=session, now=now, limit=BATCH)
+                planned += self._advance(session, due, now)
+            if len(due) < BATCH:
+                return planned
+
+    def _advance(self, session: Session, due: Iterable[Commitment], now: datetime) -> int:
+        due = list(due)
+        if not due:
+            return 0
+        alliances = {
+            a.id: a
+            for a in session.exec(select(Alliance).where(col(Alliance.id).in_({c.alliance_id for c in due}))).all()
+        }
+        parties = {
+            (p.alliance_id, p.team_id): p
+            for p in repo.parties_of(session=session, alliance_ids={c.alliance_id for c in due})
+        }
+        wanted = {c.owner_id for c in due} | {x for p in parties.values() for x in (p.lead_id, p.sponsor_id) if x}
+        people = repo.get_people(session=session, user_ids=wanted)
+        rows: list[dict[str, Any]] = []
+        for commitment in due:
+            rows.extend(self._nudges_for(commitment, alliances[commitment.alliance_id], parties, people, now))
+            session.add(commitment)
+        session.flush()
+        return repo.plan_deliveries(session=session, rows=rows)
+
+    def _nudges_for(
+        self,
+        c: Commitment,
+        alliance: Alliance,
+        parties: dict[tuple[int, str], Party],
+        people: dict[str, Person],
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """Move one commitment up its ladder to `now`; the deliveries of the stage reached (only the latest)."""
+        if c.status != Status.OPEN.value:
+            c.next_nudge_at = None
+            return []
+        if c.snoozed_until is not None and c.snoozed_until > now:
+            c.next_nudge_at = c.snoozed_until
+            return []
+        owner = people.get(c.owner_id)
+        party = parties.get((c.alliance_id, c.party_team_id))
+        times = ladder(
+            c.due_at,
+            working_time(owner, party),
+            lead_after=alliance.lead_after_days,
+            sponsor_after=alliance.sponsor_after_days,
+        )
+        stage, emit = c.nudge_stage, None
+        while stage < TOP and times[stage] <= now:
+            emit, stage = stage, stage + 1
+        c.nudge_stage = stage
+        c.next_nudge_at = times[stage] if stage < TOP else None
+        if emit is None or (emit == DUE_SOON and c.due_at <= now):
+            return []
+        recipients = self._recipients(emit, c, owner, party, people, now)
+        key = f"nudge:{c.id}:{emit}:{int(c.due_at.timestamp())}"
+        rows = []
+        for recipient, away_until in recipients:
+            who = people.get(recipient)
+            rows.append(
+                {
+                    "key": f"{key}:{recipient}",
+                    "alliance_id": c.alliance_id,
+                    "kind": STAGE_KIND[emit].value,
+                    "recipient_id": recipient,
+                    "commitment_id": c.id,
+                    "data": json.dumps({"due": c.due_at.isoformat(), "away_until": away_until}),
+                    "not_before": self._when_reachable(
+                        who, parties.get((c.alliance_id, who.team_id)) if who else None, now
+                    ),
+                }
+            )
+        if emit == SPONSOR:
+            rows.append(
+                {
+                    "key": f"{key}:channel",
+                    "alliance_id": c.alliance_id,
+                    "kind": "escalation_line",
+                    "recipient_id": "",
+                    "commitment_id": c.id,
+                    "data": json.dumps({"due": c.due_at.isoformat()}),
+                    "not_before": now,
+                }
+            )
+        return rows
+
+    def _recipients(
+        self,
+        stage: int,
+        c: Commitment,
+        owner: Person | None,
+        party: Party | None,
+        people: dict[str, Person],
+        now: datetime,
+    ) -> list[tuple[str, str | None]]:
+        lead = party.lead_id if party else None
+        sponsor = party.sponsor_id if party else None
+        if owner is None or owner.deleted:
+            return []  # orphaned: the reassignment flow deals with it, never a nudge to someone who left
+        away = owner.away_until if owner.away_until and owner.away_until > now else None
+        match stage:
+            case 0:
+                return [(owner.user_id, None)]
+            case 1:
+                if away is not None and lead and lead != owner.user_id:
+                    return [(lead, away.isoformat())]  # the owner is out: their lead sees it instead
+                return [(owner.user_id, None)]
+            case 2:
+                return [(lead, None)] if lead and lead != owner.user_id and _present(people.get(lead)) else []
+            case 3:
+                return (
+                    [(sponsor, None)] if sponsor and sponsor != owner.user_id and _present(people.get(sponsor)) else []
+                )
+        return []
+
+    def _when_reachable(self, person: Person | None, party: Party | None, now: datetime) -> datetime:
+        working = working_time(person, party)
+        start = now
+        if person is not None and person.away_until is not None and person.away_until > now:
+            start = person.away_until
+        return working.next_working_moment(start)
+
+    # ---- delivering ---------------------------------------------------------------------------------------
+
+    def deliver(self, now: datetime, report: SweepReport) -> None:
+        assert self.courier is not None
+        while True:
+            with self.db.session() as session:
+                claimed = repo.claim_deliveries(
+                    session=session, now=now, worker=self.worker, limit=BATCH, stale_before=now - CLAIM_TIMEOUT
+                )
+                messages = self._messages(session, claimed, now)
+            targets = [
+                ((m.recipient_id or m.channel_id) if m else "", (d, m)) for d, m in zip(claimed, messages, strict=True)
+            ]
+            for delivery, message in self.pacer.paced(targets):
+                self._send_one(delivery, message, now, report)
+            if len(claimed) < BATCH:
+                return
+
+    def _send_one(self, delivery: Delivery, message: Outgoing | None, now: datetime, report: SweepReport) -> None:
+        assert delivery.id is not None and self.courier is not None
+        if message is None:
+            self._finish(delivery, "skipped", now)
+            report.skipped += 1
+            return
+        try:
+            ts = self.courier.send(message)
+        except SendFailed as e:
+            if e.permanent or delivery.attempts + 1 >= MAX_ATTEMPTS:
+                log.error("giving up on %s after %d attempts: %s", delivery.key, delivery.attempts + 1, e.reason)
+                self._finish(delivery, "failed", now, error=e.reason)
+                report.failed += 1
+            else:
+                wait = max(timedelta(seconds=e.retry_after or 0), BACKOFF[min(delivery.attempts, len(BACKOFF) - 1)])
+                self._finish(delivery, "pending", now, error=e.reason, retry_at=now + wait)
+                report.retried += 1
+            return
+        self._finish(delivery, "sent", now, message_ts=ts)
+        report.sent += 1
+        if delivery.kind == "checkin_open" and ts and delivery.checkin_id:
+            with self.db.session() as session:
+                checkin = session.get(Checkin, delivery.checkin_id)
+                if checkin is not None:
+                    checkin.thread_ts = ts
+
+    def _finish(self, delivery: Delivery, status: str, now: datetime, **kwargs: Any) -> None:
+        assert delivery.id is not None
+        with self.db.session() as session:
+            if not repo.finish_delivery(
+                session=session, delivery_id=delivery.id, worker=self.worker, status=status, at=now, **kwargs
+            ):
+                log.warning("delivery %s was taken over by another sweeper before it finished", delivery.key)
+
+    def _messages(self, session: Session, claimed: list[Delivery], now: datetime) -> list[Outgoing | None]:
+        """What each claimed delivery says, built from the state of now (a finished item needs no nudge)."""
+        if not claimed:
+            return []
+        alliances = {
+            a.id: a
+            for a in session.exec(select(Alliance).where(col(Alliance.id).in_({d.alliance_id for d in claimed}))).all()
+        }
+        commitment_ids = {d.commitment_id for d in claimed if d.commitment_id}
+        rows = (
+            session.exec(select(Commitment).where(col(Commitment.id).in_(commitment_ids))).all()
+            if commitment_ids
+            else []
+        )
+        rendered = dict(zip([c.id for c in rows], views.commitments(session, rows, now=now), strict=True))
+        states = {c.id: c for c in rows}
+        people = repo.get_people(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
+        messages: list[Outgoing | None] = []
+        for d in claimed:
+            alliance = alliances[d.alliance_id]
+            content = self._content(session, d, alliance, states, rendered, people, now)
+            if content is None:
+                messages.append(None)
+                continue
+            dispatch, thread_ts = content
+            messages.append(
+                Outgoing(
+                    channel_id=alliance.channel_id,
+                    recipient_id=d.recipient_id or None,
+                    thread_ts=thread_ts,
+                    content=dispatch,
+                )
+            )
+        return messages
+
+    def _content(
+        self,
+        session: Session,
+        d: Delivery,
+        alliance: Alliance,
+        states: dict[int | None, Commitment],
+        rendered: dict[int | None, CommitmentView],
+        people: dict[str, Person],
+        now: datetime,
+    ) -> tuple[Dispatch, str | None] | None:
+        if d.recipient_id and (person := people.get(d.recipient_id)) is not None and person.deleted:
+            return None
+        if d.kind in ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close"):
+            checkin = session.get(Checkin, d.checkin_id)
+            if checkin is None:
+                return None
+            return self._checkin_content(session, d, alliance, checkin, now)
+        state = states.get(d.commitment_id)
+        view = rendered.get(d.commitment_id)
+        data = json.loads(d.data or "{}")
+        if (
+            state is None
+            or view is None
+            or state.status != Status.OPEN.value
+            or data.get("due") != state.due_at.isoformat()
+        ):
+            return None  # done, dropped or moved since it was planned: this reminder has nothing to say
+        if state.snoozed_until is not None and state.snoozed_until > now:
+            return None
+        if d.kind == "escalation_line":
+            party = view.party
+            return EscalationLine(commitment=view, sponsor_id=party.sponsor_id), None
+        away = data.get("away_until")
+        return Nudge(
+            kind=NudgeKind(d.kind),
+            commitment=view,
+            recipient_id=d.recipient_id,
+            owner_away_until=datetime.fromisoformat(away) if away else None,
+        ), None
+
+    def _checkin_content(
+        self, session: Session, d: Delivery, alliance: Alliance, checkin: Checkin, now: datetime
+    ) -> tuple[Dispatch, str | None] | None:
+        assert alliance.id is not None and checkin.id is not None
+        open_rows = repo.find_commitments(session=session, alliance_id=alliance.id)
+        items = views.commitments(session, open_rows, now=now)
+        match d.kind:
+            case "checkin_open":
+                live = [v for v in items if not v.owner_departed]
+                groups = [
+                    (p, _pressing_first([v for v in live if v.party.team_id == p.team_id], now))
+                    for p in views.parties(session, alliance)
+                ]
+                orphaned = [v for v in items if v.owner_departed]
+                return CheckinOpened(
+                    seq=checkin.seq,
+                    groups=[(p, g) for p, g in groups if g],
+                    orphaned=orphaned,
+                    closes_at=checkin.closes_at,
+                ), None
+            case "checkin_ask" | "checkin_remind":
+                mine = _pressing_first([v for v in items if v.owner_id == d.recipient_id], now)
+                if not mine or checkin.closed_at is not None:
+                    return None
+                if d.kind == "checkin_remind" and _answered(session, checkin.id, d.recipient_id):
+                    return None
+                return CheckinAsk(
+                    seq=checkin.seq,
+                    checkin_id=checkin.id,
+                    items=mine,
+                    closes_at=checkin.closes_at,
+                    reminder=d.kind == "checkin_remind",
+                ), None
+            case "checkin_close":
+                checkin.closed_at = now
+                session.add(checkin)
+                return self._summary(session, alliance, checkin, items), checkin.thread_ts
+        return None
+
+    def _summary(
+        self, session: Session, alliance: Alliance, checkin: Checkin, items: list[CommitmentView]
+    ) -> CheckinClosed:
+        assert checkin.id is not None and alliance.id is not None
+        answers = session.exec(
+            select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id).order_by(col(CheckinAnswer.id))
+        ).all()
+        asked = {
+            d.recipient_id
+            for d in session.exec(
+                select(Delivery).where(
+                    Delivery.checkin_id == checkin.id, Delivery.kind == "checkin_ask", Delivery.status == "sent"
+                )
+            ).all()
+        }
+        answered = sorted({a.user_id for a in answers})
+        previous = session.exec(
+            select(Checkin).where(Checkin.alliance_id == alliance.id, Checkin.seq == checkin.seq - 1)
+        ).first()
+        since = previous.opened_at if previous else alliance.started_at
+        commitments = {
+            c.id: c for c in session.exec(select(Commitment).where(Commitment.alliance_id == alliance.id)).all()
+        }
+        events = session.exec(
+            select(CommitmentEvent)
+            .where(col(CommitmentEvent.commitment_id).in_(list(commitments)), col(CommitmentEvent.at) >= since)
+            .order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))
+        ).all()
+        changes = [
+            (commitments[e.commitment_id].ref, commitments[e.commitment_id].title, e.kind, e.actor_id) for e in events
+        ]
+        refs = {c.id: (c.ref, c.title) for c in commitments.values()}
+        return CheckinClosed(
+            seq=checkin.seq,
+            answered=answered,
+            silent=sorted(asked - set(answered)),
+            answers=[
+                CheckinAnswered(
+                    user_id=a.user_id,
+                    ref=refs[a.commitment_id][0],
+                    title=refs[a.commitment_id][1],
+                    answer=a.answer,
+                    note=a.note,
+                )
+                for a in answers
+            ],
+            changes=changes,
+            still_open=items,
+        )
+
+
+def _answered(session: Session, checkin_id: int, user_id: str) -> bool:
+    return (
+        session.exec(
+            select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin_id, CheckinAnswer.user_id == user_id)
+        ).first()
+        is not None
+    )
+
+
+def _pressing_first(items: list[CommitmentView], now: datetime) -> list[CommitmentView]:
+    """Overdue first, then due within a week, then the rest; by due date within each."""
+
+    def rank(v: CommitmentView) -> tuple[int, datetime, int]:
+        return (0 if v.overdue else 1 if v.due_at - now <= DUE_SOON_HORIZON else 2, v.due_at, v.ref)
+
+    return sorted(items, key=rank)
+
+
+def _country(party: Party | None) -> str | None:
+    return party.country if party is not None else None
+
+
+def _present(person: Person | None) -> bool:
+    return person is not None and not person.deleted
+
+
+def _cadence(value: str) -> Cadence:
+    try:
+        return Cadence(value)
+    except ValueError:
+        return Cadence.DEFAULT
