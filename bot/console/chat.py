@@ -61,6 +61,19 @@ EMOJI = {
     ":bust_in_silhouette:": "👤",
     ":triangular_flag_on_post:": "🚩",
     ":tada:": "🎉",
+    ":clipboard:": "📋",
+    ":bell:": "🔔",
+    ":checkered_flag:": "🏁",
+    ":hourglass_flowing_sand:": "⏳",
+    ":rotating_light:": "🚨",
+    ":arrow_up:": "⬆️",
+    ":mega:": "📣",
+    ":repeat:": "🔁",
+    ":zzz:": "💤",
+    ":palm_tree:": "🌴",
+    ":large_green_circle:": "🟢",
+    ":large_orange_circle:": "🟠",
+    ":sos:": "🆘",
 }
 
 
