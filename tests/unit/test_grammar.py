@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.core.grammar import (
+    Answer,
+    Away,
+    Back,
+    CheckinNow,
     Commit,
     Complete,
     Drop,
@@ -17,8 +21,13 @@ from bot.core.grammar import (
     OpenForm,
     OwnedBy,
     Reassign,
+    Report,
     Role,
+    SetCadence,
+    SetHolidays,
     Show,
+    ShowCadence,
+    Snooze,
     UnknownName,
     WhoOwns,
     parse,
@@ -132,3 +141,46 @@ def test_plain_at_names_are_unknown_people(text: str) -> None:
 
 def test_a_mention_of_a_bot_is_parsed_as_an_owner_and_judged_by_the_core() -> None:
     assert parse("commit <@U0BOT0001> Do it by tomorrow") == Commit("Do it", "tomorrow", "U0BOT0001")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("status #3 on track", Report(3, Answer.ON_TRACK)),
+        ("status #3 at risk: vendor is late", Report(3, Answer.AT_RISK, "vendor is late")),
+        ("status 3 need help legal has not replied", Report(3, Answer.NEED_HELP, "legal has not replied")),
+        ("cadence", ShowCadence()),
+        ("cadence every 2 weeks", SetCadence("fortnightly")),
+        ("cadence Monthly", SetCadence("monthly")),
+        ("cadence default", SetCadence("default")),
+        ("checkin now", CheckinNow()),
+        ("check-in now", CheckinNow()),
+        ("snooze #12 3d", Snooze(12, 3)),
+        ("snooze #12 1w", Snooze(12, 7)),
+        ("snooze #12 for 2 days", Snooze(12, 2)),
+        ("away until Jan 6", Away("Jan 6")),
+        ("ooo till next Friday", Away("next Friday")),
+        ("back", Back()),
+        ("holidays de", SetHolidays("DE")),
+    ],
+)
+def test_checkin_commands(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "usage"),
+    [
+        ("status #3 splendid", "status #12 on track | at risk | need help <note>"),
+        ("cadence hourly", "cadence [weekly | every 2 weeks | monthly | default]"),
+        ("checkin tomorrow", "checkin now"),
+        ("snooze #3 forever", "snooze #12 3d"),
+        ("snooze #3 90d", "snooze #12 3d"),
+        ("away", "away until Jan 6"),
+        ("holidays Germany", "holidays DE"),
+    ],
+)
+def test_checkin_commands_that_do_not_parse(text: str, usage: str) -> None:
+    with pytest.raises(GrammarError) as caught:
+        parse(text)
+    assert caught.value.usage == usage
