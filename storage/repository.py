@@ -385,17 +385,20 @@ def finish_delivery(
 
 
 def sweep_instant(*, session: Session, now: datetime) -> datetime:
-    """Time only moves forward: the later of `now` and the last sweep's instant, which becomes the last."""
-    state = session.get(SweepState, 1)
-    if state is None:
-        session.add(SweepState(id=1, last_at=now))
-        session.flush()
-        return now
-    if now > state.last_at:
-        state.last_at = now
-        session.flush()
-        return now
-    return state.last_at
+    """Time only moves forward: the later of `now` and the last sweep's instant, which becomes the last.
+
+    An upsert and one conditional UPDATE, so two sweepers starting together neither collide nor go back.
+    """
+    dialect = session.get_bind().dialect.name
+    table = SweepState.__table__  # type: ignore[attr-defined]
+    insert = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).on_conflict_do_nothing()
+    session.connection().execute(insert, [{"id": 1, "last_at": now}])
+    session.connection().execute(
+        update(SweepState).where(col(SweepState.id) == 1, col(SweepState.last_at) < now).values(last_at=now)
+    )
+    last = session.connection().execute(select(col(SweepState.last_at)).where(col(SweepState.id) == 1)).scalar_one()
+    assert isinstance(last, datetime)
+    return last
 
 
 def open_checkin(*, session: Session, alliance_id: int) -> Checkin | None:
