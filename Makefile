@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format run console bench install clean
+.PHONY: demo test lint format run console bench bench-sweep install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -41,6 +41,10 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/http_latency.py
+
+## Scheduled-sweep timings at 10k/100k/1M commitments (PG=postgresql://... adds PostgreSQL).
+bench-sweep: $(STAMP)
+	$(BIN)/python bench/sweep.py $(if $(PG),--pg $(PG))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *.egg-info

@@ -334,6 +334,13 @@ def error(exc: CommandError) -> str:
     return "I couldn't do that. Nothing was changed. `help` shows what I understand."
 
 
+def field_error(exc: CommandError) -> str:
+    """A refusal as one short plain-text line beside a modal's field (Slack shows no markup there)."""
+    if isinstance(exc, DueProblem) and isinstance(exc.problem, PastDate):
+        return f"{_local(exc.problem.understood)} has already passed. Pick a date ahead."
+    return error(exc).split("\n")[0].replace("*", "").replace("`", "")[:150]
+
+
 INTERNAL_ERROR = (
     ":warning: Something went wrong on my side and nothing was changed. Please try again in a minute; "
     "if it keeps happening, tell whoever runs me."
@@ -371,6 +378,12 @@ def reported(result: Reported) -> str:
     item = result.commitment
     note = f": “{result.note}”" if result.note else ""
     return f"{person(result.actor_id)} on `{ref(item.ref)}` *{item.title}*: {ANSWER_WORDS[result.answer.value]}{note}"
+
+
+def item_noted(result: Outcome, channel_id: str, *, in_thread: bool) -> str:
+    """The word back in the private message where a check-in or reminder button was clicked."""
+    place = f"the check-in thread in <#{channel_id}>" if in_thread else f"<#{channel_id}>"
+    return f":ok_hand: Noted, and posted in {place}: {outcome(result)}"
 
 
 def cadence(result: CadenceView) -> str:

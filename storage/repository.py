@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, exc, func, or_, update
+from sqlalchemy import and_, bindparam, delete, exc, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -24,6 +24,7 @@ from storage.models import (
     Status,
     SweepState,
 )
+from storage.types import AwareDateTime
 
 _T = TypeVar("_T")
 
@@ -321,8 +322,9 @@ def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
         index_elements=["key"]
     )
     full = [{"status": "pending", "attempts": 0, "data": "{}", **row} for row in rows]
-    result = session.connection().execute(statement, full)
-    return max(int(result.rowcount), 0)
+    # RETURNING rather than rowcount: psycopg reports no count for a multi-row INSERT ... ON CONFLICT.
+    result = session.connection().execute(statement.returning(table.c.id), full)
+    return len(result.all())
 
 
 def claim_deliveries(
@@ -330,58 +332,83 @@ def claim_deliveries(
 ) -> list[Delivery]:
     """Claim deliveries that are due, and those whose claimer vanished (claimed before `stale_before`).
 
-    PostgreSQL: the candidate rows are locked with SKIP LOCKED, so two sweepers never pick the same row.
-    SQLite: each row is claimed with a compare-and-set UPDATE that succeeds for one sweeper only.
+    One UPDATE whose WHERE re-checks each row's state (a compare-and-set over the batch). On PostgreSQL the
+    rows are picked with FOR UPDATE SKIP LOCKED, so two sweepers never pick the same row; on SQLite the
+    write lock taken at BEGIN makes the statement the only writer.
     """
     due = or_(
         and_(col(Delivery.status) == "pending", col(Delivery.not_before) <= now),
         and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < stale_before),
     )
-    query = select(Delivery).where(due).order_by(col(Delivery.not_before), col(Delivery.id)).limit(limit)
-    candidates = session.exec(_locking(session, query)).all()
-    claimed: list[Delivery] = []
-    for row in candidates:
-        result = session.connection().execute(
-            update(Delivery)
-            .where(
-                col(Delivery.id) == row.id,
-                col(Delivery.status) == row.status,
-                col(Delivery.attempts) == row.attempts,
-            )
-            .values(status="claimed", claimed_by=worker, claimed_at=now, attempts=row.attempts + 1)
-        )
-        if result.rowcount == 1:
-            claimed.append(row)
-    session.expire_all()
-    ids = [row.id for row in claimed]
+    pick = select(col(Delivery.id)).where(due).order_by(col(Delivery.not_before), col(Delivery.id)).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    claimed = session.connection().execute(
+        update(Delivery)
+        .where(col(Delivery.id).in_(pick), due)
+        .values(status="claimed", claimed_by=worker, claimed_at=now, attempts=Delivery.attempts + 1)
+        .returning(col(Delivery.id))
+    )
+    ids = [i for i in claimed.scalars() if i is not None]
     if not ids:
         return []
-    return list(session.exec(select(Delivery).where(col(Delivery.id).in_(ids)).order_by(col(Delivery.id))).all())
+    session.expire_all()
+    query = select(Delivery).where(col(Delivery.id).in_(ids)).order_by(col(Delivery.not_before), col(Delivery.id))
+    return list(session.exec(query).all())
 
 
-def finish_delivery(
-    *,
-    session: Session,
-    delivery_id: int,
-    worker: str,
-    status: str,
-    at: datetime,
-    message_ts: str | None = None,
-    error: str | None = None,
-    retry_at: datetime | None = None,
-) -> bool:
-    """Record how a claimed delivery ended; False if the claim was lost meanwhile (another sweeper took over)."""
-    values: dict[str, Any] = {"status": status, "last_error": error}
-    if status in ("sent", "skipped"):
-        values.update(sent_at=at, message_ts=message_ts)
-    if retry_at is not None:
-        values.update(not_before=retry_at, claimed_by=None, claimed_at=None)
+def release_deliveries(*, session: Session, ids: Sequence[int], worker: str) -> int:
+    """Give back claims that were never tried: pending again, the attempt not counted."""
+    if not ids:
+        return 0
     result = session.connection().execute(
         update(Delivery)
-        .where(col(Delivery.id) == delivery_id, col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker)
-        .values(**values)
+        .where(col(Delivery.id).in_(list(ids)), col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker)
+        .values(status="pending", claimed_by=None, claimed_at=None, attempts=Delivery.attempts - 1)
     )
-    return int(result.rowcount) == 1
+    return int(result.rowcount)
+
+
+def finish_deliveries(*, session: Session, worker: str, outcomes: Sequence[dict[str, Any]]) -> int:
+    """Record how claimed deliveries ended, in one statement; returns how many this worker still held.
+
+    Each outcome has: id, status, error, sent_at, message_ts, not_before, and whether the claim is released
+    (a retry). A row another sweeper took over meanwhile is left alone.
+    """
+    if not outcomes:
+        return 0
+    statement = (
+        update(Delivery)
+        .where(
+            col(Delivery.id) == bindparam("b_id"),
+            col(Delivery.status) == "claimed",
+            col(Delivery.claimed_by) == worker,
+        )
+        .values(
+            status=bindparam("b_status"),
+            last_error=bindparam("b_error"),
+            sent_at=bindparam("b_sent_at", type_=AwareDateTime()),
+            message_ts=bindparam("b_ts"),
+            not_before=bindparam("b_not_before", type_=AwareDateTime()),
+            claimed_by=bindparam("b_claimed_by"),
+            claimed_at=bindparam("b_claimed_at", type_=AwareDateTime()),
+        )
+    )
+    rows = [
+        {
+            "b_id": o["id"],
+            "b_status": o["status"],
+            "b_error": o.get("error"),
+            "b_sent_at": o.get("sent_at"),
+            "b_ts": o.get("message_ts"),
+            "b_not_before": o["not_before"],
+            "b_claimed_by": None if o.get("release") else worker,
+            "b_claimed_at": None if o.get("release") else o["claimed_at"],
+        }
+        for o in outcomes
+    ]
+    result = session.connection().execute(statement, rows)
+    return int(result.rowcount)
 
 
 def sweep_instant(*, session: Session, now: datetime) -> datetime:

@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 CLAIM_TIMEOUT = timedelta(minutes=5)
+FLUSH_EVERY = 50
+FLUSH_AFTER = 0.1  # seconds
 MAX_ATTEMPTS = 5
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
 REMIND_BEFORE_CLOSE = timedelta(hours=4)
@@ -312,7 +314,7 @@ class Scheduler:
                     ),
                 }
             )
-        if emit == SPONSOR:
+        if emit == SPONSOR and _owner_present(owner):
             rows.append(
                 {
                     "key": f"{key}:channel",
@@ -375,44 +377,52 @@ class Scheduler:
             targets = [
                 ((m.recipient_id or m.channel_id) if m else "", (d, m)) for d, m in zip(claimed, messages, strict=True)
             ]
-            for delivery, message in self.pacer.paced(targets):
-                self._send_one(delivery, message, now, report)
+            untried = {d.id for d in claimed}
+            outcomes = _Outcomes(self, now)
+            try:
+                for delivery, message in self.pacer.paced(targets):
+                    untried.discard(delivery.id)
+                    outcomes.add(self._send_one(delivery, message, now, report))
+            finally:
+                outcomes.flush()
+                if untried:
+                    # Interrupted (a crash, a shutdown): hand back what was claimed but never tried, so a sweep
+                    # after a restart need not wait for the claims to expire. A hard kill leaves them claimed
+                    # until CLAIM_TIMEOUT, when a later sweep takes them over.
+                    with self.db.session() as session:
+                        repo.release_deliveries(session=session, ids=[i for i in untried if i], worker=self.worker)
             if len(claimed) < BATCH:
                 return
 
-    def _send_one(self, delivery: Delivery, message: Outgoing | None, now: datetime, report: SweepReport) -> None:
+    def _send_one(
+        self, delivery: Delivery, message: Outgoing | None, now: datetime, report: SweepReport
+    ) -> dict[str, Any]:
+        """Send one claimed delivery; how it ended, for the batch of outcomes."""
         assert delivery.id is not None and self.courier is not None
+        ended: dict[str, Any] = {
+            "id": delivery.id,
+            "not_before": delivery.not_before,
+            "claimed_at": now,
+            "kind": delivery.kind,
+            "checkin_id": delivery.checkin_id,
+        }
         if message is None:
-            self._finish(delivery, "skipped", now)
             report.skipped += 1
-            return
+            return {**ended, "status": "skipped", "sent_at": now}
         try:
             ts = self.courier.send(message)
         except SendFailed as e:
-            if e.permanent or delivery.attempts + 1 >= MAX_ATTEMPTS:
-                log.error("giving up on %s after %d attempts: %s", delivery.key, delivery.attempts + 1, e.reason)
-                self._finish(delivery, "failed", now, error=e.reason)
+            # `attempts` already counts this one: the claim adds it before the send.
+            if e.permanent or delivery.attempts >= MAX_ATTEMPTS:
+                log.error("giving up on %s after %d attempts: %s", delivery.key, delivery.attempts, e.reason)
                 report.failed += 1
-            else:
-                wait = max(timedelta(seconds=e.retry_after or 0), BACKOFF[min(delivery.attempts, len(BACKOFF) - 1)])
-                self._finish(delivery, "pending", now, error=e.reason, retry_at=now + wait)
-                report.retried += 1
-            return
-        self._finish(delivery, "sent", now, message_ts=ts)
+                return {**ended, "status": "failed", "error": e.reason[:500]}
+            backoff = BACKOFF[min(delivery.attempts - 1, len(BACKOFF) - 1)]
+            wait = max(timedelta(seconds=e.retry_after or 0), backoff)
+            report.retried += 1
+            return {**ended, "status": "pending", "error": e.reason[:500], "not_before": now + wait, "release": True}
         report.sent += 1
-        if delivery.kind == "checkin_open" and ts and delivery.checkin_id:
-            with self.db.session() as session:
-                checkin = session.get(Checkin, delivery.checkin_id)
-                if checkin is not None:
-                    checkin.thread_ts = ts
-
-    def _finish(self, delivery: Delivery, status: str, now: datetime, **kwargs: Any) -> None:
-        assert delivery.id is not None
-        with self.db.session() as session:
-            if not repo.finish_delivery(
-                session=session, delivery_id=delivery.id, worker=self.worker, status=status, at=now, **kwargs
-            ):
-                log.warning("delivery %s was taken over by another sweeper before it finished", delivery.key)
+        return {**ended, "status": "sent", "sent_at": now, "message_ts": ts}
 
     def _messages(self, session: Session, claimed: list[Delivery], now: datetime) -> list[Outgoing | None]:
         """What each claimed delivery says, built from the state of now (a finished item needs no nudge)."""
@@ -476,6 +486,8 @@ class Scheduler:
             or data.get("due") != state.due_at.isoformat()
         ):
             return None  # done, dropped or moved since it was planned: this reminder has nothing to say
+        if d.kind == NudgeKind.DUE_SOON.value and state.due_at <= now:
+            return None  # held back (the owner was away) until past the deadline: the overdue nudge speaks now
         if state.snoozed_until is not None and state.snoozed_until > now:
             return None
         if d.kind == "escalation_line":
@@ -511,7 +523,7 @@ class Scheduler:
                 ), None
             case "checkin_ask" | "checkin_remind":
                 mine = _pressing_first([v for v in items if v.owner_id == d.recipient_id], now)
-                if not mine or checkin.closed_at is not None:
+                if not mine or checkin.closed_at is not None or now >= checkin.closes_at:
                     return None
                 if d.kind == "checkin_remind" and _answered(session, checkin.id, d.recipient_id):
                     return None
@@ -579,6 +591,42 @@ class Scheduler:
         )
 
 
+class _Outcomes:
+    """Outcomes of sends, written in small batches: one commit per message would cost more than the sending.
+
+    A batch is written after FLUSH_EVERY messages or FLUSH_AFTER seconds, whichever comes first, and always
+    before the sweep returns or is interrupted; with a real network each message takes longer than that, so
+    in practice every send is recorded right after it.
+    """
+
+    def __init__(self, scheduler: Scheduler, now: datetime) -> None:
+        self.scheduler = scheduler
+        self.now = now
+        self.pending: list[dict[str, Any]] = []
+        self.since = systime.monotonic()
+
+    def add(self, outcome: dict[str, Any]) -> None:
+        if not self.pending:
+            self.since = systime.monotonic()
+        self.pending.append(outcome)
+        if len(self.pending) >= FLUSH_EVERY or systime.monotonic() - self.since >= FLUSH_AFTER:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        with self.scheduler.db.session() as session:
+            held = repo.finish_deliveries(session=session, worker=self.scheduler.worker, outcomes=batch)
+            if held < len(batch):
+                log.warning("%d deliveries were taken over by another sweeper", len(batch) - held)
+            for o in batch:
+                if o["kind"] == "checkin_open" and o.get("message_ts") and o["checkin_id"]:
+                    checkin = session.get(Checkin, o["checkin_id"])
+                    if checkin is not None:
+                        checkin.thread_ts = o["message_ts"]
+
+
 def _answered(session: Session, checkin_id: int, user_id: str) -> bool:
     return (
         session.exec(
@@ -599,6 +647,11 @@ def _pressing_first(items: list[CommitmentView], now: datetime) -> list[Commitme
 
 def _country(party: Party | None) -> str | None:
     return party.country if party is not None else None
+
+
+def _owner_present(owner: Person | None) -> bool:
+    """The channel hears of an escalation only while its owner is still here (orphans are handled apart)."""
+    return owner is not None and not owner.deleted
 
 
 def _present(person: Person | None) -> bool:

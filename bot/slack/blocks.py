@@ -184,3 +184,59 @@ def dispatch(content: object, *, channel_id: str) -> list[Block]:
     if isinstance(content, Nudge):
         return [*sections(texts.nudge(content)), item_buttons(channel_id, content.commitment.ref, NUDGE_BUTTONS)]
     return sections(texts.dispatch(content))
+
+
+# ---- the modals behind New date, Need help and Reassign ------------------------------------------------
+
+NEW_DATE_CALLBACK = "item_new_date"
+NEED_HELP_CALLBACK = "item_need_help"
+REASSIGN_CALLBACK = "item_reassign"
+NOTE_LIMIT = 1000
+
+
+def item_modal(callback_id: str, *, channel_id: str, ref: int, dm_channel_id: str | None) -> dict[str, Any]:
+    """The small form a button opens about one commitment; `private_metadata` says which, and where from."""
+    meta: dict[str, Any] = {"ch": channel_id, "r": ref}
+    if dm_channel_id:
+        meta["dm"] = dm_channel_id  # where the confirmation goes once it is submitted
+    title, submit, block = _ITEM_MODALS[callback_id](ref)
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": json.dumps(meta),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [block],
+    }
+
+
+def _input(block_id: str, label: str, element: dict[str, Any]) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {**element, "action_id": "value"},
+    }
+
+
+def _new_date(ref: int) -> tuple[str, str, Block]:
+    element = {"type": "datepicker"}
+    return f"New date for #{ref}", "Move", _input("due", "Due (end of the owner's working day)", element)
+
+
+def _need_help(ref: int) -> tuple[str, str, Block]:
+    element = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": NOTE_LIMIT,
+        "placeholder": {"type": "plain_text", "text": "What is in the way, and who could unblock it?"},
+    }
+    return f"Help with #{ref}", "Ask for help", _input("note", "What do you need?", element)
+
+
+def _reassign(ref: int) -> tuple[str, str, Block]:
+    return f"Reassign #{ref}", "Reassign", _input("owner", "New owner", {"type": "users_select"})
+
+
+_ITEM_MODALS = {NEW_DATE_CALLBACK: _new_date, NEED_HELP_CALLBACK: _need_help, REASSIGN_CALLBACK: _reassign}

@@ -38,6 +38,7 @@ def test_events_scopes_and_interactivity() -> None:
         "chat:write",
         "commands",
         "groups:read",
+        "im:write",
         "team:read",
         "users:read",
     ]

@@ -32,7 +32,7 @@ def register(app: App, front: SlackFrontEnd) -> None:
         try:
             reply = front.service.submit_form(entry, caller)
         except CommandError as e:
-            ack(response_action="errors", errors={_field(e): _plain(texts.error(e))})
+            ack(response_action="errors", errors={_field(e): texts.field_error(e)})
             if e.new_alliance is not None:
                 front.replier.announce(e.new_alliance, Where(channel_id=caller.channel_id, user_id=caller.user_id))
             return
@@ -49,8 +49,3 @@ def _field(error: CommandError) -> str:
     if isinstance(error, GrammarError):
         return "title"
     return "title"
-
-
-def _plain(text: str) -> str:
-    # Field errors are plain text, at most a couple of lines.
-    return text.split("\n")[0].replace("*", "").replace("`", "")[:150]
