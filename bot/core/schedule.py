@@ -257,7 +257,9 @@ class Scheduler:
             (p.alliance_id, p.team_id): p
             for p in repo.parties_of(session=session, alliance_ids={c.alliance_id for c in due})
         }
-        wanted = {c.owner_id for c in due} | {x for p in parties.values() for x in (p.lead_id, p.sponsor_id) if x}
+        # Only the owners and the lead and sponsor of each owner's own party can be told.
+        ladders = [parties.get((c.alliance_id, c.party_team_id)) for c in due]
+        wanted = {c.owner_id for c in due} | {x for p in ladders if p for x in (p.lead_id, p.sponsor_id) if x}
         people = repo.get_people(session=session, user_ids=wanted)
         rows: list[dict[str, Any]] = []
         for commitment in due:
