@@ -32,6 +32,7 @@ from bot.core.outcomes import (
     CommitmentView,
     Details,
     EscalationLine,
+    EscalationView,
     FormRequested,
     HistoryLine,
     HolidaysSet,
@@ -69,6 +70,7 @@ EXAMPLES = [
     ("snooze #12 3d", "no reminders about #12 for 3 days"),
     ("away until Jan 6  /  back", "out of office: reminders wait, your lead covers"),
     ("holidays DE", "your organisation's public holidays (no reminders then)"),
+    ("escalation  /  escalation 2 5", "lead after 2 working days overdue, sponsor after 5"),
 ]
 
 DATE_HELP = (
@@ -420,6 +422,15 @@ def presence(result: Presence) -> str:
     )
 
 
+def escalation(result: EscalationView) -> str:
+    head = ":ladder: Escalation set" if result.changed else ":ladder: Escalation"
+    return (
+        f"{head}: the owner hears of an overdue item at their next working hour; still open "
+        f"{result.lead_after} working days later, their party's lead; after {result.sponsor_after}, the sponsor "
+        "and this channel."
+    )
+
+
 def holidays_set(result: HolidaysSet) -> str:
     return (
         f":calendar: *{result.party.name}* observes the public holidays of {result.country}: "
@@ -560,6 +571,8 @@ def outcome(result: Outcome) -> str:
             return presence(result)
         case HolidaysSet():
             return holidays_set(result)
+        case EscalationView():
+            return escalation(result)
         case Recorded():
             return recorded(result)
         case Owners():

@@ -12,7 +12,7 @@ from bot import texts
 from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
 from bot.core.clock import ManualClock
 from bot.core.errors import CommandError
-from bot.core.outcomes import ANNOUNCED, FormRequested, Reply
+from bot.core.outcomes import FormRequested, Reply, announced
 from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
 from bot.core.service import AllianceService, Caller
@@ -133,7 +133,7 @@ class Console:
         text = texts.outcome(outcome)
         if in_thread:
             self.bot(text, "in the thread")
-        elif isinstance(outcome, ANNOUNCED):
+        elif announced(outcome):
             self.bot(text, "in the channel")
         else:
             self.bot(text, "only you see this")

@@ -152,6 +152,14 @@ class Back:
 
 
 @dataclass(frozen=True)
+class Escalation:
+    """`escalation` shows the ladder; `escalation 2 5` sets lead and sponsor after that many working days."""
+
+    lead_after: int | None = None
+    sponsor_after: int | None = None
+
+
+@dataclass(frozen=True)
 class SetHolidays:
     country: str
 
@@ -177,6 +185,7 @@ Command = (
     | Away
     | Back
     | SetHolidays
+    | Escalation
 )
 
 
@@ -215,6 +224,7 @@ USAGE = {
     "snooze": "snooze #12 3d",
     "away": "away until Jan 6",
     "holidays": "holidays DE",
+    "escalation": "escalation <lead after N working days> <sponsor after M>, e.g. escalation 2 5",
 }
 
 VERBS = {
@@ -258,6 +268,8 @@ VERBS = {
     "ooo": "away",
     "back": "back",
     "holidays": "holidays",
+    "escalation": "escalation",
+    "escalate": "escalation",
 }
 
 FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)
@@ -333,6 +345,8 @@ def parse(text: str) -> Command:
             return Away(phrase)
         case "back":
             return Back()
+        case "escalation":
+            return _escalation(rest)
         case "holidays":
             code = rest.strip().upper()
             if not re.fullmatch(r"[A-Z]{2,3}", code):
@@ -523,3 +537,19 @@ def _snooze(rest: str) -> Snooze:
     if not 1 <= days <= 60:
         raise GrammarError("Snooze for 1 to 60 days.", USAGE["snooze"], rest)
     return Snooze(ref, days)
+
+
+def _escalation(rest: str) -> Escalation:
+    if not rest:
+        return Escalation()
+    numbers = re.findall(r"\d+", rest)
+    if len(numbers) != 2 or re.sub(r"[\d\s,;]|lead|sponsor|after|days?|and|then", "", rest.lower()).strip():
+        raise GrammarError(
+            "Give two numbers of working days: the lead's, then the sponsor's.", USAGE["escalation"], rest
+        )
+    lead, sponsor = int(numbers[0]), int(numbers[1])
+    if not 1 <= lead < sponsor <= 30:
+        raise GrammarError(
+            "The lead comes first and the sponsor later, within 30 working days.", USAGE["escalation"], rest
+        )
+    return Escalation(lead, sponsor)

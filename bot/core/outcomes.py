@@ -164,6 +164,13 @@ class Presence:
 
 
 @dataclass(frozen=True)
+class EscalationView:
+    lead_after: int
+    sponsor_after: int
+    changed: bool
+
+
+@dataclass(frozen=True)
 class HolidaysSet:
     party: PartyView
     country: str
@@ -185,6 +192,7 @@ Outcome = (
     | Snoozed
     | Presence
     | HolidaysSet
+    | EscalationView
 )
 
 
@@ -198,6 +206,13 @@ class Reply:
 
 # Outcomes that change the alliance are announced to the channel; look-ups answer the person who asked.
 ANNOUNCED = (Recorded, Changed, RoleNamed, Reported, Snoozed, HolidaysSet, CheckinCalled)
+
+
+def announced(outcome: object) -> bool:
+    """Whether the channel should see this answer: it changed the alliance (settings only when set)."""
+    if isinstance(outcome, CadenceView | EscalationView):
+        return outcome.changed
+    return isinstance(outcome, ANNOUNCED)
 
 
 # ---- what the scheduled work sends ---------------------------------------------------------------------

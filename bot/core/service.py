@@ -36,6 +36,7 @@ from bot.core.outcomes import (
     CheckinCalled,
     CommitmentView,
     Details,
+    EscalationView,
     FormRequested,
     HistoryLine,
     HolidaysSet,
@@ -278,6 +279,8 @@ class AllianceService:
                 return self._back(caller)
             case g.SetHolidays(country=country):
                 return self._holidays(alliance, caller, country)
+            case g.Escalation(lead_after=lead_after, sponsor_after=sponsor_after):
+                return self._escalation(alliance, lead_after, sponsor_after)
         raise AssertionError(f"unhandled command {command!r}")
 
     def _commit(self, command: g.Commit, caller: Caller, alliance: Alliance) -> Recorded:
@@ -600,6 +603,16 @@ class AllianceService:
             assert row is not None
             row.away_until = None
         return Presence(user_id=caller.user_id, until=None, tz=person.tz)
+
+    def _escalation(self, alliance: Alliance, lead_after: int | None, sponsor_after: int | None) -> EscalationView:
+        with self.db.session() as session:
+            row = session.get(Alliance, alliance.id)
+            assert row is not None
+            if lead_after is not None and sponsor_after is not None:
+                row.lead_after_days, row.sponsor_after_days = lead_after, sponsor_after
+            return EscalationView(
+                lead_after=row.lead_after_days, sponsor_after=row.sponsor_after_days, changed=lead_after is not None
+            )
 
     def _holidays(self, alliance: Alliance, caller: Caller, country: str) -> HolidaysSet:
         assert alliance.id is not None

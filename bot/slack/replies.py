@@ -11,11 +11,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot import texts
 from bot.core.outcomes import (
-    ANNOUNCED,
     AllianceView,
     Outcome,
     Recorded,
     Reply,
+    announced,
 )
 from bot.slack import blocks
 
@@ -50,7 +50,7 @@ class Replier:
         if where.thread_ts is not None:
             # A mention is answered in its thread, where both organisations can see it.
             self.post(where, text, body)
-        elif isinstance(reply.outcome, ANNOUNCED):
+        elif announced(reply.outcome):
             self.post(where, text, body)
         else:
             self.private(where, text, body)

@@ -20,8 +20,24 @@ from bot.core.errors import (
     SameDue,
     UnknownPerson,
 )
-from bot.core.grammar import ListFilter, Role, UnknownName
-from bot.core.outcomes import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded, RoleNamed, Usage
+from bot.core.grammar import GrammarError, ListFilter, Role, UnknownName
+from bot.core.outcomes import (
+    CadenceView,
+    Changed,
+    Details,
+    EscalationView,
+    FormRequested,
+    HolidaysSet,
+    Listing,
+    OwnedBy,
+    Owners,
+    Presence,
+    Recorded,
+    Reported,
+    RoleNamed,
+    Snoozed,
+    Usage,
+)
 from bot.core.ports import Profile
 from bot.core.service import AllianceService, Caller, DueProblem, FormEntry
 from storage.db import Database
@@ -275,3 +291,42 @@ def test_who_sees_every_change_to_the_open_commitments(service: AllianceService)
     commit(service, "commit Pricing sheet by Dec 12")
     assert owners_of("press release") == []
     assert owners_of("pricing") == [3]
+
+
+def test_escalation_is_set_per_alliance(service: AllianceService) -> None:
+    shown = service.handle_text("escalation", ALICE).outcome
+    assert shown == EscalationView(lead_after=2, sponsor_after=5, changed=False)
+    changed = service.handle_text("escalation 3 8", PAUL).outcome
+    assert changed == EscalationView(lead_after=3, sponsor_after=8, changed=True)
+    assert service.handle_text("escalation", ALICE).outcome == EscalationView(3, 8, changed=False)
+
+
+def test_checkin_answers_snooze_away_and_holidays(service: AllianceService, clock: ManualClock) -> None:
+    commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
+    reported = service.handle_text("status #1 at risk: waiting on legal", PAUL).outcome
+    assert isinstance(reported, Reported)
+    assert (reported.answer.value, reported.note, reported.checkin_seq) == ("at_risk", "waiting on legal", None)
+    snoozed = service.handle_text("snooze #1 3d", PAUL).outcome
+    assert isinstance(snoozed, Snoozed)
+    assert snoozed.until == NOW + timedelta(days=3)
+    away = service.handle_text("away until Dec 7", PAUL).outcome
+    assert isinstance(away, Presence)
+    assert away.until == datetime(2026, 12, 7, 0, 0, tzinfo=BERLIN)  # back on the morning of the 7th
+    assert service.handle_text("back", PAUL).outcome == Presence(user_id="UPAUL", until=None, tz="Europe/Berlin")
+    holidays = service.handle_text("holidays de", PAUL).outcome
+    assert isinstance(holidays, HolidaysSet)
+    assert (holidays.party.name, holidays.country) == ("Globex", "DE")
+    with pytest.raises(GrammarError):
+        service.handle_text("holidays XQ", PAUL)
+
+
+def test_cadence_can_be_shown_and_set(service: AllianceService) -> None:
+    shown = service.handle_text("cadence", ALICE).outcome
+    assert isinstance(shown, CadenceView)
+    # Created Tuesday 10:00 UTC by Acme (New York): the first check-in is Wednesday 10:00 New York time.
+    assert (shown.cadence, shown.every_days, shown.changed) == ("default", 7, False)
+    assert shown.next_checkin_at == datetime(2026, 11, 25, 10, tzinfo=NEW_YORK)
+    monthly = service.handle_text("cadence monthly", ALICE).outcome
+    assert isinstance(monthly, CadenceView)
+    assert (monthly.cadence, monthly.every_days, monthly.changed) == ("monthly", 28, True)
+    assert monthly.next_checkin_at == datetime(2026, 12, 22, 10, tzinfo=NEW_YORK)

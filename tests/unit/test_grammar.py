@@ -12,6 +12,7 @@ from bot.core.grammar import (
     Commit,
     Complete,
     Drop,
+    Escalation,
     GrammarError,
     Help,
     ListCommitments,
@@ -184,3 +185,22 @@ def test_checkin_commands_that_do_not_parse(text: str, usage: str) -> None:
     with pytest.raises(GrammarError) as caught:
         parse(text)
     assert caught.value.usage == usage
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("escalation", Escalation()),
+        ("escalation 2 5", Escalation(2, 5)),
+        ("escalate lead after 3 days, sponsor after 7", Escalation(3, 7)),
+    ],
+)
+def test_escalation(text: str, expected: Escalation) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["escalation 5 2", "escalation 2", "escalation soon please", "escalation 1 99"])
+def test_escalation_that_does_not_parse(text: str) -> None:
+    with pytest.raises(GrammarError) as caught:
+        parse(text)
+    assert caught.value.usage.startswith("escalation <lead after N working days>")
