@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import and_, bindparam, delete, exc, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -27,6 +28,14 @@ from storage.models import (
 from storage.types import AwareDateTime
 
 _T = TypeVar("_T")
+
+
+class PartyRow(NamedTuple):
+    alliance_id: int
+    team_id: str
+    name: str
+    lead_id: str | None
+    sponsor_id: str | None
 
 
 def get_alliance(*, session: Session, platform: str, channel_id: str) -> Alliance | None:
@@ -82,6 +91,39 @@ def parties_of(*, session: Session, alliance_ids: Iterable[int]) -> Sequence[Par
     if not ids:
         return []
     return session.exec(select(Party).where(col(Party.alliance_id).in_(ids)).order_by(col(Party.id))).all()
+
+
+def party_rows(*, session: Session, alliance_ids: Iterable[int]) -> list[PartyRow]:
+    """The parties of many alliances as plain tuples (no ORM objects: a sweep reads thousands)."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return []
+    query = sa_select(
+        col(Party.alliance_id), col(Party.team_id), col(Party.name), col(Party.lead_id), col(Party.sponsor_id)
+    ).where(col(Party.alliance_id).in_(ids))
+    return [PartyRow(*row) for row in session.connection().execute(query)]
+
+
+def owner_rows(*, session: Session, user_ids: Iterable[str]) -> dict[str, tuple[str, bool]]:
+    """user id -> (time zone, deleted) for many people, as plain tuples."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    query = select(col(Person.user_id), col(Person.tz), col(Person.deleted)).where(col(Person.user_id).in_(ids))
+    return {user_id: (tz, bool(deleted)) for user_id, tz, deleted in session.connection().execute(query)}
+
+
+def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, tuple[str, int, int]]:
+    """alliance id -> (channel id, lead after days, sponsor after days)."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return {}
+    query = select(
+        col(Alliance.id), col(Alliance.channel_id), col(Alliance.lead_after_days), col(Alliance.sponsor_after_days)
+    ).where(col(Alliance.id).in_(ids))
+    return {
+        int(i): (channel, int(lead), int(sponsor)) for i, channel, lead, sponsor in session.connection().execute(query)
+    }
 
 
 def add_party(*, session: Session, alliance_id: int, team_id: str, name: str) -> Party:

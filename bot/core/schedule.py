@@ -249,10 +249,7 @@ class Scheduler:
         due = list(due)
         if not due:
             return 0
-        alliances = {
-            a.id: a
-            for a in session.exec(select(Alliance).where(col(Alliance.id).in_({c.alliance_id for c in due}))).all()
-        }
+        settings = repo.alliance_settings(session=session, alliance_ids={c.alliance_id for c in due})
         parties = {
             (p.alliance_id, p.team_id): p
             for p in repo.parties_of(session=session, alliance_ids={c.alliance_id for c in due})
@@ -263,7 +260,8 @@ class Scheduler:
         people = repo.get_people(session=session, user_ids=wanted)
         rows: list[dict[str, Any]] = []
         for commitment in due:
-            rows.extend(self._nudges_for(commitment, alliances[commitment.alliance_id], parties, people, now))
+            _, lead_after, sponsor_after = settings[commitment.alliance_id]
+            rows.extend(self._nudges_for(commitment, (lead_after, sponsor_after), parties, people, now))
             session.add(commitment)
         session.flush()
         return repo.plan_deliveries(session=session, rows=rows)
@@ -271,7 +269,7 @@ class Scheduler:
     def _nudges_for(
         self,
         c: Commitment,
-        alliance: Alliance,
+        ladder_days: tuple[int, int],
         parties: dict[tuple[int, str], Party],
         people: dict[str, Person],
         now: datetime,
@@ -288,8 +286,8 @@ class Scheduler:
         times = ladder(
             c.due_at,
             working_time(owner, party),
-            lead_after=alliance.lead_after_days,
-            sponsor_after=alliance.sponsor_after_days,
+            lead_after=ladder_days[0],
+            sponsor_after=ladder_days[1],
         )
         stage, emit = c.nudge_stage, None
         while stage < TOP and times[stage] <= now:
@@ -430,10 +428,7 @@ class Scheduler:
         """What each claimed delivery says, built from the state of now (a finished item needs no nudge)."""
         if not claimed:
             return []
-        alliances = {
-            a.id: a
-            for a in session.exec(select(Alliance).where(col(Alliance.id).in_({d.alliance_id for d in claimed}))).all()
-        }
+        settings = repo.alliance_settings(session=session, alliance_ids={d.alliance_id for d in claimed})
         commitment_ids = {d.commitment_id for d in claimed if d.commitment_id}
         rows = (
             session.exec(select(Commitment).where(col(Commitment.id).in_(commitment_ids))).all()
@@ -442,18 +437,24 @@ class Scheduler:
         )
         rendered = dict(zip([c.id for c in rows], views.commitments(session, rows, now=now), strict=True))
         states = {c.id: c for c in rows}
-        people = repo.get_people(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
+        departed = {
+            user_id
+            for user_id, (_, gone) in repo.owner_rows(
+                session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id]
+            ).items()
+            if gone
+        }
         messages: list[Outgoing | None] = []
         for d in claimed:
-            alliance = alliances[d.alliance_id]
-            content = self._content(session, d, alliance, states, rendered, people, now)
+            channel_id = settings[d.alliance_id][0]
+            content = self._content(session, d, states, rendered, departed, now)
             if content is None:
                 messages.append(None)
                 continue
             dispatch, thread_ts = content
             messages.append(
                 Outgoing(
-                    channel_id=alliance.channel_id,
+                    channel_id=channel_id,
                     recipient_id=d.recipient_id or None,
                     thread_ts=thread_ts,
                     content=dispatch,
@@ -465,17 +466,17 @@ class Scheduler:
         self,
         session: Session,
         d: Delivery,
-        alliance: Alliance,
         states: dict[int | None, Commitment],
         rendered: dict[int | None, CommitmentView],
-        people: dict[str, Person],
+        departed: set[str],
         now: datetime,
     ) -> tuple[Dispatch, str | None] | None:
-        if d.recipient_id and (person := people.get(d.recipient_id)) is not None and person.deleted:
+        if d.recipient_id in departed:
             return None
         if d.kind in ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close"):
             checkin = session.get(Checkin, d.checkin_id)
-            if checkin is None:
+            alliance = session.get(Alliance, d.alliance_id)
+            if checkin is None or alliance is None:
                 return None
             return self._checkin_content(session, d, alliance, checkin, now)
         state = states.get(d.commitment_id)

@@ -35,29 +35,31 @@ def alliance_view(session: Session, alliance: Alliance) -> AllianceView:
 def commitments(session: Session, rows: Sequence[Commitment], *, now: datetime) -> list[CommitmentView]:
     """Views of many commitments (of one alliance or several), with parties and owners loaded once."""
     by_team = {
-        (p.alliance_id, p.team_id): p
-        for p in repo.parties_of(session=session, alliance_ids={c.alliance_id for c in rows})
+        (p.alliance_id, p.team_id): PartyView(
+            team_id=p.team_id, name=p.name, lead_id=p.lead_id, sponsor_id=p.sponsor_id
+        )
+        for p in repo.party_rows(session=session, alliance_ids={c.alliance_id for c in rows})
     }
-    owners = repo.get_people(session=session, user_ids=[c.owner_id for c in rows])
+    owners = repo.owner_rows(session=session, user_ids=[c.owner_id for c in rows])
     views = []
     for c in rows:
         party = by_team.get((c.alliance_id, c.party_team_id))
-        owner = owners.get(c.owner_id)
+        tz, departed = owners.get(c.owner_id, ("UTC", False))
         views.append(
             CommitmentView(
                 ref=c.ref,
                 title=c.title,
                 owner_id=c.owner_id,
-                party=party_view(party) if party else PartyView(team_id=c.party_team_id, name=c.party_team_id),
+                party=party or PartyView(team_id=c.party_team_id, name=c.party_team_id),
                 due_at=c.due_at,
-                owner_tz=owner.tz if owner else "UTC",
+                owner_tz=tz,
                 status=c.status,
                 milestone=c.milestone,
                 slips=c.slips,
                 overdue=c.status == Status.OPEN.value and c.due_at < now,
                 closed_at=c.closed_at,
                 drop_reason=c.drop_reason,
-                owner_departed=bool(owner and owner.deleted),
+                owner_departed=departed,
                 reported=c.reported,
             )
         )
