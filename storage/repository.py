@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import and_, bindparam, delete, exc, func, or_, update
+from sqlalchemy import ARRAY, and_, any_, bindparam, delete, exc, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -28,6 +28,15 @@ from storage.models import (
 from storage.types import AwareDateTime
 
 _T = TypeVar("_T")
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """`column IN values`, as `= ANY(array)` on PostgreSQL: one parameter instead of thousands, which psycopg
+    and the server handle several times faster for the batches a sweep reads."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 class PartyRow(NamedTuple):
@@ -90,7 +99,7 @@ def parties_of(*, session: Session, alliance_ids: Iterable[int]) -> Sequence[Par
     ids = sorted(set(alliance_ids))
     if not ids:
         return []
-    return session.exec(select(Party).where(col(Party.alliance_id).in_(ids)).order_by(col(Party.id))).all()
+    return session.exec(select(Party).where(among(session, col(Party.alliance_id), ids)).order_by(col(Party.id))).all()
 
 
 def party_rows(*, session: Session, alliance_ids: Iterable[int]) -> list[PartyRow]:
@@ -100,7 +109,7 @@ def party_rows(*, session: Session, alliance_ids: Iterable[int]) -> list[PartyRo
         return []
     query = sa_select(
         col(Party.alliance_id), col(Party.team_id), col(Party.name), col(Party.lead_id), col(Party.sponsor_id)
-    ).where(col(Party.alliance_id).in_(ids))
+    ).where(among(session, col(Party.alliance_id), ids))
     return [PartyRow(*row) for row in session.connection().execute(query)]
 
 
@@ -109,7 +118,9 @@ def owner_rows(*, session: Session, user_ids: Iterable[str]) -> dict[str, tuple[
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    query = select(col(Person.user_id), col(Person.tz), col(Person.deleted)).where(col(Person.user_id).in_(ids))
+    query = select(col(Person.user_id), col(Person.tz), col(Person.deleted)).where(
+        among(session, col(Person.user_id), ids)
+    )
     return {user_id: (tz, bool(deleted)) for user_id, tz, deleted in session.connection().execute(query)}
 
 
@@ -120,7 +131,7 @@ def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[
         return {}
     query = select(
         col(Alliance.id), col(Alliance.channel_id), col(Alliance.lead_after_days), col(Alliance.sponsor_after_days)
-    ).where(col(Alliance.id).in_(ids))
+    ).where(among(session, col(Alliance.id), ids))
     return {
         int(i): (channel, int(lead), int(sponsor)) for i, channel, lead, sponsor in session.connection().execute(query)
     }
@@ -168,7 +179,7 @@ def get_people(*, session: Session, user_ids: Iterable[str]) -> dict[str, Person
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    return {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(ids))).all()}
+    return {p.user_id: p for p in session.exec(select(Person).where(among(session, col(Person.user_id), ids))).all()}
 
 
 def next_ref(*, session: Session, alliance_id: int) -> int:
@@ -395,7 +406,11 @@ def claim_deliveries(
     if not ids:
         return []
     session.expire_all()
-    query = select(Delivery).where(col(Delivery.id).in_(ids)).order_by(col(Delivery.not_before), col(Delivery.id))
+    query = (
+        select(Delivery)
+        .where(among(session, col(Delivery.id), ids))
+        .order_by(col(Delivery.not_before), col(Delivery.id))
+    )
     return list(session.exec(query).all())
 
 
@@ -405,7 +420,9 @@ def release_deliveries(*, session: Session, ids: Sequence[int], worker: str) -> 
         return 0
     result = session.connection().execute(
         update(Delivery)
-        .where(col(Delivery.id).in_(list(ids)), col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker)
+        .where(
+            among(session, col(Delivery.id), ids), col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker
+        )
         .values(status="pending", claimed_by=None, claimed_at=None, attempts=Delivery.attempts - 1)
     )
     return int(result.rowcount)

@@ -431,7 +431,7 @@ class Scheduler:
         settings = repo.alliance_settings(session=session, alliance_ids={d.alliance_id for d in claimed})
         commitment_ids = {d.commitment_id for d in claimed if d.commitment_id}
         rows = (
-            session.exec(select(Commitment).where(col(Commitment.id).in_(commitment_ids))).all()
+            session.exec(select(Commitment).where(repo.among(session, col(Commitment.id), commitment_ids))).all()
             if commitment_ids
             else []
         )
