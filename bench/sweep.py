@@ -37,10 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
 from sqlalchemy import delete, func, insert, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench import who_lookup  # noqa: E402
 from bench.stats import summarise, table, verdict  # noqa: E402
 from bot.core.ports import Outgoing  # noqa: E402
 from bot.core.schedule import Pacer, Scheduler, SweepReport  # noqa: E402
@@ -286,20 +286,10 @@ def sqlite_database() -> Iterator[Database]:
             db.dispose()
 
 
-@contextlib.contextmanager
-def postgres_database(url: str) -> Iterator[Database]:
-    parsed = make_url(normalise_url(url)).set(database=PG_NAME)
-    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{PG_NAME}"')
-    db = Database(parsed.render_as_string(hide_password=False))
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+def postgres_database(url: str) -> contextlib.AbstractContextManager[Database]:
+    """A scratch PostgreSQL database named PG_NAME on the server `url` names, dropped afterwards."""
+    target = make_url(normalise_url(url)).set(database=PG_NAME).render_as_string(hide_password=False)
+    return who_lookup.postgres_database(target)
 
 
 def main(argv: list[str] | None = None) -> int:
