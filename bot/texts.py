@@ -34,6 +34,7 @@ from bot.core.outcomes import (
     EscalationLine,
     EscalationView,
     FormRequested,
+    HandedOver,
     HistoryLine,
     HolidaysSet,
     Listing,
@@ -46,6 +47,7 @@ from bot.core.outcomes import (
     Recorded,
     Reported,
     RoleNamed,
+    RosterView,
     Snoozed,
     Usage,
 )
@@ -70,6 +72,8 @@ EXAMPLES = [
     ("snooze #12 3d", "no reminders about #12 for 3 days"),
     ("away until Jan 6  /  back", "out of office: reminders wait, your lead covers"),
     ("holidays DE", "your organisation's public holidays (no reminders then)"),
+    ("roster", "who is in the alliance: roles, time zones, open items"),
+    ("handover @bob to @alice", "everything Bob holds, commitments and roles, to Alice"),
     ("escalation  /  escalation 2 5", "lead after 2 working days overdue, sponsor after 5"),
 ]
 
@@ -327,6 +331,11 @@ def error(exc: CommandError) -> str:
             return f"{ref(exc.ref)} is already due then; nothing changed."
         case NotAllowed(reason="already_owner"):
             return f"{person(exc.holder_id or '')} already owns that commitment; nothing changed."
+        case NotAllowed(reason="role_across_parties"):
+            return (
+                f"{person(exc.holder_id or '')} holds a role of their own organisation, which only someone of that "
+                "organisation can take over. Nothing changed; name the new lead or sponsor with `lead @name`."
+            )
         case NotAllowed(reason="not_lead_or_sponsor"):
             return (
                 "Only that party's lead or sponsor can change its roles"
@@ -419,6 +428,31 @@ def presence(result: Presence) -> str:
     return (
         f":palm_tree: Noted: you are away until {when(result.until, result.tz)}. Reminders to you wait until then; "
         "your lead sees your overdue items instead. Say `back` when you return early."
+    )
+
+
+ROLE_WORDS = {"lead": "lead", "sponsor": "sponsor", "contact": "contact"}
+
+
+def roster(result: RosterView) -> str:
+    parts = ["*Roster*"]
+    for party, entries in result.parties:
+        parts.append(f"*{party.name}* ({len(entries)})")
+        if party.lead_id is None:
+            parts.append(f"• no lead yet: `{BOT} lead @name`")
+        parts.extend(
+            f"• {person(e.user_id)}: {ROLE_WORDS[e.role]} · {e.tz} · {_count(e.open_items, 'open item')}"
+            for e in entries
+        )
+    return "\n".join(parts)
+
+
+def handed_over(result: HandedOver) -> str:
+    items = ", ".join(f"`{ref(n)}`" for n in result.refs) or "no open commitments"
+    roles = f" and the role of {' and '.join(result.roles)}" if result.roles else ""
+    return (
+        f":handshake: {person(result.from_id)} handed over {items}{roles} to {person(result.to_id)} "
+        f"(by {person(result.actor_id)}); each item's history says so."
     )
 
 
@@ -573,6 +607,10 @@ def outcome(result: Outcome) -> str:
             return holidays_set(result)
         case EscalationView():
             return escalation(result)
+        case RosterView():
+            return roster(result)
+        case HandedOver():
+            return handed_over(result)
         case Recorded():
             return recorded(result)
         case Owners():

@@ -160,6 +160,17 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class Roster:
+    pass
+
+
+@dataclass(frozen=True)
+class Handover:
+    from_id: str
+    to_id: str
+
+
+@dataclass(frozen=True)
 class SetHolidays:
     country: str
 
@@ -186,6 +197,8 @@ Command = (
     | Back
     | SetHolidays
     | Escalation
+    | Roster
+    | Handover
 )
 
 
@@ -224,6 +237,8 @@ USAGE = {
     "snooze": "snooze #12 3d",
     "away": "away until Jan 6",
     "holidays": "holidays DE",
+    "roster": "roster",
+    "handover": "handover @bob to @alice",
     "escalation": "escalation <lead after N working days> <sponsor after M>, e.g. escalation 2 5",
 }
 
@@ -270,6 +285,9 @@ VERBS = {
     "holidays": "holidays",
     "escalation": "escalation",
     "escalate": "escalation",
+    "roster": "roster",
+    "people": "roster",
+    "handover": "handover",
 }
 
 FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)
@@ -347,6 +365,14 @@ def parse(text: str) -> Command:
             return Back()
         case "escalation":
             return _escalation(rest)
+        case "roster":
+            return Roster()
+        case "handover":
+            ids = mentioned_ids(rest)
+            if len(ids) != 2 or ids[0] == ids[1]:
+                _no_raw_names(rest)
+                raise GrammarError("Mention who hands over, then who takes over.", USAGE["handover"], rest)
+            return Handover(ids[0], ids[1])
         case "holidays":
             code = rest.strip().upper()
             if not re.fullmatch(r"[A-Z]{2,3}", code):

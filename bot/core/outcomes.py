@@ -171,6 +171,28 @@ class EscalationView:
 
 
 @dataclass(frozen=True)
+class RosterEntry:
+    user_id: str
+    role: str  # lead, sponsor or contact
+    tz: str
+    open_items: int
+
+
+@dataclass(frozen=True)
+class RosterView:
+    parties: list[tuple[PartyView, list[RosterEntry]]]
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    from_id: str
+    to_id: str
+    refs: list[int]
+    roles: list[str]  # lead, sponsor
+    actor_id: str
+
+
+@dataclass(frozen=True)
 class HolidaysSet:
     party: PartyView
     country: str
@@ -193,6 +215,8 @@ Outcome = (
     | Presence
     | HolidaysSet
     | EscalationView
+    | RosterView
+    | HandedOver
 )
 
 
@@ -205,7 +229,7 @@ class Reply:
 
 
 # Outcomes that change the alliance are announced to the channel; look-ups answer the person who asked.
-ANNOUNCED = (Recorded, Changed, RoleNamed, Reported, Snoozed, HolidaysSet, CheckinCalled)
+ANNOUNCED = (Recorded, Changed, RoleNamed, Reported, Snoozed, HolidaysSet, CheckinCalled, HandedOver)
 
 
 def announced(outcome: object) -> bool:

@@ -38,6 +38,7 @@ from bot.core.outcomes import (
     Details,
     EscalationView,
     FormRequested,
+    HandedOver,
     HistoryLine,
     HolidaysSet,
     Listing,
@@ -50,6 +51,8 @@ from bot.core.outcomes import (
     Reply,
     Reported,
     RoleNamed,
+    RosterEntry,
+    RosterView,
     Snoozed,
     Usage,
 )
@@ -279,6 +282,10 @@ class AllianceService:
                 return self._back(caller)
             case g.SetHolidays(country=country):
                 return self._holidays(alliance, caller, country)
+            case g.Roster():
+                return self._roster(alliance)
+            case g.Handover(from_id=from_id, to_id=to_id):
+                return self._handover(alliance, caller, from_id, to_id)
             case g.Escalation(lead_after=lead_after, sponsor_after=sponsor_after):
                 return self._escalation(alliance, lead_after, sponsor_after)
         raise AssertionError(f"unhandled command {command!r}")
@@ -604,6 +611,66 @@ class AllianceService:
             row.away_until = None
         return Presence(user_id=caller.user_id, until=None, tz=person.tz)
 
+    def _roster(self, alliance: Alliance) -> RosterView:
+        """Who is in the channel, by party: role, time zone and open commitments."""
+        assert alliance.id is not None
+        facts = self.directory.channel(alliance.channel_id)
+        people = [p for p in (self.person(uid) for uid in facts.member_ids[:MEMBERS_SAMPLED]) if p]
+        with self.db.session() as session:
+            open_rows = repo.find_commitments(session=session, alliance_id=alliance.id)
+            parties = views.parties(session, alliance)
+        counts: dict[str, int] = {}
+        for c in open_rows:
+            counts[c.owner_id] = counts.get(c.owner_id, 0) + 1
+        groups = []
+        for party in parties:
+            entries = [
+                RosterEntry(
+                    user_id=p.user_id,
+                    role=_role(p.user_id, party),
+                    tz=p.tz,
+                    open_items=counts.get(p.user_id, 0),
+                )
+                for p in people
+                if p.team_id == party.team_id and not p.is_bot and not p.deleted
+            ]
+            order = {"lead": 0, "sponsor": 1, "contact": 2}
+            groups.append((party, sorted(entries, key=lambda e: (order[e.role], e.user_id))))
+        return RosterView(parties=groups)
+
+    def _handover(self, alliance: Alliance, caller: Caller, from_id: str, to_id: str) -> HandedOver:
+        """Everything Bob holds in this alliance, open commitments and roles, to Alice in one step."""
+        assert alliance.id is not None
+        self._known(from_id)
+        taker = self._owner(to_id)
+        self._ensure_party(alliance, taker.team_id)
+        now = self.clock.now()
+        with self.db.session() as session:
+            moved = repo.find_commitments(session=session, alliance_id=alliance.id, owner_id=from_id)
+            for commitment in moved:
+                commitment.owner_id, commitment.party_team_id = taker.user_id, taker.team_id
+                commitment.next_nudge_at = now
+                detail = json.dumps({"from": from_id, "to": taker.user_id, "handover": True})
+                repo.add_event(
+                    session=session,
+                    commitment=commitment,
+                    at=now,
+                    actor_id=caller.user_id,
+                    kind="reassigned",
+                    detail=detail,
+                )
+            roles = []
+            for party in repo.list_parties(session=session, alliance_id=alliance.id):
+                for role in ("lead", "sponsor"):
+                    if getattr(party, f"{role}_id") == from_id:
+                        if party.team_id != taker.team_id:
+                            raise NotAllowed("role_across_parties", holder_id=from_id)
+                        setattr(party, f"{role}_id", taker.user_id)
+                        roles.append(role)
+            return HandedOver(
+                from_id=from_id, to_id=taker.user_id, refs=[c.ref for c in moved], roles=roles, actor_id=caller.user_id
+            )
+
     def _escalation(self, alliance: Alliance, lead_after: int | None, sponsor_after: int | None) -> EscalationView:
         with self.db.session() as session:
             row = session.get(Alliance, alliance.id)
@@ -687,6 +754,12 @@ class AllianceService:
 
     def _render(self, session: Session, alliance: Alliance, rows: Sequence[Commitment]) -> list[CommitmentView]:
         return views.commitments(session, rows, now=self.clock.now())
+
+
+def _role(user_id: str, party: PartyView) -> str:
+    if user_id == party.lead_id:
+        return "lead"
+    return "sponsor" if user_id == party.sponsor_id else "contact"
 
 
 def _overdue_first(views: list[CommitmentView]) -> list[CommitmentView]:

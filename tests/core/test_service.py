@@ -27,6 +27,7 @@ from bot.core.outcomes import (
     Details,
     EscalationView,
     FormRequested,
+    HandedOver,
     HolidaysSet,
     Listing,
     OwnedBy,
@@ -35,6 +36,7 @@ from bot.core.outcomes import (
     Recorded,
     Reported,
     RoleNamed,
+    RosterView,
     Snoozed,
     Usage,
 )
@@ -330,3 +332,60 @@ def test_cadence_can_be_shown_and_set(service: AllianceService) -> None:
     assert isinstance(monthly, CadenceView)
     assert (monthly.cadence, monthly.every_days, monthly.changed) == ("monthly", 28, True)
     assert monthly.next_checkin_at == datetime(2026, 12, 22, 10, tzinfo=NEW_YORK)
+
+
+def test_roster_lists_each_party_with_roles_zones_and_open_items(service: AllianceService) -> None:
+    service.handle_text("lead <@UPIA>", PAUL)
+    service.handle_text("sponsor <@UERIN>", ALICE)
+    commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
+    commit(service, "commit <@UPAUL> Pricing sheet by end of month")
+    roster = service.handle_text("roster", PAUL).outcome
+    assert isinstance(roster, RosterView)
+    assert [
+        (party.name, [(e.user_id, e.role, e.tz, e.open_items) for e in entries]) for party, entries in roster.parties
+    ] == [
+        (
+            "Acme",
+            [
+                ("UERIN", "sponsor", "America/New_York", 0),
+                ("UALICE", "contact", "America/New_York", 0),
+                ("UBOB", "contact", "America/Chicago", 0),
+            ],
+        ),
+        (
+            "Globex",
+            [
+                ("UPIA", "lead", "Europe/Berlin", 0),
+                ("UGUS", "contact", "Asia/Tokyo", 0),
+                ("UPAUL", "contact", "Europe/Berlin", 2),
+            ],
+        ),
+    ]
+
+
+def test_handover_moves_open_items_and_roles_in_one_step(service: AllianceService) -> None:
+    service.handle_text("lead <@UPAUL>", PAUL)
+    commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
+    commit(service, "commit <@UPAUL> Pricing sheet by end of month")
+    commit(service, "commit <@UPIA> Logo files by Dec 4")
+    service.handle_text("done #2", PAUL)
+    handed = service.handle_text("handover <@UPAUL> to <@UGUS>", PAUL).outcome
+    assert handed == HandedOver(from_id="UPAUL", to_id="UGUS", refs=[1], roles=["lead"], actor_id="UPAUL")
+    shown = service.handle_text("show #1", ALICE).outcome
+    assert isinstance(shown, Details)
+    assert (shown.commitment.owner_id, shown.history[-1].kind, shown.history[-1].data["handover"]) == (
+        "UGUS",
+        "reassigned",
+        True,
+    )
+    assert service.handle_text("who <@UPAUL>", ALICE).outcome == OwnedBy(user_id="UPAUL", commitments=[])
+
+
+def test_a_role_does_not_cross_to_the_other_organisation(service: AllianceService) -> None:
+    service.handle_text("lead <@UPAUL>", PAUL)
+    commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
+    with pytest.raises(NotAllowed):
+        service.handle_text("handover <@UPAUL> to <@UBOB>", PAUL)
+    owner = service.handle_text("who <@UPAUL>", ALICE).outcome
+    assert isinstance(owner, OwnedBy)
+    assert [c.ref for c in owner.commitments] == [1]  # nothing changed

@@ -14,6 +14,7 @@ from bot.core.grammar import (
     Drop,
     Escalation,
     GrammarError,
+    Handover,
     Help,
     ListCommitments,
     ListFilter,
@@ -24,6 +25,7 @@ from bot.core.grammar import (
     Reassign,
     Report,
     Role,
+    Roster,
     SetCadence,
     SetHolidays,
     Show,
@@ -204,3 +206,11 @@ def test_escalation_that_does_not_parse(text: str) -> None:
     with pytest.raises(GrammarError) as caught:
         parse(text)
     assert caught.value.usage.startswith("escalation <lead after N working days>")
+
+
+def test_roster_and_handover() -> None:
+    assert parse("roster") == Roster()
+    assert parse("handover <@U0BOB0001> to <@U0ALICE01|alice>") == Handover("U0BOB0001", "U0ALICE01")
+    for bad in ("handover <@U0BOB0001>", "handover <@U0BOB0001> to <@U0BOB0001>"):
+        with pytest.raises(GrammarError):
+            parse(bad)
