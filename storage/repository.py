@@ -45,6 +45,7 @@ class PartyRow(NamedTuple):
     name: str
     lead_id: str | None
     sponsor_id: str | None
+    country: str | None
 
 
 def get_alliance(*, session: Session, platform: str, channel_id: str) -> Alliance | None:
@@ -108,7 +109,12 @@ def party_rows(*, session: Session, alliance_ids: Iterable[int]) -> list[PartyRo
     if not ids:
         return []
     query = sa_select(
-        col(Party.alliance_id), col(Party.team_id), col(Party.name), col(Party.lead_id), col(Party.sponsor_id)
+        col(Party.alliance_id),
+        col(Party.team_id),
+        col(Party.name),
+        col(Party.lead_id),
+        col(Party.sponsor_id),
+        col(Party.country),
     ).where(among(session, col(Party.alliance_id), ids))
     return [PartyRow(*row) for row in session.connection().execute(query)]
 
@@ -412,6 +418,49 @@ def claim_deliveries(
         .order_by(col(Delivery.not_before), col(Delivery.id))
     )
     return list(session.exec(query).all())
+
+
+def _held_by(worker: str) -> Any:
+    return and_(col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker)
+
+
+def renew_claims(*, session: Session, ids: Iterable[int], worker: str, at: datetime) -> set[int]:
+    """Refresh this worker's claims so they do not look abandoned; the ids it still holds."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    result = session.connection().execute(
+        update(Delivery)
+        .where(
+            among(session, col(Delivery.id), wanted),
+            col(Delivery.status) == "claimed",
+            col(Delivery.claimed_by) == worker,
+        )
+        .values(claimed_at=at)
+        .returning(col(Delivery.id))
+    )
+    return {i for i in result.scalars() if i is not None}
+
+
+def defer_deliveries(*, session: Session, worker: str, until: Sequence[tuple[int, datetime]]) -> int:
+    """Put claimed deliveries back for later without counting an attempt (the recipient is off work)."""
+    if not until:
+        return 0
+    statement = (
+        update(Delivery)
+        .where(
+            col(Delivery.id) == bindparam("b_id"), col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker
+        )
+        .values(
+            status="pending",
+            claimed_by=None,
+            claimed_at=None,
+            attempts=Delivery.attempts - 1,
+            not_before=bindparam("b_not_before", type_=AwareDateTime()),
+        )
+    )
+    result = session.connection().execute(statement, [{"b_id": i, "b_not_before": at} for i, at in until])
+    return int(result.rowcount)
 
 
 def release_deliveries(*, session: Session, ids: Sequence[int], worker: str) -> int:

@@ -369,30 +369,59 @@ class Scheduler:
     def deliver(self, now: datetime, report: SweepReport) -> None:
         assert self.courier is not None
         while True:
+            started = systime.monotonic()
             with self.db.session() as session:
                 claimed = repo.claim_deliveries(
                     session=session, now=now, worker=self.worker, limit=BATCH, stale_before=now - CLAIM_TIMEOUT
                 )
                 messages = self._messages(session, claimed, now)
             targets = [
-                ((m.recipient_id or m.channel_id) if m else "", (d, m)) for d, m in zip(claimed, messages, strict=True)
+                ((m.recipient_id or m.channel_id) if m else "", (d, m, wait))
+                for d, (m, wait) in zip(claimed, messages, strict=True)
             ]
-            untried = {d.id for d in claimed}
+            untried = {d.id for d in claimed if d.id is not None}
+            held, renewed = set(untried), started
             outcomes = _Outcomes(self, now)
+            deferred: list[tuple[int, datetime]] = []
             try:
-                for delivery, message in self.pacer.paced(targets):
+                for delivery, message, wait_until in self.pacer.paced(targets):
+                    assert delivery.id is not None
+                    if systime.monotonic() - renewed > CLAIM_TIMEOUT.total_seconds() / 2:
+                        # A long batch (paced channels, slow answers) renews its claims before they could look
+                        # abandoned to another sweeper; rows another sweeper took over meanwhile are left to it.
+                        at = now + timedelta(seconds=systime.monotonic() - started)
+                        with self.db.session() as session:
+                            held = repo.renew_claims(session=session, ids=untried, worker=self.worker, at=at)
+                        renewed = systime.monotonic()
                     untried.discard(delivery.id)
+                    if delivery.id not in held:
+                        continue
+                    if wait_until is not None and wait_until > now:
+                        deferred.append((delivery.id, wait_until))  # outside the recipient's working hours
+                        continue
                     outcomes.add(self._send_one(delivery, message, now, report))
             finally:
                 outcomes.flush()
-                if untried:
-                    # Interrupted (a crash, a shutdown): hand back what was claimed but never tried, so a sweep
-                    # after a restart need not wait for the claims to expire. A hard kill leaves them claimed
-                    # until CLAIM_TIMEOUT, when a later sweep takes them over.
-                    with self.db.session() as session:
-                        repo.release_deliveries(session=session, ids=[i for i in untried if i], worker=self.worker)
+                with self.db.session() as session:
+                    repo.defer_deliveries(session=session, worker=self.worker, until=deferred)
+                    if untried:
+                        # Interrupted (a crash, a shutdown): hand back what was claimed but never tried, so a
+                        # sweep after a restart need not wait for the claims to expire. A hard kill leaves them
+                        # claimed until CLAIM_TIMEOUT, when a later sweep takes them over.
+                        repo.release_deliveries(session=session, ids=list(untried), worker=self.worker)
             if len(claimed) < BATCH:
                 return
+
+    def _send(self, message: Outgoing) -> str | None:
+        """The courier's send, with any unexpected failure counted as a failed attempt rather than a lost claim."""
+        assert self.courier is not None
+        try:
+            return self.courier.send(message)
+        except SendFailed:
+            raise
+        except Exception as e:
+            log.exception("unexpected error while sending")
+            raise SendFailed(f"unexpected: {type(e).__name__}") from e
 
     def _send_one(
         self, delivery: Delivery, message: Outgoing | None, now: datetime, report: SweepReport
@@ -410,7 +439,7 @@ class Scheduler:
             report.skipped += 1
             return {**ended, "status": "skipped", "sent_at": now}
         try:
-            ts = self.courier.send(message)
+            ts = self._send(message)
         except SendFailed as e:
             # `attempts` already counts this one: the claim adds it before the send.
             if e.permanent or delivery.attempts >= MAX_ATTEMPTS:
@@ -424,8 +453,11 @@ class Scheduler:
         report.sent += 1
         return {**ended, "status": "sent", "sent_at": now, "message_ts": ts}
 
-    def _messages(self, session: Session, claimed: list[Delivery], now: datetime) -> list[Outgoing | None]:
-        """What each claimed delivery says, built from the state of now (a finished item needs no nudge)."""
+    def _messages(
+        self, session: Session, claimed: list[Delivery], now: datetime
+    ) -> list[tuple[Outgoing | None, datetime | None]]:
+        """What each claimed delivery says, built from the state of now (a finished item needs no nudge), and for a
+        private message the recipient's next working moment: a catch-up or a retry must not wake anyone at 3 a.m."""
         if not claimed:
             return []
         settings = repo.alliance_settings(session=session, alliance_ids={d.alliance_id for d in claimed})
@@ -437,29 +469,28 @@ class Scheduler:
         )
         rendered = dict(zip([c.id for c in rows], views.commitments(session, rows, now=now), strict=True))
         states = {c.id: c for c in rows}
-        departed = {
-            user_id
-            for user_id, (_, gone) in repo.owner_rows(
-                session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id]
-            ).items()
-            if gone
+        recipients = repo.get_people(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
+        departed = {user_id for user_id, person in recipients.items() if person.deleted}
+        countries = {
+            (p.alliance_id, p.team_id): p.country
+            for p in repo.party_rows(session=session, alliance_ids={d.alliance_id for d in claimed})
         }
-        messages: list[Outgoing | None] = []
+        messages: list[tuple[Outgoing | None, datetime | None]] = []
         for d in claimed:
             channel_id = settings[d.alliance_id][0]
             content = self._content(session, d, states, rendered, departed, now)
             if content is None:
-                messages.append(None)
+                messages.append((None, None))
                 continue
             dispatch, thread_ts = content
-            messages.append(
-                Outgoing(
-                    channel_id=channel_id,
-                    recipient_id=d.recipient_id or None,
-                    thread_ts=thread_ts,
-                    content=dispatch,
-                )
+            wait = None
+            if (person := recipients.get(d.recipient_id)) is not None:
+                working = _working(person.tz, countries.get((d.alliance_id, person.team_id)))
+                wait = working.next_working_moment(now)
+            outgoing = Outgoing(
+                channel_id=channel_id, recipient_id=d.recipient_id or None, thread_ts=thread_ts, content=dispatch
             )
+            messages.append((outgoing, wait))
         return messages
 
     def _content(
@@ -646,6 +677,13 @@ def _pressing_first(items: list[CommitmentView], now: datetime) -> list[Commitme
         return (0 if v.overdue else 1 if v.due_at - now <= DUE_SOON_HORIZON else 2, v.due_at, v.ref)
 
     return sorted(items, key=rank)
+
+
+def _working(tz: str, country: str | None) -> WorkingTime:
+    try:
+        return WorkingTime.of(tz, country)
+    except ValueError:
+        return WorkingTime.of(tz, None)
 
 
 def _country(party: Party | None) -> str | None:

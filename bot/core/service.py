@@ -665,8 +665,15 @@ class AllianceService:
                     if getattr(party, f"{role}_id") == from_id:
                         if party.team_id != taker.team_id:
                             raise NotAllowed("role_across_parties", holder_id=from_id)
+                        # Roles move only at the word of that party's lead or sponsor, as with `lead @name`.
+                        if caller.user_id not in {party.lead_id, party.sponsor_id}:
+                            raise NotAllowed("not_lead_or_sponsor", holder_id=party.lead_id or party.sponsor_id)
                         setattr(party, f"{role}_id", taker.user_id)
                         roles.append(role)
+                        if role == "lead" and party.team_id == alliance.host_team_id:
+                            row = session.get(Alliance, alliance.id)
+                            if row is not None:
+                                row.home_tz = taker.tz  # check-ins follow the host lead's working day
             return HandedOver(
                 from_id=from_id, to_id=taker.user_id, refs=[c.ref for c in moved], roles=roles, actor_id=caller.user_id
             )

@@ -11,6 +11,7 @@ from datetime import timedelta
 from slack_sdk import WebClient
 
 from bot import texts
+from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.outcomes import CheckinCalled, FormRequested, Reply
 from bot.core.service import AllianceService, Caller
@@ -33,12 +34,24 @@ class SlackFrontEnd:
         self.wake_sweeper = wake_sweeper
 
     def run_text(self, text: str, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
+        if trigger_id and _asks_for_form(text):
+            # Slack's trigger_id expires after 3 s; a channel's first use (members, profiles) can take longer,
+            # so the form opens first and the alliance is set up after.
+            self.open_form(trigger_id, caller, thread_ts=where.thread_ts)
+            self.introduce(caller, where)
+            return
         try:
             reply = self.service.handle_text(text, caller)
         except CommandError as e:
             self.refuse(e, where)
             return
         self.answer(reply, caller, where, trigger_id=trigger_id)
+
+    def introduce(self, caller: Caller, where: Where) -> None:
+        """Set up the channel's alliance if this is its first use, and say so in the channel."""
+        new_alliance = self.service.start(caller.channel_id)
+        if new_alliance is not None:
+            self.replier.announce(new_alliance, where)
 
     def refuse(self, error: CommandError, where: Where) -> None:
         """A command that could not be carried out: a private word on why (after the intro, if it is due)."""
@@ -86,6 +99,13 @@ def form_button(where: Where) -> list[dict[str, object]]:
             ],
         },
     ]
+
+
+def _asks_for_form(text: str) -> bool:
+    try:
+        return isinstance(grammar.parse(text), grammar.OpenForm)
+    except CommandError:
+        return False
 
 
 def strip_mention(text: str, bot_user_id: str | None) -> str:

@@ -569,3 +569,40 @@ def test_public_holidays_delay_a_private_message(world: World, country: str | No
     world.run_until(utc(2026, 12, 29))
     overdue = [n for n in world.courier.nudges() if n[1] is NudgeKind.OVERDUE]
     assert overdue == [(overdue_at, NudgeKind.OVERDUE, "UPAUL", 1)]
+
+
+def test_a_catch_up_after_downtime_waits_for_the_recipients_working_hours(world: World) -> None:
+    """The bot was down overnight: Gus's check-in question, due at 09:00 Tokyo, is not sent at 19:00 Tokyo."""
+    world.say("commit <@UGUS> Localise the API docs by 2026-12-11")
+    world.go_to(CHECKIN_DAY)
+    world.sweep()  # Wed 16:00 UTC: check-in opens (10:00 New York); Gus's question waits for his morning
+    asks = [s for s in world.courier.of(CheckinAsk) if s.message.recipient_id == "UGUS"]
+    assert asks == []
+    late = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # Thu 19:00 in Tokyo: the first sweep after the outage
+    world.go_to(late)
+    world.sweep()
+    assert [s for s in world.courier.of(CheckinAsk) if s.message.recipient_id == "UGUS"] == []
+    [held] = [d for d in world.deliveries() if d.kind == "checkin_ask" and d.recipient_id == "UGUS"]
+    assert (held.status, held.attempts, held.not_before) == ("pending", 0, datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
+    world.go_to(datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Fri 09:05 Tokyo: the check-in closed meanwhile
+    world.sweep()
+    assert [s for s in world.courier.of(CheckinAsk) if s.message.recipient_id == "UGUS"] == []
+    [held] = [d for d in world.deliveries() if d.kind == "checkin_ask" and d.recipient_id == "UGUS"]
+    assert held.status == "skipped"
+
+
+def test_an_unexpected_courier_error_counts_as_a_failed_attempt(world: World) -> None:
+    world.say("commit <@UPAUL> Draft joint API spec by next Friday")
+
+    class Broken(RecordingCourier):
+        def send(self, message: Outgoing) -> str | None:
+            raise RuntimeError("connection reset in an odd way")
+
+    world.scheduler = Scheduler(world.db, Broken(), pacer=Pacer(0), worker="w1")
+    report = world.sweep(CHECKIN_DAY)
+    tried = [d for d in world.deliveries() if d.attempts]
+    assert (report.sent, report.retried) == (0, len(tried))
+    assert tried
+    assert {(d.status, d.attempts, d.last_error, d.claimed_by) for d in tried} == {
+        ("pending", 1, "unexpected: RuntimeError", None)
+    }

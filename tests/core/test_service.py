@@ -50,6 +50,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 ALICE = Caller(channel_id="C1", user_id="UALICE")
 PAUL = Caller(channel_id="C1", user_id="UPAUL")
 PIA = Caller(channel_id="C1", user_id="UPIA")
+BOB = Caller(channel_id="C1", user_id="UBOB")
 
 
 @pytest.fixture
@@ -389,3 +390,16 @@ def test_a_role_does_not_cross_to_the_other_organisation(service: AllianceServic
     owner = service.handle_text("who <@UPAUL>", ALICE).outcome
     assert isinstance(owner, OwnedBy)
     assert [c.ref for c in owner.commitments] == [1]  # nothing changed
+
+
+def test_handover_of_a_role_needs_that_partys_lead_or_sponsor(service: AllianceService) -> None:
+    service.handle_text("lead <@UBOB>", ALICE)  # Acme has none yet: anyone may start it
+    with pytest.raises(NotAllowed) as refused:
+        service.handle_text("handover <@UBOB> to <@UERIN>", ALICE)
+    assert refused.value.holder_id == "UBOB"
+    handed = service.handle_text("handover <@UBOB> to <@UERIN>", BOB).outcome
+    assert isinstance(handed, HandedOver)
+    assert handed.roles == ["lead"]
+    cadence = service.handle_text("cadence", ALICE).outcome
+    assert isinstance(cadence, CadenceView)
+    assert cadence.home_tz == "America/New_York"  # check-ins follow the new host lead (Bob was in Chicago)

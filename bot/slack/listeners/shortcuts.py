@@ -18,12 +18,10 @@ def register(app: App, front: SlackFrontEnd) -> None:
         ack()
         caller = Caller(channel_id=shortcut["channel"]["id"], user_id=shortcut["user"]["id"])
         message = shortcut.get("message") or {}
-        new_alliance = front.service.start(caller.channel_id)
-        if new_alliance is not None:
-            front.replier.announce(new_alliance, Where(channel_id=caller.channel_id, user_id=caller.user_id))
-        front.open_form(
+        front.open_form(  # first: the trigger expires in 3 s, and a channel's first use takes a while
             shortcut["trigger_id"],
             caller,
             title=" ".join((message.get("text") or "").split())[:200],
             thread_ts=message.get("thread_ts") or message.get("ts"),
         )
+        front.introduce(caller, Where(channel_id=caller.channel_id, user_id=caller.user_id))
