@@ -366,7 +366,7 @@ def count_overdue(*, session: Session, alliance_id: int, now: datetime) -> int:
     query = select(func.count()).where(
         col(Commitment.alliance_id) == alliance_id,
         col(Commitment.status) == Status.OPEN.value,
-        col(Commitment.due_at) < now,
+        col(Commitment.due_at) <= now,
     )
     return int(session.connection().execute(query).scalar_one())
 

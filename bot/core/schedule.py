@@ -22,7 +22,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.core import views
-from bot.core.cadence import Cadence, interval, next_checkin
+from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime
 from bot.core.outcomes import (
     CheckinAnswered,
@@ -60,6 +60,7 @@ MAX_ATTEMPTS = 5
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
 REMIND_BEFORE_CLOSE = timedelta(hours=4)
 DUE_SOON_HORIZON = timedelta(days=7)  # "due soon" in a check-in: within a week
+WEEK = timedelta(days=7)
 # Slack takes about one message per second per channel; other channels need not wait for a busy one.
 PER_CHANNEL_INTERVAL = 1.0
 # Slack retries an event for about an hour; a day of event ids is ample to catch every retry.
@@ -264,7 +265,31 @@ class Scheduler:
             rows.extend(self._nudges_for(commitment, (lead_after, sponsor_after), parties, people, now))
             session.add(commitment)
         session.flush()
+        for alliance_id in sorted({r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}):
+            self._tighten(session, alliance_id, now)
         return repo.plan_deliveries(session=session, rows=rows)
+
+    def _tighten(self, session: Session, alliance_id: int, now: datetime) -> None:
+        """With two or more overdue, the next check-in comes within a week of the last, whatever the cadence."""
+        if repo.count_overdue(session=session, alliance_id=alliance_id, now=now) < 2:
+            return
+        alliance = session.get(Alliance, alliance_id)
+        if alliance is None or alliance.next_checkin_at is None:
+            return
+        host = next(
+            (
+                p
+                for p in repo.list_parties(session=session, alliance_id=alliance_id)
+                if p.team_id == alliance.host_team_id
+            ),
+            None,
+        )
+        home = _working(alliance.home_tz, _country(host))
+        last = repo.last_checkin(session=session, alliance_id=alliance_id)
+        weekly = next_checkin(after=last.opened_at if last else alliance.started_at, every=WEEK, working=home)
+        sooner = weekly if weekly > now else first_checkin(started_at=now, working=home)
+        if sooner < alliance.next_checkin_at:
+            alliance.next_checkin_at = sooner
 
     def _nudges_for(
         self,

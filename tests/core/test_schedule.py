@@ -428,7 +428,13 @@ def test_checkin_cadence_through_a_year(world: World) -> None:
         return 7 if age < 8 * 7 else 14 if age < 26 * 7 else 28
 
     gaps = [(ny_date(b) - ny_date(a)).days for a, b in pairwise(opened)]
-    assert gaps == [expected_gap(a) for a in opened[:-1]]
+    for a, b in pairwise(opened):
+        if a < utc(2027, 8, 5) <= b:
+            # The second item went overdue at the 5 Aug sweep: the monthly check-in is brought forward to the
+            # next working morning instead of waiting for its date.
+            assert ny_date(b) == date(2027, 8, 6)
+        else:
+            assert (ny_date(b) - ny_date(a)).days == expected_gap(a)
     assert gaps[:8] == [7] * 8 and 14 in gaps and 28 in gaps
     assert gaps.count(7) > 8  # the slipping stretch went back to weekly
     # each check-in closed a working day later with a summary in its thread
@@ -606,3 +612,14 @@ def test_an_unexpected_courier_error_counts_as_a_failed_attempt(world: World) ->
     assert {(d.status, d.attempts, d.last_error, d.claimed_by) for d in tried} == {
         ("pending", 1, "unexpected: RuntimeError", None)
     }
+
+
+def test_two_slipping_commitments_bring_a_monthly_checkin_forward(world: World) -> None:
+    world.say("cadence monthly")
+    world.say("commit <@UPAUL> Draft joint API spec by Dec 1")
+    world.say("commit <@UPIA> Pricing sheet by Dec 1")
+    assert world.alliance().next_checkin_at == datetime(2026, 12, 22, 15, 0, tzinfo=UTC)  # 10:00 New York
+    world.run_until(datetime(2026, 12, 3, 12, 0, tzinfo=UTC))
+    # Both went overdue at 18:00 Berlin on 1 Dec. A week after the start (Tue 1 Dec 10:00 New York) has passed
+    # by then, so the check-in comes the next working morning: Wed 2 Dec 10:00 New York, not 22 Dec.
+    assert [c.opened_at for c in world.checkins()] == [datetime(2026, 12, 2, 15, 0, tzinfo=UTC)]
