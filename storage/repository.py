@@ -130,6 +130,23 @@ def owner_rows(*, session: Session, user_ids: Iterable[str]) -> dict[str, tuple[
     return {user_id: (tz, bool(deleted)) for user_id, tz, deleted in session.connection().execute(query)}
 
 
+class RecipientRow(NamedTuple):
+    user_id: str
+    tz: str
+    deleted: bool
+    team_id: str
+
+
+def recipient_rows(*, session: Session, user_ids: Iterable[str]) -> dict[str, RecipientRow]:
+    """What sending needs to know of many people (zone, organisation, gone or not), as plain tuples."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    query = select(col(Person.user_id), col(Person.tz), col(Person.deleted), col(Person.team_id))
+    rows = session.connection().execute(query.where(among(session, col(Person.user_id), ids)))
+    return {row[0]: RecipientRow(row[0], row[1], bool(row[2]), row[3]) for row in rows}
+
+
 def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, tuple[str, int, int]]:
     """alliance id -> (channel id, lead after days, sponsor after days)."""
     ids = sorted(set(alliance_ids))
@@ -369,6 +386,23 @@ def count_overdue(*, session: Session, alliance_id: int, now: datetime) -> int:
         col(Commitment.due_at) <= now,
     )
     return int(session.connection().execute(query).scalar_one())
+
+
+def overdue_counts(*, session: Session, alliance_ids: Iterable[int], now: datetime) -> dict[int, int]:
+    """alliance id -> number of open commitments past their deadline, for many alliances in one query."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return {}
+    query = (
+        select(col(Commitment.alliance_id), func.count())
+        .where(
+            among(session, col(Commitment.alliance_id), ids),
+            col(Commitment.status) == Status.OPEN.value,
+            col(Commitment.due_at) <= now,
+        )
+        .group_by(col(Commitment.alliance_id))
+    )
+    return {int(a): int(n) for a, n in session.connection().execute(query)}
 
 
 def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:

@@ -7,6 +7,7 @@ and marks it after; a claim left behind by a crash expires and a later sweep tak
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import logging
@@ -265,14 +266,14 @@ class Scheduler:
             rows.extend(self._nudges_for(commitment, (lead_after, sponsor_after), parties, people, now))
             session.add(commitment)
         session.flush()
-        for alliance_id in sorted({r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}):
+        slipped = {r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}
+        counts = repo.overdue_counts(session=session, alliance_ids=slipped, now=now)
+        for alliance_id in sorted(a for a, n in counts.items() if n >= 2):
             self._tighten(session, alliance_id, now)
         return repo.plan_deliveries(session=session, rows=rows)
 
     def _tighten(self, session: Session, alliance_id: int, now: datetime) -> None:
         """With two or more overdue, the next check-in comes within a week of the last, whatever the cadence."""
-        if repo.count_overdue(session=session, alliance_id=alliance_id, now=now) < 2:
-            return
         alliance = session.get(Alliance, alliance_id)
         if alliance is None or alliance.next_checkin_at is None:
             return
@@ -494,7 +495,7 @@ class Scheduler:
         )
         rendered = dict(zip([c.id for c in rows], views.commitments(session, rows, now=now), strict=True))
         states = {c.id: c for c in rows}
-        recipients = repo.get_people(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
+        recipients = repo.recipient_rows(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
         departed = {user_id for user_id, person in recipients.items() if person.deleted}
         countries = {
             (p.alliance_id, p.team_id): p.country
@@ -704,7 +705,9 @@ def _pressing_first(items: list[CommitmentView], now: datetime) -> list[Commitme
     return sorted(items, key=rank)
 
 
+@functools.lru_cache(maxsize=1024)
 def _working(tz: str, country: str | None) -> WorkingTime:
+    """Cached: a sweep asks the same few zones and countries for every message."""
     try:
         return WorkingTime.of(tz, country)
     except ValueError:
