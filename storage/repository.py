@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ARRAY, and_, any_, bindparam, delete, exc, func, or_, update
+from sqlalchemy import ARRAY, and_, any_, bindparam, delete, exc, func, or_, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -415,9 +415,43 @@ def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
         index_elements=["key"]
     )
     full = [{"status": "pending", "attempts": 0, "data": "{}", **row} for row in rows]
-    # RETURNING rather than rowcount: psycopg reports no count for a multi-row INSERT ... ON CONFLICT.
+    if dialect == "postgresql":
+        return _plan_deliveries_pg(session, full)
+    # RETURNING rather than rowcount, which is not reported for a multi-row INSERT ... ON CONFLICT.
     result = session.connection().execute(statement.returning(table.c.id), full)
     return len(result.all())
+
+
+PG_PLAN = text(
+    "INSERT INTO delivery (key, alliance_id, kind, recipient_id, checkin_id, commitment_id, data, not_before,"
+    " status, attempts)"
+    " SELECT * FROM unnest(CAST(:key AS varchar[]), CAST(:alliance_id AS integer[]), CAST(:kind AS varchar[]),"
+    " CAST(:recipient_id AS varchar[]), CAST(:checkin_id AS integer[]), CAST(:commitment_id AS integer[]),"
+    " CAST(:data AS varchar[]), CAST(:not_before AS timestamptz[]), CAST(:status AS varchar[]),"
+    " CAST(:attempts AS integer[]))"
+    " ON CONFLICT (key) DO NOTHING RETURNING id"
+)
+
+
+def _plan_deliveries_pg(session: Session, rows: list[dict[str, Any]]) -> int:
+    """One statement with one array per column: the same query text whatever the batch size, so psycopg and the
+    server need not parse thousands of placeholders (which cost more than the insert itself)."""
+    columns = [
+        "key",
+        "alliance_id",
+        "kind",
+        "recipient_id",
+        "checkin_id",
+        "commitment_id",
+        "data",
+        "status",
+        "attempts",
+    ]
+    params: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in columns}
+    params["not_before"] = [row["not_before"] for row in rows]
+    if any(at.tzinfo is None for at in params["not_before"]):
+        raise ValueError("naive datetime: every datetime must be timezone-aware")
+    return len(session.connection().execute(PG_PLAN, params).all())
 
 
 def claim_deliveries(

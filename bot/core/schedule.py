@@ -62,6 +62,8 @@ BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), ti
 REMIND_BEFORE_CLOSE = timedelta(hours=4)
 DUE_SOON_HORIZON = timedelta(days=7)  # "due soon" in a check-in: within a week
 WEEK = timedelta(days=7)
+# A private message sent this long after its planned (working) moment is checked against working hours again.
+LATE = timedelta(minutes=15)
 # Slack takes about one message per second per channel; other channels need not wait for a busy one.
 PER_CHANNEL_INTERVAL = 1.0
 # Slack retries an event for about an hour; a day of event ids is ample to catch every retry.
@@ -92,10 +94,7 @@ class SweepReport:
 
 def working_time(person: Person | None, party: Party | None) -> WorkingTime:
     """When a person may be disturbed: their own zone, their organisation's public holidays."""
-    try:
-        return WorkingTime.of(person.tz if person else "UTC", party.country if party else None)
-    except ValueError:
-        return WorkingTime.of(person.tz if person else "UTC", None)
+    return _working(person.tz if person else "UTC", party.country if party else None)
 
 
 def ladder(due: datetime, working: WorkingTime, *, lead_after: int, sponsor_after: int) -> list[datetime]:
@@ -510,7 +509,8 @@ class Scheduler:
                 continue
             dispatch, thread_ts = content
             wait = None
-            if (person := recipients.get(d.recipient_id)) is not None:
+            late = now - d.not_before > LATE or d.attempts > 1  # a catch-up or a retry, not the planned moment
+            if late and (person := recipients.get(d.recipient_id)) is not None:
                 working = _working(person.tz, countries.get((d.alliance_id, person.team_id)))
                 wait = working.next_working_moment(now)
             outgoing = Outgoing(
