@@ -7,8 +7,8 @@ translates the little markup it cannot show (the console prints names and the fa
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from bot.core.calendar import zone
 from bot.core.dates import DateProblem, MissingDate, PastDate, UnknownDate
 from bot.core.errors import (
     AlreadyClosed,
@@ -85,24 +85,11 @@ DATE_HELP = (
 
 def when(at: datetime, tz_name: str) -> str:
     """A deadline shown in each reader's own time zone by Slack, with the owner's local time as fallback."""
-    local = at.astimezone(_zone(tz_name))
-    fallback = local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or tz_name)
-    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
-def when_plain(at: datetime, tz_name: str) -> str:
-    local = at.astimezone(_zone(tz_name))
-    return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or tz_name)
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError, OSError):
-        return ZoneInfo("UTC")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{_local(at.astimezone(zone(tz_name)))}>"
 
 
 def _local(at: datetime) -> str:
+    """An instant as the clock on the wall shows it in `at`'s own zone: Fri 27 Nov 2026, 18:00 CET."""
     return at.strftime("%a %d %b %Y, %H:%M ") + (at.tzname() or "")
 
 
@@ -537,7 +524,9 @@ def checkin_ask(message: CheckinAsk) -> str:
         else f":clipboard: Check-in #{message.seq}: how do your commitments stand?"
     )
     lines = [f"• {commitment_line(item)}" for item in message.items]
-    return "\n".join([head, *lines, "Answer with the buttons, or write `status #12 on track` (at risk, need help)."])
+    example = ref(message.items[0].ref) if message.items else "#12"
+    answer = f"Answer with the buttons, or write `status {example} on track` (or at risk, need help)."
+    return "\n".join([head, *lines, answer])
 
 
 def checkin_item(item: CommitmentView) -> str:

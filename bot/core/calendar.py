@@ -29,6 +29,15 @@ def _supported_countries() -> frozenset[str]:
     return _COUNTRIES
 
 
+def zone(name: str) -> ZoneInfo:
+    """The time zone called `name`, or UTC when there is no such zone (a profile can carry anything)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    # A bad name fails as not found (KeyError), malformed (ValueError) or a directory such as "Europe" (OSError).
+    except (KeyError, ValueError, OSError):
+        return _UTC_ZONE
+
+
 def is_country_code(code: str) -> bool:
     """Whether the ``holidays`` package knows ``code`` (ISO 3166, e.g. "DE", "de", "DEU")."""
     return code.strip().upper() in _supported_countries()
@@ -77,12 +86,7 @@ class WorkingTime:
     @classmethod
     def of(cls, tz_name: str, country: str | None = None) -> WorkingTime:
         """Working time in the zone named ``tz_name`` (UTC if unknown) and ``country``'s holidays."""
-        try:
-            tz = ZoneInfo(tz_name)
-        # A bad name fails as not found (KeyError), malformed (ValueError) or a directory such as "Europe" (OSError).
-        except (KeyError, ValueError, OSError):
-            tz = _UTC_ZONE
-        return cls(tz=tz, country=country)
+        return cls(tz=zone(tz_name), country=country)
 
     def is_working_day(self, day: date) -> bool:
         if day.weekday() in self.weekend:

@@ -339,7 +339,7 @@ class Scheduler:
                     ),
                 }
             )
-        if emit == SPONSOR and _owner_present(owner):
+        if emit == SPONSOR and _present(owner):  # the channel hears of it only while its owner is still here
             rows.append(
                 {
                     "key": f"{key}:channel",
@@ -716,11 +716,6 @@ def _working(tz: str, country: str | None) -> WorkingTime:
 
 def _country(party: Party | None) -> str | None:
     return party.country if party is not None else None
-
-
-def _owner_present(owner: Person | None) -> bool:
-    """The channel hears of an escalation only while its owner is still here (orphans are handled apart)."""
-    return owner is not None and not owner.deleted
 
 
 def _present(person: Person | None) -> bool:

@@ -8,14 +8,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.core import grammar as g
 from bot.core import views
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
-from bot.core.calendar import WorkingTime, is_country_code
+from bot.core.calendar import WorkingTime, is_country_code, zone
 from bot.core.clock import Clock
 from bot.core.dates import END_OF_WORKING_DAY, DateProblem, MissingDate, PastDate, parse_due
 from bot.core.errors import (
@@ -141,7 +141,7 @@ class AllianceService:
 
     def _submit_form(self, alliance: Alliance, entry: FormEntry, caller: Caller) -> Recorded:
         owner = self._owner(entry.owner_id)
-        tz = _zone(owner.tz)
+        tz = zone(owner.tz)
         due = datetime.combine(entry.due_date, END_OF_WORKING_DAY, tzinfo=tz)
         if due < self.clock.now():
             problem = PastDate(entry.due_date.isoformat(), due)
@@ -157,7 +157,7 @@ class AllianceService:
         """Parse a due phrase for an owner without recording anything (used by forms to validate)."""
         owner = self._owner(owner_id)
         try:
-            return parse_due(phrase, now=self.clock.now(), tz=_zone(owner.tz)).at
+            return parse_due(phrase, now=self.clock.now(), tz=zone(owner.tz)).at
         except DateProblem as problem:
             raise DueProblem(problem, title=None, owner_id=owner_id) from problem
 
@@ -295,7 +295,7 @@ class AllianceService:
         if command.due_phrase is None:
             raise DueProblem(MissingDate(), title=command.title, owner_id=owner.user_id)
         try:
-            due = parse_due(command.due_phrase, now=self.clock.now(), tz=_zone(owner.tz))
+            due = parse_due(command.due_phrase, now=self.clock.now(), tz=zone(owner.tz))
         except DateProblem as problem:
             raise DueProblem(problem, title=command.title, owner_id=owner.user_id) from problem
         return self._record(alliance, caller, owner, command.title, due.at, command.milestone)
@@ -372,9 +372,7 @@ class AllianceService:
             commitment.closed_at = now
             commitment.next_nudge_at = None
             self._note_answer(session, alliance, commitment, caller.user_id, "done", "")
-            repo.add_event(
-                session=session, commitment=commitment, at=now, actor_id=caller.user_id, kind="done", detail=""
-            )
+            _history(session, commitment, at=now, actor_id=caller.user_id, kind="done")
             return Changed(kind="done", commitment=self._view(session, alliance, commitment), actor_id=caller.user_id)
 
     def _move_due(self, alliance: Alliance, caller: Caller, ref: int, phrase: str) -> Changed:
@@ -383,7 +381,7 @@ class AllianceService:
             commitment = self._open(session, alliance, ref)
             owner_id, title = commitment.owner_id, commitment.title
         owner = self.person(owner_id)
-        tz = _zone(owner.tz if owner else "UTC")
+        tz = zone(owner.tz if owner else "UTC")
         try:
             due = parse_due(phrase, now=now, tz=tz).at
         except DateProblem as problem:
@@ -398,9 +396,13 @@ class AllianceService:
             if due > previous:
                 commitment.slips += 1
             self._note_answer(session, alliance, commitment, caller.user_id, "new_date", "")
-            detail = json.dumps({"from": _utc(previous), "to": _utc(due), "slip": due > previous})
-            repo.add_event(
-                session=session, commitment=commitment, at=now, actor_id=caller.user_id, kind="due_moved", detail=detail
+            _history(
+                session,
+                commitment,
+                at=now,
+                actor_id=caller.user_id,
+                kind="due_moved",
+                data={"from": _utc(previous), "to": _utc(due), "slip": due > previous},
             )
             view = self._view(session, alliance, commitment)
         return Changed(kind="due_moved", commitment=view, actor_id=caller.user_id, previous_due=previous)
@@ -417,14 +419,13 @@ class AllianceService:
             commitment.owner_id = new_owner.user_id
             commitment.party_team_id = new_owner.team_id
             commitment.next_nudge_at = now  # the new owner hears of it from here on
-            detail = json.dumps({"from": previous, "to": new_owner.user_id})
-            repo.add_event(
-                session=session,
-                commitment=commitment,
+            _history(
+                session,
+                commitment,
                 at=now,
                 actor_id=caller.user_id,
                 kind="reassigned",
-                detail=detail,
+                data={"from": previous, "to": new_owner.user_id},
             )
             view = self._view(session, alliance, commitment)
         return Changed(kind="reassigned", commitment=view, actor_id=caller.user_id, previous_owner_id=previous)
@@ -437,14 +438,7 @@ class AllianceService:
             commitment.closed_at = now
             commitment.drop_reason = reason
             commitment.next_nudge_at = None
-            repo.add_event(
-                session=session,
-                commitment=commitment,
-                at=now,
-                actor_id=caller.user_id,
-                kind="dropped",
-                detail=json.dumps({"reason": reason}),
-            )
+            _history(session, commitment, at=now, actor_id=caller.user_id, kind="dropped", data={"reason": reason})
             view = self._view(session, alliance, commitment)
         return Changed(kind="dropped", commitment=view, actor_id=caller.user_id)
 
@@ -576,19 +570,12 @@ class AllianceService:
             commitment = self._open(session, alliance, ref)
             commitment.snoozed_until = until
             commitment.next_nudge_at = until
-            repo.add_event(
-                session=session,
-                commitment=commitment,
-                at=now,
-                actor_id=caller.user_id,
-                kind="snoozed",
-                detail=json.dumps({"until": _utc(until)}),
-            )
+            _history(session, commitment, at=now, actor_id=caller.user_id, kind="snoozed", data={"until": _utc(until)})
             return Snoozed(commitment=self._view(session, alliance, commitment), until=until, actor_id=caller.user_id)
 
     def _away(self, caller: Caller, phrase: str) -> Presence:
         person = self._owner(caller.user_id)
-        tz = _zone(person.tz)
+        tz = zone(person.tz)
         try:
             last_day = parse_due(phrase, now=self.clock.now(), tz=tz).at
         except DateProblem as problem:
@@ -650,14 +637,13 @@ class AllianceService:
             for commitment in moved:
                 commitment.owner_id, commitment.party_team_id = taker.user_id, taker.team_id
                 commitment.next_nudge_at = now
-                detail = json.dumps({"from": from_id, "to": taker.user_id, "handover": True})
-                repo.add_event(
-                    session=session,
-                    commitment=commitment,
+                _history(
+                    session,
+                    commitment,
                     at=now,
                     actor_id=caller.user_id,
                     kind="reassigned",
-                    detail=detail,
+                    data={"from": from_id, "to": taker.user_id, "handover": True},
                 )
             roles = []
             for party in repo.list_parties(session=session, alliance_id=alliance.id):
@@ -785,12 +771,18 @@ def _person(profile: Profile, now: datetime) -> Person:
     )
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        log.warning("unknown time zone %r, using UTC", name)
-        return ZoneInfo("UTC")
+def _history(
+    session: Session,
+    commitment: Commitment,
+    *,
+    at: datetime,
+    actor_id: str,
+    kind: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """One line of a commitment's history; `data` is kept as JSON for whoever renders it."""
+    detail = json.dumps(data) if data else ""
+    repo.add_event(session=session, commitment=commitment, at=at, actor_id=actor_id, kind=kind, detail=detail)
 
 
 def _utc(at: datetime) -> str:

@@ -174,12 +174,12 @@ def item_buttons(channel_id: str, ref: int, buttons: list[tuple[str, str, str | 
 def dispatch(content: object, *, channel_id: str) -> list[Block]:
     """Blocks for what the scheduled work sends: owners' messages carry a row of buttons per commitment."""
     if isinstance(content, CheckinAsk):
-        head = texts.checkin_ask(CheckinAsk(content.seq, content.checkin_id, [], content.closes_at, content.reminder))
-        body: list[Block] = sections(head.split("\n")[0])
+        lines = texts.checkin_ask(content).split("\n")
+        body: list[Block] = sections(lines[0])
         for item in content.items[: (MAX_BLOCKS - 2) // 2]:
             body.append(_section(texts.checkin_item(item)))
             body.append(item_buttons(channel_id, item.ref, CHECKIN_BUTTONS))
-        body.append(_section(head.split("\n")[-1]))
+        body.append(_section(lines[-1]))
         return body
     if isinstance(content, Nudge):
         return [*sections(texts.nudge(content)), item_buttons(channel_id, content.commitment.ref, NUDGE_BUTTONS)]
