@@ -14,6 +14,7 @@ from sqlalchemy import text
 from bot.config import Settings
 from bot.core.clock import ManualClock, SystemClock
 from bot.core.dates import warm_up
+from bot.core.people import People
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage.db import Database
@@ -37,14 +38,16 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     warm_up()
     clock = SystemClock()
     client = web_client(settings)
-    service = AllianceService(db=db, directory=SlackDirectory(client), clock=clock)
+    directory = SlackDirectory(client)
+    service = AllianceService(db=db, directory=directory, clock=clock)
+    people = People(db=db, directory=directory, clock=clock)
     schedule = Scheduler(db, SlackCourier(client))
     scheduler = BackgroundScheduler(timezone=UTC)
     # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce), and never
     # two at once in this process. The sweep catches up on everything due before its instant, so a pause or a
     # restart loses nothing, and the deliveries' keys keep a repeated run from sending twice.
     job = scheduler.add_job(
-        lambda: schedule.sweep(clock.now()),
+        lambda: sweep(people, schedule, clock.now()),
         "interval",
         seconds=SWEEP_SECONDS,
         id="sweep",
@@ -53,7 +56,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         misfire_grace_time=SWEEP_SECONDS * 5,
         next_run_time=datetime.now(UTC),
     )
-    app = build_app(settings, service, client, wake_sweeper=lambda: job.modify(next_run_time=datetime.now(UTC)))
+    app = build_app(
+        settings, service, client, people=people, wake_sweeper=lambda: job.modify(next_run_time=datetime.now(UTC))
+    )
     settle()
     scheduler.start()
     try:
@@ -73,13 +78,32 @@ def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:
     """`alliance-bot sweep --now T`: the scheduled work once, as of T, for cron and tests."""
     from bot.slack.app import web_client
     from bot.slack.courier import SlackCourier
+    from bot.slack.directory import SlackDirectory
 
     db = Database(settings.database_url)
     db.migrate()
+    client = web_client(settings)
     try:
-        return Scheduler(db, SlackCourier(web_client(settings))).sweep(now)
+        people = People(db=db, directory=SlackDirectory(client), clock=ManualClock(now))
+        return sweep(people, Scheduler(db, SlackCourier(client)), now)
     finally:
         db.dispose()
+
+
+def sweep(people: People, schedule: Scheduler, now: datetime) -> SweepReport:
+    """The scheduled work: compare the channels' members (daily, per alliance), then plan and send. Members
+    first, so that a departure found now is told in this same sweep."""
+    try:
+        changes = people.reconcile(now)
+    except Exception:
+        log.exception("member reconciliation failed; the sweep goes on")
+        changes = None
+    report = schedule.sweep(now)
+    if changes:
+        report.lines.append(
+            f"members: {len(changes.departures)} left, {len(changes.returns)} returned, {len(changes.joined)} new"
+        )
+    return report
 
 
 def settle() -> None:

@@ -37,9 +37,11 @@ from bot.core.outcomes import (
     HandedOver,
     HistoryLine,
     HolidaysSet,
+    LeadWanted,
     Listing,
     Nudge,
     NudgeKind,
+    Orphaned,
     Outcome,
     OwnedBy,
     Owners,
@@ -50,6 +52,7 @@ from bot.core.outcomes import (
     RosterView,
     Snoozed,
     Usage,
+    Welcome,
 )
 from bot.core.service import DueProblem
 
@@ -74,6 +77,7 @@ EXAMPLES = [
     ("holidays DE", "your organisation's public holidays (no reminders then)"),
     ("roster", "who is in the alliance: roles, time zones, open items"),
     ("handover @bob to @alice", "everything Bob holds, commitments and roles, to Alice"),
+    ("reassign all @bob to @alice", "all of Bob's open commitments to Alice (when Bob has left, say)"),
     ("escalation  /  escalation 2 5", "lead after 2 working days overdue, sponsor after 5"),
 ]
 
@@ -312,6 +316,8 @@ def error(exc: CommandError) -> str:
             return f"I can't find {person(exc.user_id)} in this workspace, so I can't make them an owner."
         case NotAPerson():
             return f"{person(exc.user_id)} is a bot; only a person can be accountable for a commitment."
+        case DepartedPerson(left_channel=True):
+            return f"{person(exc.user_id)} has left this alliance's channel; pick someone who is still here."
         case DepartedPerson():
             return f"{person(exc.user_id)} has left (their account is deactivated); pick someone who is still here."
         case SameDue():
@@ -323,6 +329,13 @@ def error(exc: CommandError) -> str:
                 f"{person(exc.holder_id or '')} holds a role of their own organisation, which only someone of that "
                 "organisation can take over. Nothing changed; name the new lead or sponsor with `lead @name`."
             )
+        case NotAllowed(reason="wrong_party"):
+            return (
+                f"{person(exc.holder_id or '')} belongs to the other organisation; a party's lead must be one of its "
+                "own people. Nothing changed."
+            )
+        case NotAllowed(reason="nothing_open"):
+            return f"{person(exc.holder_id or '')} has no open commitments in this alliance; nothing to move."
         case NotAllowed(reason="not_lead_or_sponsor"):
             return (
                 "Only that party's lead or sponsor can change its roles"
@@ -427,6 +440,8 @@ def roster(result: RosterView) -> str:
         parts.append(f"*{party.name}* ({len(entries)})")
         if party.lead_id is None:
             parts.append(f"• no lead yet: `{BOT} lead @name`")
+        elif all(e.user_id != party.lead_id for e in entries):
+            parts.append(f"• lead {person(party.lead_id)} has left: name a new one with `{BOT} lead @name`")
         parts.extend(
             f"• {person(e.user_id)}: {ROLE_WORDS[e.role]} · {e.tz} · {_count(e.open_items, 'open item')}"
             for e in entries
@@ -436,6 +451,11 @@ def roster(result: RosterView) -> str:
 
 def handed_over(result: HandedOver) -> str:
     items = ", ".join(f"`{ref(n)}`" for n in result.refs) or "no open commitments"
+    if not result.handover:
+        return (
+            f":arrows_counterclockwise: {items} of {person(result.from_id)} now belong to {person(result.to_id)} "
+            f"(by {person(result.actor_id)}); each item's history says so."
+        )
     roles = f" and the role of {' and '.join(result.roles)}" if result.roles else ""
     return (
         f":handshake: {person(result.from_id)} handed over {items}{roles} to {person(result.to_id)} "
@@ -512,7 +532,7 @@ def checkin_opened(message: CheckinOpened) -> str:
         parts.append(f"*{party.name}* ({len(items)} open)")
         parts.extend(f"• {commitment_line(item)}" for item in items)
     if message.orphaned:
-        parts.append(":warning: *Orphaned* (the owner has left): please reassign")
+        parts.append(f":warning: *Orphaned* (the owner has left): please reassign, e.g. `{BOT} reassign #12 @name`")
         parts.extend(f"• {commitment_line(item)}" for item in message.orphaned)
     return "\n".join(parts)
 
@@ -563,9 +583,82 @@ def checkin_closed(message: CheckinClosed) -> str:
     return "\n".join(parts)
 
 
+LEFT_WORDS = {
+    "deactivated": "has left their organisation (account deactivated)",
+    "left_channel": "has left this alliance's channel",
+    "unshared": "has been disconnected from this channel",
+}
+
+
+def orphaned(message: Orphaned) -> str:
+    party = message.party
+    if message.reason == "unshared":
+        head = f":warning: *{party.name}* has disconnected from this channel."
+    else:
+        who = person(message.departed_ids[0])
+        role = " (lead of *" + party.name + "*)" if message.lead_left else f" of *{party.name}*"
+        head = f":warning: {who}{role} {LEFT_WORDS.get(message.reason, 'has left')}."
+    parts = [head]
+    if message.items:
+        parts.append(
+            f"Their {_count(len(message.items), 'open commitment')} "
+            f"{'is' if len(message.items) == 1 else 'are'} orphaned until someone takes "
+            f"{'it' if len(message.items) == 1 else 'them'} on:"
+        )
+        parts.extend(f"• {commitment_line(item)}" for item in message.items)
+        if message.recipient_id is not None:
+            parts.append("As the one accountable for them now, please pick a new owner for each, or for all at once.")
+        else:
+            parts.append(f"Pick a new owner below, or write `{BOT} reassign #12 @name`.")
+    if message.lead_left and message.reason != "unshared":
+        parts.append(f"*{party.name}* needs a new lead: `{BOT} lead @name`.")
+    return "\n".join(parts)
+
+
+def lead_wanted(message: LeadWanted) -> str:
+    return (
+        f":bust_in_silhouette: {person(message.departed_id)}, lead of *{message.party.name}*, has left. "
+        f"Every alliance needs a lead on each side: who takes over for *{message.party.name}*? "
+        f"Pick them below, or write `{BOT} lead @name` in the alliance channel."
+    )
+
+
+def welcome(message: Welcome) -> str:
+    alliance = message.alliance
+    hello = ":wave: Welcome back to" if message.returning else ":wave: Welcome to"
+    parts = [f"{hello} the alliance *{alliance.name}* in <#{alliance.channel_id}>."]
+    parties = " and ".join(f"*{p.name}*" for p in alliance.parties)
+    if parties:
+        parts.append(f"It is a partnership between {parties}; I keep track of who promised what, by when.")
+    for p in alliance.parties:
+        lead = f"led by {person(p.lead_id)}" if p.lead_id else "no lead named yet"
+        sponsor = f", sponsor {person(p.sponsor_id)}" if p.sponsor_id else ""
+        parts.append(f"• *{p.name}*: {lead}{sponsor}")
+    host = alliance.parties[0].team_id if alliance.parties else ""
+    if message.recipient_team_id and message.recipient_team_id != host:
+        parts.append(
+            f"Talk to me by mentioning me in the channel: `{BOT} help`, `{BOT} who owns the API spec?`, "
+            f"`{BOT} commit @name what by when`. (Slash commands are not shared across organisations.)"
+        )
+    else:
+        parts.append(
+            f"Talk to me with `/alliance help`, or by mentioning me in the channel: `{BOT} who owns the API spec?`."
+        )
+    if message.open_items:
+        parts.append(f"You still own {_count(len(message.open_items), 'open commitment')}:")
+        parts.extend(f"• {commitment_line(item)}" for item in message.open_items)
+    return "\n".join(parts)
+
+
 def dispatch(message: object) -> str:
     """The text of anything the scheduled work sends."""
     match message:
+        case Orphaned():
+            return orphaned(message)
+        case LeadWanted():
+            return lead_wanted(message)
+        case Welcome():
+            return welcome(message)
         case CheckinOpened():
             return checkin_opened(message)
         case CheckinAsk():

@@ -38,6 +38,8 @@ class Alliance(SQLModel, table=True):
     # Escalation ladder: owner at the deadline, the owner's lead after this many working days, the sponsor after that.
     lead_after_days: int = Field(default=2)
     sponsor_after_days: int = Field(default=5)
+    # When the channel's members were last compared with what we know (the daily reconciliation).
+    reconciled_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True))
 
 
 class Party(SQLModel, table=True):
@@ -67,6 +69,30 @@ class Person(SQLModel, table=True):
     refreshed_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
     # Out of office: nudges to this person wait, and their lead sees their overdue items instead.
     away_until: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+
+
+class LeftReason(StrEnum):
+    DEACTIVATED = "deactivated"  # the account was deactivated in its organisation
+    LEFT_CHANNEL = "left_channel"  # left, or was removed from, the alliance channel
+    UNSHARED = "unshared"  # their whole organisation disconnected from the channel
+
+
+class Member(SQLModel, table=True):
+    """A person's place in one alliance's channel: there now, or gone since `left_at` (and why).
+
+    One row per person and alliance, whatever comes and goes: leaving and returning flip `left_at`, and the
+    flip is a compare-and-set, so a departure seen twice (an event and the daily reconciliation) counts once.
+    """
+
+    __table_args__ = (UniqueConstraint("alliance_id", "user_id", name="uq_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    user_id: str = Field(max_length=64)
+    team_id: str = Field(max_length=64)
+    joined_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    left_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    left_reason: str | None = Field(default=None, max_length=16)
 
 
 class Commitment(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bot.core.ports import ChannelFacts, Profile
 
@@ -28,9 +28,19 @@ class ConsoleDirectory:
     """The Directory port, answered from the fixed cast above."""
 
     people: list[Profile]
+    absent: set[str] = field(default_factory=set)  # not in the channel (left, or removed)
 
     def profile(self, user_id: str) -> Profile | None:
         return next((p for p in self.people if p.user_id == user_id), None)
+
+    def members(self, channel_id: str) -> list[str] | None:
+        return [p.user_id for p in self.people if p.user_id not in self.absent]
+
+    def set_deleted(self, user_id: str, deleted: bool) -> Profile:
+        """Deactivate or reactivate someone, as an organisation's admin would; their new profile."""
+        index = next(i for i, p in enumerate(self.people) if p.user_id == user_id)
+        self.people[index] = replace(self.people[index], deleted=deleted)
+        return self.people[index]
 
     def by_name(self, name: str) -> Profile | None:
         return next((p for p in self.people if p.name.lower() == name.lower()), None)
@@ -41,7 +51,7 @@ class ConsoleDirectory:
             name="acme-globex",
             host_team_id=ACME,
             team_ids=[ACME, GLOBEX],
-            member_ids=[p.user_id for p in self.people],
+            member_ids=[p.user_id for p in self.people if p.user_id not in self.absent],
         )
 
     def team_name(self, team_id: str) -> str:

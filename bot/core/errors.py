@@ -49,11 +49,12 @@ class NotAPerson(CommandError):
 
 
 class DepartedPerson(CommandError):
-    """The named person's account is deactivated."""
+    """The named person's account is deactivated, or (`left_channel`) they have left this alliance's channel."""
 
-    def __init__(self, user_id: str) -> None:
+    def __init__(self, user_id: str, *, left_channel: bool = False) -> None:
         super().__init__(user_id)
         self.user_id = user_id
+        self.left_channel = left_channel
 
 
 class NotAllowed(CommandError):

@@ -84,6 +84,14 @@ class Reassign:
 
 
 @dataclass(frozen=True)
+class ReassignAll:
+    """Every open item of one person (who has left, typically) to another; unlike a handover, no roles."""
+
+    from_id: str
+    to_id: str
+
+
+@dataclass(frozen=True)
 class Drop:
     ref: int
     reason: str
@@ -103,6 +111,7 @@ class Role(StrEnum):
 class NameRole:
     role: Role
     user_id: str
+    team_id: str | None = None  # from a picker asking for one party's lead: the person must be of that party
 
 
 class Answer(StrEnum):
@@ -185,6 +194,7 @@ Command = (
     | Complete
     | MoveDue
     | Reassign
+    | ReassignAll
     | Drop
     | Show
     | NameRole
@@ -227,6 +237,7 @@ USAGE = {
     "done": "done #12",
     "due": "due #12 <new date>",
     "reassign": "reassign #12 @person",
+    "reassign all": "reassign all @bob to @alice",
     "drop": "drop #12 <reason>",
     "show": "show #12",
     "lead": "lead @person",
@@ -470,6 +481,12 @@ def _move_due(rest: str) -> Command:
 
 def _reassign(rest: str) -> Command:
     ref_word, _, who = rest.partition(" ")
+    if ref_word.lower() == "all":
+        ids = mentioned_ids(who)
+        if len(ids) != 2 or ids[0] == ids[1]:
+            _no_raw_names(who)
+            raise GrammarError("Mention whose items, then who takes them.", USAGE["reassign all"], rest)
+        return ReassignAll(ids[0], ids[1])
     ref = _ref(ref_word, "reassign")
     who = re.sub(r"^to\s+", "", who.strip(), flags=re.IGNORECASE)
     return Reassign(ref, _single_mention(who, "reassign"))

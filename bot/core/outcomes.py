@@ -42,7 +42,7 @@ class CommitmentView:
     overdue: bool
     closed_at: datetime | None = None
     drop_reason: str | None = None
-    owner_departed: bool = False  # orphaned: the owner's account is gone
+    owner_departed: bool = False  # orphaned: the owner was deactivated or has left the channel
     reported: str | None = None  # the owner's last check-in answer: on_track, at_risk, need_help
 
 
@@ -190,6 +190,7 @@ class HandedOver:
     refs: list[int]
     roles: list[str]  # lead, sponsor
     actor_id: str
+    handover: bool = True  # False: `reassign all`, items only
 
 
 @dataclass(frozen=True)
@@ -309,4 +310,39 @@ class EscalationLine:
     sponsor_id: str | None
 
 
-Dispatch = CheckinOpened | CheckinAsk | CheckinClosed | Nudge | EscalationLine
+@dataclass(frozen=True)
+class Orphaned:
+    """Someone has left with open items (or a role): to their party's lead privately, and to the channel.
+
+    `reason` is deactivated, left_channel or unshared; for unshared, `departed_ids` is the whole organisation.
+    """
+
+    departed_ids: list[str]
+    party: PartyView
+    reason: str
+    items: list[CommitmentView]
+    recipient_id: str | None  # None: the channel's note
+    lead_left: bool = False  # the party's lead is among those who left
+
+
+@dataclass(frozen=True)
+class LeadWanted:
+    """A party's lead has left: the other party's lead and the sponsor are asked to name a new one."""
+
+    party: PartyView
+    departed_id: str
+    recipient_id: str
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """A private hello to someone who joined the channel: what the alliance is, who leads, how to ask."""
+
+    alliance: AllianceView
+    recipient_id: str
+    recipient_team_id: str
+    returning: bool
+    open_items: list[CommitmentView]
+
+
+Dispatch = CheckinOpened | CheckinAsk | CheckinClosed | Nudge | EscalationLine | Orphaned | LeadWanted | Welcome

@@ -38,6 +38,11 @@ class Directory(Protocol):
 
     def channel(self, channel_id: str) -> ChannelFacts: ...
 
+    def members(self, channel_id: str) -> list[str] | None:
+        """Everyone in the channel, all pages; None when the platform would not say (never a guess: an empty
+        list would read as everyone having left)."""
+        ...
+
     def team_name(self, team_id: str) -> str: ...
 
 

@@ -33,8 +33,11 @@ from bot.core.outcomes import (
     CommitmentView,
     Dispatch,
     EscalationLine,
+    LeadWanted,
     Nudge,
     NudgeKind,
+    Orphaned,
+    Welcome,
 )
 from bot.core.ports import Courier, Outgoing, SendFailed
 from storage import repository as repo
@@ -68,6 +71,9 @@ LATE = timedelta(minutes=15)
 PER_CHANNEL_INTERVAL = 1.0
 # Slack retries an event for about an hour; a day of event ids is ample to catch every retry.
 EVENT_MEMORY = timedelta(days=1)
+
+# Notices about people coming and going (planned by bot.core.people, sent here like everything else).
+PEOPLE_KINDS = ("orphans", "lead_wanted", "welcome")
 
 # The escalation ladder: the stage a commitment is at, and what each stage sends.
 DUE_SOON, OVERDUE, LEAD, SPONSOR, TOP = 0, 1, 2, 3, 4
@@ -201,8 +207,11 @@ class Scheduler:
         ]
         open_items = repo.find_commitments(session=session, alliance_id=alliance.id)
         people = repo.get_people(session=session, user_ids=[c.owner_id for c in open_items])
+        gone = repo.departed(session=session, alliance_ids=[alliance.id])
         for owner_id in sorted({c.owner_id for c in open_items}):
             person = people.get(owner_id)
+            if (alliance.id, owner_id) in gone:
+                continue
             if person is None or person.deleted or (person.away_until and person.away_until > now):
                 continue  # departed items show as orphaned in the channel; the away are not asked
             working = working_time(person, parties.get(person.team_id))
@@ -259,10 +268,15 @@ class Scheduler:
         ladders = [parties.get((c.alliance_id, c.party_team_id)) for c in due]
         wanted = {c.owner_id for c in due} | {x for p in ladders if p for x in (p.lead_id, p.sponsor_id) if x}
         people = repo.get_people(session=session, user_ids=wanted)
+        gone = repo.departed(session=session, alliance_ids={c.alliance_id for c in due})
         rows: list[dict[str, Any]] = []
         for commitment in due:
             _, lead_after, sponsor_after = settings[commitment.alliance_id]
-            rows.extend(self._nudges_for(commitment, (lead_after, sponsor_after), parties, people, now))
+            # Who has left this alliance's channel counts as gone, here as if their account were deactivated.
+            here = {
+                user_id: person for user_id, person in people.items() if (commitment.alliance_id, user_id) not in gone
+            }
+            rows.extend(self._nudges_for(commitment, (lead_after, sponsor_after), parties, here, now))
             session.add(commitment)
         session.flush()
         slipped = {r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}
@@ -365,7 +379,9 @@ class Scheduler:
         lead = party.lead_id if party else None
         sponsor = party.sponsor_id if party else None
         if owner is None or owner.deleted:
-            return []  # orphaned: the reassignment flow deals with it, never a nudge to someone who left
+            # Orphaned (deactivated, or gone from this channel): the ladder climbs, nobody is nudged; the orphan
+            # notice and every check-in ask for a new owner instead. Never a nudge to someone who left.
+            return []
         away = owner.away_until if owner.away_until and owner.away_until > now else None
         match stage:
             case 0:
@@ -496,6 +512,7 @@ class Scheduler:
         states = {c.id: c for c in rows}
         recipients = repo.recipient_rows(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
         departed = {user_id for user_id, person in recipients.items() if person.deleted}
+        gone = repo.departed(session=session, alliance_ids={d.alliance_id for d in claimed})
         countries = {
             (p.alliance_id, p.team_id): p.country
             for p in repo.party_rows(session=session, alliance_ids={d.alliance_id for d in claimed})
@@ -503,7 +520,8 @@ class Scheduler:
         messages: list[tuple[Outgoing | None, datetime | None]] = []
         for d in claimed:
             channel_id = settings[d.alliance_id][0]
-            content = self._content(session, d, states, rendered, departed, now)
+            left = d.recipient_id in departed or (d.alliance_id, d.recipient_id) in gone
+            content = None if left else self._content(session, d, states, rendered, now)
             if content is None:
                 messages.append((None, None))
                 continue
@@ -525,11 +543,12 @@ class Scheduler:
         d: Delivery,
         states: dict[int | None, Commitment],
         rendered: dict[int | None, CommitmentView],
-        departed: set[str],
         now: datetime,
     ) -> tuple[Dispatch, str | None] | None:
-        if d.recipient_id in departed:
-            return None
+        if d.kind in PEOPLE_KINDS:
+            alliance = session.get(Alliance, d.alliance_id)
+            notice = self._people_content(session, d, alliance, now) if alliance is not None else None
+            return (notice, None) if notice is not None else None
         if d.kind in ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close"):
             checkin = session.get(Checkin, d.checkin_id)
             alliance = session.get(Alliance, d.alliance_id)
@@ -598,6 +617,56 @@ class Scheduler:
                 checkin.closed_at = now
                 session.add(checkin)
                 return self._summary(session, alliance, checkin, items), checkin.thread_ts
+        return None
+
+    def _people_content(self, session: Session, d: Delivery, alliance: Alliance, now: datetime) -> Dispatch | None:
+        """Notices about people coming and going, said as things stand when sent: an item reassigned meanwhile
+        is not listed, a lead already replaced is not asked for, a person gone again is not welcomed."""
+        assert alliance.id is not None
+        data = json.loads(d.data or "{}")
+        gone = {user_id for a, user_id in repo.departed(session=session, alliance_ids=[alliance.id])}
+        parties = {p.team_id: p for p in views.parties(session, alliance)}
+        match d.kind:
+            case "orphans":
+                team_id = str(data.get("team_id", ""))
+                departed_ids = [u for u in data.get("user_ids", []) if u in gone]
+                party = parties.get(team_id)
+                if party is None or not departed_ids:
+                    return None  # they are back: nothing is orphaned
+                rows = [
+                    c
+                    for c in repo.find_commitments(session=session, alliance_id=alliance.id)
+                    if c.owner_id in departed_ids
+                ]
+                lead_left = party.lead_id in departed_ids
+                if not rows and (not lead_left or d.recipient_id):
+                    return None  # nothing orphaned; a lead's leaving is asked about privately by "lead_wanted"
+                return Orphaned(
+                    departed_ids=departed_ids,
+                    party=party,
+                    reason=str(data.get("reason", "")),
+                    items=views.commitments(session, rows, now=now),
+                    recipient_id=d.recipient_id or None,
+                    lead_left=lead_left,
+                )
+            case "lead_wanted":
+                party = parties.get(str(data.get("team_id", "")))
+                departed_id = str(data.get("user_id", ""))
+                if party is None or party.lead_id != departed_id or departed_id not in gone:
+                    return None  # a new lead is named, or the old one is back
+                return LeadWanted(party=party, departed_id=departed_id, recipient_id=d.recipient_id)
+            case "welcome":
+                person = session.get(Person, d.recipient_id)
+                if person is None:
+                    return None
+                mine = repo.find_commitments(session=session, alliance_id=alliance.id, owner_id=d.recipient_id)
+                return Welcome(
+                    alliance=views.alliance_view(session, alliance),
+                    recipient_id=d.recipient_id,
+                    recipient_team_id=person.team_id,
+                    returning=bool(data.get("returning")),
+                    open_items=views.commitments(session, mine, now=now),
+                )
         return None
 
     def _summary(

@@ -59,7 +59,7 @@ from bot.core.outcomes import (
 from bot.core.ports import Directory, Profile
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, Checkin, CheckinAnswer, Commitment, Person, Status
+from storage.models import Alliance, Checkin, CheckinAnswer, Commitment, Party, Person, Status
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class AllianceService:
         return Reply(outcome=outcome, new_alliance=self._alliance_view(alliance) if new else None)
 
     def _submit_form(self, alliance: Alliance, entry: FormEntry, caller: Caller) -> Recorded:
-        owner = self._owner(entry.owner_id)
+        owner = self._owner(entry.owner_id, alliance)
         tz = zone(owner.tz)
         due = datetime.combine(entry.due_date, END_OF_WORKING_DAY, tzinfo=tz)
         if due < self.clock.now():
@@ -185,10 +185,12 @@ class AllianceService:
         facts = self.directory.channel(channel_id)
         team_ids = list(dict.fromkeys([facts.host_team_id, *facts.team_ids]))
         home_tz = ""
+        present: list[tuple[str, str]] = []
         for member_id in facts.member_ids[:MEMBERS_SAMPLED]:
             person = self.person(member_id)
             if person is None or person.is_bot or person.deleted or not person.team_id:
                 continue
+            present.append((person.user_id, person.team_id))
             if person.team_id not in team_ids:
                 team_ids.append(person.team_id)
             if not home_tz and person.team_id == facts.host_team_id:
@@ -207,6 +209,8 @@ class AllianceService:
                 parties=parties,
             )
             if created:
+                assert alliance.id is not None
+                repo.add_members(session=session, alliance_id=alliance.id, people=present, at=now)
                 alliance.home_tz = home_tz or "UTC"
                 alliance.next_checkin_at = first_checkin(started_at=now, working=WorkingTime.of(alliance.home_tz))
                 session.add(alliance)
@@ -225,7 +229,9 @@ class AllianceService:
         with self.db.session() as session:
             return repo.save_person(session=session, person=_person(profile, now))
 
-    def _owner(self, user_id: str) -> Person:
+    def _owner(self, user_id: str, alliance: Alliance | None = None) -> Person:
+        """A person who can be accountable: known, human, not deactivated, and (given the alliance) not gone
+        from its channel."""
         person = self.person(user_id)
         if person is None:
             raise UnknownPerson(user_id)
@@ -233,7 +239,15 @@ class AllianceService:
             raise NotAPerson(user_id)
         if person.deleted:
             raise DepartedPerson(user_id)
+        if alliance is not None and self._left(alliance, user_id):
+            raise DepartedPerson(user_id, left_channel=True)
         return person
+
+    def _left(self, alliance: Alliance, user_id: str) -> bool:
+        assert alliance.id is not None
+        with self.db.session() as session:
+            member = repo.get_member(session=session, alliance_id=alliance.id, user_id=user_id)
+            return member is not None and member.left_at is not None
 
     # ---- commands -----------------------------------------------------------------------------------
 
@@ -260,12 +274,14 @@ class AllianceService:
                 return self._move_due(alliance, caller, ref, phrase)
             case g.Reassign(ref=ref, user_id=user_id):
                 return self._reassign(alliance, caller, ref, user_id)
+            case g.ReassignAll(from_id=from_id, to_id=to_id):
+                return self._reassign_all(alliance, caller, from_id, to_id)
             case g.Drop(ref=ref, reason=reason):
                 return self._drop(alliance, caller, ref, reason)
             case g.Show(ref=ref):
                 return self._show(alliance, ref)
-            case g.NameRole(role=role, user_id=user_id):
-                return self._name_role(alliance, caller, role, user_id)
+            case g.NameRole(role=role, user_id=user_id, team_id=team_id):
+                return self._name_role(alliance, caller, role, user_id, team_id)
             case g.Report(ref=ref, answer=answer, note=note):
                 return self._report(alliance, caller, ref, answer.value, note)
             case g.ShowCadence():
@@ -291,7 +307,7 @@ class AllianceService:
         raise AssertionError(f"unhandled command {command!r}")
 
     def _commit(self, command: g.Commit, caller: Caller, alliance: Alliance) -> Recorded:
-        owner = self._owner(command.owner_id or caller.user_id)
+        owner = self._owner(command.owner_id or caller.user_id, alliance)
         if command.due_phrase is None:
             raise DueProblem(MissingDate(), title=command.title, owner_id=owner.user_id)
         try:
@@ -409,7 +425,7 @@ class AllianceService:
 
     def _reassign(self, alliance: Alliance, caller: Caller, ref: int, user_id: str) -> Changed:
         now = self.clock.now()
-        new_owner = self._owner(user_id)
+        new_owner = self._owner(user_id, alliance)
         self._ensure_party(alliance, new_owner.team_id)
         with self.db.session() as session:
             commitment = self._open(session, alliance, ref)
@@ -429,6 +445,48 @@ class AllianceService:
             )
             view = self._view(session, alliance, commitment)
         return Changed(kind="reassigned", commitment=view, actor_id=caller.user_id, previous_owner_id=previous)
+
+    def _reassign_all(self, alliance: Alliance, caller: Caller, from_id: str, to_id: str) -> HandedOver:
+        """Every open item of one person to another in one step (the orphan notice's "Reassign all to…")."""
+        assert alliance.id is not None
+        self._known(from_id)
+        taker = self._owner(to_id, alliance)
+        if taker.user_id == from_id:
+            raise NotAllowed("already_owner", holder_id=from_id)
+        self._ensure_party(alliance, taker.team_id)
+        now = self.clock.now()
+        with self.db.session() as session:
+            moved = repo.find_commitments(session=session, alliance_id=alliance.id, owner_id=from_id)
+            if not moved:
+                raise NotAllowed("nothing_open", holder_id=from_id)
+            self._move_items(session, moved, caller, taker, now, handover=False)
+        return HandedOver(
+            from_id=from_id,
+            to_id=taker.user_id,
+            refs=[c.ref for c in moved],
+            roles=[],
+            actor_id=caller.user_id,
+            handover=False,
+        )
+
+    def _move_items(
+        self,
+        session: Session,
+        moved: Sequence[Commitment],
+        caller: Caller,
+        taker: Person,
+        now: datetime,
+        *,
+        handover: bool,
+    ) -> None:
+        for commitment in moved:
+            previous = commitment.owner_id
+            commitment.owner_id, commitment.party_team_id = taker.user_id, taker.team_id
+            commitment.next_nudge_at = now
+            data: dict[str, Any] = {"from": previous, "to": taker.user_id}
+            if handover:
+                data["handover"] = True
+            _history(session, commitment, at=now, actor_id=caller.user_id, kind="reassigned", data=data)
 
     def _drop(self, alliance: Alliance, caller: Caller, ref: int, reason: str) -> Changed:
         now = self.clock.now()
@@ -455,19 +513,19 @@ class AllianceService:
             ]
             return Details(commitment=self._view(session, alliance, commitment), history=lines)
 
-    def _name_role(self, alliance: Alliance, caller: Caller, role: g.Role, user_id: str) -> RoleNamed:
+    def _name_role(
+        self, alliance: Alliance, caller: Caller, role: g.Role, user_id: str, team_id: str | None = None
+    ) -> RoleNamed:
         assert alliance.id is not None
-        person = self._owner(user_id)
+        person = self._owner(user_id, alliance)
+        if team_id is not None and person.team_id != team_id:
+            raise NotAllowed("wrong_party", holder_id=person.user_id)
         self._ensure_party(alliance, person.team_id)
         with self.db.session() as session:
             party = next(
                 p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == person.team_id
             )
-            holders = {h for h in (party.lead_id, party.sponsor_id) if h}
-            # A party names its own people: while it has neither lead nor sponsor anyone may start it off,
-            # after that only its lead or sponsor may change them.
-            if holders and caller.user_id not in holders:
-                raise NotAllowed("not_lead_or_sponsor", holder_id=party.lead_id or party.sponsor_id)
+            self._may_name(session, alliance, party, caller, role)
             previous = party.lead_id if role is g.Role.LEAD else party.sponsor_id
             if role is g.Role.LEAD:
                 party.lead_id = person.user_id
@@ -486,6 +544,28 @@ class AllianceService:
                 previous_id=previous,
                 actor_id=caller.user_id,
             )
+
+    def _may_name(self, session: Session, alliance: Alliance, party: Party, caller: Caller, role: g.Role) -> None:
+        """A party names its own people: while it has neither lead nor sponsor (still here) anyone may start it
+        off; after that only its lead or sponsor may change them. When its lead has left, the other party's
+        lead may name the new lead too, since they are the ones asked to."""
+        assert alliance.id is not None
+        gone = {u for _, u in repo.departed(session=session, alliance_ids=[alliance.id])}
+        people = repo.get_people(session=session, user_ids=[h for h in (party.lead_id, party.sponsor_id) if h])
+        gone |= {u for u, p in people.items() if p.deleted}
+        holders = {h for h in (party.lead_id, party.sponsor_id) if h and h not in gone}
+        if not holders or caller.user_id in holders:
+            return
+        lead_left = party.lead_id is not None and party.lead_id in gone
+        other_leads = {
+            p.lead_id
+            for p in repo.list_parties(session=session, alliance_id=alliance.id)
+            if p.team_id != party.team_id and p.lead_id and p.lead_id not in gone
+        }
+        if role is g.Role.LEAD and lead_left and caller.user_id in other_leads:
+            return
+        present_lead = party.lead_id if party.lead_id not in gone else None
+        raise NotAllowed("not_lead_or_sponsor", holder_id=present_lead or party.sponsor_id)
 
     def _report(self, alliance: Alliance, caller: Caller, ref: int, answer: str, note: str) -> Reported:
         with self.db.session() as session:
@@ -629,31 +709,20 @@ class AllianceService:
         """Everything Bob holds in this alliance, open commitments and roles, to Alice in one step."""
         assert alliance.id is not None
         self._known(from_id)
-        taker = self._owner(to_id)
+        taker = self._owner(to_id, alliance)
         self._ensure_party(alliance, taker.team_id)
         now = self.clock.now()
         with self.db.session() as session:
             moved = repo.find_commitments(session=session, alliance_id=alliance.id, owner_id=from_id)
-            for commitment in moved:
-                commitment.owner_id, commitment.party_team_id = taker.user_id, taker.team_id
-                commitment.next_nudge_at = now
-                _history(
-                    session,
-                    commitment,
-                    at=now,
-                    actor_id=caller.user_id,
-                    kind="reassigned",
-                    data={"from": from_id, "to": taker.user_id, "handover": True},
-                )
+            self._move_items(session, moved, caller, taker, now, handover=True)
             roles = []
             for party in repo.list_parties(session=session, alliance_id=alliance.id):
                 for role in ("lead", "sponsor"):
                     if getattr(party, f"{role}_id") == from_id:
                         if party.team_id != taker.team_id:
                             raise NotAllowed("role_across_parties", holder_id=from_id)
-                        # Roles move only at the word of that party's lead or sponsor, as with `lead @name`.
-                        if caller.user_id not in {party.lead_id, party.sponsor_id}:
-                            raise NotAllowed("not_lead_or_sponsor", holder_id=party.lead_id or party.sponsor_id)
+                        # Roles move only at the word of those who may name them, as with `lead @name`.
+                        self._may_name(session, alliance, party, caller, g.Role(role))
                         setattr(party, f"{role}_id", taker.user_id)
                         roles.append(role)
                         if role == "lead" and party.team_id == alliance.host_team_id:

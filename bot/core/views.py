@@ -41,10 +41,11 @@ def commitments(session: Session, rows: Sequence[Commitment], *, now: datetime) 
         for p in repo.party_rows(session=session, alliance_ids={c.alliance_id for c in rows})
     }
     owners = repo.owner_rows(session=session, user_ids=[c.owner_id for c in rows])
+    gone = repo.departed(session=session, alliance_ids={c.alliance_id for c in rows})
     views = []
     for c in rows:
         party = by_team.get((c.alliance_id, c.party_team_id))
-        tz, departed = owners.get(c.owner_id, ("UTC", False))
+        tz, deactivated = owners.get(c.owner_id, ("UTC", False))
         views.append(
             CommitmentView(
                 ref=c.ref,
@@ -59,7 +60,7 @@ def commitments(session: Session, rows: Sequence[Commitment], *, now: datetime) 
                 overdue=c.status == Status.OPEN.value and c.due_at < now,
                 closed_at=c.closed_at,
                 drop_reason=c.drop_reason,
-                owner_departed=departed,
+                owner_departed=deactivated or (c.alliance_id, c.owner_id) in gone,
                 reported=c.reported,
             )
         )

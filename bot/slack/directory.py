@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -12,6 +13,19 @@ from bot.core.ports import ChannelFacts, Profile
 log = logging.getLogger(__name__)
 
 MEMBER_PAGES = 2
+
+
+def profile_of(user: dict[str, Any]) -> Profile:
+    """A Slack user object (users.info, or the `user_change` event's `user`) as the core's Profile."""
+    profile = user.get("profile") or {}
+    return Profile(
+        user_id=user["id"],
+        team_id=user.get("team_id") or profile.get("team") or "",
+        name=profile.get("display_name") or user.get("real_name") or user.get("name") or user["id"],
+        tz=user.get("tz") or "UTC",
+        is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )
 
 
 class SlackDirectory:
@@ -26,15 +40,7 @@ class SlackDirectory:
             if e.response.get("error") in ("user_not_found", "users_not_found"):
                 return None
             raise
-        profile = user.get("profile") or {}
-        return Profile(
-            user_id=user["id"],
-            team_id=user.get("team_id") or profile.get("team") or "",
-            name=profile.get("display_name") or user.get("real_name") or user.get("name") or user["id"],
-            tz=user.get("tz") or "UTC",
-            is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
-            deleted=bool(user.get("deleted")),
-        )
+        return profile_of(user)
 
     def channel(self, channel_id: str) -> ChannelFacts:
         try:
@@ -52,6 +58,21 @@ class SlackDirectory:
             team_ids=teams,
             member_ids=self._members(channel_id),
         )
+
+    def members(self, channel_id: str) -> list[str] | None:
+        """Every member, all pages (conversations.members); None if Slack would not say."""
+        members: list[str] = []
+        cursor = None
+        while True:
+            try:
+                page = self.client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
+            except SlackApiError as e:
+                log.warning("conversations.members %s failed: %s", channel_id, e.response.get("error"))
+                return None
+            members.extend(page.get("members") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return members
 
     def _members(self, channel_id: str) -> list[str]:
         members: list[str] = []

@@ -14,6 +14,7 @@ from bot import texts
 from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.outcomes import CheckinCalled, FormRequested, Reply
+from bot.core.people import People
 from bot.core.service import AllianceService, Caller
 from bot.slack import blocks
 from bot.slack.replies import Replier, Where
@@ -25,10 +26,18 @@ OPEN_FORM_ACTION = "open_commitment_form"
 
 class SlackFrontEnd:
     def __init__(
-        self, *, service: AllianceService, client: WebClient, wake_sweeper: Callable[[], object] | None = None
+        self,
+        *,
+        service: AllianceService,
+        client: WebClient,
+        wake_sweeper: Callable[[], object] | None = None,
+        people: People | None = None,
     ) -> None:
         self.service = service
         self.client = client
+        self.people = people or People(
+            db=service.db, directory=service.directory, clock=service.clock, platform=service.platform
+        )
         self.replier = Replier(client)
         # `checkin now` should not wait for the next minute's sweep.
         self.wake_sweeper = wake_sweeper

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,8 @@ import yaml
 
 from bot.slack import blocks
 
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "manifest.yml"
 
 
 def manifest() -> dict[str, Any]:
@@ -30,7 +32,20 @@ def test_the_message_shortcut_matches_its_listener() -> None:
 
 def test_events_scopes_and_interactivity() -> None:
     data = manifest()
-    assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    events = data["settings"]["event_subscriptions"]["bot_events"]
+    assert events == [
+        "app_mention",
+        "member_joined_channel",
+        "member_left_channel",
+        "user_change",
+        "channel_unshared",
+        "channel_shared",
+    ]
+    # Every event the app subscribes to has a listener, and every listener's event is subscribed to.
+    listened = set()
+    for source in (ROOT / "bot" / "slack" / "listeners").glob("*.py"):
+        listened |= set(re.findall(r'@app\.event\("([a-z_]+)"\)', source.read_text()))
+    assert listened == set(events)
     assert data["settings"]["interactivity"]["is_enabled"] is True
     assert sorted(data["oauth_config"]["scopes"]["bot"]) == [
         "app_mentions:read",

@@ -1,0 +1,371 @@
+"""People coming and going: departures orphan commitments, returns are recognised, newcomers are welcomed.
+
+Signals arrive from the platform's events (an account deactivated, someone leaving or joining the channel, a
+whole organisation disconnecting) and from a daily reconciliation of the channel's members, which catches what
+the events missed: Slack does not promise `user_change` for the partner organisation's users. However many
+signals report one departure, it is acted on once: leaving is a compare-and-set on the person's `Member` row.
+
+What a departure sets off (the orphan notice to the party's lead and to the channel, the request for a new lead,
+the welcome) is planned as deliveries, which the sweep sends once each, in working hours, with retries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.core.clock import Clock
+from bot.core.ports import Directory, Profile
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Alliance, LeftReason, Party, Person
+
+log = logging.getLogger(__name__)
+
+RECONCILE_EVERY = timedelta(days=1)
+RECONCILE_BATCH = 20  # alliances per sweep: each costs a users.info per member
+
+
+@dataclass
+class Changes:
+    """What a signal changed: the sweep should run soon if anything is to be said."""
+
+    departures: list[tuple[int, str]] = field(default_factory=list)  # (alliance id, user id)
+    returns: list[tuple[int, str]] = field(default_factory=list)
+    joined: list[tuple[int, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.departures or self.returns or self.joined)
+
+    def add(self, other: Changes) -> None:
+        self.departures += other.departures
+        self.returns += other.returns
+        self.joined += other.joined
+
+
+class People:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        directory: Directory,
+        clock: Clock,
+        platform: str = "slack",
+    ) -> None:
+        self.db = db
+        self.directory = directory
+        self.clock = clock
+        self.platform = platform
+
+    # ---- signals ------------------------------------------------------------------------------------
+
+    def profile_changed(self, profile: Profile) -> Changes:
+        """An account changed (Slack: `user_change`): deactivated means gone from every alliance; reactivated,
+        back in those it left for that reason."""
+        now = self.clock.now()
+        changes = Changes()
+        with self.db.session() as session:
+            alliances = repo.alliances_touching(session=session, user_id=profile.user_id)
+            if not alliances and session.get(Person, profile.user_id) is None:
+                return changes  # someone of the workspace who has nothing to do with any alliance
+            _save(session, profile, now)
+            for alliance in alliances:
+                assert alliance.id is not None
+                if profile.deleted:
+                    changes.add(
+                        self._depart(session, alliance, profile.user_id, profile.team_id, LeftReason.DEACTIVATED)
+                    )
+                else:
+                    member = repo.get_member(session=session, alliance_id=alliance.id, user_id=profile.user_id)
+                    if member is not None and member.left_reason == LeftReason.DEACTIVATED.value:
+                        changes.add(self._return(session, alliance, profile.user_id, profile.team_id))
+        return changes
+
+    def left_channel(self, channel_id: str, user_id: str) -> Changes:
+        """Someone left, or was removed from, an alliance channel."""
+        with self.db.session() as session:
+            alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
+            if alliance is None:
+                return Changes()
+            known = session.get(Person, user_id)
+        if known is None:
+            profile = self._profile(user_id)
+            if profile is not None:
+                with self.db.session() as session:
+                    known = _save(session, profile, self.clock.now())
+        if known is not None and known.is_bot:
+            return Changes()
+        team_id = known.team_id if known else ""
+        with self.db.session() as session:
+            return self._depart(session, alliance, user_id, team_id, LeftReason.LEFT_CHANNEL)
+
+    def joined_channel(self, channel_id: str, user_id: str) -> Changes:
+        """Someone joined an alliance channel: a welcome, or a welcome back."""
+        with self.db.session() as session:
+            alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
+        if alliance is None:
+            return Changes()
+        profile = self._profile(user_id)
+        if profile is None or profile.is_bot or profile.deleted:
+            return Changes()
+        with self.db.session() as session:
+            _save(session, profile, self.clock.now())
+            return self._return(session, alliance, user_id, profile.team_id, welcome=True)
+
+    def org_disconnected(self, channel_id: str, team_id: str) -> Changes:
+        """A whole organisation left the shared channel: everyone of it is gone from this alliance at once."""
+        with self.db.session() as session:
+            alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
+            if alliance is None or alliance.id is None:
+                return Changes()
+            now = self.clock.now()
+            people = {
+                m.user_id
+                for m in repo.members(session=session, alliance_id=alliance.id).values()
+                if m.team_id == team_id
+            }
+            people |= set(repo.open_owners(session=session, alliance_id=alliance.id, team_id=team_id))
+            party = _party(session, alliance.id, team_id)
+            if party is not None:
+                people |= {x for x in (party.lead_id, party.sponsor_id) if x}
+            left = [
+                user_id
+                for user_id in sorted(people)
+                if repo.mark_left(
+                    session=session,
+                    alliance_id=alliance.id,
+                    user_id=user_id,
+                    team_id=team_id,
+                    at=now,
+                    reason=LeftReason.UNSHARED.value,
+                )
+            ]
+            if not left:
+                return Changes()
+            # The organisation itself is gone, so there is nobody on its side to tell: the other parties' leads
+            # hear of its open items, and the channel keeps the list.
+            others = [
+                p.lead_id
+                for p in repo.list_parties(session=session, alliance_id=alliance.id)
+                if p.team_id != team_id and p.lead_id and not _gone(session, alliance.id, p.lead_id)
+            ]
+            self._plan_orphans(session, alliance, team_id, left, LeftReason.UNSHARED, others, now)
+            return Changes(departures=[(alliance.id, u) for u in left])
+
+    # ---- the daily reconciliation -------------------------------------------------------------------
+
+    def reconcile(self, now: datetime, *, limit: int = RECONCILE_BATCH) -> Changes:
+        """Compare each alliance channel's members with what we know, once a day, and act on the differences."""
+        changes = Changes()
+        before = now - RECONCILE_EVERY
+        with self.db.session() as session:
+            due = repo.due_reconciliations(session=session, before=before, limit=limit)
+        for alliance_id in due:
+            with self.db.session() as session:
+                if not repo.claim_reconciliation(session=session, alliance_id=alliance_id, before=before, at=now):
+                    continue  # another process has it
+                alliance = session.get(Alliance, alliance_id)
+            if alliance is None:
+                continue
+            try:
+                changes.add(self._reconcile(alliance))
+            except Exception:
+                # One channel the platform cannot answer for must not stop the others; it is tried again tomorrow.
+                log.exception("reconciling the members of %s failed", alliance.channel_id)
+        return changes
+
+    def reconcile_channel(self, channel_id: str) -> Changes:
+        """Reconcile one alliance now (its channel was shared with an organisation again, say)."""
+        with self.db.session() as session:
+            alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
+            if alliance is None or alliance.id is None:
+                return Changes()
+            alliance.reconciled_at = self.clock.now()
+            session.add(alliance)
+        return self._reconcile(alliance)
+
+    def _reconcile(self, alliance: Alliance) -> Changes:
+        assert alliance.id is not None
+        in_channel = self.directory.members(alliance.channel_id)
+        if in_channel is None:
+            log.info("members of %s unknown; reconciliation skipped", alliance.channel_id)
+            return Changes()
+        present = set(in_channel)
+        with self.db.session() as session:
+            known = repo.members(session=session, alliance_id=alliance.id)
+        changes = Changes()
+        # Everyone in the channel, and everyone we think is in it: a fresh profile each, since deactivation is
+        # exactly what the partner organisation's events may not tell us.
+        for user_id in sorted(present | {u for u, m in known.items() if m.left_at is None}):
+            profile = self.directory.profile(user_id)
+            if profile is None or profile.is_bot:
+                continue
+            with self.db.session() as session:
+                _save(session, profile, self.clock.now())
+                member = known.get(user_id)
+                if profile.deleted:
+                    changes.add(self._depart(session, alliance, user_id, profile.team_id, LeftReason.DEACTIVATED))
+                elif user_id not in present:
+                    changes.add(self._depart(session, alliance, user_id, profile.team_id, LeftReason.LEFT_CHANNEL))
+                elif member is None:
+                    repo.add_members(
+                        session=session,
+                        alliance_id=alliance.id,
+                        people=[(user_id, profile.team_id)],
+                        at=self.clock.now(),
+                    )
+                elif member.left_at is not None:
+                    changes.add(self._return(session, alliance, user_id, profile.team_id, welcome=True))
+        return changes
+
+    # ---- leaving and returning ----------------------------------------------------------------------
+
+    def _depart(self, session: Session, alliance: Alliance, user_id: str, team_id: str, reason: LeftReason) -> Changes:
+        assert alliance.id is not None
+        now = self.clock.now()
+        if not repo.mark_left(
+            session=session, alliance_id=alliance.id, user_id=user_id, team_id=team_id, at=now, reason=reason.value
+        ):
+            return Changes()  # already gone: the same departure, signalled again
+        log.info("%s left alliance %s (%s)", user_id, alliance.id, reason.value)
+        party = _party(session, alliance.id, team_id)
+        parties = repo.list_parties(session=session, alliance_id=alliance.id)
+        lead = party.lead_id if party else None
+        sponsor = party.sponsor_id if party else None
+        # The party's lead hears of the orphaned items; if the lead is the one who left, the sponsor does, and
+        # failing both, the other party's lead.
+        told = next(
+            (x for x in (lead, sponsor) if x and x != user_id and not _gone(session, alliance.id, x)),
+            None,
+        )
+        others = [
+            p.lead_id
+            for p in parties
+            if p.team_id != team_id and p.lead_id and not _gone(session, alliance.id, p.lead_id)
+        ]
+        if told is None and others:
+            told = others[0]
+        self._plan_orphans(session, alliance, team_id, [user_id], reason, [told] if told else [], now)
+        if party is not None and lead == user_id:
+            asked = [
+                *others,
+                *([sponsor] if sponsor and sponsor != user_id and not _gone(session, alliance.id, sponsor) else []),
+            ]
+            stamp = int(now.timestamp())
+            repo.plan_deliveries(
+                session=session,
+                rows=[
+                    {
+                        "key": f"lead_wanted:{alliance.id}:{team_id}:{user_id}:{stamp}:{recipient}",
+                        "alliance_id": alliance.id,
+                        "kind": "lead_wanted",
+                        "recipient_id": recipient,
+                        "data": json.dumps({"team_id": team_id, "user_id": user_id}),
+                        "not_before": now,
+                    }
+                    for recipient in dict.fromkeys(asked)
+                ],
+            )
+        return Changes(departures=[(alliance.id, user_id)])
+
+    def _plan_orphans(
+        self,
+        session: Session,
+        alliance: Alliance,
+        team_id: str,
+        user_ids: list[str],
+        reason: LeftReason,
+        recipients: list[str],
+        now: datetime,
+    ) -> None:
+        """The orphan notice, to each recipient privately and to the channel; what it lists is read when sent."""
+        assert alliance.id is not None
+        stamp = int(now.timestamp())
+        scope = user_ids[0] if len(user_ids) == 1 else f"team-{team_id}"
+        data = json.dumps({"team_id": team_id, "user_ids": user_ids, "reason": reason.value})
+        rows: list[dict[str, Any]] = [
+            {
+                "key": f"orphans:{alliance.id}:{scope}:{stamp}:{recipient or 'channel'}",
+                "alliance_id": alliance.id,
+                "kind": "orphans",
+                "recipient_id": recipient,
+                "data": data,
+                "not_before": now,
+            }
+            for recipient in [*dict.fromkeys(recipients), ""]
+        ]
+        repo.plan_deliveries(session=session, rows=rows)
+
+    def _return(
+        self, session: Session, alliance: Alliance, user_id: str, team_id: str, *, welcome: bool = False
+    ) -> Changes:
+        assert alliance.id is not None
+        now = self.clock.now()
+        state = repo.mark_returned(session=session, alliance_id=alliance.id, user_id=user_id, team_id=team_id, at=now)
+        changes = Changes()
+        if state == "returned":
+            log.info("%s is back in alliance %s", user_id, alliance.id)
+            changes.returns.append((alliance.id, user_id))
+        elif state == "new":
+            changes.joined.append((alliance.id, user_id))
+        if welcome and state != "present":
+            repo.plan_deliveries(
+                session=session,
+                rows=[
+                    {
+                        "key": f"welcome:{alliance.id}:{user_id}:{int(now.timestamp())}",
+                        "alliance_id": alliance.id,
+                        "kind": "welcome",
+                        "recipient_id": user_id,
+                        "data": json.dumps({"returning": state == "returned"}),
+                        "not_before": now,
+                    }
+                ],
+            )
+        return changes
+
+    def _profile(self, user_id: str) -> Profile | None:
+        try:
+            return self.directory.profile(user_id)
+        except Exception:
+            log.exception("profile of %s unavailable", user_id)
+            return None
+
+
+def _save(session: Session, profile: Profile, now: datetime) -> Person:
+    known = session.get(Person, profile.user_id)
+    if known is not None and profile.deleted:
+        # A deactivated account comes back stripped (no time zone): keep what we knew, and mark it gone.
+        known.deleted, known.refreshed_at = True, now
+        session.add(known)
+        return known
+    return repo.save_person(
+        session=session,
+        person=Person(
+            user_id=profile.user_id,
+            team_id=profile.team_id,
+            name=profile.name,
+            tz=profile.tz or "UTC",
+            is_bot=profile.is_bot,
+            deleted=profile.deleted,
+            refreshed_at=now,
+        ),
+    )
+
+
+def _party(session: Session, alliance_id: int, team_id: str) -> Party | None:
+    return next((p for p in repo.list_parties(session=session, alliance_id=alliance_id) if p.team_id == team_id), None)
+
+
+def _gone(session: Session, alliance_id: int, user_id: str) -> bool:
+    """Deactivated, or no longer in this alliance's channel."""
+    person = session.get(Person, user_id)
+    if person is not None and person.deleted:
+        return True
+    member = repo.get_member(session=session, alliance_id=alliance_id, user_id=user_id)
+    return member is not None and member.left_at is not None

@@ -1,0 +1,131 @@
+"""People coming and going: Slack's membership events, and the pickers of the orphan and new-lead notices.
+
+Events (each handled once per event id by the dedupe middleware, and each departure once however signalled):
+`user_change` (an account deactivated or reactivated, in either organisation), `member_left_channel`,
+`member_joined_channel` and `channel_unshared`. What they set off is sent by the sweep, which they wake.
+
+The pickers sit in a private message (the lead's) or in the channel's notice. A choice is carried out as the
+person who made it, under the same rules as the typed command; the result is told in the channel, and a
+refusal only to the person who picked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk.errors import SlackApiError
+
+from bot import texts
+from bot.core import grammar
+from bot.core.errors import CommandError
+from bot.core.people import Changes
+from bot.core.service import Caller
+from bot.slack import blocks
+from bot.slack.directory import profile_of
+from bot.slack.front import SlackFrontEnd
+from bot.slack.replies import Where, render
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, front: SlackFrontEnd) -> None:
+    people = front.people
+
+    def wake(changes: Changes) -> None:
+        if changes and front.wake_sweeper is not None:
+            front.wake_sweeper()  # the notices and welcomes go out now, not at the next minute
+
+    @app.event("user_change")
+    def on_user_change(event: dict[str, Any]) -> None:
+        user = event.get("user")
+        if not isinstance(user, dict) or not user.get("id"):
+            return
+        wake(people.profile_changed(profile_of(user)))
+
+    @app.event("member_left_channel")
+    def on_left(event: dict[str, Any], context: BoltContext) -> None:
+        if event.get("user") and event.get("channel") and event["user"] != context.bot_user_id:
+            wake(people.left_channel(event["channel"], event["user"]))
+
+    @app.event("member_joined_channel")
+    def on_joined(event: dict[str, Any], context: BoltContext) -> None:
+        if event.get("user") and event.get("channel") and event["user"] != context.bot_user_id:
+            wake(people.joined_channel(event["channel"], event["user"]))
+
+    @app.event("channel_unshared")
+    def on_unshared(event: dict[str, Any]) -> None:
+        team_id = event.get("previously_connected_team_id")
+        if event.get("channel") and team_id:
+            wake(people.org_disconnected(event["channel"], str(team_id)))
+
+    @app.event("channel_shared")
+    def on_shared(event: dict[str, Any]) -> None:
+        # An organisation joined, or came back: compare the members now rather than tomorrow, so its people
+        # are recognised (and their items theirs again) at once.
+        if event.get("channel"):
+            wake(people.reconcile_channel(event["channel"]))
+
+    @app.action(blocks.ORPHAN_REASSIGN_ACTION)
+    def reassign_one(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        about, chosen = _picked(action)
+        if about is not None and chosen and "r" in about:
+            _run(front, body, str(about["ch"]), grammar.Reassign(int(about["r"]), chosen))
+
+    @app.action(blocks.ORPHANS_ALL_ACTION)
+    def reassign_all(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        about, chosen = _picked(action)
+        if about is None or not chosen:
+            return
+        for from_id in about.get("from") or []:
+            _run(front, body, str(about["ch"]), grammar.ReassignAll(str(from_id), chosen))
+
+    @app.action(blocks.NEW_LEAD_ACTION)
+    def new_lead(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        about, chosen = _picked(action)
+        if about is not None and chosen and "team" in about:
+            _run(front, body, str(about["ch"]), grammar.NameRole(grammar.Role.LEAD, chosen, str(about["team"])))
+
+
+def _picked(action: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """What a picker is about (its block id) and whom it picked."""
+    try:
+        about = json.loads(action.get("block_id") or "")
+    except ValueError:
+        about = None
+    if not isinstance(about, dict) or "ch" not in about:
+        log.warning("a picker without its subject: %r", action.get("block_id"))
+        return None, ""
+    return about, str(action.get("selected_user") or "")
+
+
+def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, command: grammar.Command) -> None:
+    user_id = str(body["user"]["id"])
+    clicked_in = (body.get("channel") or {}).get("id")
+    where = Where(channel_id=channel_id, user_id=user_id)
+    try:
+        reply = front.service.handle(command, Caller(channel_id=channel_id, user_id=user_id))
+    except CommandError as e:
+        if e.new_alliance is not None:
+            front.replier.announce(e.new_alliance, where)
+        if clicked_in == channel_id:
+            front.replier.private(where, texts.error(e))
+        else:
+            _say(front, clicked_in or user_id, texts.error(e))
+        return
+    text, body_blocks = render(reply.outcome)
+    front.replier.post(where, text, body_blocks)  # both organisations see who took the items on
+    if clicked_in and clicked_in != channel_id:
+        _say(front, clicked_in, f":white_check_mark: Done, and said in <#{channel_id}>.")
+
+
+def _say(front: SlackFrontEnd, channel: str, text: str) -> None:
+    try:
+        front.client.chat_postMessage(channel=channel, text=text, blocks=blocks.sections(text), unfurl_links=False)
+    except SlackApiError as e:
+        log.warning("could not answer in %s: %s", channel, e.response.get("error"))
