@@ -141,6 +141,7 @@ def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, o
     service = AllianceService(db=db, directory=directory, clock=clock)
     chat = Console(service=service, directory=directory, clock=clock, out=out)
     chat.schedule = Scheduler(db, ConsoleCourier(chat), pacer=Pacer(0))
+    chat.people = People(db=db, directory=directory, clock=clock)
     chat.say("A channel shared by Acme (alice, bob, erin) and Globex (paul, pia, gus). You are alice. :help for help.")
     if tour:
         chat.say("--- a short tour: what people type, and what the bot answers ---")

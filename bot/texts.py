@@ -453,7 +453,8 @@ def handed_over(result: HandedOver) -> str:
     items = ", ".join(f"`{ref(n)}`" for n in result.refs) or "no open commitments"
     if not result.handover:
         return (
-            f":arrows_counterclockwise: {items} of {person(result.from_id)} now belong to {person(result.to_id)} "
+            f":arrows_counterclockwise: {items} of {person(result.from_id)} now "
+            f"{'belongs' if len(result.refs) == 1 else 'belong'} to {person(result.to_id)} "
             f"(by {person(result.actor_id)}); each item's history says so."
         )
     roles = f" and the role of {' and '.join(result.roles)}" if result.roles else ""

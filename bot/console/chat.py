@@ -13,6 +13,7 @@ from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
 from bot.core.clock import ManualClock
 from bot.core.errors import CommandError
 from bot.core.outcomes import FormRequested, Reply, announced
+from bot.core.people import People
 from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
 from bot.core.service import AllianceService, Caller
@@ -24,6 +25,8 @@ Type exactly what you would type in Slack:
 Console commands:
   :as NAME        speak as someone else (alice, bob, erin of Acme; paul, pia, gus of Globex)
   :advance 3d     move the clock forward (m, h, d, w) and run the scheduled work
+  :leave NAME     NAME leaves the channel (:join NAME comes back)
+  :deactivate NAME  NAME's organisation deactivates their account (:reactivate NAME undoes it)
   :now            show the clock        :people   who is in the channel
   :help           this text             :quit     leave"""
 
@@ -43,6 +46,8 @@ TOUR = [
     "@Alliance Bot done #2",
     "@Alliance Bot show #1",
     "@Alliance Bot commit Call Globex legal by yesterday",
+    ":leave paul",
+    "@Alliance Bot reassign all @paul to @gus",
 ]
 
 SWEEP_STEP = timedelta(hours=1)
@@ -74,6 +79,7 @@ EMOJI = {
     ":large_green_circle:": "🟢",
     ":large_orange_circle:": "🟠",
     ":sos:": "🆘",
+    ":wave:": "👋",
 }
 
 
@@ -85,6 +91,7 @@ class Console:
     out: TextIO
     speaker: str = "alice"
     schedule: Scheduler | None = None
+    people: People | None = None
 
     def run(self, lines: Iterable[str], *, echo: bool) -> None:
         for raw in lines:
@@ -164,6 +171,8 @@ class Console:
                 self.say(f"(the clock is now {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
             case "now":
                 self.say(f"(the clock says {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
+            case "leave" | "join" | "deactivate" | "reactivate":
+                self.coming_and_going(word.lower(), arg.lstrip("@"))
             case "people":
                 for p in self.directory.people:
                     if not p.is_bot:
@@ -171,6 +180,27 @@ class Console:
             case _:
                 self.say(f"(unknown console command :{word}; :help lists them)")
         return True
+
+    def coming_and_going(self, what: str, name: str) -> None:
+        """What Slack would tell the bot: someone left or joined the channel, or their account changed."""
+        person = self.directory.by_name(name)
+        if person is None or person.is_bot or self.people is None:
+            self.say(f"(nobody called “{name}” here; :people lists who is)")
+            return
+        match what:
+            case "leave":
+                self.directory.absent.add(person.user_id)
+                self.people.left_channel(CHANNEL, person.user_id)
+                self.say(f"({person.name} has left the channel)")
+            case "join":
+                self.directory.absent.discard(person.user_id)
+                self.people.joined_channel(CHANNEL, person.user_id)
+                self.say(f"({person.name} is in the channel)")
+            case _:
+                profile = self.directory.set_deleted(person.user_id, what == "deactivate")
+                self.people.profile_changed(profile)
+                self.say(f"({person.name}'s account is {'deactivated' if profile.deleted else 'active again'})")
+        self.sweep()
 
     def advance(self, span: timedelta) -> None:
         """Move the clock in steps of at most an hour, sweeping at each, so messages come out in their order."""
@@ -180,6 +210,9 @@ class Console:
             self.sweep()
 
     def sweep(self) -> None:
+        """As the running bot does each minute: compare the channel's members (daily), then plan and send."""
+        if self.people is not None:
+            self.people.reconcile(self.clock.now())
         if self.schedule is not None:
             self.schedule.sweep(self.clock.now())
 
@@ -204,6 +237,7 @@ class Console:
 
         text = re.sub(r"<@([A-Z0-9_]+)(?:\|[^>]*)?>", name, text)
         text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
+        text = re.sub(r"<#[A-Z0-9]+>", "#acme-globex", text)
         for code, symbol in EMOJI.items():
             text = text.replace(code, symbol)
         return text

@@ -68,3 +68,29 @@ def test_the_tour_runs_and_state_persists_until_fresh(
     assert "`#3` *Joint launch plan signed off*" in again
     fresh = run_console(tmp_path, monkeypatch, capsys, "/alliance list\n", "--fresh")
     assert "Nothing is open in this alliance." in fresh
+
+
+def test_people_leave_return_and_are_deactivated_in_the_console(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = run_console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        ":as pia\n"
+        "@Alliance Bot lead @pia\n"
+        "@Alliance Bot commit @paul Draft joint API spec by next Friday\n"
+        ":leave paul\n"
+        "@Alliance Bot commit @paul Security review by next Friday\n"
+        ":join paul\n"
+        ":deactivate gus\n"
+        ":leave nobody\n",
+    )
+    assert "(paul has left the channel)" in out
+    assert "Alliance Bot (private message to @pia, Tue 24 Nov 10:00 UTC):\n  ⚠️ @paul of *Globex* has left" in out
+    assert "@paul has left this alliance's channel; pick someone who is still here." in out
+    assert "(paul is in the channel)" in out
+    assert "Alliance Bot (private message to @paul, Tue 24 Nov 10:00 UTC):\n  👋 Welcome back to the alliance" in out
+    assert "You still own 1 open commitment:" in out
+    assert "(gus's account is deactivated)" in out
+    assert "(nobody called “nobody” here; :people lists who is)" in out
