@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bot import texts
 from bot.core.grammar import ListFilter
-from bot.core.outcomes import CommitmentView, Listing, PartyView, Recorded, Usage
+from bot.core.outcomes import CommitmentView, LeadWanted, Listing, Orphaned, PartyView, Recorded, Usage
 from bot.slack import blocks
 from bot.slack.replies import render
 
@@ -100,3 +102,41 @@ def test_the_form_is_prefilled_and_remembers_its_channel() -> None:
     assert by_block["owner"]["element"] == {"type": "users_select", "action_id": "value", "initial_user": "UALICE"}
     assert by_block["due"]["element"] == {"type": "datepicker", "action_id": "value", "initial_date": "2026-12-01"}
     assert by_block["milestone"]["optional"] is True
+
+
+def test_the_orphan_notice_has_a_picker_per_item_and_one_for_all() -> None:
+    notice = Orphaned(
+        departed_ids=["UPAUL"],
+        party=GLOBEX,
+        reason="deactivated",
+        items=[item(1), item(2, overdue=True)],
+        recipient_id="UPIA",
+    )
+    text = texts.orphaned(notice)
+    assert text.startswith(":warning: <@UPAUL> of *Globex* has left their organisation (account deactivated).")
+    assert "Their 2 open commitments are orphaned" in text
+    body = blocks.dispatch(notice, channel_id="C0ALLY001")
+    pickers = [b for b in body if b.get("accessory", {}).get("type") == "users_select"]
+    assert [json.loads(b["block_id"]) for b in pickers] == [{"ch": "C0ALLY001", "r": 1}, {"ch": "C0ALLY001", "r": 2}]
+    assert {b["accessory"]["action_id"] for b in pickers} == {blocks.ORPHAN_REASSIGN_ACTION}
+    (everything,) = [b for b in body if b["type"] == "actions"]
+    assert json.loads(everything["block_id"]) == {"ch": "C0ALLY001", "from": ["UPAUL"]}
+    assert everything["elements"][0]["action_id"] == blocks.ORPHANS_ALL_ACTION
+
+
+def test_a_whole_organisation_orphaned_stays_within_slacks_limits() -> None:
+    owners = [f"U{n:09d}" for n in range(40)]
+    many = [replace(item(n), owner_id=owners[n % 40]) for n in range(1, 120)]
+    notice = Orphaned(departed_ids=owners, party=GLOBEX, reason="unshared", items=many, recipient_id=None)
+    body = blocks.dispatch(notice, channel_id="C0ALLY001")
+    assert len(body) <= blocks.MAX_BLOCKS
+    assert all(len(b.get("block_id", "")) <= 255 for b in body)
+    assert texts.orphaned(notice).startswith(":warning: *Globex* has disconnected from this channel.")
+
+
+def test_the_new_lead_request_carries_the_party() -> None:
+    asked = LeadWanted(party=GLOBEX, departed_id="UPIA", recipient_id="UALICE")
+    body = blocks.dispatch(asked, channel_id="C0ALLY001")
+    assert "<@UPIA>, lead of *Globex*, has left" in body[0]["text"]["text"]
+    assert json.loads(body[-1]["block_id"]) == {"ch": "C0ALLY001", "team": "TGLOBEX"}
+    assert body[-1]["elements"][0]["action_id"] == blocks.NEW_LEAD_ACTION
