@@ -632,8 +632,11 @@ def welcome(message: Welcome) -> str:
     if parties:
         parts.append(f"It is a partnership between {parties}; I keep track of who promised what, by when.")
     for p in alliance.parties:
-        lead = f"led by {person(p.lead_id)}" if p.lead_id else "no lead named yet"
-        sponsor = f", sponsor {person(p.sponsor_id)}" if p.sponsor_id else ""
+        if p.lead_id in message.gone:
+            lead = "its lead has left; a new one is being named"
+        else:
+            lead = f"led by {person(p.lead_id)}" if p.lead_id else "no lead named yet"
+        sponsor = f", sponsor {person(p.sponsor_id)}" if p.sponsor_id and p.sponsor_id not in message.gone else ""
         parts.append(f"• *{p.name}*: {lead}{sponsor}")
     host = alliance.parties[0].team_id if alliance.parties else ""
     if message.recipient_team_id and message.recipient_team_id != host:

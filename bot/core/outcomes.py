@@ -343,6 +343,7 @@ class Welcome:
     recipient_team_id: str
     returning: bool
     open_items: list[CommitmentView]
+    gone: list[str] = field(default_factory=list)  # leads or sponsors named above who have left
 
 
 Dispatch = CheckinOpened | CheckinAsk | CheckinClosed | Nudge | EscalationLine | Orphaned | LeadWanted | Welcome

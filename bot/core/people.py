@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.ports import Directory, Profile
+from bot.core.schedule import working_time
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, LeftReason, Party, Person
@@ -203,11 +204,16 @@ class People:
         # exactly what the partner organisation's events may not tell us.
         for user_id in sorted(present | {u for u, m in known.items() if m.left_at is None}):
             profile = self.directory.profile(user_id)
+            member = known.get(user_id)
+            if profile is None and member is not None and user_id not in present:
+                # Gone from the channel and unknown to the platform now (deleted outright): gone all the same.
+                with self.db.session() as session:
+                    changes.add(self._depart(session, alliance, user_id, member.team_id, LeftReason.LEFT_CHANNEL))
+                continue
             if profile is None or profile.is_bot:
                 continue
             with self.db.session() as session:
                 _save(session, profile, self.clock.now())
-                member = known.get(user_id)
                 if profile.deleted:
                     changes.add(self._depart(session, alliance, user_id, profile.team_id, LeftReason.DEACTIVATED))
                 elif user_id not in present:
@@ -266,7 +272,7 @@ class People:
                         "kind": "lead_wanted",
                         "recipient_id": recipient,
                         "data": json.dumps({"team_id": team_id, "user_id": user_id}),
-                        "not_before": now,
+                        "not_before": _reachable(session, alliance.id, recipient, now),
                     }
                     for recipient in dict.fromkeys(asked)
                 ],
@@ -295,7 +301,8 @@ class People:
                 "kind": "orphans",
                 "recipient_id": recipient,
                 "data": data,
-                "not_before": now,
+                # The channel hears at once; a person in their working hours.
+                "not_before": _reachable(session, alliance.id, recipient, now) if recipient else now,
             }
             for recipient in [*dict.fromkeys(recipients), ""]
         ]
@@ -323,7 +330,7 @@ class People:
                         "kind": "welcome",
                         "recipient_id": user_id,
                         "data": json.dumps({"returning": state == "returned"}),
-                        "not_before": now,
+                        "not_before": _reachable(session, alliance.id, user_id, now),
                     }
                 ],
             )
@@ -360,6 +367,13 @@ def _save(session: Session, profile: Profile, now: datetime) -> Person:
 
 def _party(session: Session, alliance_id: int, team_id: str) -> Party | None:
     return next((p for p in repo.list_parties(session=session, alliance_id=alliance_id) if p.team_id == team_id), None)
+
+
+def _reachable(session: Session, alliance_id: int, user_id: str, now: datetime) -> datetime:
+    """A person's next working moment: their zone, their organisation's holidays (never a DM at 3 a.m.)."""
+    person = session.get(Person, user_id)
+    party = _party(session, alliance_id, person.team_id) if person is not None else None
+    return working_time(person, party).next_working_moment(now)
 
 
 def _gone(session: Session, alliance_id: int, user_id: str) -> bool:

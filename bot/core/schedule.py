@@ -666,6 +666,7 @@ class Scheduler:
                     recipient_team_id=person.team_id,
                     returning=bool(data.get("returning")),
                     open_items=views.commitments(session, mine, now=now),
+                    gone=sorted(gone),
                 )
         return None
 

@@ -22,11 +22,15 @@ from slack_bolt import App
 from sqlmodel import select
 from waitress import wasyncore
 
+from bot import runtime
 from bot.config import Settings
 from bot.core.clock import ManualClock
+from bot.core.people import People
+from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from bot.runtime import healthy
 from bot.slack.app import build_app, web_client
+from bot.slack.courier import SlackCourier
 from bot.slack.directory import SlackDirectory
 from bot.slack.http import MAX_BODY, SlackWsgi
 from storage.db import Database
@@ -129,6 +133,14 @@ class Bot:
     def rows(self, model: type[Any]) -> list[Any]:
         with self.db.session() as session:
             return list(session.exec(select(model)).all())
+
+    def sweep(self, at: datetime | None = None) -> SweepReport:
+        """The scheduled work once, as of `at` (default: the bot's clock), as production runs it: the daily
+        member reconciliation, then the scheduler's sweep, through a real WebClient to the fake."""
+        at = at or self.clock.now()
+        client = web_client(self.settings)
+        people = People(db=self.db, directory=SlackDirectory(client), clock=ManualClock(at))
+        return runtime.sweep(people, Scheduler(self.db, SlackCourier(client), pacer=Pacer(0)), at)
 
     def quiet(self, *, for_seconds: float = 0.2, timeout: float = 5.0) -> list[Call]:
         """Wait until the fake has seen no new call for `for_seconds` (the bot answers after its ack)."""

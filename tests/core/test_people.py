@@ -71,6 +71,11 @@ class PeopleWorld(World):
         self.people.reconcile(now)
         self.sweep(now)
 
+    def settle(self) -> None:
+        """Sweep hourly for a day: private notices wait for each recipient's working hours."""
+        self.sweep()
+        self.run_until(self.clock.now() + DAY)
+
     def notices(self) -> list[tuple[str | None, list[int], tuple[str, ...]]]:
         """(recipient, refs, who left) of every orphan notice sent."""
         return [
@@ -149,7 +154,7 @@ def test_the_reconciliation_finds_someone_who_left_the_channel(world: PeopleWorl
     world.directory.absent.add("UBOB")
     changes = world.people.reconcile(world.clock.now())
     assert [u for _, u in changes.departures] == ["UBOB"]
-    world.sweep()
+    world.settle()
     assert ("UALICE", [3], ("UBOB",)) in world.notices()
     assert world.courier.of(Orphaned)[0].message.content.reason == "left_channel"
 
@@ -166,7 +171,7 @@ def test_members_the_platform_would_not_list_are_not_taken_for_everyone_leaving(
 def test_a_lead_who_leaves_is_replaced_at_the_word_of_the_other_lead_or_the_sponsor(world: PeopleWorld) -> None:
     world.directory.absent.add("UPIA")
     world.people.left_channel("C1", "UPIA")
-    world.sweep()
+    world.settle()
     asked = sorted(s.message.recipient_id for s in world.courier.of(LeadWanted))
     assert asked == ["UALICE", "UGUS"]
     assert {s.message.content.departed_id for s in world.courier.of(LeadWanted)} == {"UPIA"}
@@ -233,7 +238,7 @@ def test_an_organisation_disconnecting_orphans_all_its_items_to_the_other_lead(w
     world.say("commit <@UGUS> Budget approval by Dec 11", PIA)
     changes = world.people.org_disconnected("C1", GLOBEX)
     assert sorted(u for _, u in changes.departures) == ["UGUS", "UPAUL", "UPIA"]
-    world.sweep()
+    world.settle()
     notices = world.notices()
     assert sorted(r or "" for r, _, _ in notices) == ["", "UALICE"]
     assert all(sorted(refs) == [1, 2, 4] for _, refs, _ in notices)
@@ -294,3 +299,14 @@ def test_the_first_use_of_a_channel_records_its_members(world: PeopleWorld) -> N
         "UPIA": GLOBEX,
         "UGUS": GLOBEX,
     }
+
+
+def test_private_notices_wait_for_working_hours_and_the_channel_hears_at_once(world: PeopleWorld) -> None:
+    # 03:00 in Berlin the next night: Pia, Globex's lead, is asleep.
+    world.go_to(NOW.replace(hour=2) + DAY)
+    world.people.left_channel("C1", "UPAUL")
+    world.sweep()
+    assert [r for r, _, _ in world.notices()] == [None]
+    world.run_until(NOW.replace(hour=9) + DAY)
+    sent = [s for s in world.courier.of(Orphaned) if s.message.recipient_id == "UPIA"]
+    assert [s.at.hour for s in sent] == [8]  # 09:00 in Berlin

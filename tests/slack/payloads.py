@@ -51,15 +51,21 @@ __all__ = [
     "SignedRequest",
     "app_mention",
     "block_action",
+    "channel_shared",
+    "channel_unshared",
     "checkboxes",
     "datepicker",
+    "member_joined_channel",
+    "member_left_channel",
     "message_shortcut",
     "plain_text_input",
     "sign",
     "slash_command",
     "static_select",
     "url_verification",
+    "user_change",
     "users_select",
+    "users_select_action",
     "view_submission",
 ]
 
@@ -368,6 +374,200 @@ def app_mention(
     return _signed(body, _JSON, signing_secret=signing_secret, timestamp=timestamp, extra=extra)
 
 
+def _event_callback(
+    event: dict[str, Any],
+    *,
+    channel: str | None,
+    event_id: str | None,
+    retry_num: int | None,
+    retry_reason: str,
+    signing_secret: str,
+    timestamp: int | None,
+) -> SignedRequest:
+    """The Events API envelope around ``event``, as for :func:`app_mention` (the app's workspace, Acme, in
+    ``team_id``; the bot's authorization; a unique ``event_id`` unless given, reused with ``retry_num`` to model
+    Slack's redelivery)."""
+    event_ts = str(event.get("event_ts") or _new_ts())
+    context: dict[str, Any] = {"et": event["type"], "tid": ACME, "aid": API_APP_ID}
+    if channel is not None:
+        context["cid"] = channel
+    raw = json.dumps(context, separators=(",", ":"))
+    envelope: dict[str, Any] = {
+        "token": VERIFICATION_TOKEN,
+        "team_id": ACME,
+        "context_team_id": ACME,
+        "context_enterprise_id": None,
+        "api_app_id": API_APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{uuid.uuid4().hex[:9].upper()}",
+        "event_time": int(float(event_ts)),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": ACME,
+                "user_id": BOT,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": _is_ext_shared(channel) if channel is not None else False,
+        "event_context": "4-" + base64.urlsafe_b64encode(raw.encode()).decode().rstrip("="),
+    }
+    extra = None
+    if retry_num is not None:
+        extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+    body = json.dumps(envelope, separators=(",", ":")).encode()
+    return _signed(body, _JSON, signing_secret=signing_secret, timestamp=timestamp, extra=extra)
+
+
+def user_change(
+    user: dict[str, Any],
+    *,
+    event_id: str | None = None,
+    cache_ts: int | None = None,
+    retry_num: int | None = None,
+    retry_reason: str = "http_timeout",
+    signing_secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """A ``user_change`` event: Slack sends the whole ``users.info`` user object (build it with
+    :func:`tests.slack.fake_web_api.make_user`; a deactivated account, ``deleted=True``, comes stripped)."""
+    event_ts = _new_ts()
+    event = {
+        "type": "user_change",
+        "user": user,
+        "cache_ts": int(float(event_ts)) if cache_ts is None else cache_ts,
+        "event_ts": event_ts,
+    }
+    return _event_callback(
+        event,
+        channel=None,
+        event_id=event_id,
+        retry_num=retry_num,
+        retry_reason=retry_reason,
+        signing_secret=signing_secret,
+        timestamp=timestamp,
+    )
+
+
+def member_left_channel(
+    user: str,
+    channel: str = CHANNEL,
+    *,
+    team: str | None = None,
+    event_id: str | None = None,
+    retry_num: int | None = None,
+    retry_reason: str = "http_timeout",
+    signing_secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """``member_left_channel``: ``user`` left, or was removed from, ``channel``; ``team`` is the user's team."""
+    event = {
+        "type": "member_left_channel",
+        "user": user,
+        "channel": channel,
+        "channel_type": "C",
+        "team": team or _user_team(user),
+        "event_ts": _new_ts(),
+    }
+    return _event_callback(
+        event,
+        channel=channel,
+        event_id=event_id,
+        retry_num=retry_num,
+        retry_reason=retry_reason,
+        signing_secret=signing_secret,
+        timestamp=timestamp,
+    )
+
+
+def member_joined_channel(
+    user: str,
+    channel: str = CHANNEL,
+    *,
+    inviter: str | None = None,
+    team: str | None = None,
+    event_id: str | None = None,
+    retry_num: int | None = None,
+    retry_reason: str = "http_timeout",
+    signing_secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """``member_joined_channel``: ``user`` joined ``channel`` (added by ``inviter``, when someone did)."""
+    event: dict[str, Any] = {
+        "type": "member_joined_channel",
+        "user": user,
+        "channel": channel,
+        "channel_type": "C",
+        "team": team or _user_team(user),
+        "event_ts": _new_ts(),
+    }
+    if inviter is not None:
+        event["inviter"] = inviter
+    return _event_callback(
+        event,
+        channel=channel,
+        event_id=event_id,
+        retry_num=retry_num,
+        retry_reason=retry_reason,
+        signing_secret=signing_secret,
+        timestamp=timestamp,
+    )
+
+
+def channel_unshared(
+    team_id: str,
+    channel: str = CHANNEL,
+    *,
+    event_id: str | None = None,
+    retry_num: int | None = None,
+    retry_reason: str = "http_timeout",
+    signing_secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """``channel_unshared``: organisation ``team_id`` was disconnected from the shared ``channel``."""
+    event = {
+        "type": "channel_unshared",
+        "previously_connected_team_id": team_id,
+        "channel": channel,
+        "is_ext_shared": False,
+        "event_ts": _new_ts(),
+    }
+    return _event_callback(
+        event,
+        channel=channel,
+        event_id=event_id,
+        retry_num=retry_num,
+        retry_reason=retry_reason,
+        signing_secret=signing_secret,
+        timestamp=timestamp,
+    )
+
+
+def channel_shared(
+    team_id: str,
+    channel: str = CHANNEL,
+    *,
+    event_id: str | None = None,
+    retry_num: int | None = None,
+    retry_reason: str = "http_timeout",
+    signing_secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """``channel_shared``: organisation ``team_id`` was connected to ``channel`` (again)."""
+    event = {"type": "channel_shared", "connected_team_id": team_id, "channel": channel, "event_ts": _new_ts()}
+    return _event_callback(
+        event,
+        channel=channel,
+        event_id=event_id,
+        retry_num=retry_num,
+        retry_reason=retry_reason,
+        signing_secret=signing_secret,
+        timestamp=timestamp,
+    )
+
+
 def block_action(
     action_id: str,
     value: str,
@@ -425,6 +625,68 @@ def block_action(
                 "action_ts": f"{time.time():.6f}",
             }
         ],
+    }
+    return _interactive(payload, signing_secret=signing_secret, timestamp=timestamp)
+
+
+def users_select_action(
+    action_id: str,
+    block_id: str,
+    selected_user: str | None,
+    *,
+    user: str = ALICE,
+    channel: str = CHANNEL,
+    initial_user: str | None = None,
+    message_ts: str | None = None,
+    message_text: str = "",
+    message_blocks: list[dict[str, Any]] | None = None,
+    response_url: str | None = None,
+    trigger_id: str | None = None,
+    signing_secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """A ``block_actions`` payload for a ``users_select`` in a bot message in ``channel`` (the shared channel,
+    or a DM: FakeSlack's DM with a user is ``"D" + user_id[1:]``), where ``user`` picked ``selected_user``.
+
+    ``message_blocks`` are the message's blocks as posted (default: one actions block holding the select).
+    """
+    team = _user_team(user)
+    ts = message_ts or _new_ts()
+    element: dict[str, Any] = {"type": "users_select", "action_id": action_id, "placeholder": _plain("Pick")}
+    blocks = message_blocks or [{"type": "actions", "block_id": block_id, "elements": [element]}]
+    action: dict[str, Any] = {
+        "type": "users_select",
+        "action_id": action_id,
+        "block_id": block_id,
+        "selected_user": selected_user,
+        "action_ts": f"{time.time():.6f}",
+    }
+    if initial_user is not None:
+        action["initial_user"] = initial_user
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": _payload_user(user),
+        "api_app_id": API_APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
+        "trigger_id": trigger_id or _trigger_id(),
+        "team": _payload_team(team),
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "channel": {"id": channel, "name": _channel_name(channel)},
+        "message": {
+            "user": BOT,
+            "type": "message",
+            "ts": ts,
+            "bot_id": BOT_ID,
+            "app_id": API_APP_ID,
+            "text": message_text,
+            "team": ACME,
+            "blocks": blocks,
+        },
+        "state": {"values": {block_id: {action_id: users_select(selected_user)}}},
+        "response_url": response_url or _default_response_url(team, "actions"),
+        "actions": [action],
     }
     return _interactive(payload, signing_secret=signing_secret, timestamp=timestamp)
 

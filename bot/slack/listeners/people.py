@@ -81,8 +81,8 @@ def register(app: App, front: SlackFrontEnd) -> None:
         about, chosen = _picked(action)
         if about is None or not chosen:
             return
-        for from_id in about.get("from") or []:
-            _run(front, body, str(about["ch"]), grammar.ReassignAll(str(from_id), chosen))
+        commands = [grammar.ReassignAll(str(from_id), chosen) for from_id in about.get("from") or []]
+        _run(front, body, str(about["ch"]), *commands)
 
     @app.action(blocks.NEW_LEAD_ACTION)
     def new_lead(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -104,23 +104,30 @@ def _picked(action: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     return about, str(action.get("selected_user") or "")
 
 
-def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, command: grammar.Command) -> None:
+def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, *commands: grammar.Command) -> None:
+    """Carry out a pick (for "Reassign all", one command per former owner) and answer once: each change in the
+    channel, then one confirmation where the pick was made; or, if nothing could be done, the first refusal."""
     user_id = str(body["user"]["id"])
     clicked_in = (body.get("channel") or {}).get("id")
     where = Where(channel_id=channel_id, user_id=user_id)
-    try:
-        reply = front.service.handle(command, Caller(channel_id=channel_id, user_id=user_id))
-    except CommandError as e:
-        if e.new_alliance is not None:
-            front.replier.announce(e.new_alliance, where)
+    refusals: list[CommandError] = []
+    done = 0
+    for command in commands:
+        try:
+            reply = front.service.handle(command, Caller(channel_id=channel_id, user_id=user_id))
+        except CommandError as e:
+            refusals.append(e)
+            continue
+        text, body_blocks = render(reply.outcome)
+        front.replier.post(where, text, body_blocks)  # both organisations see who took the items on
+        done += 1
+    if done == 0 and refusals:
+        refusal = refusals[0]
         if clicked_in == channel_id:
-            front.replier.private(where, texts.error(e))
+            front.replier.private(where, texts.error(refusal))
         else:
-            _say(front, clicked_in or user_id, texts.error(e))
-        return
-    text, body_blocks = render(reply.outcome)
-    front.replier.post(where, text, body_blocks)  # both organisations see who took the items on
-    if clicked_in and clicked_in != channel_id:
+            _say(front, clicked_in or user_id, texts.error(refusal))
+    elif done and clicked_in and clicked_in != channel_id:
         _say(front, clicked_in, f":white_check_mark: Done, and said in <#{channel_id}>.")
 
 
