@@ -323,7 +323,7 @@ class Charters:
                     .values(signed_at=now)
                 )
                 complete = result.rowcount == 1
-            session.flush()
+                session.expire(current)  # read the signature time back as written
             return CharterSigned(charter=charter_view(session, alliance), signer_id=caller.user_id, complete=complete)
 
     def pinned(self, channel_id: str, version: int, message_ts: str) -> None:
