@@ -177,10 +177,8 @@ def test_the_charter_sets_the_steps_and_the_mediator(world: DisputeWorld) -> Non
     charters.start_form("C1", "UALICE")
     charters.submit_step(1, {"name": "Acme x Globex", "goals": "", "start": None, "end": None}, ALICE)
     charters.submit_step(2, {"decision_makers": ["UALICE"]}, ALICE)
-    charters.submit_step(
-        3, {"cadence": "default", "days:leads": "2", "days:sponsors": "1", "mediator": "Jane Doe", "mediator_id": "UBOB"},
-        ALICE,
-    )  # fmt: skip
+    working = {"cadence": "default", "days:leads": "2", "days:sponsors": "1", "mediator": "Jane Doe"}
+    charters.submit_step(3, {**working, "mediator_id": "UBOB"}, ALICE)
     opened = world.say("dispute data sharing", PAUL)
     assert opened.dispute.deadline == utc(11, 26, 23)  # 2 working days
     world.sweep(utc(11, 30, 15))  # past the leads' 2 days and the sponsors' 1: with the mediator
