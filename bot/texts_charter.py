@@ -186,7 +186,9 @@ def decisions(result: DecisionList) -> str:
 
 
 def _step_words(d: DisputeView) -> str:
-    return STEP_WORDS.get(d.who, d.who)
+    """Whose step it is; when nobody of it is named (or still here), the leads who carry it for them."""
+    words = STEP_WORDS.get(d.who, d.who)
+    return f"{words}, for whom the leads stand in" if d.stand_in else words
 
 
 def _next_words(d: DisputeView) -> str:
@@ -232,8 +234,8 @@ def dispute_nudge(message: DisputeNudge) -> str:
     others = [u for u in d.people if u != message.recipient_id]
     together = f" together with {_people(others)}" if others else ""
     lines = [
-        f":scales: Dispute {ref(d.ref)}, *{d.topic}* (opened by {person(d.opened_by)}), is now for {_step_words(d)} "
-        f"to settle: that includes you{together}."
+        f":scales: Dispute {ref(d.ref)}, *{d.topic}* (opened by {person(d.opened_by)}), is now for {_step_words(d)}"
+        f"{',' if d.stand_in else ''} to settle: that includes you{together}."
     ]
     if d.deadline:
         lines.append(f"The charter gives this step until {when(d.deadline, d.home_tz)}. {_next_words(d)}")

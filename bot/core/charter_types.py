@@ -186,6 +186,7 @@ class DisputeView:
     deadline: datetime | None  # of the current step; None at the last step
     home_tz: str
     people: list[str]  # who the current step's people are
+    stand_in: bool = False  # nobody is named (or still here) for this step: the leads carry it
     mediator: str = ""
     resolved_at: datetime | None = None
     resolved_by: str | None = None

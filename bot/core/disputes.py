@@ -254,6 +254,7 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
     steps = _steps(dispute)
     parties = list(repo.list_parties(session=session, alliance_id=alliance.id))
     last = dispute.step >= len(steps) - 1
+    people, stand_in = _step_people(session, alliance, dispute, parties)
     return DisputeView(
         ref=dispute.ref,
         topic=dispute.topic,
@@ -263,7 +264,8 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         steps=steps,
         deadline=None if dispute.resolved_at or last else _deadline(dispute, steps, _home(session, alliance)),
         home_tz=alliance.home_tz,
-        people=_people(session, alliance, dispute, parties),
+        people=people,
+        stand_in=stand_in,
         mediator=dispute.mediator,
         resolved_at=dispute.resolved_at,
         resolved_by=dispute.resolved_by,
@@ -272,6 +274,12 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
 
 
 def _people(session: Session, alliance: Alliance, dispute: Dispute, parties: list[Party]) -> list[str]:
+    return _step_people(session, alliance, dispute, parties)[0]
+
+
+def _step_people(
+    session: Session, alliance: Alliance, dispute: Dispute, parties: list[Party]
+) -> tuple[list[str], bool]:
     """Who settles it at its current step (still here): the leads, the sponsors, or the mediator. With nobody
     named for a step, the leads carry it (and are told whom the charter names)."""
     assert alliance.id is not None
@@ -286,9 +294,9 @@ def _people(session: Session, alliance: Alliance, dispute: Dispute, parties: lis
     }.get(who, [])
     people = repo.get_people(session=session, user_ids=[*candidates, *leads])
     present = [u for u in candidates if u not in gone and not (u in people and people[u].deleted)]
-    if not present:
-        present = [u for u in leads if u not in gone and not (u in people and people[u].deleted)]
-    return list(dict.fromkeys(present))
+    if present or who == "leads":
+        return list(dict.fromkeys(present)), False
+    return list(dict.fromkeys(u for u in leads if u not in gone and not (u in people and people[u].deleted))), True
 
 
 def _steps(dispute: Dispute) -> list[DisputeStep]:

@@ -162,6 +162,11 @@ def test_a_late_sweep_tells_only_the_step_reached(world: DisputeWorld) -> None:
     ]
     world.sweep(utc(12, 9, 14))
     assert world.told()[-1] == (utc(12, 9, 14), "nudge", "UALICE", 2)
+    nudge = world.courier.of(DisputeNudge)[-1].message.content
+    assert texts.dispatch(nudge).splitlines()[0] == (
+        ":scales: Dispute #1, *pricing of the joint SKU* (opened by <@UPAUL>), is now for the mediator, for whom the "
+        "leads stand in, to settle: that includes you together with <@UPIA>."
+    )
 
 
 def test_a_nudge_planned_before_the_resolution_is_not_sent(world: DisputeWorld) -> None:
