@@ -335,6 +335,8 @@ def error(exc: CharterError) -> str:
             return f"Goal line {line}: “{word}” is not one of this alliance's parties."
         case "too_many_goals":
             return f"At most {exc.detail} goals; keep the charter to the ones that matter."
+        case "goals_too_long":
+            return f"The goals come to more than {exc.detail} characters written out; shorten some of them."
         case "end_before_start":
             return f"The end comes before the start ({exc.detail}); pick an end after it."
         case "half_timeframe":

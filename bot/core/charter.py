@@ -49,6 +49,7 @@ KINDS = (REMINDER_KIND,)
 CADENCES = ("default", "weekly", "fortnightly", "monthly")
 STEP_WHO = ("leads", "sponsors", "mediator")
 MAX_GOALS = 20
+GOALS_TEXT = 3000  # the most a Slack text box holds
 MAX_TEXT = 1000
 FORM_STEPS = 3
 # What a charter must say before it can be signed; the rest (formality, lines of communication, what is shared and
@@ -369,7 +370,10 @@ def parse_goals(text: str, parties: list[CharterParty]) -> list[Goal]:
             if word.lower() not in names:
                 raise CharterError("bad_goal_party", field="goals", detail=f"{number}:{word[:40]}")
             benefits.append(names[word.lower()])
-        goals.append(Goal(what[:300], target, tuple(dict.fromkeys(benefits or [p.name for p in parties]))))
+        goals.append(Goal(what[:200], target, tuple(dict.fromkeys(benefits or [p.name for p in parties]))))
+    if len("\n".join(goal_line(x) for x in goals)) > GOALS_TEXT:
+        # Written out in full (both parties named) they must still fit the form's box, to be edited again.
+        raise CharterError("goals_too_long", field="goals", detail=str(GOALS_TEXT))
     return goals
 
 

@@ -334,6 +334,10 @@ def test_goal_lines_name_the_parties_they_benefit_or_both_by_default() -> None:
         Goal("Training", date(2027, 1, 15), ("Acme", "Globex")),
     ]
     assert parse_goals("", PARTIES) == []
+    long_lines = "\n".join(f"{'g' * 150} | 2027-01-{day:02d}" for day in range(1, 18))
+    with pytest.raises(CharterError) as too_long:
+        parse_goals(long_lines, PARTIES)  # under 3,000 as typed, over it with both parties written out
+    assert (too_long.value.reason, too_long.value.field) == ("goals_too_long", "goals")
 
 
 def test_the_default_dispute_steps_are_the_leads_then_the_sponsors_then_the_mediator() -> None:
