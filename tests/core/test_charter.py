@@ -26,6 +26,7 @@ from bot.core.charter_types import (
     DisputeStep,
     FieldChange,
     Goal,
+    SignCharter,
 )
 from bot.core.errors import NotAllowed
 from bot.core.service import Caller
@@ -260,7 +261,7 @@ def test_a_change_after_sign_off_shows_what_changed_and_clears_the_signatures(wo
     )
     # A button from before the change signs nothing.
     with pytest.raises(CharterError) as stale:
-        world.service.handle(world_sign(1), ALICE)
+        world.service.handle(SignCharter(1), ALICE)
     assert (stale.value.reason, stale.value.detail) == ("stale", "2")
     assert isinstance(world.say("charter sign", ALICE), CharterSigned)
 
@@ -271,12 +272,6 @@ def test_saving_the_same_charter_again_changes_nothing(world: CharterWorld) -> N
     assert (again.changes, again.first, again.announced) == ([], False, False)
     assert texts.outcome(again) == "Nothing changed in the charter."
     assert world.versions() == [(1, False)]
-
-
-def world_sign(version: int) -> Any:
-    from bot.core.charter_types import SignCharter
-
-    return SignCharter(version)
 
 
 # ---- reminders at each check-in ----------------------------------------------------------------------------
