@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.calendar import zone
+from bot.core.charter_types import CHARTER_DISPATCH, CHARTER_OUTCOMES, CharterError
 from bot.core.dates import DateProblem, MissingDate, PastDate, UnknownDate
 from bot.core.errors import (
     AlreadyClosed,
@@ -79,6 +80,11 @@ EXAMPLES = [
     ("handover @bob to @alice", "everything Bob holds, commitments and roles, to Alice"),
     ("reassign all @bob to @alice", "all of Bob's open commitments to Alice (when Bob has left, say)"),
     ("escalation  /  escalation 2 5", "lead after 2 working days overdue, sponsor after 5"),
+    ("charter  /  charter edit  /  charter sign", "the alliance's written agreement: show, edit, sign off"),
+    ("decide we co-sell in DACH first consulted @pia @paul", "record a decision, who decided, who was consulted"),
+    ("decisions", "the decisions on record"),
+    ("dispute pricing of the joint SKU", "open a dispute: it follows the charter's steps, with deadlines"),
+    ("disputes  /  resolve dispute 1 <outcome>", "open disputes; record how one was settled"),
 ]
 
 DATE_HELP = (
@@ -298,6 +304,10 @@ def date_problem(problem: DateProblem, title: str | None, owner_id: str) -> str:
 
 def error(exc: CommandError) -> str:
     """The private answer to a command that could not be carried out. Nothing was changed."""
+    if isinstance(exc, CharterError):
+        from bot import texts_charter
+
+        return texts_charter.error(exc)
     match exc:
         case DueProblem():
             return date_problem(exc.problem, exc.title, exc.owner_id)
@@ -656,6 +666,10 @@ def welcome(message: Welcome) -> str:
 
 def dispatch(message: object) -> str:
     """The text of anything the scheduled work sends."""
+    if isinstance(message, CHARTER_DISPATCH):
+        from bot import texts_charter
+
+        return texts_charter.dispatch(message)
     match message:
         case Orphaned():
             return orphaned(message)
@@ -678,6 +692,10 @@ def dispatch(message: object) -> str:
 
 def outcome(result: Outcome) -> str:
     """The text of any outcome."""
+    if isinstance(result, CHARTER_OUTCOMES):
+        from bot import texts_charter
+
+        return texts_charter.outcome(result)
     match result:
         case Reported():
             return reported(result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import AwareDateTime
@@ -204,3 +204,92 @@ class SweepState(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     last_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+# ---- the charter, decisions and disputes ----------------------------------------------------------------------
+
+
+class CharterVersion(SQLModel, table=True):
+    """One version of an alliance's charter; every change is a new version, and the highest is in force.
+
+    `content` is the charter's fields as JSON (see bot.core.charter). `signed_at` is set, once, when the last
+    lead signed this version; `message_ts` is then the signed charter's pinned message.
+    """
+
+    __table_args__ = (UniqueConstraint("alliance_id", "version", name="uq_charter_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    version: int
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    edited_by: str = Field(max_length=64)
+    edited_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    signed_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    message_ts: str | None = Field(default=None, max_length=64)
+
+
+class CharterSignature(SQLModel, table=True):
+    """A party's lead signed one version of the charter (one signature per party and version)."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "version", "team_id", name="uq_charter_signature"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    version: int
+    team_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)
+    signed_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class CharterDraft(SQLModel, table=True):
+    """What someone has entered so far in the charter form's steps, until the last step saves it."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "user_id", name="uq_charter_draft"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id")
+    user_id: str = Field(max_length=64)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class Decision(SQLModel, table=True):
+    """A decision: what was decided, who decided, who was consulted."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "ref", name="uq_decision_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    ref: int
+    text: str = Field(max_length=1000)
+    decided_by: str = Field(max_length=64)
+    consulted: str = Field(default="[]", max_length=1000)  # JSON list of user ids
+    recorded_by: str = Field(max_length=64)
+    at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class Dispute(SQLModel, table=True):
+    """A dispute working its way up the charter's steps until someone records how it was resolved.
+
+    `steps` is the charter's steps when it was opened (JSON); `step` the one it is at; `planned_step` the last
+    step whose people were told. `next_at` is when the sweep must look at it again (NULL once resolved).
+    """
+
+    __table_args__ = (UniqueConstraint("alliance_id", "ref", name="uq_dispute_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    ref: int
+    topic: str = Field(max_length=500)
+    opened_by: str = Field(max_length=64)
+    opened_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    steps: str = Field(max_length=1000)
+    mediator: str = Field(default="", max_length=500)
+    mediator_id: str | None = Field(default=None, max_length=64)
+    step: int = Field(default=0)
+    planned_step: int = Field(default=-1)
+    step_started_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    next_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    resolved_by: str | None = Field(default=None, max_length=64)
+    outcome: str | None = Field(default=None, max_length=1000)

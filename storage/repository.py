@@ -15,10 +15,12 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
     Alliance,
+    CharterSignature,
     Checkin,
     Commitment,
     CommitmentEvent,
     Delivery,
+    Dispute,
     Member,
     Party,
     Person,
@@ -745,3 +747,25 @@ def claim_reconciliation(*, session: Session, alliance_id: int, before: datetime
         .values(reconciled_at=at)
     )
     return result.rowcount == 1
+
+
+# ---- the charter, decisions and disputes ----------------------------------------------------------------------
+
+
+def add_charter_signature(
+    *, session: Session, alliance_id: int, version: int, team_id: str, user_id: str, at: datetime
+) -> bool:
+    """One party's signature under one version; False when that party has already signed it."""
+    row = {"alliance_id": alliance_id, "version": version, "team_id": team_id, "user_id": user_id, "signed_at": at}
+    return _insert_ignoring(session, CharterSignature, [row], conflict=["alliance_id", "version", "team_id"]) == 1
+
+
+def due_disputes(*, session: Session, now: datetime, limit: int) -> Sequence[Dispute]:
+    """Unresolved disputes whose step has run out (or just started), locked for this sweeper on PostgreSQL."""
+    query = (
+        select(Dispute)
+        .where(col(Dispute.next_at) <= now, col(Dispute.resolved_at).is_(None))
+        .order_by(col(Dispute.next_at))
+        .limit(limit)
+    )
+    return session.exec(_locking(session, query)).all()

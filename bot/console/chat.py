@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TextIO
 
-from bot import texts
+from bot import texts, texts_charter
 from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
+from bot.core.charter_types import CharterEditRequested, CharterSigned
 from bot.core.clock import ManualClock
 from bot.core.errors import CommandError
 from bot.core.outcomes import FormRequested, Reply, announced
@@ -137,6 +138,11 @@ class Console:
                 "only you see this",
             )
             return
+        if isinstance(outcome, CharterEditRequested):
+            self.bot(
+                "In Slack this opens the charter form; it is written there. `charter` shows it.", "only you see this"
+            )
+            return
         text = texts.outcome(outcome)
         if in_thread:
             self.bot(text, "in the thread")
@@ -144,6 +150,8 @@ class Console:
             self.bot(text, "in the channel")
         else:
             self.bot(text, "only you see this")
+        if isinstance(outcome, CharterSigned) and outcome.complete:
+            self.bot(texts_charter.signed_charter(outcome.charter), "in the channel, pinned")
 
     def console_command(self, line: str) -> bool:
         word, _, arg = line[1:].partition(" ")

@@ -11,6 +11,30 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.charter_types import (
+    Decide as Decide,
+)
+from bot.core.charter_types import (
+    EditCharter as EditCharter,
+)
+from bot.core.charter_types import (
+    ListDecisions as ListDecisions,
+)
+from bot.core.charter_types import (
+    ListDisputes as ListDisputes,
+)
+from bot.core.charter_types import (
+    OpenDispute as OpenDispute,
+)
+from bot.core.charter_types import (
+    ResolveDispute as ResolveDispute,
+)
+from bot.core.charter_types import (
+    ShowCharter as ShowCharter,
+)
+from bot.core.charter_types import (
+    SignCharter as SignCharter,
+)
 from bot.core.dates import split_due
 from bot.core.errors import CommandError
 
@@ -209,6 +233,14 @@ Command = (
     | Escalation
     | Roster
     | Handover
+    | ShowCharter
+    | EditCharter
+    | SignCharter
+    | Decide
+    | ListDecisions
+    | OpenDispute
+    | ListDisputes
+    | ResolveDispute
 )
 
 
@@ -251,6 +283,10 @@ USAGE = {
     "roster": "roster",
     "handover": "handover @bob to @alice",
     "escalation": "escalation <lead after N working days> <sponsor after M>, e.g. escalation 2 5",
+    "charter": "charter  |  charter edit  |  charter sign",
+    "decide": "decide <what was decided> [consulted @pia @paul]  or  decide @erin <what> …",
+    "dispute": "dispute <topic>",
+    "resolve": "resolve dispute 3 <outcome>",
 }
 
 VERBS = {
@@ -299,6 +335,14 @@ VERBS = {
     "roster": "roster",
     "people": "roster",
     "handover": "handover",
+    "charter": "charter",
+    "decide": "decide",
+    "decision": "decide",
+    "decisions": "decisions",
+    "dispute": "dispute",
+    "disputes": "disputes",
+    "resolve": "resolve",
+    "resolved": "resolve",
 }
 
 FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)
@@ -389,6 +433,8 @@ def parse(text: str) -> Command:
             if not re.fullmatch(r"[A-Z]{2,3}", code):
                 raise GrammarError("Give a country code, like DE, US or GB.", USAGE["holidays"], rest)
             return SetHolidays(code)
+        case "charter" | "decide" | "decisions" | "dispute" | "disputes" | "resolve":
+            return _governance(verb, rest)
         case _:
             return Help()
 
@@ -596,3 +642,70 @@ def _escalation(rest: str) -> Escalation:
             "The lead comes first and the sponsor later, within 30 working days.", USAGE["escalation"], rest
         )
     return Escalation(lead, sponsor)
+
+
+# ---- the charter, decisions and disputes ----------------------------------------------------------------------
+
+CONSULTED = re.compile(r"[\s,;(]+(?:after\s+)?consult(?:ed|ing)?(?:\s+with)?\s*:?\s*(.*)$", re.IGNORECASE)
+
+
+def _governance(verb: str, rest: str) -> Command:
+    match verb:
+        case "charter":
+            word = rest.lower().strip(" .!?")
+            if word in ("", "show"):
+                return ShowCharter()
+            if word in ("edit", "change", "update", "write"):
+                return EditCharter()
+            if word in ("sign", "sign off", "signoff", "approve"):
+                return SignCharter()
+            raise GrammarError(f"I know “charter”, “charter edit” and “charter sign”, not “{rest[:40]}”.", USAGE[verb])
+        case "decide":
+            return _decide(rest)
+        case "decisions":
+            return ListDecisions()
+        case "dispute":
+            topic = rest.strip(" :-")
+            if not topic:
+                raise GrammarError("Say what the dispute is about.", USAGE["dispute"], rest)
+            _no_raw_names(topic)
+            if len(topic) > MAX_TITLE:
+                raise GrammarError(f"Keep the topic under {MAX_TITLE} characters.", USAGE["dispute"], topic[:60])
+            return OpenDispute(topic)
+        case "disputes":
+            return ListDisputes()
+    return _resolve(rest)
+
+
+def _decide(rest: str) -> Decide:
+    decided_by = None
+    lead = MENTION.match(rest)
+    if lead:
+        decided_by = lead.group(1)
+        rest = rest[lead.end() :].strip()
+        rest = re.sub(r"^(?:decided|decides|has decided)?\s*(?:that|:|-)?\s+", "", rest, flags=re.IGNORECASE)
+    consulted: tuple[str, ...] = ()
+    tail = CONSULTED.search(rest)
+    if tail:
+        consulted = tuple(dict.fromkeys(mentioned_ids(tail.group(1))))
+        if not consulted or MENTION.sub("", tail.group(1)).strip(" ,;.)and"):
+            _no_raw_names(tail.group(1))
+            raise GrammarError("After “consulted”, mention the people, like @pia @paul.", USAGE["decide"], rest)
+        rest = rest[: tail.start()]
+    text = rest.strip(" ,;:-")
+    if not text:
+        raise GrammarError("Say what was decided.", USAGE["decide"], rest)
+    _no_raw_names(text)
+    if len(text) > 1000:
+        raise GrammarError("Keep a decision under 1,000 characters.", USAGE["decide"], text[:60])
+    return Decide(text=text, decided_by=decided_by, consulted=consulted)
+
+
+def _resolve(rest: str) -> ResolveDispute:
+    rest = re.sub(r"^dispute\s+", "", rest.strip(), flags=re.IGNORECASE)
+    ref_word, _, outcome = rest.partition(" ")
+    ref = _ref(ref_word, "resolve")
+    outcome = re.sub(r"^(?:with|:|-)\s*", "", outcome.strip(), flags=re.IGNORECASE).strip()
+    if not outcome:
+        raise GrammarError("Say how it was resolved, so both parties have it on record.", USAGE["resolve"], rest)
+    return ResolveDispute(ref, outcome[:1000])

@@ -7,6 +7,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.core.charter_types import (
+    ANNOUNCED_CHARTER,
+    CharterEditRequested,
+    CharterReminder,
+    CharterSaved,
+    CharterShown,
+    CharterSigned,
+    DecisionList,
+    DecisionRecorded,
+    DisputeList,
+    DisputeMoved,
+    DisputeNudge,
+    DisputeOpened,
+    DisputeResolved,
+)
 from bot.core.grammar import Answer, ListFilter, Role
 
 
@@ -218,6 +233,15 @@ Outcome = (
     | EscalationView
     | RosterView
     | HandedOver
+    | CharterShown
+    | CharterEditRequested
+    | CharterSaved
+    | CharterSigned
+    | DecisionRecorded
+    | DecisionList
+    | DisputeOpened
+    | DisputeList
+    | DisputeResolved
 )
 
 
@@ -230,13 +254,25 @@ class Reply:
 
 
 # Outcomes that change the alliance are announced to the channel; look-ups answer the person who asked.
-ANNOUNCED = (Recorded, Changed, RoleNamed, Reported, Snoozed, HolidaysSet, CheckinCalled, HandedOver)
+ANNOUNCED = (
+    Recorded,
+    Changed,
+    RoleNamed,
+    Reported,
+    Snoozed,
+    HolidaysSet,
+    CheckinCalled,
+    HandedOver,
+    *ANNOUNCED_CHARTER,
+)
 
 
 def announced(outcome: object) -> bool:
     """Whether the channel should see this answer: it changed the alliance (settings only when set)."""
     if isinstance(outcome, CadenceView | EscalationView):
         return outcome.changed
+    if isinstance(outcome, CharterSaved):
+        return outcome.announced
     return isinstance(outcome, ANNOUNCED)
 
 
@@ -346,4 +382,16 @@ class Welcome:
     gone: list[str] = field(default_factory=list)  # leads or sponsors named above who have left
 
 
-Dispatch = CheckinOpened | CheckinAsk | CheckinClosed | Nudge | EscalationLine | Orphaned | LeadWanted | Welcome
+Dispatch = (
+    CheckinOpened
+    | CheckinAsk
+    | CheckinClosed
+    | Nudge
+    | EscalationLine
+    | Orphaned
+    | LeadWanted
+    | Welcome
+    | CharterReminder
+    | DisputeNudge
+    | DisputeMoved
+)

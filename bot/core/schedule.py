@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.core import views
+from bot.core import charter, disputes, views
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime
 from bot.core.outcomes import (
@@ -164,6 +164,7 @@ class Scheduler:
             report.forgotten_events = repo.forget_events(session=session, before=now - EVENT_MEMORY)
         report.checkins_opened = self.plan_checkins(now)
         report.nudges_planned = self.plan_nudges(now)
+        disputes.plan(self.db, now)
         if self.courier is not None:
             self.deliver(now, report)
         return report
@@ -239,6 +240,7 @@ class Scheduler:
                     }
                 )
         repo.plan_deliveries(session=session, rows=rows)
+        charter.plan_reminders(session, alliance, seq, now)
         overdue = repo.count_overdue(session=session, alliance_id=alliance.id, now=now)
         every = interval(_cadence(alliance.cadence), started_at=alliance.started_at, now=now, overdue=overdue)
         alliance.checkins_held = seq
@@ -545,6 +547,9 @@ class Scheduler:
         rendered: dict[int | None, CommitmentView],
         now: datetime,
     ) -> tuple[Dispatch, str | None] | None:
+        if d.kind in charter.KINDS + disputes.KINDS:
+            said = charter.content(session, d, now) if d.kind in charter.KINDS else disputes.content(session, d, now)
+            return (said, None) if said is not None else None
         if d.kind in PEOPLE_KINDS:
             alliance = session.get(Alliance, d.alliance_id)
             notice = self._people_content(session, d, alliance, now) if alliance is not None else None

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.core import charter, disputes, views
 from bot.core import grammar as g
-from bot.core import views
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime, is_country_code, zone
 from bot.core.clock import Clock
@@ -304,6 +304,10 @@ class AllianceService:
                 return self._handover(alliance, caller, from_id, to_id)
             case g.Escalation(lead_after=lead_after, sponsor_after=sponsor_after):
                 return self._escalation(alliance, lead_after, sponsor_after)
+            case g.ShowCharter() | g.EditCharter() | g.SignCharter():
+                return charter.Charters(self).handle(command, caller, alliance)
+            case g.Decide() | g.ListDecisions() | g.OpenDispute() | g.ListDisputes() | g.ResolveDispute():
+                return disputes.Disputes(self).handle(command, caller, alliance)
         raise AssertionError(f"unhandled command {command!r}")
 
     def _commit(self, command: g.Commit, caller: Caller, alliance: Alliance) -> Recorded:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot import texts
+from bot.core.charter_types import CHARTER_DISPATCH
 from bot.core.outcomes import CheckinAsk, CommitmentView, LeadWanted, Nudge, Orphaned, Recorded
 
 Block = dict[str, Any]
@@ -187,6 +188,10 @@ def dispatch(content: object, *, channel_id: str) -> list[Block]:
         return orphaned(content, channel_id=channel_id)
     if isinstance(content, LeadWanted):
         return lead_wanted(content, channel_id=channel_id)
+    if isinstance(content, CHARTER_DISPATCH):
+        from bot.slack import blocks_charter
+
+        return blocks_charter.dispatch(content, channel_id=channel_id)
     return sections(texts.dispatch(content))
 
 

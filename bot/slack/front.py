@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot import texts
 from bot.core import grammar
+from bot.core.charter_types import CHARTER_OUTCOMES
 from bot.core.errors import CommandError
 from bot.core.outcomes import CheckinCalled, FormRequested, Reply
 from bot.core.people import People
@@ -69,6 +70,11 @@ class SlackFrontEnd:
         self.replier.private(where, texts.error(error))
 
     def answer(self, reply: Reply, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
+        if isinstance(reply.outcome, CHARTER_OUTCOMES):
+            from bot.slack.listeners import charter
+
+            charter.answer(self, reply, caller, where, trigger_id=trigger_id)
+            return
         if isinstance(reply.outcome, FormRequested):
             if reply.new_alliance is not None:
                 self.replier.announce(reply.new_alliance, where)

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import texts
+from bot.core.charter_types import CHARTER_OUTCOMES
 from bot.core.outcomes import (
     AllianceView,
     Outcome,
@@ -17,7 +18,7 @@ from bot.core.outcomes import (
     Reply,
     announced,
 )
-from bot.slack import blocks
+from bot.slack import blocks, blocks_charter
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ def render(outcome: Outcome) -> tuple[str, list[dict[str, Any]]]:
     """The fallback text and the blocks of an outcome."""
     if isinstance(outcome, Recorded):
         return texts.recorded(outcome), blocks.recorded(outcome)
+    if isinstance(outcome, CHARTER_OUTCOMES):
+        return texts.outcome(outcome), blocks_charter.render(outcome)
     text = texts.outcome(outcome)
     return text, blocks.sections(text)
 

@@ -435,6 +435,8 @@ class FakeSlack:
         self._root_view_id: str | None = None
         self._ims: dict[str, str] = {}  # IM channel id -> user id
         self._reactions: set[tuple[str, str, str]] = set()
+        self._posted: set[tuple[str, str]] = set()  # (channel id, ts) of every message the bot posted
+        self.pins: list[tuple[str, str]] = []  # (channel id, ts) pinned, in order
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, _Handler] = {
@@ -452,6 +454,7 @@ class FakeSlack:
             "views.update": self._views_update,
             "views.push": self._views_push,
             "reactions.add": self._reactions_add,
+            "pins.add": self._pins_add,
         }
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -781,6 +784,7 @@ class FakeSlack:
         if not args.get("text") and not args.get("blocks") and not args.get("attachments"):
             return {"ok": False, "error": "no_text"}
         ts = self._next_ts()
+        self._posted.add((channel_id, ts))
         return {"ok": True, "channel": channel_id, "ts": ts, "message": self._bot_message(args, ts)}
 
     def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -864,6 +868,20 @@ class FakeSlack:
         if key in self._reactions:
             return {"ok": False, "error": "already_reacted"}
         self._reactions.add(key)
+        return {"ok": True}
+
+    def _pins_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._resolve_channel(args.get("channel"))
+        if channel_id is None:
+            return {"ok": False, "error": "channel_not_found"}
+        ts = str(args.get("timestamp", ""))
+        if not ts:
+            return {"ok": False, "error": "no_item_specified"}
+        if (channel_id, ts) not in self._posted:
+            return {"ok": False, "error": "message_not_found"}
+        if (channel_id, ts) in self.pins:
+            return {"ok": False, "error": "already_pinned"}
+        self.pins.append((channel_id, ts))
         return {"ok": True}
 
 

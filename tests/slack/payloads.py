@@ -242,6 +242,15 @@ def static_select(value: str | None, label: str | None = None) -> dict[str, Any]
     return {"type": "static_select", "selected_option": option}
 
 
+def multi_users_select(*user_ids: str) -> dict[str, Any]:
+    return {"type": "multi_users_select", "selected_users": list(user_ids)}
+
+
+def number_input(value: str | None) -> dict[str, Any]:
+    """``state.values`` entry of a number_input: Slack sends the number as a string (``None`` when empty)."""
+    return {"type": "number_input", "value": value}
+
+
 # --- builders ------------------------------------------------------------------------------------------
 
 

@@ -264,3 +264,18 @@ def test_bolt_accepts_payloads(fake: FakeSlack) -> None:
     verification = payloads.url_verification("abc")
     challenge = app.dispatch(_bolt_request(verification))
     assert (challenge.status, json.loads(challenge.body)) == (200, {"challenge": "abc"})
+
+
+def test_pins_add_pins_a_posted_message_once(client: WebClient, fake: FakeSlack) -> None:
+    ts = client.chat_postMessage(channel=CHANNEL, text="The signed charter")["ts"]
+    assert client.pins_add(channel=CHANNEL, timestamp=ts)["ok"] is True
+    assert fake.pins == [(CHANNEL, ts)]
+    for channel, stamp, error in (
+        (CHANNEL, ts, "already_pinned"),
+        (CHANNEL, "1700000000.000001", "message_not_found"),
+        ("C0NOWHERE", ts, "channel_not_found"),
+    ):
+        with pytest.raises(SlackApiError) as refused:
+            client.pins_add(channel=channel, timestamp=stamp)
+        assert refused.value.response["error"] == error
+    assert fake.pins == [(CHANNEL, ts)]

@@ -54,6 +54,7 @@ def test_events_scopes_and_interactivity() -> None:
         "commands",
         "groups:read",
         "im:write",
+        "pins:write",
         "team:read",
         "users:read",
     ]
