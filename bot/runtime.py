@@ -5,15 +5,18 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import text
 
 from bot.config import Settings
-from bot.core.clock import ManualClock, SystemClock
+from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.dates import warm_up
+from bot.core.ports import ByPlatform, Courier
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage.db import Database
@@ -24,21 +27,21 @@ SWEEP_SECONDS = 60
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
+    """Slack (Socket Mode or HTTP on `port`), Teams (HTTP on TEAMS_PORT) or both, with one schedule for all."""
     from apscheduler.schedulers.background import BackgroundScheduler
-
-    from bot.slack.app import build_app, web_client
-    from bot.slack.courier import SlackCourier
-    from bot.slack.directory import SlackDirectory
-    from bot.slack.http import SlackWsgi
-    from bot.slack.http import serve as serve_http
 
     db = Database(settings.database_url)
     db.migrate()
     warm_up()
     clock = SystemClock()
-    client = web_client(settings)
-    service = AllianceService(db=db, directory=SlackDirectory(client), clock=clock)
-    schedule = Scheduler(db, SlackCourier(client))
+    couriers: dict[str, Courier] = {}
+    slack = _slack(settings, db, clock) if settings.slack else None
+    teams = _teams(settings, db, clock) if settings.teams is not None else None
+    if slack is not None:
+        couriers["slack"] = slack[2]
+    if teams is not None:
+        couriers["teams"] = teams.courier
+    schedule = Scheduler(db, ByPlatform(couriers))
     scheduler = BackgroundScheduler(timezone=UTC)
     # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce), and never
     # two at once in this process. The sweep catches up on everything due before its instant, so a pause or a
@@ -53,31 +56,109 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         misfire_grace_time=SWEEP_SECONDS * 5,
         next_run_time=datetime.now(UTC),
     )
-    app = build_app(settings, service, client, wake_sweeper=lambda: job.modify(next_run_time=datetime.now(UTC)))
+
+    def wake() -> None:
+        job.modify(next_run_time=datetime.now(UTC))
+
+    server = None
+    if teams is not None:
+        from bot.teams.app import TeamsServer, build_app
+        from bot.teams.auth import inbound_auth
+
+        assert settings.teams is not None
+        teams.front.wake_sweeper = wake
+        app = build_app(teams.front, auth=inbound_auth(settings.teams), health=lambda: healthy(db))
+        server = TeamsServer(app, host=host, port=settings.teams.port)
     settle()
     scheduler.start()
     try:
-        if settings.app_token:
-            from bot.slack import socket_mode
-
-            socket_mode.run(app, settings.app_token)
+        if slack is None:
+            assert server is not None
+            server.serve_forever()
         else:
-            serve_http(SlackWsgi(app, health=lambda: healthy(db)), host=host, port=port)
+            if server is not None:
+                server.start()
+            _serve_slack(settings, slack, db, host=host, port=port, wake=wake)
     finally:
+        if server is not None:
+            server.stop()
         scheduler.shutdown(wait=False)
         db.dispose()
     return 0
 
 
-def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:
-    """`alliance-bot sweep --now T`: the scheduled work once, as of T, for cron and tests."""
+def _slack(settings: Settings, db: Database, clock: Clock) -> tuple[Any, AllianceService, Courier]:
     from bot.slack.app import web_client
     from bot.slack.courier import SlackCourier
+    from bot.slack.directory import SlackDirectory
 
+    client = web_client(settings)
+    service = AllianceService(db=db, directory=SlackDirectory(client), clock=clock)
+    return client, service, SlackCourier(client)
+
+
+def _serve_slack(
+    settings: Settings,
+    slack: tuple[Any, AllianceService, Courier],
+    db: Database,
+    *,
+    host: str,
+    port: int,
+    wake: Callable[[], None],
+) -> None:
+    from bot.slack.app import build_app
+    from bot.slack.http import SlackWsgi
+    from bot.slack.http import serve as serve_http
+
+    client, service, _ = slack
+    app = build_app(settings, service, client, wake_sweeper=wake)
+    if settings.app_token:
+        from bot.slack import socket_mode
+
+        socket_mode.run(app, settings.app_token)
+    else:
+        serve_http(SlackWsgi(app, health=lambda: healthy(db)), host=host, port=port)
+
+
+def _teams(settings: Settings, db: Database, clock: Clock) -> TeamsParts:
+    from bot.teams.auth import EntraTokens
+
+    assert settings.teams is not None
+    return teams_parts(db, clock, EntraTokens(settings.teams))
+
+
+@dataclass
+class TeamsParts:
+    front: Any  # bot.teams.front.TeamsFrontEnd
+    courier: Courier
+
+
+def teams_parts(db: Database, clock: Clock, tokens: Callable[[], str]) -> TeamsParts:
+    """The Teams front end and courier over one connector client (tests pass their own tokens)."""
+    from bot.teams.connector import Connector
+    from bot.teams.courier import TeamsCourier
+    from bot.teams.directory import TeamsDirectory
+    from bot.teams.front import TeamsFrontEnd
+
+    connector = Connector(tokens)
+    directory = TeamsDirectory(db, connector, clock)
+    service = AllianceService(db=db, directory=directory, clock=clock, platform="teams")
+    front = TeamsFrontEnd(service=service, directory=directory, connector=connector)
+    return TeamsParts(front=front, courier=TeamsCourier(db, connector, directory))
+
+
+def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:
+    """`alliance-bot sweep --now T`: the scheduled work once, as of T, for cron and tests."""
     db = Database(settings.database_url)
     db.migrate()
+    clock = SystemClock()
+    couriers: dict[str, Courier] = {}
+    if settings.slack:
+        couriers["slack"] = _slack(settings, db, clock)[2]
+    if settings.teams is not None:
+        couriers["teams"] = _teams(settings, db, clock).courier
     try:
-        return Scheduler(db, SlackCourier(web_client(settings))).sweep(now)
+        return Scheduler(db, ByPlatform(couriers)).sweep(now)
     finally:
         db.dispose()
 

@@ -160,6 +160,15 @@ def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[
     }
 
 
+def alliance_platforms(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, str]:
+    """alliance id -> the chat platform its channel lives on (slack, teams)."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return {}
+    query = select(col(Alliance.id), col(Alliance.platform)).where(among(session, col(Alliance.id), ids))
+    return {int(i): str(platform) for i, platform in session.connection().execute(query)}
+
+
 def add_party(*, session: Session, alliance_id: int, team_id: str, name: str) -> Party:
     """Add an organisation to an alliance; if a concurrent request just did, return that row."""
     try:
