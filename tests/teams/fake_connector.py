@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 TOKEN = "test-connector-token"
-ACME_TENANT = "a1a1a1a1-0000-4000-8000-0000000acme0"
+ACME_TENANT = "a1a1a1a1-0000-4000-8000-00000000ac3e"
 BOT_ID = "28:0b0b0b0b-1111-4111-8111-111111111111"
 BOT_NAME = "Alliance Bot"
 # A team's General channel has the team's own id: the bot is installed there, and there the alliance lives.

@@ -20,7 +20,9 @@ def handle(front: TeamsFrontEnd, activity: Activity) -> None:
             front.announce(alliance, activity)
     for member in activity.members_added:
         if member.id != activity.bot.id and not member.id.startswith("28:"):
-            front.directory.learn_account(activity, member)  # a person (back) in the team
+            known = front.directory.learn_account(activity, member)  # a person (back) in the team
+            if known is not None:
+                front.service.refresh_person(known.user_id)
     for member in activity.members_removed:
         if member.id == activity.bot.id or not member.aad_id:
             continue

@@ -1,0 +1,63 @@
+"""Installation and departures: conversationUpdate starts the alliance and tells us who left."""
+
+from __future__ import annotations
+
+from storage.models import Alliance, Commitment, Delivery, Party, Person, TeamsConversation
+from tests.teams import activities
+from tests.teams.conftest import TeamsBot
+from tests.teams.fake_connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA
+
+
+def test_installing_the_bot_starts_the_alliance_and_keeps_the_conversation_reference(teams: TeamsBot) -> None:
+    install = activities.conversation_update(teams.url, added=[activities.bot_account()])
+
+    assert teams.post(install) == (200, "")
+
+    [intro] = teams.fake.sends()
+    assert (intro.conversation_id, intro.reply_to) == (CHANNEL, None)
+    assert intro.text.startswith("🤝 Hello! This channel is now the alliance between **Acme** and **Globex**")
+    assert "/alliance" not in intro.text  # Slack's slash command means nothing in Teams
+    [alliance] = teams.rows(Alliance)
+    assert (alliance.platform, alliance.channel_id, alliance.host_team_id) == ("teams", CHANNEL, ACME_TENANT)
+    assert sorted(p.name for p in teams.rows(Party)) == ["Acme", "Globex"]
+    [reference] = teams.rows(TeamsConversation)
+    assert (reference.kind, reference.bot_id, reference.service_url) == ("channel", BOT_ID, teams.url)
+
+    # A first command after the install is no first use: no second introduction.
+    teams.fake.clear()
+    teams.post(activities.message(teams.url, "list", sender=PAUL))
+    [answer] = teams.fake.sends()
+    assert answer.text.startswith("Nothing is open in this alliance.")
+
+
+def test_someone_who_leaves_the_team_owns_nothing_more_and_is_not_nudged(teams: TeamsBot) -> None:
+    teams.post(activities.message(teams.url, "commit @pia pricing sheet by tomorrow", sender=PAUL))
+    teams.fake.clear()
+
+    left = activities.conversation_update(teams.url, removed=[activities.member_account(PIA)])
+    assert teams.post(left) == (200, "")
+
+    person = next(p for p in teams.rows(Person) if p.user_id == PIA.aad_id)
+    assert person.deleted
+    report = teams.sweep()
+    assert report.sent == 0  # no due-soon nudge to Pia: she has left
+    assert teams.fake.sends() == []
+    assert [d for d in teams.rows(Delivery) if d.status == "sent"] == []
+    # Her commitment is orphaned: a new owner must be named, and Pia can no longer be given one.
+    teams.post(activities.message(teams.url, "commit @pia another thing by Friday", sender=PAUL))
+    assert (
+        teams.fake.sends()[-1].text
+        == "<at>Pia Porter</at> has left (their account is deactivated); pick someone who is still here."
+    )
+    assert len(teams.rows(Commitment)) == 1
+
+
+def test_someone_added_back_is_no_longer_departed(teams: TeamsBot) -> None:
+    teams.post(activities.message(teams.url, "list", sender=PAUL))
+    teams.post(activities.conversation_update(teams.url, removed=[activities.member_account(PIA)]))
+
+    teams.post(activities.conversation_update(teams.url, added=[activities.member_account(PIA)]))
+    teams.post(activities.message(teams.url, "commit @pia pricing sheet by Friday", sender=PAUL))
+
+    [commitment] = teams.rows(Commitment)
+    assert commitment.owner_id == PIA.aad_id
