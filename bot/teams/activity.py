@@ -12,6 +12,16 @@ from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
+
+class _QuietSchemaErrors(logging.Filter):
+    """The SDK logs every failed schema check with its trace; a malformed request is ours to log, in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Validation error for Activity")
+
+
+logging.getLogger("microsoft_agents.activity.activity").addFilter(_QuietSchemaErrors())
+
 CHANNEL_KEY_LIMIT = 64  # the core keeps channel ids in 64 characters
 THREAD_SUFFIX = re.compile(r";messageid=(\d+)$")
 
@@ -95,7 +105,9 @@ def parse(body: object) -> Activity:
 
     try:
         SchemaActivity.model_validate(body)
-    except (ValidationError, ValueError, TypeError) as e:
+    except ValidationError as e:
+        raise MalformedActivity(f"not a Bot Framework activity: {e.error_count()} schema errors") from None
+    except Exception as e:  # the schema's own consistency checks raise plain exceptions: still not an activity
         raise MalformedActivity(f"not a Bot Framework activity: {type(e).__name__}") from None
     try:
         conversation = _object(body, "conversation")

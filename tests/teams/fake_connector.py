@@ -47,8 +47,8 @@ class Person:
     tz: str
     guest: bool = False
 
-    def account(self) -> dict[str, Any]:
-        """As a roster (TeamsChannelAccount) names them."""
+    def account(self, tenant_id: str = ACME_TENANT) -> dict[str, Any]:
+        """As a roster (TeamsChannelAccount) names them; someone of another tenant in a shared channel has theirs."""
         upn = self.email.replace("@", "_") + "#EXT#@acme.onmicrosoft.com" if self.guest else self.email
         return {
             "id": self.teams_id,
@@ -58,7 +58,7 @@ class Person:
             "userPrincipalName": upn,
             "givenName": self.name.split()[0],
             "surname": self.name.split()[-1],
-            "tenantId": ACME_TENANT,
+            "tenantId": tenant_id,
             "userRole": "guest" if self.guest else "user",
         }
 
@@ -109,6 +109,7 @@ class FakeConnector:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.roster: list[Person] = list(PEOPLE.values())
+        self.tenants: dict[str, str] = {}  # Teams id -> home tenant, for people of another tenant
         self.failures: deque[tuple[int, dict[str, str]]] = deque()
         self._ids = itertools.count(1_700_000_000_001)
         self._lock = threading.Lock()
@@ -177,11 +178,12 @@ class FakeConnector:
         if method == "POST" and len(parts) >= 4 and parts[3] == "activities":
             return _answer(request, 201, {"id": str(next(self._ids))})
         if method == "GET" and len(parts) == 4 and parts[3] == "pagedmembers":
-            return _answer(request, 200, {"members": [p.account() for p in self.roster]})
+            members = [p.account(self.tenants.get(p.teams_id, ACME_TENANT)) for p in self.roster]
+            return _answer(request, 200, {"members": members})
         if method == "GET" and len(parts) == 5 and parts[3] == "members":
             for person in self.roster:
                 if parts[4] in (person.teams_id, person.aad_id):
-                    return _answer(request, 200, person.account())
+                    return _answer(request, 200, person.account(self.tenants.get(person.teams_id, ACME_TENANT)))
             return _answer(request, 404, {"error": {"code": "MemberNotFoundInConversation"}})
         return _answer(request, 404, {"error": {"code": "NotFound"}})
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from storage.models import Alliance, Commitment, Delivery, Party, Person, TeamsConversation
+from storage.models import Alliance, Commitment, Delivery, Party, TeamsConversation
+from storage.models import Person as Someone
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
-from tests.teams.fake_connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA
+from tests.teams.fake_connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA, Person
 
 
 def test_installing_the_bot_starts_the_alliance_and_keeps_the_conversation_reference(teams: TeamsBot) -> None:
@@ -37,7 +38,7 @@ def test_someone_who_leaves_the_team_owns_nothing_more_and_is_not_nudged(teams: 
     left = activities.conversation_update(teams.url, removed=[activities.member_account(PIA)])
     assert teams.post(left) == (200, "")
 
-    person = next(p for p in teams.rows(Person) if p.user_id == PIA.aad_id)
+    person = next(p for p in teams.rows(Someone) if p.user_id == PIA.aad_id)
     assert person.deleted
     report = teams.sweep()
     assert report.sent == 0  # no due-soon nudge to Pia: she has left
@@ -61,3 +62,25 @@ def test_someone_added_back_is_no_longer_departed(teams: TeamsBot) -> None:
 
     [commitment] = teams.rows(Commitment)
     assert commitment.owner_id == PIA.aad_id
+
+
+def test_people_of_another_tenant_in_a_shared_channel_are_their_own_party(teams: TeamsBot) -> None:
+    other_tenant = "c0c0c0c0-2222-4222-8222-222222222222"
+    zoe = Person(
+        key="zoe",
+        teams_id="29:1zoe-teams-id-0007",
+        aad_id="00000007-aaaa-4aaa-8aaa-000000000zoe",
+        name="Zoe Zhang",
+        email="zoe@initech.example",
+        tz="Asia/Tokyo",
+    )
+    teams.fake.roster = [*teams.fake.roster, zoe]
+    teams.fake.tenants[zoe.teams_id] = other_tenant
+
+    teams.post(activities.conversation_update(teams.url, added=[activities.bot_account()]))
+
+    assert sorted((p.team_id, p.name) for p in teams.rows(Party)) == [
+        (ACME_TENANT, "Acme"),
+        (other_tenant, "Initech"),
+        ("globex.example", "Globex"),
+    ]

@@ -116,3 +116,32 @@ def test_a_one_to_one_chat_points_to_the_alliance_channel(teams: TeamsBot) -> No
     [hint] = teams.fake.sends()
     assert hint.conversation_id == activities.personal_conversation(PAUL)
     assert "mention me there" in hint.text
+
+
+def test_commit_alone_answers_with_the_form_whose_submit_records_the_commitment(teams: TeamsBot) -> None:
+    ask = activities.message(teams.url, "commit", sender=PAUL)
+    teams.post(ask)
+    form = teams.fake.sends()[-1]
+    assert form.reply_to == ask["id"]
+    assert form.card is not None
+    inputs = {i["id"]: i for i in form.card["body"] if "id" in i}
+    assert sorted(inputs) == ["due", "milestone", "owner", "title"]
+    assert (inputs["owner"]["value"], inputs["due"]["value"]) == (PAUL.aad_id, "2026-12-01")
+    teams.fake.clear()
+
+    submit = activities.message(teams.url, "", sender=PAUL, thread=ask["id"], mention_bot=False)
+    submit["value"] = {
+        "alliance": "commitment_form",
+        "ch": CHANNEL,
+        "title": "Pricing sheet",
+        "owner": PIA.aad_id,
+        "due": "2026-12-04",
+        "milestone": "true",
+    }
+    assert teams.post(submit) == (200, "")
+
+    [confirmation] = teams.fake.sends()
+    assert confirmation.reply_to == submit["id"]
+    assert confirmation.text.startswith("✅ Milestone `#1` recorded: **Pricing sheet**")
+    [commitment] = teams.rows(Commitment)
+    assert (commitment.owner_id, commitment.milestone) == (PIA.aad_id, True)
