@@ -18,6 +18,7 @@ from bot.teams.activity import Activity
 from bot.teams.connector import Connector
 from bot.teams.directory import TeamsDirectory
 from bot.teams.markup import render
+from storage import teams as store
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,6 @@ class TeamsFrontEnd:
 
     def post(self, activity: Activity, channel_key: str, mrkdwn: str, *, thread_id: str | None = None) -> None:
         """A new message in the alliance's channel (or a thread of it), wherever the activity came from."""
-        from storage import teams as store
-
         with self.service.db.session() as session:
             channel = store.conversation_of_channel(session=session, channel_key=channel_key)
         if channel is None:
