@@ -12,6 +12,7 @@ import threading
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -46,6 +47,10 @@ def build_app(front: TeamsFrontEnd, *, auth: Any, health: Callable[[], bool]) ->
         except MalformedActivity as e:
             log.info("refused a malformed activity: %s", e)
             return web.json_response({"error": str(e)}, status=400)
+        if auth is not None and not service_url_matches(request.get("claims_identity"), activity.service_url):
+            # We answer at serviceUrl with our own token: only where the Bot Framework's token says it came from.
+            log.warning("refused an activity whose serviceUrl does not match its token")
+            return web.json_response({"error": "serviceUrl does not match the token"}, status=401)
         await asyncio.to_thread(listeners.handle, front, activity)
         return web.Response(status=200)
 
@@ -61,6 +66,17 @@ def build_app(front: TeamsFrontEnd, *, auth: Any, health: Callable[[], bool]) ->
     app.router.add_post(MESSAGES_PATH, handler)
     app.router.add_get(HEALTH_PATH, healthz)
     return app
+
+
+def service_url_matches(identity: Any, service_url: str) -> bool:
+    """The activity's serviceUrl is on https and on the host its token names (when the token names one)."""
+    url = urlsplit(service_url)
+    if url.scheme != "https" or not url.hostname:
+        return False
+    claimed = identity.get_claim_value("serviceurl") if identity is not None else None
+    if not claimed:
+        return True
+    return (urlsplit(str(claimed)).hostname or "").casefold() == url.hostname.casefold()
 
 
 class TeamsServer:

@@ -10,7 +10,7 @@ import pytest
 from bot.config import TeamsSettings
 from bot.core.clock import ManualClock
 from bot.runtime import healthy, teams_parts
-from bot.teams.app import TeamsServer, build_app
+from bot.teams.app import TeamsServer, build_app, service_url_matches
 from bot.teams.auth import inbound_auth
 from storage.db import Database
 from storage.models import Alliance, ProcessedEvent, TeamsConversation
@@ -117,3 +117,16 @@ def test_without_a_valid_bot_framework_token_nothing_is_done(
     connection.request("GET", "/healthz")
     assert connection.getresponse().status == 200
     connection.close()
+
+
+def test_answers_go_only_to_the_https_service_the_token_names() -> None:
+    from microsoft_agents.hosting.core import ClaimsIdentity
+
+    teams = "https://smba.trafficmanager.net/emea/"
+    signed = ClaimsIdentity({"serviceurl": teams})
+
+    assert service_url_matches(signed, teams)
+    assert service_url_matches(signed, "https://SMBA.trafficmanager.net/amer/")
+    assert not service_url_matches(signed, "https://attacker.example/")
+    assert not service_url_matches(signed, "http://smba.trafficmanager.net/emea/")
+    assert service_url_matches(ClaimsIdentity({}), teams)  # a token without the claim: the host is not checked
