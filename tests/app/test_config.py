@@ -149,3 +149,17 @@ def test_neither_slack_nor_teams_is_one_sentence_naming_both(tmp_path: Path) -> 
     message = str(refused.value)
     assert "SLACK_BOT_TOKEN" in message and "TEAMS_APP_ID" in message
     assert "\n" not in message
+
+
+def test_sweep_with_teams_alone_runs_and_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key in list(os.environ):
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    for key, value in {**TEAMS, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}.items():
+        monkeypatch.setenv(key, value)
+
+    assert cli.main(["sweep", "--now", "2026-12-01T09:00Z"]) == 0
+
+    assert capsys.readouterr().out.startswith("sweep at 2026-12-01T09:00:00+00:00: 0 check-ins opened")

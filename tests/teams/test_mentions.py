@@ -145,3 +145,19 @@ def test_commit_alone_answers_with_the_form_whose_submit_records_the_commitment(
     assert confirmation.text.startswith("✅ Milestone `#1` recorded: **Pricing sheet**")
     [commitment] = teams.rows(Commitment)
     assert (commitment.owner_id, commitment.milestone) == (PIA.aad_id, True)
+
+
+def test_a_group_chat_is_an_alliance_too_answered_in_the_chat(teams: TeamsBot) -> None:
+    chat = "19:2b2b2b2b2b2b4b2b8b2b2b2b2b2b2b2b@thread.v2"
+    post = activities.message(teams.url, "commit @pia pricing sheet by end of month", sender=PAUL)
+    post["conversation"] = {"isGroup": True, "conversationType": "groupChat", "tenantId": ACME_TENANT, "id": chat}
+    post["channelData"] = {"tenant": {"id": ACME_TENANT}}
+
+    assert teams.post(post) == (200, "")
+
+    intro, confirmation = teams.fake.sends()
+    assert (intro.conversation_id, intro.reply_to) == (chat, None)
+    assert (confirmation.conversation_id, confirmation.reply_to) == (chat, post["id"])
+    assert confirmation.text.startswith("✅ Commitment `#1` recorded: **pricing sheet**")
+    [reference] = [r for r in teams.rows(TeamsConversation) if r.conversation_id == chat]
+    assert (reference.kind, reference.team_id) == ("groupChat", None)
