@@ -3,7 +3,8 @@
 A person is known to the core by their Microsoft Entra object id. Their party is their own tenant; a guest
 (an account of the host tenant for someone from outside) belongs to the organisation of their mail domain,
 so the partner's guests are recognised as the other party. Teams tells a bot nobody's time zone except in the
-activities they send, so a person's zone is learnt when they speak (UTC until then).
+activities they send, so a person's zone is learnt when they speak; until then it is their colleagues' zone
+(UTC when none of their organisation has spoken yet).
 """
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ class TeamsDirectory:
             user_id=member.user_id,
             team_id=member.party,
             name=member.name,
-            tz=member.tz or "UTC",
+            tz=member.tz or self._colleagues_zone(member.party),
             deleted=member.departed,
         )
+
+    def _colleagues_zone(self, party: str) -> str:
+        """Until someone writes to the bot, their zone is a guess: the one most of their colleagues write from."""
+        with self.db.session() as session:
+            zones = Counter(m.tz for m in store.members_of_party(session=session, party=party) if m.tz)
+        return zones.most_common(1)[0][0] if zones else "UTC"
 
     def channel(self, channel_id: str) -> ChannelFacts:
         with self.db.session() as session:

@@ -84,6 +84,16 @@ class TeamsFrontEnd:
 
     # ---- commands ---------------------------------------------------------------------------------------------
 
+    def learn_speaker(self, activity: Activity) -> None:
+        """Who is speaking, from the roster and the activity; the core hears at once if their zone changed."""
+        member = self.directory.learn_speaker(activity)
+        if member is None:
+            return
+        profile = self.directory.profile(member.user_id)
+        person = self.service.person(member.user_id)
+        if profile is not None and person is not None and (person.tz, person.deleted) != (profile.tz, profile.deleted):
+            self.service.refresh_person(member.user_id)
+
     def caller(self, activity: Activity, channel_key: str | None = None) -> Caller | None:
         if not activity.sender.aad_id:
             return None

@@ -48,10 +48,10 @@ def test_a_guest_commits_asks_who_owns_and_lists_overdue_in_threads(teams: Teams
     assert teams.post(question) == (200, "")
     [answer] = teams.fake.sends()
     assert (answer.conversation_id, answer.reply_to) == (f"{CHANNEL};messageid={post['id']}", question["id"])
-    # Pia has not spoken yet, so Teams has told us no zone of hers: her deadline is read in UTC.
+    # Pia has not spoken yet, so Teams has told us no zone of hers: her colleague Paul's (Berlin) stands in.
     assert (
         answer.text
-        == "<at>Pia Porter</at> (Globex) owns `#1` **pricing sheet**, due Mon 30 Nov 2026, 18:00 UTC (open)."
+        == "<at>Pia Porter</at> (Globex) owns `#1` **pricing sheet**, due Mon 30 Nov 2026, 18:00 CET (open)."
     )
 
     teams.fake.clear()
@@ -61,18 +61,21 @@ def test_a_guest_commits_asks_who_owns_and_lists_overdue_in_threads(teams: Teams
     [listing] = teams.fake.sends()
     assert listing.text == (
         "**Overdue commitments**\n\n**Globex** (1)\n\n"
-        "• `#1` **pricing sheet** · <at>Pia Porter</at> (Globex) · due Mon 30 Nov 2026, 18:00 UTC · ⚠️ **overdue**"
+        "• `#1` **pricing sheet** · <at>Pia Porter</at> (Globex) · due Mon 30 Nov 2026, 18:00 CET · ⚠️ **overdue**"
     )
 
 
 def test_a_speaker_s_time_zone_comes_from_their_messages(teams: TeamsBot) -> None:
-    teams.post(activities.message(teams.url, "list", sender=PIA))
+    teams.post(activities.message(teams.url, "commit @pia pricing sheet by Dec 4", sender=PAUL))
+    assert "Due Fri 04 Dec 2026, 18:00 CET" in teams.fake.sends()[-1].text  # Paul's zone, for now
     teams.fake.clear()
 
-    teams.post(activities.message(teams.url, "commit draft the pricing sheet by Dec 4", sender=PIA))
+    tokyo = activities.message(teams.url, "commit draft the pricing sheet by Dec 4", sender=PIA)
+    tokyo["localTimezone"] = "Asia/Tokyo"  # Pia writes from Tokyo this week
+    teams.post(tokyo)
 
     [confirmation] = teams.fake.sends()
-    assert "Due Fri 04 Dec 2026, 18:00 CET" in confirmation.text
+    assert "Due Fri 04 Dec 2026, 18:00 JST" in confirmation.text
 
 
 def test_a_refusal_is_said_in_the_thread_and_changes_nothing(teams: TeamsBot) -> None:

@@ -111,7 +111,7 @@ def test_the_inline_forms_move_the_date_and_reassign(teams: TeamsBot) -> None:
     [commitment] = teams.rows(Commitment)
     assert (commitment.due_at.date().isoformat(), commitment.owner_id) == ("2026-12-11", PAUL.aad_id)
     channel_lines = [c.text for c in teams.fake.sends() if c.conversation_id == CHANNEL]
-    assert channel_lines[0].startswith("📅 `#1` **pricing sheet** now due Fri 11 Dec 2026, 18:00 UTC")
+    assert channel_lines[0].startswith("📅 `#1` **pricing sheet** now due Fri 11 Dec 2026, 18:00 CET")
     assert channel_lines[1].startswith("🔄 `#1` **pricing sheet** now belongs to <at>Paul Peters</at> (Globex)")
 
 

@@ -25,7 +25,7 @@ def handle(front: TeamsFrontEnd, activity: Activity) -> None:
     if caller is None:
         front.reply(activity, NO_IDENTITY)
         return
-    front.directory.learn_speaker(activity)
+    front.learn_speaker(activity)
     try:
         command = _command(value)
     except (KeyError, TypeError, ValueError):

@@ -9,7 +9,7 @@ from bot.teams.front import PERSONAL_HINT, TeamsFrontEnd
 def handle(front: TeamsFrontEnd, activity: Activity) -> None:
     if activity.sender.id.startswith("28:"):
         return  # another bot: never answer bots, no loops
-    front.directory.learn_speaker(activity)
+    front.learn_speaker(activity)
     if activity.conversation_type == "personal":
         # A one-to-one chat belongs to no alliance; commands need the shared channel.
         front.reply(activity, PERSONAL_HINT)
