@@ -145,8 +145,10 @@ def dispatch(content: object, *, channel_key: str, people: People) -> Card | Non
     return None
 
 
-def commitment_form(*, channel_key: str, owner_id: str, title: str = "", due: date | None = None) -> Card:
-    """The form behind `commit` with no text: what, who (Teams' people picker), by when, milestone."""
+def commitment_form(
+    *, channel_key: str, owner_id: str, owner_name: str = "", title: str = "", due: date | None = None
+) -> Card:
+    """The form behind `commit` with no text: what, who (Teams' people picker, the asker first), by when."""
     inputs: list[Card] = [
         text_block("**New commitment**", size="Medium"),
         {
@@ -162,7 +164,8 @@ def commitment_form(*, channel_key: str, owner_id: str, title: str = "", due: da
             "type": "Input.ChoiceSet",
             "id": "owner",
             "label": "Owner (the one person accountable)",
-            "choices": [],
+            # The asker as a choice of its own, so the picker shows their name rather than their id.
+            "choices": [{"title": owner_name, "value": owner_id}] if owner_name else [],
             "choices.data": PEOPLE_PICKER,
             "value": owner_id,
         },

@@ -123,9 +123,11 @@ class TeamsFrontEnd:
             self.announce(reply.new_alliance, activity)
         outcome = reply.outcome
         if isinstance(outcome, FormRequested):
+            asker = self.directory.teams_name(caller.user_id)
             form = cards.commitment_form(
                 channel_key=caller.channel_id,
                 owner_id=caller.user_id,
+                owner_name=asker[1] if asker else "",
                 title=outcome.prefill,
                 due=(self.service.clock.now() + timedelta(days=7)).date(),
             )

@@ -130,6 +130,8 @@ def test_commit_alone_answers_with_the_form_whose_submit_records_the_commitment(
     inputs = {i["id"]: i for i in form.card["body"] if "id" in i}
     assert sorted(inputs) == ["due", "milestone", "owner", "title"]
     assert (inputs["owner"]["value"], inputs["due"]["value"]) == (PAUL.aad_id, "2026-12-01")
+    assert inputs["owner"]["choices"] == [{"title": "Paul Peters", "value": PAUL.aad_id}]
+    assert inputs["owner"]["choices.data"] == {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
     teams.fake.clear()
 
     submit = activities.message(teams.url, "", sender=PAUL, thread=ask["id"], mention_bot=False)
