@@ -67,5 +67,9 @@ def get_member(*, session: Session, user_id: str) -> TeamsMember | None:
     return session.get(TeamsMember, user_id)
 
 
+def member_by_teams_id(*, session: Session, teams_id: str) -> TeamsMember | None:
+    return session.exec(select(TeamsMember).where(TeamsMember.teams_id == teams_id)).first()
+
+
 def members_of_party(*, session: Session, party: str) -> Sequence[TeamsMember]:
     return session.exec(select(TeamsMember).where(TeamsMember.party == party)).all()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from datetime import timedelta
 
 from bot.core.clock import Clock
 from bot.core.ports import ChannelFacts, Profile
@@ -22,6 +23,7 @@ from storage.models import TeamsConversation, TeamsMember
 
 log = logging.getLogger(__name__)
 
+ROSTER_TTL = timedelta(hours=24)  # as long as the core keeps a profile
 SECOND_LEVEL = {"co", "com", "ac", "org", "net", "gov", "edu", "ltd", "plc"}
 
 
@@ -131,8 +133,7 @@ class TeamsDirectory:
             return None
         with self.db.session() as session:
             known = store.get_member(session=session, user_id=sender.aad_id)
-        fresh = known is not None and (self.clock.now() - known.seen_at).total_seconds() < 86400
-        if known is not None and fresh and not known.departed:
+        if known is not None and self._fresh(known) and not known.departed:
             if activity.local_timezone and activity.local_timezone != known.tz:
                 with self.db.session() as session:
                     row = store.get_member(session=session, user_id=sender.aad_id)
@@ -142,7 +143,12 @@ class TeamsDirectory:
         return self.learn_account(activity, sender, tz=activity.local_timezone)
 
     def learn_account(self, activity: Activity, account: Account, *, tz: str = "") -> TeamsMember | None:
-        """Someone named in an activity (the sender, a mention): their roster entry from the connector."""
+        """Someone named in an activity (the sender, a mention): their roster entry from the connector, unless we
+        read it within the day."""
+        with self.db.session() as session:
+            known = store.member_by_teams_id(session=session, teams_id=account.id)
+        if known is not None and not known.departed and not tz and self._fresh(known):
+            return known
         data: dict[str, object] | None = None
         try:
             data = self.connector.member(activity.service_url, activity.base_conversation_id, account.id)
@@ -153,6 +159,9 @@ class TeamsDirectory:
                 return None
             data = {"id": account.id, "aadObjectId": account.aad_id, "name": account.name}
         return self.learn_member(data, host_tenant=activity.tenant_id, tz=tz)
+
+    def _fresh(self, member: TeamsMember) -> bool:
+        return self.clock.now() - member.seen_at < ROSTER_TTL
 
     def left(self, user_id: str) -> bool:
         """Someone left the alliance's team or chat: they own nothing from now on. True if we knew them."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import unquote
 
 from storage.models import Commitment, Party, TeamsConversation
 from tests.teams import activities
@@ -166,3 +167,16 @@ def test_a_group_chat_is_an_alliance_too_answered_in_the_chat(teams: TeamsBot) -
     assert confirmation.text.startswith("✅ Commitment `#1` recorded: **pricing sheet**")
     [reference] = [r for r in teams.rows(TeamsConversation) if r.conversation_id == chat]
     assert (reference.kind, reference.team_id) == ("groupChat", None)
+
+
+def test_a_person_is_looked_up_in_the_roster_once_a_day(teams: TeamsBot) -> None:
+    def lookups() -> int:
+        return len([c for c in teams.fake.calls if c.method == "GET" and PIA.teams_id in unquote(c.path)])
+
+    teams.post(activities.message(teams.url, "commit @pia pricing sheet by end of month", sender=PAUL))
+    teams.post(activities.message(teams.url, "who @pia", sender=PAUL))
+    assert lookups() == 1
+
+    teams.clock.advance(timedelta(hours=25))
+    teams.post(activities.message(teams.url, "who @pia", sender=PAUL))
+    assert lookups() == 2
