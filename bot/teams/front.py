@@ -79,6 +79,11 @@ class TeamsFrontEnd:
             target = f"{target};messageid={thread_id}"
         self.connector.send(channel.service_url, target, self.message(mrkdwn))
 
+    def knows_channel(self, channel_key: str) -> bool:
+        """Whether the bot keeps a reference to this channel or group chat (it was installed or addressed there)."""
+        with self.service.db.session() as session:
+            return store.conversation_of_channel(session=session, channel_key=channel_key) is not None
+
     def announce(self, alliance: AllianceView, activity: Activity) -> None:
         self.post(activity, alliance.channel_id, texts.intro(alliance))
 

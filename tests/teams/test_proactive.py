@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.teams import cards
-from storage.models import Commitment, Delivery, TeamsConversation
+from storage.models import Alliance, Commitment, Delivery, TeamsConversation
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
 from tests.teams.fake_connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA, Call
@@ -122,13 +122,16 @@ def test_a_card_answer_that_cannot_be_read_changes_nothing(teams: TeamsBot) -> N
         {"alliance": cards.DONE, "ch": CHANNEL, "r": "one"},
         {"alliance": cards.NEW_DATE, "ch": CHANNEL, "r": 1, "due": "soon"},
         {"alliance": "launch_missiles", "ch": CHANNEL, "r": 1},
+        {"alliance": cards.DONE, "ch": "19:another-team@thread.tacv2", "r": 1},
+        {"alliance": cards.FORM, "title": "No channel", "due": "2026-12-04"},
     ):
         assert teams.post(activities.card_submit(teams.url, value, sender=PIA)) == (200, "")
 
     assert [c.text for c in teams.fake.sends()] == [
         "I couldn't read that card's answer; nothing was changed. Try again, or write the command instead."
-    ] * 3
+    ] * 5
     [commitment] = teams.rows(Commitment)
+    assert len(teams.rows(Alliance)) == 1
     assert (commitment.status, commitment.due_at.day) == ("open", 25)
 
 

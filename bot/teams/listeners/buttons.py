@@ -9,7 +9,7 @@ from bot import texts
 from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.outcomes import Reported
-from bot.core.service import FormEntry
+from bot.core.service import Caller, FormEntry
 from bot.teams import cards
 from bot.teams.activity import Activity
 from bot.teams.front import NO_IDENTITY, TeamsFrontEnd
@@ -21,7 +21,11 @@ ANSWERS = {cards.ON_TRACK: grammar.Answer.ON_TRACK, cards.AT_RISK: grammar.Answe
 def handle(front: TeamsFrontEnd, activity: Activity) -> None:
     value = activity.value or {}
     channel_key = value.get("ch")
-    caller = front.caller(activity, channel_key if isinstance(channel_key, str) else None)
+    if not isinstance(channel_key, str) or not front.knows_channel(channel_key):
+        # Our cards always name an alliance channel the bot is in; anything else was not sent by us.
+        front.reply(activity, UNREADABLE)
+        return
+    caller = front.caller(activity, channel_key)
     if caller is None:
         front.reply(activity, NO_IDENTITY)
         return
@@ -32,7 +36,7 @@ def handle(front: TeamsFrontEnd, activity: Activity) -> None:
         front.reply(activity, UNREADABLE)
         return
     if command is None:
-        _form(front, activity, value)
+        _form(front, activity, value, caller)
         return
     try:
         reply = front.service.handle(command, caller)
@@ -78,9 +82,7 @@ def _command(value: dict[str, Any]) -> grammar.Command | None:
     raise ValueError(f"unknown card action {action!r}")
 
 
-def _form(front: TeamsFrontEnd, activity: Activity, value: dict[str, Any]) -> None:
-    caller = front.caller(activity, value["ch"] if isinstance(value.get("ch"), str) else None)
-    assert caller is not None
+def _form(front: TeamsFrontEnd, activity: Activity, value: dict[str, Any], caller: Caller) -> None:
     try:
         entry = FormEntry(
             title=str(value.get("title") or ""),
