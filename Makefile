@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format run console bench bench-sweep install clean
+.PHONY: demo test lint format run console bench bench-sweep install clean teams-package
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -39,6 +39,10 @@ format: $(STAMP)
 run: $(STAMP)
 	$(BIN)/alliance-bot serve
 
+## The app package to upload to Teams: dist/alliance-bot-teams.zip (needs TEAMS_APP_ID and BOT_DOMAIN).
+teams-package: $(STAMP)
+	$(BIN)/python -m bot.teams.package
+
 bench: $(STAMP)
 	$(BIN)/python bench/http_latency.py
 
@@ -47,4 +51,4 @@ bench-sweep: $(STAMP)
 	$(BIN)/python bench/sweep.py $(if $(PG),--pg $(PG))
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *.egg-info dist

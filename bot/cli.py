@@ -21,8 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the bot for Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
-    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve = sub.add_parser(
+        "serve",
+        help="run the bot: Slack (Socket Mode or HTTP on --port) and/or Teams (POST /api/messages on TEAMS_PORT)",
+    )
+    serve.add_argument("--port", type=int, default=3000, help="Slack HTTP port (default 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
 
     console = sub.add_parser("console", help="the bot without Slack, in this terminal")

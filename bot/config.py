@@ -16,20 +16,59 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message is one sentence naming it."""
 
 
+SLACK_KEYS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+TEAMS_KEYS = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID")
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+DEFAULT_TEAMS_PORT = 3978
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    """The bot's Microsoft Entra app registration: one tenant, one client secret."""
+
+    app_id: str
+    app_password: str
+    tenant_id: str
+    port: int = DEFAULT_TEAMS_PORT
+
+
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str
-    signing_secret: str
+    """Slack's settings (`bot_token`, `signing_secret`) are None when only Teams is configured."""
+
+    bot_token: str | None
+    signing_secret: str | None
     app_token: str | None
     database_url: str
     api_url: str | None
+    teams: TeamsSettings | None = None
 
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
 
+    @property
+    def slack(self) -> bool:
+        return self.bot_token is not None
+
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, cwd: Path | None = None) -> Settings:
+        slack = any(env.get(key, "").strip() for key in SLACK_KEYS)
+        teams = teams_settings(env)
+        if not slack and teams is None:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set, nor TEAMS_APP_ID: configure Slack (SLACK_BOT_TOKEN, "
+                "SLACK_SIGNING_SECRET), Teams (TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID) or both, in .env."
+            )
+        if not slack:
+            return cls(
+                bot_token=None,
+                signing_secret=None,
+                app_token=None,
+                database_url=database_url(env, cwd=cwd),
+                api_url=None,
+                teams=teams,
+            )
         if env.get("SLACK_CLIENT_ID") and env.get("SLACK_CLIENT_SECRET"):
             raise ConfigError(
                 "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both set, which would switch Bolt to OAuth "
@@ -52,7 +91,28 @@ class Settings:
             app_token=app_token,
             database_url=database_url(env, cwd=cwd),
             api_url=api_url(env),
+            teams=teams,
         )
+
+
+def teams_settings(env: Mapping[str, str]) -> TeamsSettings | None:
+    """Teams' settings when any of them is set (then all are needed), else None."""
+    if not any(env.get(key, "").strip() for key in TEAMS_KEYS):
+        return None
+    where = "the Azure Bot's Microsoft App ID, its client secret and tenant"
+    app_id = _required(env, "TEAMS_APP_ID", None, where)
+    if not GUID.fullmatch(app_id):
+        raise ConfigError("TEAMS_APP_ID is malformed: it is the app registration's Application (client) ID, a GUID.")
+    password = env.get("TEAMS_APP_PASSWORD", "").strip() or env.get("TEAMS_CLIENT_SECRET", "").strip()
+    if not password:
+        raise ConfigError(f"TEAMS_APP_PASSWORD is not set: put it in .env or the environment ({where}).")
+    tenant_id = _required(env, "TEAMS_TENANT_ID", None, where)
+    if not GUID.fullmatch(tenant_id):
+        raise ConfigError("TEAMS_TENANT_ID is malformed: it is the Directory (tenant) ID of the app registration.")
+    port_text = env.get("TEAMS_PORT", "").strip() or str(DEFAULT_TEAMS_PORT)
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError("TEAMS_PORT is malformed: give a TCP port number such as 3978.")
+    return TeamsSettings(app_id=app_id, app_password=password, tenant_id=tenant_id, port=int(port_text))
 
 
 def database_url(env: Mapping[str, str], *, cwd: Path | None = None) -> str:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import text
 
 from bot.config import Settings
-from bot.core.clock import ManualClock, SystemClock
+from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.dates import warm_up
 from bot.core.people import People
+from bot.core.ports import ByPlatform, Courier
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage.db import Database
@@ -25,23 +28,22 @@ SWEEP_SECONDS = 60
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
+    """Slack (Socket Mode or HTTP on `port`), Teams (HTTP on TEAMS_PORT) or both, with one schedule for all."""
     from apscheduler.schedulers.background import BackgroundScheduler
-
-    from bot.slack.app import build_app, web_client
-    from bot.slack.courier import SlackCourier
-    from bot.slack.directory import SlackDirectory
-    from bot.slack.http import SlackWsgi
-    from bot.slack.http import serve as serve_http
 
     db = Database(settings.database_url)
     db.migrate()
     warm_up()
     clock = SystemClock()
-    client = web_client(settings)
-    directory = SlackDirectory(client)
-    service = AllianceService(db=db, directory=directory, clock=clock)
-    people = People(db=db, directory=directory, clock=clock)
-    schedule = Scheduler(db, SlackCourier(client))
+    couriers: dict[str, Courier] = {}
+    slack = _slack(settings, db, clock) if settings.slack else None
+    teams = _teams(settings, db, clock) if settings.teams is not None else None
+    if slack is not None:
+        couriers["slack"] = slack.courier
+    if teams is not None:
+        couriers["teams"] = teams.courier
+    schedule = Scheduler(db, ByPlatform(couriers))
+    people = slack.people if slack is not None else None
     scheduler = BackgroundScheduler(timezone=UTC)
     # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce), and never
     # two at once in this process. The sweep catches up on everything due before its instant, so a pause or a
@@ -56,48 +58,133 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         misfire_grace_time=SWEEP_SECONDS * 5,
         next_run_time=datetime.now(UTC),
     )
-    app = build_app(
-        settings, service, client, people=people, wake_sweeper=lambda: job.modify(next_run_time=datetime.now(UTC))
-    )
+
+    def wake() -> None:
+        job.modify(next_run_time=datetime.now(UTC))
+
+    server = None
+    if teams is not None:
+        from bot.teams.app import TeamsServer, build_app
+        from bot.teams.auth import inbound_auth
+
+        assert settings.teams is not None
+        teams.front.wake_sweeper = wake
+        app = build_app(teams.front, auth=inbound_auth(settings.teams), health=lambda: healthy(db))
+        server = TeamsServer(app, host=host, port=settings.teams.port)
     settle()
     scheduler.start()
     try:
-        if settings.app_token:
-            from bot.slack import socket_mode
-
-            socket_mode.run(app, settings.app_token)
+        if slack is None:
+            assert server is not None
+            server.serve_forever()
         else:
-            serve_http(SlackWsgi(app, health=lambda: healthy(db)), host=host, port=port)
+            if server is not None:
+                server.start()
+            _serve_slack(settings, slack, db, host=host, port=port, wake=wake)
     finally:
+        if server is not None:
+            server.stop()
         scheduler.shutdown(wait=False)
         db.dispose()
     return 0
 
 
-def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:
-    """`alliance-bot sweep --now T`: the scheduled work once, as of T, for cron and tests."""
+@dataclass
+class SlackParts:
+    client: Any  # slack_sdk.WebClient
+    service: AllianceService
+    courier: Courier
+    people: People  # departures, returns and the daily reconciliation of Slack channels' members
+
+
+def _slack(settings: Settings, db: Database, clock: Clock) -> SlackParts:
     from bot.slack.app import web_client
     from bot.slack.courier import SlackCourier
     from bot.slack.directory import SlackDirectory
 
+    client = web_client(settings)
+    directory = SlackDirectory(client)
+    service = AllianceService(db=db, directory=directory, clock=clock)
+    people = People(db=db, directory=directory, clock=clock)
+    return SlackParts(client=client, service=service, courier=SlackCourier(client), people=people)
+
+
+def _serve_slack(
+    settings: Settings,
+    slack: SlackParts,
+    db: Database,
+    *,
+    host: str,
+    port: int,
+    wake: Callable[[], None],
+) -> None:
+    from bot.slack.app import build_app
+    from bot.slack.http import SlackWsgi
+    from bot.slack.http import serve as serve_http
+
+    app = build_app(settings, slack.service, slack.client, people=slack.people, wake_sweeper=wake)
+    if settings.app_token:
+        from bot.slack import socket_mode
+
+        socket_mode.run(app, settings.app_token)
+    else:
+        serve_http(SlackWsgi(app, health=lambda: healthy(db)), host=host, port=port)
+
+
+def _teams(settings: Settings, db: Database, clock: Clock) -> TeamsParts:
+    from bot.teams.auth import EntraTokens
+
+    assert settings.teams is not None
+    return teams_parts(db, clock, EntraTokens(settings.teams))
+
+
+@dataclass
+class TeamsParts:
+    front: Any  # bot.teams.front.TeamsFrontEnd
+    courier: Courier
+
+
+def teams_parts(db: Database, clock: Clock, tokens: Callable[[], str]) -> TeamsParts:
+    """The Teams front end and courier over one connector client (tests pass their own tokens)."""
+    from bot.teams.connector import Connector
+    from bot.teams.courier import TeamsCourier
+    from bot.teams.directory import TeamsDirectory
+    from bot.teams.front import TeamsFrontEnd
+
+    connector = Connector(tokens)
+    directory = TeamsDirectory(db, connector, clock)
+    service = AllianceService(db=db, directory=directory, clock=clock, platform="teams")
+    front = TeamsFrontEnd(service=service, directory=directory, connector=connector)
+    return TeamsParts(front=front, courier=TeamsCourier(db, connector, directory))
+
+
+def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:
+    """`alliance-bot sweep --now T`: the scheduled work once, as of T, for cron and tests."""
     db = Database(settings.database_url)
     db.migrate()
-    client = web_client(settings)
+    clock = ManualClock(now)
+    couriers: dict[str, Courier] = {}
+    people = None
+    if settings.slack:
+        slack = _slack(settings, db, clock)
+        couriers["slack"], people = slack.courier, slack.people
+    if settings.teams is not None:
+        couriers["teams"] = _teams(settings, db, clock).courier
     try:
-        people = People(db=db, directory=SlackDirectory(client), clock=ManualClock(now))
-        return sweep(people, Scheduler(db, SlackCourier(client)), now)
+        return sweep(people, Scheduler(db, ByPlatform(couriers)), now)
     finally:
         db.dispose()
 
 
-def sweep(people: People, schedule: Scheduler, now: datetime) -> SweepReport:
-    """The scheduled work: compare the channels' members (daily, per alliance), then plan and send. Members
-    first, so that a departure found now is told in this same sweep."""
-    try:
-        changes = people.reconcile(now)
-    except Exception:
-        log.exception("member reconciliation failed; the sweep goes on")
-        changes = None
+def sweep(people: People | None, schedule: Scheduler, now: datetime) -> SweepReport:
+    """The scheduled work: compare the Slack channels' members (daily, per alliance), then plan and send.
+    Members first, so that a departure found now is told in this same sweep."""
+    changes = None
+    if people is not None:
+        try:
+            changes = people.reconcile(now)
+        except Exception:
+            log.exception("member reconciliation failed; the sweep goes on")
     report = schedule.sweep(now)
     if changes:
         report.lines.append(

@@ -293,3 +293,41 @@ class Dispute(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
     resolved_by: str | None = Field(default=None, max_length=64)
     outcome: str | None = Field(default=None, max_length=1000)
+
+
+class TeamsConversation(SQLModel, table=True):
+    """Where the bot can write in Teams without being spoken to: a conversation reference, kept from the moment the
+    bot is installed or first addressed, for the sweep's proactive messages.
+
+    A channel or group chat is keyed by its conversation id (without any `;messageid=` thread suffix); a personal
+    chat with one user also records that user (`user_id`, their Entra object id), so a private message finds it.
+    """
+
+    conversation_id: str = Field(primary_key=True, max_length=200)
+    # What the core calls the channel: the conversation id itself, or a digest of it past the core's 64 characters.
+    channel_key: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=16)  # channel, groupChat or personal
+    name: str = Field(default="", max_length=200)
+    service_url: str = Field(max_length=300)
+    tenant_id: str = Field(max_length=64)
+    bot_id: str = Field(max_length=200)
+    team_id: str | None = Field(default=None, max_length=200)  # the Teams team of a channel
+    user_id: str | None = Field(default=None, max_length=64, index=True)  # the person of a personal chat
+    updated_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class TeamsMember(SQLModel, table=True):
+    """A Teams user as the bot has met them: the core knows people by their Entra object id (`user_id`), Teams
+    addresses them by another id (`teams_id`, 29:…), and their party is their own tenant or, for a guest, their
+    home organisation's mail domain."""
+
+    user_id: str = Field(primary_key=True, max_length=64)
+    teams_id: str = Field(max_length=200)
+    name: str = Field(max_length=200)
+    tenant_id: str = Field(max_length=64)
+    party: str = Field(max_length=64)
+    email: str = Field(default="", max_length=320)
+    tz: str = Field(default="", max_length=64)
+    guest: bool = Field(default=False)
+    departed: bool = Field(default=False)
+    seen_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))

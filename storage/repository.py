@@ -163,6 +163,15 @@ def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[
     }
 
 
+def alliance_platforms(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, str]:
+    """alliance id -> the chat platform its channel lives on (slack, teams)."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return {}
+    query = select(col(Alliance.id), col(Alliance.platform)).where(among(session, col(Alliance.id), ids))
+    return {int(i): str(platform) for i, platform in session.connection().execute(query)}
+
+
 def add_party(*, session: Session, alliance_id: int, team_id: str, name: str) -> Party:
     """Add an organisation to an alliance; if a concurrent request just did, return that row."""
     try:
@@ -725,11 +734,14 @@ def open_owners(*, session: Session, alliance_id: int, team_id: str) -> list[str
     return sorted(rows)
 
 
-def due_reconciliations(*, session: Session, before: datetime, limit: int) -> list[int]:
-    """Alliances whose members were last compared before `before` (or never)."""
+def due_reconciliations(*, session: Session, platform: str, before: datetime, limit: int) -> list[int]:
+    """Alliances of one platform whose members were last compared before `before` (or never)."""
     query = (
         select(col(Alliance.id))
-        .where(or_(col(Alliance.reconciled_at).is_(None), col(Alliance.reconciled_at) < before))
+        .where(
+            col(Alliance.platform) == platform,
+            or_(col(Alliance.reconciled_at).is_(None), col(Alliance.reconciled_at) < before),
+        )
         .order_by(col(Alliance.reconciled_at).nulls_first(), col(Alliance.id))
         .limit(limit)
     )

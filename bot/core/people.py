@@ -165,7 +165,7 @@ class People:
         changes = Changes()
         before = now - RECONCILE_EVERY
         with self.db.session() as session:
-            due = repo.due_reconciliations(session=session, before=before, limit=limit)
+            due = repo.due_reconciliations(session=session, platform=self.platform, before=before, limit=limit)
         for alliance_id in due:
             with self.db.session() as session:
                 if not repo.claim_reconciliation(session=session, alliance_id=alliance_id, before=before, at=now):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -54,6 +55,7 @@ class Outgoing:
     recipient_id: str | None  # a person for a private message; None: the channel
     thread_ts: str | None
     content: object  # one of bot.core.outcomes.Dispatch
+    platform: str = "slack"  # the alliance's platform, so one schedule can serve Slack and Teams alike
 
 
 class SendFailed(Exception):
@@ -70,3 +72,16 @@ class Courier(Protocol):
     """Sends what the schedule owes people. Returns the platform's message id (Slack: ts), if any."""
 
     def send(self, message: Outgoing) -> str | None: ...
+
+
+class ByPlatform:
+    """One courier for the one schedule: each message goes out through its alliance's platform (Slack, Teams)."""
+
+    def __init__(self, couriers: Mapping[str, Courier]) -> None:
+        self.couriers = dict(couriers)
+
+    def send(self, message: Outgoing) -> str | None:
+        courier = self.couriers.get(message.platform)
+        if courier is None:
+            raise SendFailed(f"{message.platform} is not configured in this process", permanent=True)
+        return courier.send(message)

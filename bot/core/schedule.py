@@ -504,6 +504,7 @@ class Scheduler:
         if not claimed:
             return []
         settings = repo.alliance_settings(session=session, alliance_ids={d.alliance_id for d in claimed})
+        platforms = repo.alliance_platforms(session=session, alliance_ids={d.alliance_id for d in claimed})
         commitment_ids = {d.commitment_id for d in claimed if d.commitment_id}
         rows = (
             session.exec(select(Commitment).where(repo.among(session, col(Commitment.id), commitment_ids))).all()
@@ -534,7 +535,11 @@ class Scheduler:
                 working = _working(person.tz, countries.get((d.alliance_id, person.team_id)))
                 wait = working.next_working_moment(now)
             outgoing = Outgoing(
-                channel_id=channel_id, recipient_id=d.recipient_id or None, thread_ts=thread_ts, content=dispatch
+                channel_id=channel_id,
+                recipient_id=d.recipient_id or None,
+                thread_ts=thread_ts,
+                content=dispatch,
+                platform=platforms[d.alliance_id],
             )
             messages.append((outgoing, wait))
         return messages

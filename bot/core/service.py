@@ -229,6 +229,14 @@ class AllianceService:
         with self.db.session() as session:
             return repo.save_person(session=session, person=_person(profile, now))
 
+    def refresh_person(self, user_id: str) -> Person | None:
+        """Re-read a person from the platform now, because it told us something changed (they left, say)."""
+        profile = self.directory.profile(user_id)
+        if profile is None:
+            return None
+        with self.db.session() as session:
+            return repo.save_person(session=session, person=_person(profile, self.clock.now()))
+
     def _owner(self, user_id: str, alliance: Alliance | None = None) -> Person:
         """A person who can be accountable: known, human, not deactivated, and (given the alliance) not gone
         from its channel."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, TeamsSettings
 
 GOOD = {
     "SLACK_BOT_TOKEN": "xoxb-1234-5678-abcdefghijkl",
@@ -83,3 +83,83 @@ def test_serve_with_an_empty_environment_exits_2_naming_the_bot_token(
     assert len(lines) == 1, captured.err
     assert lines[0].startswith("alliance-bot: SLACK_BOT_TOKEN is not set")
     assert not (tmp_path / "alliance.db").exists()  # refused before touching anything
+
+
+TEAMS = {
+    "TEAMS_APP_ID": "0b0b0b0b-1111-4111-8111-111111111111",
+    "TEAMS_APP_PASSWORD": "a-client-secret",
+    "TEAMS_TENANT_ID": "a1a1a1a1-0000-4000-8000-00000000ac3e",
+}
+
+
+def test_teams_alone_is_enough_and_slack_stays_unset(tmp_path: Path) -> None:
+    settings = Settings.from_env(TEAMS, cwd=tmp_path)
+
+    assert (settings.slack, settings.bot_token, settings.signing_secret) == (False, None, None)
+    assert settings.teams == TeamsSettings(
+        app_id=TEAMS["TEAMS_APP_ID"], app_password="a-client-secret", tenant_id=TEAMS["TEAMS_TENANT_ID"], port=3978
+    )
+
+
+def test_slack_and_teams_together(tmp_path: Path) -> None:
+    settings = Settings.from_env({**GOOD, **TEAMS, "TEAMS_PORT": "8080"}, cwd=tmp_path)
+
+    assert settings.slack
+    assert settings.teams is not None and settings.teams.port == 8080
+
+
+def test_the_client_secret_may_go_by_its_azure_name(tmp_path: Path) -> None:
+    env = {**TEAMS, "TEAMS_CLIENT_SECRET": "from-azure"}
+    del env["TEAMS_APP_PASSWORD"]
+
+    teams = Settings.from_env(env, cwd=tmp_path).teams
+
+    assert teams is not None and teams.app_password == "from-azure"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        pytest.param({"TEAMS_APP_ID": None}, "TEAMS_APP_ID is not set", id="missing-app-id"),
+        pytest.param({"TEAMS_APP_ID": "alliance-bot"}, "TEAMS_APP_ID is malformed", id="app-id-not-a-guid"),
+        pytest.param({"TEAMS_APP_PASSWORD": None}, "TEAMS_APP_PASSWORD is not set", id="missing-secret"),
+        pytest.param({"TEAMS_TENANT_ID": None}, "TEAMS_TENANT_ID is not set", id="missing-tenant"),
+        pytest.param({"TEAMS_TENANT_ID": "contoso.com"}, "TEAMS_TENANT_ID is malformed", id="tenant-not-a-guid"),
+        pytest.param({"TEAMS_PORT": "http"}, "TEAMS_PORT is malformed", id="port"),
+    ],
+)
+def test_a_bad_teams_setting_is_refused_with_its_name(
+    tmp_path: Path, change: dict[str, str | None], named: str
+) -> None:
+    env = {**TEAMS, **{k: v for k, v in change.items() if v is not None}}
+    for key in [k for k, v in change.items() if v is None]:
+        env.pop(key)
+
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env(env, cwd=tmp_path)
+
+    assert str(refused.value).startswith(named)
+    assert "\n" not in str(refused.value)
+
+
+def test_neither_slack_nor_teams_is_one_sentence_naming_both(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({}, cwd=tmp_path)
+
+    message = str(refused.value)
+    assert "SLACK_BOT_TOKEN" in message and "TEAMS_APP_ID" in message
+    assert "\n" not in message
+
+
+def test_sweep_with_teams_alone_runs_and_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key in list(os.environ):
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    for key, value in {**TEAMS, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}.items():
+        monkeypatch.setenv(key, value)
+
+    assert cli.main(["sweep", "--now", "2026-12-01T09:00Z"]) == 0
+
+    assert capsys.readouterr().out.startswith("sweep at 2026-12-01T09:00:00+00:00: 0 check-ins opened")

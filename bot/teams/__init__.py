@@ -1,0 +1,1 @@
+"""The Teams front end: Bot Framework activities in, core calls, Teams messages and Adaptive Cards out."""

@@ -1,0 +1,169 @@
+"""The Teams front end's routines: who is speaking where, running their command, and answering in Teams."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from bot import texts
+from bot.core.errors import CommandError
+from bot.core.outcomes import AllianceView, CheckinCalled, FormRequested, Recorded, Reply
+from bot.core.people import People
+from bot.core.service import AllianceService, Caller
+from bot.teams import cards
+from bot.teams.activity import Activity
+from bot.teams.connector import Connector
+from bot.teams.directory import TeamsDirectory
+from bot.teams.markup import render
+from storage import teams as store
+
+log = logging.getLogger(__name__)
+
+TAG = re.compile(r"<[^>]*>")
+PERSONAL_HINT = (
+    "I keep an alliance's commitments in the channel or group chat both organisations share: mention me there, "
+    "e.g. `@Alliance Bot list overdue`. Here I send you check-ins and reminders."
+)
+NO_IDENTITY = "I can't tell who you are from this message, so I can't act on it."
+
+
+class TeamsFrontEnd:
+    def __init__(
+        self,
+        *,
+        service: AllianceService,
+        directory: TeamsDirectory,
+        connector: Connector,
+        wake_sweeper: Callable[[], object] | None = None,
+    ) -> None:
+        self.service = service
+        self.directory = directory
+        self.connector = connector
+        # `checkin now` should not wait for the next minute's sweep.
+        self.wake_sweeper = wake_sweeper
+        # Departures and arrivals: the same rules as on Slack (orphan notices, a new lead asked for, welcomes).
+        self.people = People(db=service.db, directory=directory, clock=service.clock, platform=service.platform)
+
+    # ---- answering --------------------------------------------------------------------------------------------
+
+    def message(self, mrkdwn: str, *, card: dict[str, Any] | None = None) -> dict[str, Any]:
+        rendered = render(mrkdwn, self.directory.teams_name, self.directory.channel_name)
+        activity: dict[str, Any] = {
+            "type": "message",
+            "textFormat": "markdown",
+            "text": rendered.text,
+            "entities": rendered.entities,
+        }
+        if card is not None:
+            activity["attachments"] = [cards.attachment(card)]
+        return activity
+
+    def reply(self, activity: Activity, mrkdwn: str, *, card: dict[str, Any] | None = None) -> None:
+        """Answer in the thread of the message (a group chat has none: there it quotes the message)."""
+        outgoing = self.message(mrkdwn, card=card)
+        if activity.id:
+            self.connector.reply(activity.service_url, activity.conversation_id, activity.id, outgoing)
+        else:
+            self.connector.send(activity.service_url, activity.conversation_id, outgoing)
+
+    def post(self, activity: Activity, channel_key: str, mrkdwn: str, *, thread_id: str | None = None) -> None:
+        """A new message in the alliance's channel (or a thread of it), wherever the activity came from."""
+        with self.service.db.session() as session:
+            channel = store.conversation_of_channel(session=session, channel_key=channel_key)
+        if channel is None:
+            log.warning("no conversation reference for %s; the line is not posted", channel_key)
+            return
+        target = channel.conversation_id
+        if thread_id and channel.kind == "channel":
+            target = f"{target};messageid={thread_id}"
+        self.connector.send(channel.service_url, target, self.message(mrkdwn))
+
+    def knows_channel(self, channel_key: str) -> bool:
+        """Whether the bot keeps a reference to this channel or group chat (it was installed or addressed there)."""
+        with self.service.db.session() as session:
+            return store.conversation_of_channel(session=session, channel_key=channel_key) is not None
+
+    def announce(self, alliance: AllianceView, activity: Activity) -> None:
+        self.post(activity, alliance.channel_id, texts.intro(alliance))
+
+    # ---- commands ---------------------------------------------------------------------------------------------
+
+    def learn_speaker(self, activity: Activity) -> None:
+        """Who is speaking, from the roster and the activity; the core hears at once if their zone changed."""
+        member = self.directory.learn_speaker(activity)
+        if member is None:
+            return
+        profile = self.directory.profile(member.user_id)
+        person = self.service.person(member.user_id)
+        if profile is not None and person is not None and (person.tz, person.deleted) != (profile.tz, profile.deleted):
+            self.service.refresh_person(member.user_id)
+
+    def caller(self, activity: Activity, channel_key: str | None = None) -> Caller | None:
+        if not activity.sender.aad_id:
+            return None
+        return Caller(channel_id=channel_key or activity.channel_key, user_id=activity.sender.aad_id)
+
+    def run_text(self, activity: Activity) -> None:
+        caller = self.caller(activity)
+        if caller is None:
+            self.reply(activity, NO_IDENTITY)
+            return
+        text = self.command_text(activity)
+        try:
+            reply = self.service.handle_text(text, caller)
+        except CommandError as e:
+            self.refuse(activity, e)
+            return
+        self.answer(activity, reply, caller)
+
+    def refuse(self, activity: Activity, error: CommandError) -> None:
+        """Teams has no private replies in a channel: the refusal goes in the thread, where it was asked."""
+        if error.new_alliance is not None:
+            self.announce(error.new_alliance, activity)
+        self.reply(activity, texts.error(error))
+
+    def answer(self, activity: Activity, reply: Reply, caller: Caller) -> None:
+        if reply.new_alliance is not None:
+            self.announce(reply.new_alliance, activity)
+        outcome = reply.outcome
+        if isinstance(outcome, FormRequested):
+            asker = self.directory.teams_name(caller.user_id)
+            form = cards.commitment_form(
+                channel_key=caller.channel_id,
+                owner_id=caller.user_id,
+                owner_name=asker[1] if asker else "",
+                title=outcome.prefill,
+                due=(self.service.clock.now() + timedelta(days=7)).date(),
+            )
+            self.reply(activity, texts.form_requested(outcome), card=form)
+            return
+        self.reply(activity, texts.recorded(outcome) if isinstance(outcome, Recorded) else texts.outcome(outcome))
+        if isinstance(outcome, CheckinCalled) and self.wake_sweeper is not None:
+            self.wake_sweeper()
+
+    def command_text(self, activity: Activity) -> str:
+        """The words addressed to the bot: its own mention dropped, people's mentions as the core's <@id>."""
+        text = activity.text
+        placeholders: dict[str, str] = {}
+        bot_dropped = False
+        for n, mention in enumerate(activity.mentions):
+            if mention.text not in text:
+                continue
+            if mention.account.id == activity.bot.id and not bot_dropped:
+                text, bot_dropped = text.replace(mention.text, " ", 1), True
+                continue
+            is_bot = mention.account.id.startswith("28:")
+            member = None if is_bot else self.directory.learn_account(activity, mention.account)
+            token = f"\x00{n}\x00"
+            # Someone Teams could not tell us about stays a plain @name, which the core explains it can't use.
+            name = re.sub(r"\W+", "", TAG.sub("", mention.text)) or "someone"
+            placeholders[token] = f"<@{member.user_id}>" if member is not None else f"@{name}"
+            text = text.replace(mention.text, token, 1)
+        text = html.unescape(TAG.sub(" ", text)).replace("<", "").replace(">", "").replace("\xa0", " ")
+        for token, value in placeholders.items():
+            text = text.replace(token, value)
+        return " ".join(text.split())

@@ -1,0 +1,73 @@
+"""From the sentences in bot/texts.py (Slack mrkdwn) to what Teams shows: markdown, <at> mentions, plain dates.
+
+The sentences are written once; here only their markup changes: `*bold*` becomes `**bold**`, `<@ID>` a Teams
+mention (with the entity Teams needs to make it one), `<!date^…|fallback>` its fallback (the owner's local
+time), emoji codes their characters, and the few words that name Slack name Teams.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.console.chat import EMOJI
+
+People = Callable[[str], tuple[str, str] | None]  # core user id -> (Teams id, display name)
+Channels = Callable[[str], str | None]  # channel key -> its name
+
+MORE_EMOJI = {":ladder:": "🪜", ":ok_hand:": "👌", ":sos:": "🆘"}
+BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+USER = re.compile(r"<@([A-Za-z0-9_.:-]+)(?:\|[^>]*)?>")
+DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
+CHANNEL = re.compile(r"<#([^>|]+)(?:\|[^>]*)?>")
+EMOJI_CODE = re.compile(r":[a-z0-9_+-]+:")
+# Slack's words where Teams has its own (the sentences themselves stay shared).
+WORDING = [
+    (" People from either organisation can talk to me by mentioning me; `/alliance` works for the host's people.", ""),
+    ("\nPeople from either organisation can talk to me by mentioning me; `/alliance` works for the host's people.", ""),
+    ("Type `/alliance …` or mention me with the same words", "Mention me with these words"),
+    ("the list Slack offers", "the list Teams offers"),
+    ("in this workspace", "in this team"),
+    (" Add me with /invite @Alliance Bot.", " Add me to the team from the Apps menu."),
+]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message for Teams: its markdown text and the mention entities that make its <at> names real mentions."""
+
+    text: str
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+
+def render(mrkdwn: str, people: People, channels: Channels | None = None, *, paragraphs: bool = True) -> Rendered:
+    text = mrkdwn
+    for slack_words, teams_words in WORDING:
+        text = text.replace(slack_words, teams_words)
+    entities: dict[str, dict[str, Any]] = {}
+
+    def mention(match: re.Match[str]) -> str:
+        known = people(match.group(1))
+        if known is None:
+            return "someone"
+        teams_id, name = known
+        name = name.replace("<", "").replace(">", "") or "someone"
+        tag = f"<at>{name}</at>"
+        entities.setdefault(teams_id, {"type": "mention", "text": tag, "mentioned": {"id": teams_id, "name": name}})
+        return tag
+
+    def channel(match: re.Match[str]) -> str:
+        name = channels(match.group(1)) if channels else None
+        return f"**{name}**" if name else "the alliance channel"
+
+    text = DATE.sub(r"\1", text)
+    text = USER.sub(mention, text)
+    text = CHANNEL.sub(channel, text)
+    text = BOLD.sub(r"**\1**", text)
+    text = EMOJI_CODE.sub(lambda m: {**EMOJI, **MORE_EMOJI}.get(m.group(0), m.group(0)), text)
+    if paragraphs:
+        # Teams joins single line breaks in markdown; a blank line keeps each line of ours on its own.
+        text = "\n\n".join(line for line in text.split("\n"))
+    return Rendered(text=text, entities=list(entities.values()))

@@ -1,0 +1,107 @@
+"""Conversations that must go the same way on every front end: one list, run against Slack and Teams.
+
+Each step is who speaks (alice, bob, erin of Acme; paul, pia, gus of Globex) and what they write after
+mentioning the bot, with `@pia` for a mention; each front end turns that into its own mention. What the bot
+answers is compared after `plain()`: markup gone, mentions as `@pia`, so the same expectation holds for both.
+Dates stay out of the expectations: Slack knows everyone's zone, Teams only the zones of people who spoke.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Step:
+    speaker: str
+    text: str
+    expect: list[str] = field(default_factory=list)  # each must appear in the bot's answer, as plain()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    steps: list[Step]
+
+
+SCENARIOS = [
+    Scenario(
+        "commit-who-done-list",
+        [
+            Step(
+                "paul",
+                "commit @pia pricing sheet by end of month",
+                ["Commitment #1 recorded: pricing sheet", "Owner: @pia for Globex (recorded by @paul)"],
+            ),
+            Step(
+                "alice",
+                "commit @paul Draft joint API spec by next Friday",
+                ["Commitment #2 recorded: Draft joint API spec", "Owner: @paul for Globex (recorded by @alice)"],
+            ),
+            Step("pia", "who owns the API spec?", ["@paul (Globex) owns #2 Draft joint API spec, due "]),
+            Step("alice", "done #2", ["#2 Draft joint API spec is done, marked by @alice."]),
+            Step("gus", "list", ["Open commitments", "Globex (1)", "• #1 pricing sheet · @pia (Globex) · due "]),
+            Step("gus", "list overdue", ["Nothing is overdue."]),
+            Step("paul", "who @pia", ["@pia owns 1 open commitment:", "#1 pricing sheet"]),
+        ],
+    ),
+    Scenario(
+        "refusals-change-nothing",
+        [
+            Step("paul", "commit @pia pricing sheet", ["I understood pricing sheet for @pia, but no due date."]),
+            Step("paul", "done #9", ["There is no commitment #9 in this alliance."]),
+            Step("alice", "frobnicate the spec", ["I don't know “frobnicate”. Here is what I do:"]),
+            Step("alice", "list", ["Nothing is open in this alliance."]),
+        ],
+    ),
+    Scenario(
+        "reassign-and-history",
+        [
+            Step("alice", "commit @bob Kickoff deck by Friday", ["Owner: @bob for Acme (recorded by @alice)"]),
+            Step(
+                "paul",
+                "reassign #1 @pia",
+                ["#1 Kickoff deck now belongs to @pia (Globex), was @bob; reassigned by @paul."],
+            ),
+            Step(
+                "pia", "show #1", ["#1 Kickoff deck", "Owner: @pia for Globex", "@paul reassigned it from @bob to @pia"]
+            ),
+            Step("pia", "drop #1 no longer needed", ["#1 Kickoff deck was dropped by @pia: no longer needed"]),
+        ],
+    ),
+    Scenario(
+        "roles-and-settings",
+        [
+            Step("alice", "lead @alice", ["@alice is now the lead of Acme."]),
+            Step("pia", "lead @pia", ["@pia is now the lead of Globex."]),
+            Step("pia", "sponsor @gus", ["@gus is now the executive sponsor of Globex."]),
+            Step("paul", "lead @paul", ["Only that party's lead or sponsor can change its roles (ask @pia)."]),
+            Step("alice", "cadence every 2 weeks", ["Check-in cadence set: every 2 weeks."]),
+            Step("alice", "escalation 3 6", ["Escalation set:", "still open 3 working days later"]),
+        ],
+    ),
+]
+
+MARKUP = re.compile(r"\*\*|\*|`")
+SLACK_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+SLACK_DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
+TEAMS_USER = re.compile(r"<at>([^<]+)</at>")
+
+
+def plain_slack(text: str, names: Mapping[str, str]) -> str:
+    """A Slack answer as plain text: `<@U0PIA0001>` -> `@pia` (by `names`: user id -> speaker)."""
+    text = SLACK_DATE.sub(r"\1", text)
+    text = SLACK_USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    return MARKUP.sub("", text)
+
+
+def plain_teams(text: str, names: Mapping[str, str]) -> str:
+    """A Teams answer as plain text: `<at>Pia Porter</at>` -> `@pia` (by `names`: display name -> speaker)."""
+    text = TEAMS_USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    return MARKUP.sub("", text.replace("\n\n", "\n"))
+
+
+def missing(expected: list[str], answer: str) -> list[str]:
+    return [line for line in expected if line not in answer]
