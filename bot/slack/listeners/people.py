@@ -23,6 +23,7 @@ from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.people import Changes
 from bot.core.service import Caller
+from bot.core.trust import To, route
 from bot.slack import blocks
 from bot.slack.directory import profile_of
 from bot.slack.front import SlackFrontEnd
@@ -109,7 +110,8 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, command: g
     clicked_in = (body.get("channel") or {}).get("id")
     where = Where(channel_id=channel_id, user_id=user_id)
     try:
-        reply = front.service.handle(command, Caller(channel_id=channel_id, user_id=user_id))
+        caller = Caller(channel_id=channel_id, user_id=user_id, private=clicked_in != channel_id)
+        reply = front.service.handle(command, caller)
     except CommandError as e:
         if e.new_alliance is not None:
             front.replier.announce(e.new_alliance, where)
@@ -118,8 +120,18 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, command: g
         else:
             _say(front, clicked_in or user_id, texts.error(e))
         return
-    text, body_blocks = render(reply.outcome)
-    front.replier.post(where, text, body_blocks)  # both organisations see who took the items on
+    # Both organisations see who took the items on, as far as they may read them (see Replier.reply).
+    if clicked_in == channel_id:
+        front.replier.reply(reply, where)
+    else:
+        for send in route(reply.outcome, here=reply.here, viewer=reply.viewer, public=True):
+            text, body_blocks = render(send.outcome)
+            if send.to is To.HERE:
+                front.replier.post(where, text, body_blocks)
+            elif send.to is To.CALLER:
+                _say(front, clicked_in or user_id, text)
+            elif reply.party_channel_id:
+                front.replier.post(Where(channel_id=reply.party_channel_id, user_id=user_id), text, body_blocks)
     if clicked_in and clicked_in != channel_id:
         _say(front, clicked_in, f":white_check_mark: Done, and said in <#{channel_id}>.")
 
