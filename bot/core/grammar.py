@@ -477,7 +477,7 @@ def _flag_or_owner(word: str) -> bool:
     return word.lower() in LEADING_FLAGS or MENTION.match(word) is not None
 
 
-CHANNEL = re.compile(r"<#([CGD][A-Z0-9]{2,40})(?:\|[^>]*)?>")
+CHANNEL = re.compile(r"<#([CGD][A-Z0-9]{1,40})(?:\|[^>]*)?>")
 
 
 def _link(rest: str) -> Link:
