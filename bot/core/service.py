@@ -176,7 +176,11 @@ class AllianceService:
             return link.channel_id if link is not None else None
 
     def start(self, channel_id: str) -> AllianceView | None:
-        """Make sure the channel's alliance exists; its view when this call created it, else None."""
+        """Make sure the channel's alliance exists; its view when this call created it, else None. A party's linked
+        private channel belongs to its alliance already and never becomes one of its own."""
+        with self.db.session() as session:
+            if repo.get_party_channel(session=session, platform=self.platform, channel_id=channel_id) is not None:
+                return None
         alliance, new = self.ensure_alliance(channel_id)
         return self._alliance_view(alliance) if new else None
 

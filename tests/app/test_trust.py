@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 from bot.core.schedule import Pacer, Scheduler
 from bot.slack.app import web_client
-from bot.slack.blocks import item_value
+from bot.slack.blocks import ORPHAN_REASSIGN_ACTION, item_value, picker_block
 from bot.slack.courier import SlackCourier
 from storage.models import Commitment, PartyChannel
 from tests.app.conftest import Bot
@@ -238,3 +238,31 @@ def test_scheduled_messages_and_dm_buttons_keep_internal_items_inside_acme(bot: 
     assert sorted(channels) == sorted([PRIVATE, DM_BOB])
     [note] = [c.args["text"] for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == DM_BOB]
     assert note.startswith(f":ok_hand: Noted and posted in <#{PRIVATE}> (internal, so not in the shared channel)")
+
+
+def test_an_orphaned_internal_item_picked_in_a_dm_is_said_only_inside_acme(bot: Bot) -> None:
+    setup_acme(bot)
+    bot.fake.clear()
+    dm_alice = "D0ALICE01"
+    block = picker_block({"ch": CHANNEL, "r": 1})
+    picked = payloads.users_select_action(ORPHAN_REASSIGN_ACTION, block, ALICE, user=ALICE, channel=dm_alice)
+    assert bot.post(picked) == (200, "")
+    answered(bot)
+    [row] = [c for c in bot.rows(Commitment) if c.ref == 1]
+    assert row.owner_id == ALICE
+    channels = sorted(c.args["channel"] for c in bot.fake.calls_to("chat.postMessage"))
+    assert channels == sorted([dm_alice, PRIVATE])  # the reassignment told to Alice and in Acme's channel only
+    assert SECRET not in everything_said_to(bot, CHANNEL)
+
+    # The same pick by Globex's Paul: for him there is no such commitment, said where he picked.
+    bot.fake.clear()
+    dm_paul = "D0PAUL001"
+    picked = payloads.users_select_action(ORPHAN_REASSIGN_ACTION, block, PAUL, user=PAUL, channel=dm_paul)
+    assert bot.post(picked) == (200, "")
+    answered(bot)
+    [refusal] = bot.fake.calls_to("chat.postMessage")
+    assert refusal.args["channel"] == dm_paul and "There is no commitment #1" in refusal.args["text"]
+
+
+def everything_said_to(bot: Bot, channel: str) -> str:
+    return "\n".join(json.dumps(c.args) for c in bot.fake.calls if c.args.get("channel") == channel)

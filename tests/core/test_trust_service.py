@@ -182,3 +182,12 @@ def test_link_typed_in_the_private_channel_finds_the_alliance_its_caller_leads(w
     again = say(world, "link <#GACMEOTHER>", ALICE)
     assert isinstance(again, Linked) and again.previous_id == ACME_INTERNAL
     assert world.handle_text("list", ALICE).party_channel_id == "GACMEOTHER"
+
+
+def test_a_linked_channel_never_becomes_an_alliance_of_its_own(world: AllianceService) -> None:
+    say(world, "lead <@UALICE>", ALICE)
+    say(world, f"link <#{ACME_INTERNAL}>", ALICE)
+    assert world.start(ACME_INTERNAL) is None  # the form or the shortcut opened there
+    created = world.handle_text("commit internal <@UBOB> Board memo by Dec 10", at("UBOB", channel=ACME_INTERNAL))
+    assert isinstance(created.outcome, Recorded) and created.outcome.commitment.ref == 5
+    assert created.new_alliance is None

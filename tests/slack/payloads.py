@@ -546,3 +546,31 @@ def url_verification(
         separators=(",", ":"),
     ).encode()
     return _signed(body, _JSON, signing_secret=signing_secret, timestamp=timestamp)
+
+
+def users_select_action(
+    action_id: str,
+    block_id: str,
+    selected_user: str,
+    *,
+    user: str = ALICE,
+    channel: str = CHANNEL,
+    signing_secret: str = SIGNING_SECRET,
+) -> SignedRequest:
+    """A ``block_actions`` payload for a person picked in a ``users_select`` (a picker in a section or actions
+    block): Slack sends the block's id and ``selected_user``, and no ``value``."""
+    request = block_action(action_id, "", user=user, channel=channel, block_id=block_id)
+    payload = request.decoded()
+    payload["message"]["blocks"] = [
+        {"type": "actions", "block_id": block_id, "elements": [{"type": "users_select", "action_id": action_id}]}
+    ]
+    payload["actions"] = [
+        {
+            "type": "users_select",
+            "action_id": action_id,
+            "block_id": block_id,
+            "selected_user": selected_user,
+            "action_ts": f"{time.time():.6f}",
+        }
+    ]
+    return _interactive(payload, signing_secret=signing_secret, timestamp=None)

@@ -123,16 +123,17 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, command: g
     # Both organisations see who took the items on, as far as they may read them (see Replier.reply).
     if clicked_in == channel_id:
         front.replier.reply(reply, where)
-    else:
-        for send in route(reply.outcome, here=reply.here, viewer=reply.viewer, public=True):
-            text, body_blocks = render(send.outcome)
-            if send.to is To.HERE:
-                front.replier.post(where, text, body_blocks)
-            elif send.to is To.CALLER:
-                _say(front, clicked_in or user_id, text)
-            elif reply.party_channel_id:
-                front.replier.post(Where(channel_id=reply.party_channel_id, user_id=user_id), text, body_blocks)
-    if clicked_in and clicked_in != channel_id:
+        return
+    sends = route(reply.outcome, here=reply.here, viewer=reply.viewer, public=True)
+    for send in sends:
+        text, body_blocks = render(send.outcome)
+        if send.to is To.HERE:
+            front.replier.post(where, text, body_blocks)
+        elif send.to is To.CALLER:
+            _say(front, clicked_in or user_id, text)  # internal items: here, not in the channel
+        elif reply.party_channel_id:
+            front.replier.post(Where(channel_id=reply.party_channel_id, user_id=user_id), text, body_blocks)
+    if clicked_in and any(send.to is To.HERE for send in sends):
         _say(front, clicked_in, f":white_check_mark: Done, and said in <#{channel_id}>.")
 
 
