@@ -207,8 +207,9 @@ def route(outcome: Any, *, here: Audience, viewer: Audience, public: bool) -> li
     mine = redact(outcome, viewer)
     if isinstance(outcome, Linked):
         # Said in the linked channel itself; to the caller as well when they linked it from elsewhere.
-        party = [Send(To.PARTY, mine)] if mine is not None else []
-        return party if here == viewer else [*party, *(Send(To.CALLER, mine) for _ in party)]
+        if mine is None:
+            return []
+        return [Send(To.PARTY, mine)] if here == viewer else [Send(To.PARTY, mine), Send(To.CALLER, mine)]
     if not public:
         return [Send(To.CALLER, mine)] if mine is not None else []
     shown = redact(outcome, here)
