@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.core import authority, views
 from bot.core import grammar as g
-from bot.core import views
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime, is_country_code, zone
 from bot.core.clock import Clock
@@ -41,7 +41,6 @@ from bot.core.outcomes import (
     HandedOver,
     HistoryLine,
     HolidaysSet,
-    Linked,
     Listing,
     Outcome,
     OwnedBy,
@@ -673,99 +672,32 @@ class AllianceService:
         party_team_id: str,
         ref: int | None,
     ) -> None:
-        """Only the owner or a lead (of either party) may close, move, drop or reassign a commitment. Two stand-ins,
-        so that no item is stuck: while the owner's party has no lead here, its sponsor; while it has neither,
-        any of its own people (as with naming its roles)."""
         assert alliance.id is not None
-        if caller.user_id == owner_id:
-            return
-        parties = repo.list_parties(session=session, alliance_id=alliance.id)
-        gone = {u for _, u in repo.departed(session=session, alliance_ids=[alliance.id])}
-        named = [x for p in parties for x in (p.lead_id, p.sponsor_id) if x]
-        gone |= {u for u, p in repo.get_people(session=session, user_ids=named).items() if p.deleted}
-        if caller.user_id in {p.lead_id for p in parties if p.lead_id and p.lead_id not in gone}:
-            return
-        own = next((p for p in parties if p.team_id == party_team_id), None)
-        lead = own.lead_id if own is not None and own.lead_id not in gone else None
-        sponsor = own.sponsor_id if own is not None and own.sponsor_id not in gone else None
-        if lead is None and sponsor is not None and caller.user_id == sponsor:
-            return
-        if lead is None and sponsor is None and caller.team_id and caller.team_id == party_team_id:
-            return
-        raise NotAllowed("not_owner_or_lead", holder_id=owner_id, ref=ref)
+        authority.may_change(
+            session,
+            alliance_id=alliance.id,
+            user_id=caller.user_id,
+            team_id=caller.team_id,
+            owner_id=owner_id,
+            party_team_id=party_team_id,
+            ref=ref,
+        )
 
     def _link(self, command: g.Link, caller: Caller) -> Reply:
-        """A party's own private channel: a lead or sponsor links it; the bot must be in it, and nobody of another
-        organisation. Commands typed there act on the alliance, and answers there may show the party's internal
-        items."""
         person = self.person(caller.user_id)
         team_id = person.team_id if person is not None and not person.is_bot else ""
-        alliance = self._alliance_to_link(command, caller, team_id)
-        assert alliance.id is not None
-        with self.db.session() as session:
-            other = repo.get_alliance(session=session, platform=self.platform, channel_id=command.channel_id)
-            taken = repo.get_party_channel(session=session, platform=self.platform, channel_id=command.channel_id)
-        if other is not None:
-            raise NotAllowed("link_shared_channel")
-        if taken is not None and (taken.alliance_id != alliance.id or taken.team_id != team_id):
-            raise NotAllowed("link_taken")
-        facts = self.directory.private_channel(command.channel_id)
-        if facts is None:
-            raise NotAllowed("link_not_member")
-        if not facts.private or not team_id or any(t != team_id for t in facts.team_ids):
-            raise NotAllowed("link_not_private")
-        with self.db.session() as session:
-            party = next(
-                (p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == team_id), None
-            )
-            if party is None or caller.user_id not in (party.lead_id, party.sponsor_id):
-                holder = (party.lead_id or party.sponsor_id) if party is not None else None
-                raise NotAllowed("link_not_lead", holder_id=holder)
-            _, previous = repo.link_party_channel(
-                session=session,
-                platform=self.platform,
-                channel_id=command.channel_id,
-                alliance_id=alliance.id,
-                team_id=team_id,
-                user_id=caller.user_id,
-                at=self.clock.now(),
-            )
-            linked = Linked(
-                channel_id=command.channel_id,
-                party=views.party_view(party),
-                alliance_channel_id=alliance.channel_id,
-                actor_id=caller.user_id,
-                previous_id=previous,
-            )
-        here = private_to(team_id) if caller.channel_id in (command.channel_id, previous) else SHARED
+        linked = authority.link(
+            self.db,
+            self.directory,
+            command,
+            platform=self.platform,
+            channel_id=caller.channel_id,
+            user_id=caller.user_id,
+            team_id=team_id,
+            now=self.clock.now(),
+        )
+        here = private_to(team_id) if caller.channel_id in (command.channel_id, linked.previous_id) else SHARED
         return Reply(outcome=linked, here=here, viewer=private_to(team_id), party_channel_id=command.channel_id)
-
-    def _alliance_to_link(self, command: g.Link, caller: Caller, team_id: str) -> Alliance:
-        """The alliance a `link` is about: the channel it is typed in (the shared one, or a linked one), the one it
-        names (`to #alliance`), or the only one whose lead or sponsor the caller is."""
-        with self.db.session() as session:
-            named = command.alliance_channel_id
-            if named is not None:
-                alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=named)
-                if alliance is None:
-                    raise NotAllowed("link_no_alliance")
-                return alliance
-            here = repo.get_alliance(session=session, platform=self.platform, channel_id=caller.channel_id)
-            if here is not None:
-                return here
-            link = repo.get_party_channel(session=session, platform=self.platform, channel_id=caller.channel_id)
-            if link is not None:
-                linked = session.get(Alliance, link.alliance_id)
-                if linked is not None:
-                    return linked
-            led = [
-                a
-                for a, p in repo.alliances_led_by(session=session, platform=self.platform, user_id=caller.user_id)
-                if p.team_id == team_id
-            ]
-        if len(led) == 1:
-            return led[0]
-        raise NotAllowed("link_which" if led else "link_where")
 
     def _report(self, alliance: Alliance, caller: Caller, ref: int, answer: str, note: str) -> Reported:
         with self.db.session() as session:
