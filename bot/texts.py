@@ -6,6 +6,7 @@ translates the little markup it cannot show (the console prints names and the fa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.core.calendar import zone
@@ -39,6 +40,7 @@ from bot.core.outcomes import (
     HistoryLine,
     HolidaysSet,
     LeadWanted,
+    Linked,
     Listing,
     Nudge,
     NudgeKind,
@@ -85,6 +87,8 @@ EXAMPLES = [
     ("decisions", "the decisions on record"),
     ("dispute pricing of the joint SKU", "open a dispute: it follows the charter's steps, with deadlines"),
     ("disputes  /  resolve dispute 1 <outcome>", "open disputes; record how one was settled"),
+    ("commit --internal @bob Prepare pricing floor by Friday", "a commitment only your organisation sees"),
+    ("link #acme-internal", "your organisation's private channel for this alliance (leads and sponsors)"),
 ]
 
 DATE_HELP = (
@@ -134,6 +138,8 @@ def commitment_line(item: CommitmentView) -> str:
         flags.append(f"done {when(item.closed_at, item.owner_tz)}")
     if item.status == "dropped":
         flags.append("dropped")
+    if item.internal:
+        flags.append(f":lock: internal to {item.party.name}")
     tail = f" · {' · '.join(flags)}" if flags else ""
     return (
         f"`{ref(item.ref)}` *{item.title}* · {person(item.owner_id)} ({item.party.name}) · "
@@ -148,6 +154,7 @@ def recorded(outcome: Recorded) -> str:
     return (
         f":white_check_mark: {kind} `{ref(item.ref)}` recorded: *{item.title}*\n"
         f"Owner: {person(item.owner_id)} for *{item.party.name}*{by} · Due {when(item.due_at, item.owner_tz)}"
+        + (f"\n{internal_note(item)}" if item.internal else "")
     )
 
 
@@ -346,6 +353,8 @@ def error(exc: CommandError) -> str:
             )
         case NotAllowed(reason="nothing_open"):
             return f"{person(exc.holder_id or '')} has no open commitments in this alliance; nothing to move."
+        case NotAllowed() if exc.reason in TRUST_REFUSALS:
+            return trust_refusal(exc)
         case NotAllowed(reason="not_lead_or_sponsor"):
             return (
                 "Only that party's lead or sponsor can change its roles"
@@ -733,3 +742,78 @@ def outcome(result: Outcome) -> str:
             return usage(result)
         case FormRequested():
             return form_requested(result)
+        case Linked():
+            return linked(result)
+
+
+# ---- trust boundaries: internal items, linked private channels, who may change what ---------------------
+
+
+def internal_note(item: CommitmentView) -> str:
+    return f":lock: Internal to *{item.party.name}*: only its people see it, privately or in its own linked channel."
+
+
+def linked(result: Linked) -> str:
+    was = f" (instead of <#{result.previous_id}>)" if result.previous_id else ""
+    return (
+        f":lock: <#{result.channel_id}> is now *{result.party.name}*'s private channel{was} for the alliance in "
+        f"<#{result.alliance_channel_id}>, linked by {person(result.actor_id)}. Commands typed here act on the "
+        f"alliance, and answers here may show {result.party.name}'s internal items; changes to them are posted here."
+    )
+
+
+def _not_owner_or_lead(exc: NotAllowed) -> str:
+    item = f"`{ref(exc.ref)}`" if exc.ref is not None else "these commitments"
+    owner = f"its owner {person(exc.holder_id)}" if exc.holder_id and exc.ref is not None else "their owner"
+    return (
+        f"Only {owner} or a lead of either party can close, move, drop or reassign {item}. Nothing changed; "
+        "ask them, or a lead."
+    )
+
+
+TRUST_REFUSALS: dict[str, Callable[[NotAllowed], str]] = {
+    "not_owner_or_lead": _not_owner_or_lead,
+    "internal_other_party": lambda exc: (
+        f"{person(exc.holder_id or '')} belongs to the other organisation: only their own organisation can keep an "
+        "internal commitment for them. Record it without `--internal`, or ask them. Nothing changed."
+    ),
+    "internal_across_parties": lambda exc: (
+        f"That commitment is internal to its organisation, so it can only go to one of its people; "
+        f"{person(exc.holder_id or '')} belongs to the other one. Nothing changed."
+    ),
+    "not_your_channel": lambda exc: (
+        "This is another organisation's private channel for the alliance, so I only answer its own people here. "
+        "Talk to me in the shared channel."
+    ),
+    "link_shared_channel": lambda exc: (
+        "That is an alliance's shared channel. Link your organisation's own private channel instead."
+    ),
+    "link_taken": lambda exc: "That channel is already linked to another alliance or organisation. Nothing changed.",
+    "link_not_member": lambda exc: (
+        "I can't see that channel: invite me to it first (`/invite @Alliance Bot` in the channel), then link it again."
+    ),
+    "link_not_private": lambda exc: (
+        "That channel is not private to your organisation (it is public, or shared with another organisation), "
+        "so I won't show internal items there. Link a private channel of your own people."
+    ),
+    "link_not_lead": lambda exc: (
+        "Only your party's lead or sponsor can link its private channel"
+        + (f" (ask {person(exc.holder_id)})" if exc.holder_id else "")
+        + ". Nothing changed."
+    ),
+    "link_where": lambda exc: "Which alliance? Type `link #your-private-channel` in the alliance's shared channel.",
+    "link_which": lambda exc: (
+        "You lead more than one alliance. Say which: `link #your-private-channel to #the-alliance-channel`."
+    ),
+    "link_no_alliance": lambda exc: "That channel is not an alliance channel yet. Nothing changed.",
+}
+
+
+def trust_refusal(exc: NotAllowed) -> str:
+    return TRUST_REFUSALS[exc.reason](exc)
+
+
+def item_noted_privately(result: Outcome, party_channel_id: str | None) -> str:
+    """The word back in a DM about an internal item, which the shared channel never hears of."""
+    where = f" and posted in <#{party_channel_id}>" if party_channel_id else ""
+    return f":ok_hand: Noted{where} (internal, so not in the shared channel): {outcome(result)}"

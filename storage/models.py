@@ -126,6 +126,8 @@ class Commitment(SQLModel, table=True):
     # The owner's last word at a check-in: on_track, at_risk or need_help, with an optional note.
     reported: str | None = Field(default=None, max_length=16)
     reported_note: str | None = Field(default=None, max_length=500)
+    # Internal to its party (`party_team_id`): never shown where the other organisation reads.
+    internal: bool = Field(default=False)
 
 
 class CommitmentEvent(SQLModel, table=True):
@@ -331,3 +333,20 @@ class TeamsMember(SQLModel, table=True):
     guest: bool = Field(default=False)
     departed: bool = Field(default=False)
     seen_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class PartyChannel(SQLModel, table=True):
+    """A party's own private channel, linked to its alliance: answers there may show that party's internal items."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "channel_id", name="uq_party_channel"),
+        UniqueConstraint("alliance_id", "team_id", name="uq_party_channel_team"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    channel_id: str = Field(max_length=64)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    team_id: str = Field(max_length=64)
+    linked_by: str = Field(max_length=64)
+    linked_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))

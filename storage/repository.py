@@ -23,6 +23,7 @@ from storage.models import (
     Dispute,
     Member,
     Party,
+    PartyChannel,
     Person,
     ProcessedEvent,
     Status,
@@ -239,6 +240,7 @@ def add_commitment(
     milestone: bool,
     created_by: str,
     now: datetime,
+    internal: bool = False,
 ) -> Commitment:
     commitment = Commitment(
         alliance_id=alliance_id,
@@ -250,6 +252,7 @@ def add_commitment(
         milestone=milestone,
         created_by=created_by,
         created_at=now,
+        internal=internal,
     )
     session.add(commitment)
     session.flush()
@@ -781,3 +784,65 @@ def due_disputes(*, session: Session, now: datetime, limit: int) -> Sequence[Dis
         .limit(limit)
     )
     return session.exec(_locking(session, query)).all()
+
+
+# ---- trust boundaries: internal items and each party's linked private channel ------------------------------
+
+
+def visible_open_titles(*, session: Session, alliance_id: int, team_id: str | None) -> Sequence[tuple[int, str]]:
+    """(ref, title) of the open commitments a reader of `team_id` may see (None: both organisations read)."""
+    seen: Any = col(Commitment.internal).is_(False)
+    if team_id is not None:
+        seen = or_(seen, col(Commitment.party_team_id) == team_id)
+    rows = session.exec(
+        select(Commitment.ref, Commitment.title).where(
+            Commitment.alliance_id == alliance_id, Commitment.status == Status.OPEN.value, seen
+        )
+    ).all()
+    return [(ref, title) for ref, title in rows]
+
+
+def get_party_channel(*, session: Session, platform: str, channel_id: str) -> PartyChannel | None:
+    return session.exec(
+        select(PartyChannel).where(PartyChannel.platform == platform, PartyChannel.channel_id == channel_id)
+    ).first()
+
+
+def party_channel_of(*, session: Session, alliance_id: int, team_id: str) -> PartyChannel | None:
+    return session.exec(
+        select(PartyChannel).where(PartyChannel.alliance_id == alliance_id, PartyChannel.team_id == team_id)
+    ).first()
+
+
+def link_party_channel(
+    *, session: Session, platform: str, channel_id: str, alliance_id: int, team_id: str, user_id: str, at: datetime
+) -> tuple[PartyChannel, str | None]:
+    """Make `channel_id` the party's private channel (one per party; a new link replaces the old one). Returns the
+    link and the channel it replaced, if any."""
+    existing = party_channel_of(session=session, alliance_id=alliance_id, team_id=team_id)
+    previous = existing.channel_id if existing is not None else None
+    if existing is None:
+        existing = PartyChannel(
+            platform=platform,
+            channel_id=channel_id,
+            alliance_id=alliance_id,
+            team_id=team_id,
+            linked_by=user_id,
+            linked_at=at,
+        )
+    else:
+        existing.channel_id, existing.linked_by, existing.linked_at = channel_id, user_id, at
+    session.add(existing)
+    session.flush()
+    return existing, previous if previous != channel_id else None
+
+
+def alliances_led_by(*, session: Session, platform: str, user_id: str) -> list[tuple[Alliance, Party]]:
+    """The alliances in which this person is a party's lead or sponsor, with that party."""
+    rows = session.exec(
+        select(Alliance, Party)
+        .join(Party, col(Party.alliance_id) == col(Alliance.id))
+        .where(Alliance.platform == platform, or_(col(Party.lead_id) == user_id, col(Party.sponsor_id) == user_id))
+        .order_by(col(Alliance.id))
+    ).all()
+    return [(a, p) for a, p in rows]

@@ -18,6 +18,7 @@ from bot.core.people import People
 from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
 from bot.core.service import AllianceService, Caller
+from bot.core.trust import To, route
 
 PROMPT_HELP = """\
 Type exactly what you would type in Slack:
@@ -42,7 +43,10 @@ TOUR = [
     "/alliance list",
     ":advance 11d",
     "@Alliance Bot list overdue",
+    ":as paul",
     "@Alliance Bot due #1 in 1 week",
+    ":as alice",
+    "/alliance commit --internal @bob Prepare our pricing floor by next Friday",
     ":as pia",
     "@Alliance Bot done #2",
     "@Alliance Bot show #1",
@@ -81,6 +85,7 @@ EMOJI = {
     ":large_orange_circle:": "🟠",
     ":sos:": "🆘",
     ":wave:": "👋",
+    ":lock:": "🔒",
 }
 
 
@@ -117,7 +122,9 @@ class Console:
         return True
 
     def ask(self, text: str, *, in_thread: bool) -> None:
-        caller = Caller(channel_id=CHANNEL, user_id=self.user_id())
+        # A slash command is answered privately (its look-ups may show your organisation's internal items);
+        # a mention in the shared channel's thread, which both organisations read.
+        caller = Caller(channel_id=CHANNEL, user_id=self.user_id(), private=not in_thread)
         try:
             reply = self.service.handle_text(text, caller)
         except CommandError as e:
@@ -143,13 +150,16 @@ class Console:
                 "In Slack this opens the charter form; it is written there. `charter` shows it.", "only you see this"
             )
             return
-        text = texts.outcome(outcome)
-        if in_thread:
-            self.bot(text, "in the thread")
-        elif announced(outcome):
-            self.bot(text, "in the channel")
-        else:
-            self.bot(text, "only you see this")
+        here = "in the thread" if in_thread else "in the channel"
+        for send in route(outcome, here=reply.here, viewer=reply.viewer, public=in_thread or announced(outcome)):
+            text = texts.outcome(send.outcome)
+            match send.to:
+                case To.HERE:
+                    self.bot(text, here)
+                case To.CALLER:
+                    self.bot(text, "only you see this")
+                case To.PARTY if reply.party_channel_id:
+                    self.bot(text, self.plain(f"in your organisation's private channel <#{reply.party_channel_id}>"))
         if isinstance(outcome, CharterSigned) and outcome.complete:
             self.bot(texts_charter.signed_charter(outcome.charter), "in the channel, pinned")
 
@@ -236,7 +246,14 @@ class Console:
             person = self.directory.by_name(match.group(1))
             return f"<@{person.user_id}>" if person else match.group(0)
 
-        return AT_NAME.sub(swap, text)
+        text = AT_NAME.sub(swap, text)
+        # #acme-internal becomes <#GACMEINTERNAL>, as Slack does when you pick a channel.
+        channels = {"acme-globex": CHANNEL, **{name: cid for cid, (name, _) in self.directory.private.items()}}
+        return re.sub(
+            r"(?<![<\w])#([a-z][\w-]*)",
+            lambda m: f"<#{channels[m.group(1)]}>" if m.group(1) in channels else m.group(0),
+            text,
+        )
 
     def plain(self, text: str) -> str:
         def name(match: re.Match[str]) -> str:
@@ -245,7 +262,8 @@ class Console:
 
         text = re.sub(r"<@([A-Z0-9_]+)(?:\|[^>]*)?>", name, text)
         text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
-        text = re.sub(r"<#[A-Z0-9]+>", "#acme-globex", text)
+        names = {cid: name for cid, (name, _) in self.directory.private.items()}
+        text = re.sub(r"<#([A-Z0-9]+)>", lambda m: f"#{names.get(m.group(1), 'acme-globex')}", text)
         for code, symbol in EMOJI.items():
             text = text.replace(code, symbol)
         return text

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.core.ports import ChannelFacts, Profile
+from bot.core.ports import ChannelFacts, PrivateChannel, Profile
 
 CHANNEL = "CCONSOLE01"
+ACME_INTERNAL = "GACMEINTERNAL"  # Acme's own private channel, which the bot is in (`link #acme-internal`)
 ACME = "TACME"
 GLOBEX = "TGLOBEX"
 TEAM_NAMES = {ACME: "Acme", GLOBEX: "Globex"}
@@ -29,6 +30,10 @@ class ConsoleDirectory:
 
     people: list[Profile]
     absent: set[str] = field(default_factory=set)  # not in the channel (left, or removed)
+    # Private channels the bot is a member of: id -> (name, organisations in it).
+    private: dict[str, tuple[str, list[str]]] = field(
+        default_factory=lambda: {ACME_INTERNAL: ("acme-internal", [ACME])}
+    )
 
     def profile(self, user_id: str) -> Profile | None:
         return next((p for p in self.people if p.user_id == user_id), None)
@@ -56,3 +61,10 @@ class ConsoleDirectory:
 
     def team_name(self, team_id: str) -> str:
         return TEAM_NAMES.get(team_id, team_id)
+
+    def private_channel(self, channel_id: str) -> PrivateChannel | None:
+        known = self.private.get(channel_id)
+        if known is None:
+            return None
+        name, teams = known
+        return PrivateChannel(channel_id=channel_id, name=name, private=True, team_ids=list(teams))

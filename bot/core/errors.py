@@ -58,10 +58,11 @@ class DepartedPerson(CommandError):
 
 
 class NotAllowed(CommandError):
-    def __init__(self, reason: str, holder_id: str | None = None) -> None:
+    def __init__(self, reason: str, holder_id: str | None = None, ref: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.holder_id = holder_id
+        self.ref = ref  # the commitment it was about, if one
 
 
 class SameDue(CommandError):

@@ -65,6 +65,7 @@ class Commit:
     due_phrase: str | None
     owner_id: str | None  # None: the caller
     milestone: bool = False
+    internal: bool = False  # internal to the owner's party (`--internal`)
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,15 @@ class SetHolidays:
     country: str
 
 
+@dataclass(frozen=True)
+class Link:
+    """`link #acme-internal`: the caller's party's private channel; `to #alliance` names the alliance when it is
+    typed elsewhere than in the alliance's channel."""
+
+    channel_id: str
+    alliance_channel_id: str | None = None
+
+
 Command = (
     Help
     | Commit
@@ -241,6 +251,7 @@ Command = (
     | OpenDispute
     | ListDisputes
     | ResolveDispute
+    | Link
 )
 
 
@@ -287,6 +298,7 @@ USAGE = {
     "decide": "decide <what was decided> [consulted @pia @paul]  or  decide @erin <what> …",
     "dispute": "dispute <topic>",
     "resolve": "resolve dispute 3 <outcome>",
+    "link": "link #your-private-channel",
 }
 
 VERBS = {
@@ -343,6 +355,7 @@ VERBS = {
     "disputes": "disputes",
     "resolve": "resolve",
     "resolved": "resolve",
+    "link": "link",
 }
 
 FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)
@@ -428,6 +441,8 @@ def parse(text: str) -> Command:
                 _no_raw_names(rest)
                 raise GrammarError("Mention who hands over, then who takes over.", USAGE["handover"], rest)
             return Handover(ids[0], ids[1])
+        case "link":
+            return _link(rest)
         case "holidays":
             code = rest.strip().upper()
             if not re.fullmatch(r"[A-Z]{2,3}", code):
@@ -449,15 +464,25 @@ def _tidy(text: str) -> str:
 def _commit(rest: str) -> Command:
     if not rest:
         return OpenForm()
-    milestone = False
+    milestone = internal = False
     words = rest.split(" ")
-    for flag in ("--milestone", "milestone:", "milestone"):
-        if words and words[0].lower() == flag:
+    # Leading keywords, in any order: `commit internal milestone @bob …`, `commit --internal @bob …`.
+    while words and words[0].lower() in LEADING_FLAGS:
+        if words[0].lower() == "internal" and not (len(words) > 1 and _flag_or_owner(words[1])):
+            break  # "commit internal review of the contract by Friday": a title that begins with "internal"
+        if LEADING_FLAGS[words[0].lower()] == "milestone":
             milestone = True
-            words = words[1:]
+        else:
+            internal = True
+        words = words[1:]
+    # `--milestone` and `--internal` anywhere before the due date: only the double-dashed form, since "internal"
+    # and "milestone" are ordinary words inside a title.
     if "--milestone" in (w.lower() for w in words):
         milestone = True
         words = [w for w in words if w.lower() != "--milestone"]
+    if "--internal" in (w.lower() for w in words):
+        internal = True
+        words = [w for w in words if w.lower() != "--internal"]
     rest = " ".join(words)
     owner_id: str | None = None
     lead = MENTION.match(rest)
@@ -481,7 +506,37 @@ def _commit(rest: str) -> Command:
             USAGE["commit"],
             title[:60],
         )
-    return Commit(title=title, due_phrase=phrase, owner_id=owner_id, milestone=milestone)
+    return Commit(title=title, due_phrase=phrase, owner_id=owner_id, milestone=milestone, internal=internal)
+
+
+LEADING_FLAGS = {
+    "--milestone": "milestone",
+    "milestone:": "milestone",
+    "milestone": "milestone",
+    "--internal": "internal",
+    "internal:": "internal",
+    "internal": "internal",
+}
+
+
+def _flag_or_owner(word: str) -> bool:
+    return word.lower() in LEADING_FLAGS or MENTION.match(word) is not None
+
+
+CHANNEL = re.compile(r"<#([CGD][A-Z0-9]{1,40})(?:\|[^>]*)?>")
+
+
+def _link(rest: str) -> Link:
+    channels = CHANNEL.findall(rest)
+    left = CHANNEL.sub("", rest)
+    left = re.sub(r"\b(?:to|with|for|the|alliance|in)\b", "", left, flags=re.IGNORECASE).strip(" ,.")
+    if not channels or len(channels) > 2 or left:
+        raise GrammarError(
+            "Name your party's private channel as a link: type # and pick it from the list Slack offers.",
+            USAGE["link"],
+            rest,
+        )
+    return Link(channels[0], channels[1] if len(channels) == 2 else None)
 
 
 def _who(rest: str) -> Command:

@@ -23,6 +23,7 @@ from bot.core.charter_types import (
     DisputeResolved,
 )
 from bot.core.grammar import Answer, ListFilter, Role
+from bot.core.visibility import SHARED, Audience
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class CommitmentView:
     drop_reason: str | None = None
     owner_departed: bool = False  # orphaned: the owner was deactivated or has left the channel
     reported: str | None = None  # the owner's last check-in answer: on_track, at_risk, need_help
+    internal: bool = False  # internal to `party`: never shown to the other organisation
 
 
 @dataclass(frozen=True)
@@ -206,12 +208,24 @@ class HandedOver:
     roles: list[str]  # lead, sponsor
     actor_id: str
     handover: bool = True  # False: `reassign all`, items only
+    internal: dict[int, str] = field(default_factory=dict)  # refs among `refs` internal to a party: its team id
 
 
 @dataclass(frozen=True)
 class HolidaysSet:
     party: PartyView
     country: str
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A party's private channel is linked to the alliance (`link #acme-internal`)."""
+
+    channel_id: str
+    party: PartyView
+    alliance_channel_id: str
+    actor_id: str
+    previous_id: str | None = None  # the channel it replaces
 
 
 Outcome = (
@@ -242,6 +256,7 @@ Outcome = (
     | DisputeOpened
     | DisputeList
     | DisputeResolved
+    | Linked
 )
 
 
@@ -251,6 +266,11 @@ class Reply:
 
     outcome: Outcome
     new_alliance: AllianceView | None = None
+    # Trust boundaries: who reads where the command was given (the shared channel, or a party's linked private
+    # channel), who the caller is (their organisation's audience), and their party's linked channel, if any.
+    here: Audience = SHARED
+    viewer: Audience = SHARED
+    party_channel_id: str | None = None
 
 
 # Outcomes that change the alliance are announced to the channel; look-ups answer the person who asked.
@@ -319,6 +339,7 @@ class CheckinClosed:
     answers: list[CheckinAnswered]
     changes: list[tuple[int, str, str, str]]  # (ref, title, kind, actor) since the previous check-in
     still_open: list[CommitmentView]
+    internal: dict[int, str] = field(default_factory=dict)  # refs named above internal to a party: its team id
 
 
 class NudgeKind(StrEnum):

@@ -30,6 +30,16 @@ class ChannelFacts:
     member_ids: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PrivateChannel:
+    """A channel a party would link as its own: whether it is private, and which organisations are in it."""
+
+    channel_id: str
+    name: str
+    private: bool
+    team_ids: list[str] = field(default_factory=list)
+
+
 class Directory(Protocol):
     """Look-ups the platform answers (Slack: users.info, conversations.info, team.info)."""
 
@@ -45,6 +55,10 @@ class Directory(Protocol):
         ...
 
     def team_name(self, team_id: str) -> str: ...
+
+    def private_channel(self, channel_id: str) -> PrivateChannel | None:
+        """The channel as the bot sees it from inside; None when the bot is not a member (or it does not exist)."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ from bot.core.outcomes import (
     Welcome,
 )
 from bot.core.ports import Courier, Outgoing, SendFailed
+from bot.core.trust import redact
+from bot.core.visibility import SHARED, private_to
 from storage import repository as repo
 from storage.db import Database
 from storage.models import (
@@ -355,7 +357,8 @@ class Scheduler:
                     ),
                 }
             )
-        if emit == SPONSOR and _present(owner):  # the channel hears of it only while its owner is still here
+        # The channel hears of it only while its owner is still here, and never of an internal item.
+        if emit == SPONSOR and _present(owner) and not c.internal:
             rows.append(
                 {
                     "key": f"{key}:channel",
@@ -529,6 +532,14 @@ class Scheduler:
                 messages.append((None, None))
                 continue
             dispatch, thread_ts = content
+            # The trust boundary, per recipient: the channel is both organisations', a DM its reader's.
+            reader = recipients.get(d.recipient_id) if d.recipient_id else None
+            audience = SHARED if not d.recipient_id else private_to(reader.team_id if reader is not None else "")
+            shown = redact(dispatch, audience)
+            if shown is None:
+                messages.append((None, None))
+                continue
+            dispatch = shown
             wait = None
             late = now - d.not_before > LATE or d.attempts > 1  # a catch-up or a retry, not the planned moment
             if late and (person := recipients.get(d.recipient_id)) is not None:
@@ -728,6 +739,7 @@ class Scheduler:
             ],
             changes=changes,
             still_open=items,
+            internal={c.ref: c.party_team_id for c in commitments.values() if c.internal},
         )
 
 

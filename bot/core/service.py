@@ -6,13 +6,13 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
-from bot.core import charter, disputes, views
+from bot.core import authority, charter, disputes, views
 from bot.core import grammar as g
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime, is_country_code, zone
@@ -57,6 +57,7 @@ from bot.core.outcomes import (
     Usage,
 )
 from bot.core.ports import Directory, Profile
+from bot.core.visibility import SHARED, Audience, may_see, private_to
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, Checkin, CheckinAnswer, Commitment, Party, Person, Status
@@ -82,10 +83,27 @@ class DueProblem(CommandError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking, and in which alliance channel."""
+    """Who is asking, and in which alliance channel (or a party's linked private channel).
+
+    `private`: the front end answers look-ups to the caller alone (a slash command's ephemeral answer, a DM), so
+    their own party's internal items may be in them. `audience` and `team_id` are filled in by the service: who
+    reads the answer to a look-up, and the caller's organisation.
+    """
 
     channel_id: str
     user_id: str
+    private: bool = False
+    audience: Audience | None = None
+    team_id: str = ""
+
+    @property
+    def viewer(self) -> Audience:
+        """The caller's own organisation: whose internal items they may see and change."""
+        return private_to(self.team_id)
+
+    @property
+    def reads(self) -> Audience:
+        return self.audience if self.audience is not None else SHARED
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,7 @@ class FormEntry:
     owner_id: str
     due_date: date
     milestone: bool
+    internal: bool = False
 
 
 class AllianceService:
@@ -104,7 +123,8 @@ class AllianceService:
         self.directory = directory
         self.clock = clock
         self.platform = platform
-        self._titles = TitleCache()
+        self._titles = TitleCache()  # what both organisations may read
+        self._private_titles: dict[str, TitleCache] = {}  # per organisation, with its internal items
 
     # ---- entry points -------------------------------------------------------------------------------
 
@@ -113,13 +133,53 @@ class AllianceService:
         return self.handle(g.parse(text), caller)
 
     def handle(self, command: g.Command, caller: Caller) -> Reply:
+        if isinstance(command, g.Link):
+            return self._link(command, caller)  # linking never creates an alliance, wherever it is typed
+        caller, here = self._resolve(caller)
         alliance, new = self.ensure_alliance(caller.channel_id)
         with self._introducing(alliance, new):
             outcome = self._dispatch(command, caller, alliance)
-        return Reply(outcome=outcome, new_alliance=self._alliance_view(alliance) if new else None)
+        return self._reply(outcome, alliance, new, caller, here)
+
+    def _reply(self, outcome: Outcome, alliance: Alliance, new: bool, caller: Caller, here: Audience) -> Reply:
+        return Reply(
+            outcome=outcome,
+            new_alliance=self._alliance_view(alliance) if new else None,
+            here=here,
+            viewer=caller.viewer,
+            party_channel_id=self.party_channel(alliance, caller.team_id),
+        )
+
+    def _resolve(self, caller: Caller) -> tuple[Caller, Audience]:
+        """Who reads the answers: a command typed in a party's linked channel acts on its alliance, for that party's
+        eyes only; elsewhere, look-ups answered privately are the caller's party's, the rest both organisations'."""
+        person = self.person(caller.user_id)
+        team_id = person.team_id if person is not None and not person.is_bot else ""
+        channel_id, here = caller.channel_id, SHARED
+        with self.db.session() as session:
+            link = repo.get_party_channel(session=session, platform=self.platform, channel_id=caller.channel_id)
+            alliance = session.get(Alliance, link.alliance_id) if link is not None else None
+        if link is not None and alliance is not None:
+            if team_id != link.team_id:
+                raise NotAllowed("not_your_channel")
+            channel_id, here = alliance.channel_id, private_to(link.team_id)
+        audience = private_to(team_id) if caller.private else here
+        return replace(caller, channel_id=channel_id, audience=audience, team_id=team_id), here
+
+    def party_channel(self, alliance: Alliance, team_id: str) -> str | None:
+        """The private channel a party linked to this alliance, if any."""
+        if alliance.id is None or not team_id:
+            return None
+        with self.db.session() as session:
+            link = repo.party_channel_of(session=session, alliance_id=alliance.id, team_id=team_id)
+            return link.channel_id if link is not None else None
 
     def start(self, channel_id: str) -> AllianceView | None:
-        """Make sure the channel's alliance exists; its view when this call created it, else None."""
+        """Make sure the channel's alliance exists; its view when this call created it, else None. A party's linked
+        private channel belongs to its alliance already and never becomes one of its own."""
+        with self.db.session() as session:
+            if repo.get_party_channel(session=session, platform=self.platform, channel_id=channel_id) is not None:
+                return None
         alliance, new = self.ensure_alliance(channel_id)
         return self._alliance_view(alliance) if new else None
 
@@ -134,10 +194,11 @@ class AllianceService:
 
     def submit_form(self, entry: FormEntry, caller: Caller) -> Reply:
         """Record a commitment from the form, whose date picker gives a day without a time."""
+        caller, here = self._resolve(caller)
         alliance, new = self.ensure_alliance(caller.channel_id)
         with self._introducing(alliance, new):
             outcome = self._submit_form(alliance, entry, caller)
-        return Reply(outcome=outcome, new_alliance=self._alliance_view(alliance) if new else None)
+        return self._reply(outcome, alliance, new, caller, here)
 
     def _submit_form(self, alliance: Alliance, entry: FormEntry, caller: Caller) -> Recorded:
         owner = self._owner(entry.owner_id, alliance)
@@ -151,7 +212,7 @@ class AllianceService:
             raise g.GrammarError("A commitment needs a short title.", g.USAGE["commit"])
         if len(title) > g.MAX_TITLE:
             raise g.GrammarError(f"Keep the title under {g.MAX_TITLE} characters.", g.USAGE["commit"])
-        return self._record(alliance, caller, owner, title, due, entry.milestone)
+        return self._record(alliance, caller, owner, title, due, entry.milestone, entry.internal)
 
     def check_due(self, *, phrase: str, owner_id: str) -> datetime:
         """Parse a due phrase for an owner without recording anything (used by forms to validate)."""
@@ -269,11 +330,11 @@ class AllianceService:
             case g.Commit():
                 return self._commit(command, caller, alliance)
             case g.WhoOwns(query=query):
-                return self._who(query, alliance)
+                return self._who(query, alliance, caller)
             case g.OwnedBy(user_id=user_id):
                 self._known(user_id)
-                views = self._views(alliance, self._find(alliance, owner_id=user_id))
-                return OwnedBy(user_id=user_id, commitments=_overdue_first(views))
+                rows = _seen(self._find(alliance, owner_id=user_id), caller.reads)
+                return OwnedBy(user_id=user_id, commitments=_overdue_first(self._views(alliance, rows)))
             case g.ListCommitments():
                 return self._list(command, caller, alliance)
             case g.Complete(ref=ref):
@@ -287,7 +348,7 @@ class AllianceService:
             case g.Drop(ref=ref, reason=reason):
                 return self._drop(alliance, caller, ref, reason)
             case g.Show(ref=ref):
-                return self._show(alliance, ref)
+                return self._show(alliance, ref, caller)
             case g.NameRole(role=role, user_id=user_id, team_id=team_id):
                 return self._name_role(alliance, caller, role, user_id, team_id)
             case g.Report(ref=ref, answer=answer, note=note):
@@ -307,7 +368,7 @@ class AllianceService:
             case g.SetHolidays(country=country):
                 return self._holidays(alliance, caller, country)
             case g.Roster():
-                return self._roster(alliance)
+                return self._roster(alliance, caller)
             case g.Handover(from_id=from_id, to_id=to_id):
                 return self._handover(alliance, caller, from_id, to_id)
             case g.Escalation(lead_after=lead_after, sponsor_after=sponsor_after):
@@ -316,6 +377,8 @@ class AllianceService:
                 return charter.Charters(self).handle(command, caller, alliance)
             case g.Decide() | g.ListDecisions() | g.OpenDispute() | g.ListDisputes() | g.ResolveDispute():
                 return disputes.Disputes(self).handle(command, caller, alliance)
+            case g.Link():
+                return self._link(command, caller).outcome
         raise AssertionError(f"unhandled command {command!r}")
 
     def _commit(self, command: g.Commit, caller: Caller, alliance: Alliance) -> Recorded:
@@ -326,12 +389,22 @@ class AllianceService:
             due = parse_due(command.due_phrase, now=self.clock.now(), tz=zone(owner.tz))
         except DateProblem as problem:
             raise DueProblem(problem, title=command.title, owner_id=owner.user_id) from problem
-        return self._record(alliance, caller, owner, command.title, due.at, command.milestone)
+        return self._record(alliance, caller, owner, command.title, due.at, command.milestone, command.internal)
 
     def _record(
-        self, alliance: Alliance, caller: Caller, owner: Person, title: str, due: datetime, milestone: bool
+        self,
+        alliance: Alliance,
+        caller: Caller,
+        owner: Person,
+        title: str,
+        due: datetime,
+        milestone: bool,
+        internal: bool = False,
     ) -> Recorded:
         assert alliance.id is not None
+        if internal and (not caller.team_id or caller.team_id != owner.team_id):
+            # An internal item is its owner's party's own business: only that party's people may start one.
+            raise NotAllowed("internal_other_party", holder_id=owner.user_id)
         now = self.clock.now()
         self._ensure_party(alliance, owner.team_id)
         with self.db.session() as session:
@@ -345,19 +418,23 @@ class AllianceService:
                 milestone=milestone,
                 created_by=caller.user_id,
                 now=now,
+                internal=internal,
             )
             commitment.next_nudge_at = now  # the sweep places it on the escalation ladder
             view = self._view(session, alliance, commitment)
         return Recorded(commitment=view, actor_id=caller.user_id)
 
-    def _who(self, query: str, alliance: Alliance) -> Owners:
+    def _who(self, query: str, alliance: Alliance, caller: Caller) -> Owners:
         assert alliance.id is not None
+        team_id = caller.reads.team_id
+        titles = self._titles if team_id is None else self._private_titles.setdefault(team_id, TitleCache())
         with self.db.session() as session:
             fingerprint = repo.open_fingerprint(session=session, alliance_id=alliance.id)
-            index = self._titles.get(alliance.id, fingerprint)
+            index = titles.get(alliance.id, fingerprint)
             if index is None:
-                index = TitleIndex.build(repo.open_titles(session=session, alliance_id=alliance.id))
-                self._titles.put(alliance.id, fingerprint, index)
+                pairs = repo.visible_open_titles(session=session, alliance_id=alliance.id, team_id=team_id)
+                index = TitleIndex.build(pairs)
+                titles.put(alliance.id, fingerprint, index)
             matches = best_matches(query, index)
             rows = repo.get_commitments_by_ref(session=session, alliance_id=alliance.id, refs=[m.ref for m in matches])
             views = self._render(session, alliance, rows)
@@ -379,7 +456,7 @@ class AllianceService:
                 rows = sorted(done, key=lambda c: c.closed_at or c.created_at, reverse=True)
             case _:
                 rows = self._find(alliance)
-        views = self._views(alliance, rows)
+        views = self._views(alliance, _seen(rows, caller.reads))
         if command.filter is not g.ListFilter.DONE:
             views = _overdue_first(views)
         shown, hidden = views[:LIST_LIMIT], max(0, len(views) - LIST_LIMIT)
@@ -395,7 +472,8 @@ class AllianceService:
     def _complete(self, alliance: Alliance, caller: Caller, ref: int) -> Changed:
         now = self.clock.now()
         with self.db.session() as session:
-            commitment = self._open(session, alliance, ref)
+            commitment = self._open(session, alliance, ref, caller)
+            self._may_change(session, alliance, caller, commitment.owner_id, commitment.party_team_id, ref)
             commitment.status = Status.DONE.value
             commitment.closed_at = now
             commitment.next_nudge_at = None
@@ -406,7 +484,8 @@ class AllianceService:
     def _move_due(self, alliance: Alliance, caller: Caller, ref: int, phrase: str) -> Changed:
         now = self.clock.now()
         with self.db.session() as session:
-            commitment = self._open(session, alliance, ref)
+            commitment = self._open(session, alliance, ref, caller)
+            self._may_change(session, alliance, caller, commitment.owner_id, commitment.party_team_id, ref)
             owner_id, title = commitment.owner_id, commitment.title
         owner = self.person(owner_id)
         tz = zone(owner.tz if owner else "UTC")
@@ -415,7 +494,7 @@ class AllianceService:
         except DateProblem as problem:
             raise DueProblem(problem, title=title, owner_id=owner_id) from problem
         with self.db.session() as session:
-            commitment = self._open(session, alliance, ref)
+            commitment = self._open(session, alliance, ref, caller)
             previous = commitment.due_at
             if due == previous:
                 raise SameDue(ref, due)
@@ -440,10 +519,13 @@ class AllianceService:
         new_owner = self._owner(user_id, alliance)
         self._ensure_party(alliance, new_owner.team_id)
         with self.db.session() as session:
-            commitment = self._open(session, alliance, ref)
+            commitment = self._open(session, alliance, ref, caller)
+            self._may_change(session, alliance, caller, commitment.owner_id, commitment.party_team_id, ref)
             previous = commitment.owner_id
             if previous == new_owner.user_id:
                 raise NotAllowed("already_owner", holder_id=previous)
+            if commitment.internal and new_owner.team_id != commitment.party_team_id:
+                raise NotAllowed("internal_across_parties", holder_id=new_owner.user_id)
             commitment.owner_id = new_owner.user_id
             commitment.party_team_id = new_owner.team_id
             commitment.next_nudge_at = now  # the new owner hears of it from here on
@@ -468,7 +550,7 @@ class AllianceService:
         self._ensure_party(alliance, taker.team_id)
         now = self.clock.now()
         with self.db.session() as session:
-            moved = repo.find_commitments(session=session, alliance_id=alliance.id, owner_id=from_id)
+            moved = self._movable(session, alliance, caller, from_id, taker)
             if not moved:
                 raise NotAllowed("nothing_open", holder_id=from_id)
             self._move_items(session, moved, caller, taker, now, handover=False)
@@ -479,7 +561,20 @@ class AllianceService:
             roles=[],
             actor_id=caller.user_id,
             handover=False,
+            internal=_internal_refs(moved),
         )
+
+    def _movable(
+        self, session: Session, alliance: Alliance, caller: Caller, from_id: str, taker: Person
+    ) -> list[Commitment]:
+        """Someone's open items that the caller may move to `taker`: none of another party's internal items (the
+        caller may not see them) and no internal item out of its party. Only the owner or a lead may move them."""
+        assert alliance.id is not None
+        rows = repo.find_commitments(session=session, alliance_id=alliance.id, owner_id=from_id)
+        moved = [c for c in _seen(rows, caller.viewer) if not (c.internal and c.party_team_id != taker.team_id)]
+        if moved:
+            self._may_change(session, alliance, caller, from_id, moved[0].party_team_id, None)
+        return moved
 
     def _move_items(
         self,
@@ -503,7 +598,8 @@ class AllianceService:
     def _drop(self, alliance: Alliance, caller: Caller, ref: int, reason: str) -> Changed:
         now = self.clock.now()
         with self.db.session() as session:
-            commitment = self._open(session, alliance, ref)
+            commitment = self._open(session, alliance, ref, caller)
+            self._may_change(session, alliance, caller, commitment.owner_id, commitment.party_team_id, ref)
             commitment.status = Status.DROPPED.value
             commitment.closed_at = now
             commitment.drop_reason = reason
@@ -512,11 +608,11 @@ class AllianceService:
             view = self._view(session, alliance, commitment)
         return Changed(kind="dropped", commitment=view, actor_id=caller.user_id)
 
-    def _show(self, alliance: Alliance, ref: int) -> Details:
+    def _show(self, alliance: Alliance, ref: int, caller: Caller) -> Details:
         assert alliance.id is not None
         with self.db.session() as session:
             commitment = repo.get_commitment(session=session, alliance_id=alliance.id, ref=ref)
-            if commitment is None or commitment.id is None:
+            if commitment is None or commitment.id is None or not _sees(caller.viewer, commitment):
                 raise NoSuchCommitment(ref)
             events = repo.history(session=session, commitment_id=commitment.id)
             lines = [
@@ -579,9 +675,45 @@ class AllianceService:
         present_lead = party.lead_id if party.lead_id not in gone else None
         raise NotAllowed("not_lead_or_sponsor", holder_id=present_lead or party.sponsor_id)
 
+    def _may_change(
+        self,
+        session: Session,
+        alliance: Alliance,
+        caller: Caller,
+        owner_id: str,
+        party_team_id: str,
+        ref: int | None,
+    ) -> None:
+        assert alliance.id is not None
+        authority.may_change(
+            session,
+            alliance_id=alliance.id,
+            user_id=caller.user_id,
+            team_id=caller.team_id,
+            owner_id=owner_id,
+            party_team_id=party_team_id,
+            ref=ref,
+        )
+
+    def _link(self, command: g.Link, caller: Caller) -> Reply:
+        person = self.person(caller.user_id)
+        team_id = person.team_id if person is not None and not person.is_bot else ""
+        linked = authority.link(
+            self.db,
+            self.directory,
+            command,
+            platform=self.platform,
+            channel_id=caller.channel_id,
+            user_id=caller.user_id,
+            team_id=team_id,
+            now=self.clock.now(),
+        )
+        here = private_to(team_id) if caller.channel_id in (command.channel_id, linked.previous_id) else SHARED
+        return Reply(outcome=linked, here=here, viewer=private_to(team_id), party_channel_id=command.channel_id)
+
     def _report(self, alliance: Alliance, caller: Caller, ref: int, answer: str, note: str) -> Reported:
         with self.db.session() as session:
-            commitment = self._open(session, alliance, ref)
+            commitment = self._open(session, alliance, ref, caller)
             commitment.reported, commitment.reported_note = answer, note or None
             checkin = self._note_answer(session, alliance, commitment, caller.user_id, answer, note)
             view = self._view(session, alliance, commitment)
@@ -659,7 +791,7 @@ class AllianceService:
         now = self.clock.now()
         until = now + timedelta(days=days)
         with self.db.session() as session:
-            commitment = self._open(session, alliance, ref)
+            commitment = self._open(session, alliance, ref, caller)
             commitment.snoozed_until = until
             commitment.next_nudge_at = until
             _history(session, commitment, at=now, actor_id=caller.user_id, kind="snoozed", data={"until": _utc(until)})
@@ -690,13 +822,13 @@ class AllianceService:
             row.away_until = None
         return Presence(user_id=caller.user_id, until=None, tz=person.tz)
 
-    def _roster(self, alliance: Alliance) -> RosterView:
+    def _roster(self, alliance: Alliance, caller: Caller) -> RosterView:
         """Who is in the channel, by party: role, time zone and open commitments."""
         assert alliance.id is not None
         facts = self.directory.channel(alliance.channel_id)
         people = [p for p in (self.person(uid) for uid in facts.member_ids[:MEMBERS_SAMPLED]) if p]
         with self.db.session() as session:
-            open_rows = repo.find_commitments(session=session, alliance_id=alliance.id)
+            open_rows = _seen(repo.find_commitments(session=session, alliance_id=alliance.id), caller.reads)
             parties = views.parties(session, alliance)
         counts: dict[str, int] = {}
         for c in open_rows:
@@ -725,7 +857,7 @@ class AllianceService:
         self._ensure_party(alliance, taker.team_id)
         now = self.clock.now()
         with self.db.session() as session:
-            moved = repo.find_commitments(session=session, alliance_id=alliance.id, owner_id=from_id)
+            moved = self._movable(session, alliance, caller, from_id, taker)
             self._move_items(session, moved, caller, taker, now, handover=True)
             roles = []
             for party in repo.list_parties(session=session, alliance_id=alliance.id):
@@ -742,7 +874,12 @@ class AllianceService:
                             if row is not None:
                                 row.home_tz = taker.tz  # check-ins follow the host lead's working day
             return HandedOver(
-                from_id=from_id, to_id=taker.user_id, refs=[c.ref for c in moved], roles=roles, actor_id=caller.user_id
+                from_id=from_id,
+                to_id=taker.user_id,
+                refs=[c.ref for c in moved],
+                roles=roles,
+                actor_id=caller.user_id,
+                internal=_internal_refs(moved),
             )
 
     def _escalation(self, alliance: Alliance, lead_after: int | None, sponsor_after: int | None) -> EscalationView:
@@ -779,10 +916,11 @@ class AllianceService:
             raise UnknownPerson(user_id)
         return person
 
-    def _open(self, session: Session, alliance: Alliance, ref: int) -> Commitment:
+    def _open(self, session: Session, alliance: Alliance, ref: int, caller: Caller) -> Commitment:
+        """An open commitment the caller may see: another party's internal item is, to them, no commitment at all."""
         assert alliance.id is not None
         commitment = repo.get_commitment(session=session, alliance_id=alliance.id, ref=ref)
-        if commitment is None:
+        if commitment is None or not _sees(caller.viewer, commitment):
             raise NoSuchCommitment(ref)
         if commitment.status != Status.OPEN.value:
             raise AlreadyClosed(ref, commitment.status)
@@ -828,6 +966,18 @@ class AllianceService:
 
     def _render(self, session: Session, alliance: Alliance, rows: Sequence[Commitment]) -> list[CommitmentView]:
         return views.commitments(session, rows, now=self.clock.now())
+
+
+def _sees(audience: Audience, commitment: Commitment) -> bool:
+    return may_see(audience, internal=commitment.internal, party_team_id=commitment.party_team_id)
+
+
+def _seen(rows: Sequence[Commitment], audience: Audience) -> list[Commitment]:
+    return [c for c in rows if _sees(audience, c)]
+
+
+def _internal_refs(rows: Sequence[Commitment]) -> dict[int, str]:
+    return {c.ref: c.party_team_id for c in rows if c.internal}
 
 
 def _role(user_id: str, party: PartyView) -> str:

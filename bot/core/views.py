@@ -62,6 +62,7 @@ def commitments(session: Session, rows: Sequence[Commitment], *, now: datetime) 
                 drop_reason=c.drop_reason,
                 owner_departed=deactivated or (c.alliance_id, c.owner_id) in gone,
                 reported=c.reported,
+                internal=c.internal,
             )
         )
     return views

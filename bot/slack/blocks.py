@@ -122,7 +122,32 @@ def commitment_form(
                     ],
                 },
             },
+            internal_checkbox(),
         ],
+    }
+
+
+def internal_checkbox() -> Block:
+    """The form's "Internal to my organisation" box: the item is then never shown to the other organisation."""
+    return {
+        "type": "input",
+        "block_id": "internal",
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Internal"},
+        "element": {
+            "type": "checkboxes",
+            "action_id": "value",
+            "options": [
+                {
+                    "text": {"type": "plain_text", "text": "Internal to my organisation"},
+                    "description": {
+                        "type": "plain_text",
+                        "text": "Only my organisation's people see it, never the partner",
+                    },
+                    "value": "internal",
+                }
+            ],
+        },
     }
 
 

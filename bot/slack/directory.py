@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.ports import ChannelFacts, Profile
+from bot.core.ports import ChannelFacts, PrivateChannel, Profile
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +97,22 @@ class SlackDirectory:
                 log.info("team.info %s failed: %s", team_id, e.response.get("error"))
                 return team_id
         return self._team_names[team_id]
+
+    def private_channel(self, channel_id: str) -> PrivateChannel | None:
+        """conversations.info from inside: Slack answers `channel_not_found` for a private channel the bot is not
+        in, and `is_member` says so for a public one."""
+        try:
+            channel = self.client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError as e:
+            log.info("conversations.info %s failed: %s", channel_id, e.response.get("error"))
+            return None
+        if not channel.get("is_member"):
+            return None
+        host = channel.get("conversation_host_id") or channel.get("context_team_id") or ""
+        teams = list(channel.get("shared_team_ids") or ([host] if host else []))
+        return PrivateChannel(
+            channel_id=channel_id,
+            name=channel.get("name") or channel_id,
+            private=bool(channel.get("is_private")) and not channel.get("is_ext_shared"),
+            team_ids=teams,
+        )

@@ -19,6 +19,7 @@ from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.outcomes import Reply, Reported
 from bot.core.service import Caller
+from bot.core.trust import To, route
 from bot.slack import blocks
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where
@@ -37,7 +38,7 @@ class Item:
 
     @property
     def caller(self) -> Caller:
-        return Caller(channel_id=self.channel_id, user_id=self.user_id)
+        return Caller(channel_id=self.channel_id, user_id=self.user_id, private=True)  # clicked in a DM
 
 
 def clicked(body: dict[str, Any], action: dict[str, Any]) -> Item:
@@ -92,11 +93,21 @@ def tell(front: SlackFrontEnd, item: Item, reply: Reply) -> None:
         front.replier.announce(reply.new_alliance, where)
     outcome = reply.outcome
     thread_ts = outcome.thread_ts if isinstance(outcome, Reported) else front.service.checkin_thread(item.channel_id)
-    line = texts.outcome(outcome)
-    front.replier.post(
-        Where(channel_id=item.channel_id, user_id=item.user_id, thread_ts=thread_ts), line, blocks.sections(line)
-    )
-    _to_dm(front, item, texts.item_noted(outcome, item.channel_id, in_thread=thread_ts is not None))
+    sends = route(outcome, here=reply.here, viewer=reply.viewer, public=True)
+    for send in sends:
+        line = texts.outcome(send.outcome)
+        if send.to is To.HERE:
+            where = Where(channel_id=item.channel_id, user_id=item.user_id, thread_ts=thread_ts)
+            front.replier.post(where, line, blocks.sections(line))
+        elif send.to is To.PARTY and reply.party_channel_id:
+            front.replier.post(
+                Where(channel_id=reply.party_channel_id, user_id=item.user_id), line, blocks.sections(line)
+            )
+    if any(send.to is To.HERE for send in sends):
+        _to_dm(front, item, texts.item_noted(outcome, item.channel_id, in_thread=thread_ts is not None))
+    else:
+        # An internal item: not a word of it in the shared channel.
+        _to_dm(front, item, texts.item_noted_privately(outcome, reply.party_channel_id))
 
 
 def _to_dm(front: SlackFrontEnd, item: Item, text: str) -> None:

@@ -18,6 +18,7 @@ from bot.core.outcomes import (
     Reply,
     announced,
 )
+from bot.core.trust import To, route
 from bot.slack import blocks, blocks_charter
 
 log = logging.getLogger(__name__)
@@ -49,14 +50,19 @@ class Replier:
     def reply(self, reply: Reply, where: Where) -> None:
         if reply.new_alliance is not None:
             self.announce(reply.new_alliance, where)
-        text, body = render(reply.outcome)
-        if where.thread_ts is not None:
-            # A mention is answered in its thread, where both organisations can see it.
-            self.post(where, text, body)
-        elif announced(reply.outcome):
-            self.post(where, text, body)
-        else:
-            self.private(where, text, body)
+        # A mention is answered in its thread, and a change announced in the channel, both seen by everyone there;
+        # other look-ups answer the asker alone. What the channel may not read (another organisation's internal
+        # items) goes to the asker privately and, for a change, to their party's linked channel.
+        public = where.thread_ts is not None or announced(reply.outcome)
+        for send in route(reply.outcome, here=reply.here, viewer=reply.viewer, public=public):
+            text, body = render(send.outcome)
+            match send.to:
+                case To.HERE:
+                    self.post(where, text, body)
+                case To.CALLER:
+                    self.private(where, text, body)
+                case To.PARTY if reply.party_channel_id:
+                    self.post(Where(channel_id=reply.party_channel_id, user_id=where.user_id), text, body)
 
     def announce(self, alliance: AllianceView, where: Where) -> None:
         text = texts.intro(alliance)

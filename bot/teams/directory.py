@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.core.clock import Clock
-from bot.core.ports import ChannelFacts, Profile
+from bot.core.ports import ChannelFacts, PrivateChannel, Profile
 from bot.teams.activity import Account, Activity
 from bot.teams.connector import Connector, ConnectorError
 from storage import teams as store
@@ -92,6 +92,10 @@ class TeamsDirectory:
             return None
         found = (self.learn_member(data, host_tenant=conversation.tenant_id) for data in roster)
         return [member.user_id for member in found if member is not None]
+
+    def private_channel(self, channel_id: str) -> PrivateChannel | None:
+        """Linking a party's own channel (`link`) is Slack's for now: Teams answers that the bot is not in it."""
+        return None
 
     def team_name(self, team_id: str) -> str:
         """An organisation's name: its mail domain's name (Teams does not tell a bot a tenant's name)."""

@@ -407,7 +407,7 @@ def test_checkin_cadence_through_a_year(world: World) -> None:
             world.say("commit <@UPAUL> API spec by Aug 4")
         if now == slipping_until:
             world.say("done #1")
-            world.say("done #2")
+            world.say("done #2", PAUL)  # closed by its owner (only the owner or a lead may)
         world.sweep()
         slot = world.alliance().next_checkin_at
         assert slot is not None

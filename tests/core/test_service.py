@@ -189,6 +189,7 @@ def test_done_due_reassign_drop_and_show(service: AllianceService, clock: Manual
     commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
     commit(service, "commit <@UPIA> Pricing sheet by end of month")
     commit(service, "commit Press release by Dec 10")
+    service.handle_text("lead <@UALICE>", ALICE)  # Alice reassigns Pia's item below: only the owner or a lead may
     clock.advance(timedelta(hours=1))
 
     moved = service.handle_text("due #1 next Tuesday", PAUL).outcome

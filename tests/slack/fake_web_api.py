@@ -718,6 +718,9 @@ class FakeSlack:
         channel = self.channels.get(channel_id)
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
+        if channel.get("is_private") and self.bot_user_id not in channel.get("members", []):
+            # A private channel the bot is not in is, to the bot, no channel at all.
+            return {"ok": False, "error": "channel_not_found"}
         answer = {k: copy.deepcopy(v) for k, v in channel.items() if k != "members"}
         if _truthy(args.get("include_num_members")):
             answer["num_members"] = len(channel.get("members", []))

@@ -30,15 +30,15 @@ def register(app: App, front: SlackFrontEnd) -> None:
     def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         thread_ts = json.loads(action.get("value") or "{}").get("thread_ts")
-        front.open_form(body["trigger_id"], _caller(body), thread_ts=thread_ts)
+        front.open_form(body["trigger_id"], _caller(body, private=True), thread_ts=thread_ts)
 
 
-def _caller(body: dict[str, Any]) -> Caller:
-    return Caller(channel_id=body["channel"]["id"], user_id=body["user"]["id"])
+def _caller(body: dict[str, Any], *, private: bool) -> Caller:
+    return Caller(channel_id=body["channel"]["id"], user_id=body["user"]["id"], private=private)
 
 
 def _run(front: SlackFrontEnd, body: dict[str, Any], command: grammar.Command, *, in_thread: bool) -> None:
-    caller = _caller(body)
+    caller = _caller(body, private=not in_thread)
     message = body.get("message") or {}
     thread_ts = (message.get("thread_ts") or message.get("ts")) if in_thread else None
     where = Where(channel_id=caller.channel_id, user_id=caller.user_id, thread_ts=thread_ts)

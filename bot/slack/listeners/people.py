@@ -23,6 +23,7 @@ from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.people import Changes
 from bot.core.service import Caller
+from bot.core.trust import To, route
 from bot.slack import blocks
 from bot.slack.directory import profile_of
 from bot.slack.front import SlackFrontEnd
@@ -110,24 +111,41 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, *commands:
     user_id = str(body["user"]["id"])
     clicked_in = (body.get("channel") or {}).get("id")
     where = Where(channel_id=channel_id, user_id=user_id)
+    replies = []
     refusals: list[CommandError] = []
-    done = 0
     for command in commands:
         try:
-            reply = front.service.handle(command, Caller(channel_id=channel_id, user_id=user_id))
+            caller = Caller(channel_id=channel_id, user_id=user_id, private=clicked_in != channel_id)
+            replies.append(front.service.handle(command, caller))
         except CommandError as e:
             refusals.append(e)
-            continue
-        text, body_blocks = render(reply.outcome)
-        front.replier.post(where, text, body_blocks)  # both organisations see who took the items on
-        done += 1
-    if done == 0 and refusals:
-        refusal = refusals[0]
+    if not replies:
+        if refusals:
+            refusal = refusals[0]
+            if refusal.new_alliance is not None:
+                front.replier.announce(refusal.new_alliance, where)
+            if clicked_in == channel_id:
+                front.replier.private(where, texts.error(refusal))
+            else:
+                _say(front, clicked_in or user_id, texts.error(refusal))
+        return
+    said_here = False
+    for reply in replies:
+        # Both organisations see who took the items on, as far as they may read them (see Replier.reply).
         if clicked_in == channel_id:
-            front.replier.private(where, texts.error(refusal))
-        else:
-            _say(front, clicked_in or user_id, texts.error(refusal))
-    elif done and clicked_in and clicked_in != channel_id:
+            front.replier.reply(reply, where)
+            continue
+        sends = route(reply.outcome, here=reply.here, viewer=reply.viewer, public=True)
+        for send in sends:
+            text, body_blocks = render(send.outcome)
+            if send.to is To.HERE:
+                front.replier.post(where, text, body_blocks)
+                said_here = True
+            elif send.to is To.CALLER:
+                _say(front, clicked_in or user_id, text)  # internal items: here, not in the channel
+            elif reply.party_channel_id:
+                front.replier.post(Where(channel_id=reply.party_channel_id, user_id=user_id), text, body_blocks)
+    if clicked_in and clicked_in != channel_id and said_here:
         _say(front, clicked_in, f":white_check_mark: Done, and said in <#{channel_id}>.")
 
 

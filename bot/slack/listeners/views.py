@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import texts
-from bot.core.errors import CommandError, DepartedPerson, NotAPerson, UnknownPerson
+from bot.core.errors import CommandError, DepartedPerson, NotAllowed, NotAPerson, UnknownPerson
 from bot.core.grammar import GrammarError
 from bot.core.service import Caller, DueProblem, FormEntry
 from bot.slack import blocks
@@ -21,13 +21,14 @@ def register(app: App, front: SlackFrontEnd) -> None:
     @app.view(blocks.FORM_CALLBACK)
     def submit_commitment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
-        caller = Caller(channel_id=meta["channel"], user_id=body["user"]["id"])
+        caller = Caller(channel_id=meta["channel"], user_id=body["user"]["id"], private=True)
         values = view["state"]["values"]
         entry = FormEntry(
             title=values["title"]["value"].get("value") or "",
             owner_id=values["owner"]["value"].get("selected_user") or caller.user_id,
             due_date=date.fromisoformat(values["due"]["value"]["selected_date"]),
             milestone=bool((values.get("milestone") or {}).get("value", {}).get("selected_options")),
+            internal=bool((values.get("internal") or {}).get("value", {}).get("selected_options")),
         )
         try:
             reply = front.service.submit_form(entry, caller)
@@ -46,6 +47,8 @@ def _field(error: CommandError) -> str:
         return "due"
     if isinstance(error, UnknownPerson | NotAPerson | DepartedPerson):
         return "owner"
+    if isinstance(error, NotAllowed) and error.reason == "internal_other_party":
+        return "internal"
     if isinstance(error, GrammarError):
         return "title"
     return "title"

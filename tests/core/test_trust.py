@@ -1,0 +1,361 @@
+"""The trust boundary as a property over every renderer, with readers from both organisations.
+
+A world holds shared and internal commitments of both parties. Every command is run by people of both parties in
+every place they can type it (a mention in the shared channel, a slash command, their party's linked private
+channel); every answer is routed as the front ends route it and rendered as text and as Block Kit. Then the
+schedule runs for weeks (check-ins opened, asked, reminded and closed, nudges of every stage, the channel's
+escalation line, people leaving, a lead leaving, an organisation disconnecting, newcomers welcomed) and every
+message is rendered for its reader. Nothing rendered for a reader may name another organisation's internal item,
+by title or by reference; and each organisation does see its own, where it may.
+
+The test also fails when a kind of answer or scheduled message exists that it did not render: a new renderer is
+covered the day it is added, or the test says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot import texts
+from bot.console.world import ACME, ACME_INTERNAL, GLOBEX, PEOPLE, ConsoleDirectory
+from bot.core.clock import ManualClock
+from bot.core.errors import CommandError, NoSuchCommitment
+from bot.core.outcomes import Dispatch, Nudge, NudgeKind, Outcome, Reply, announced
+from bot.core.people import People
+from bot.core.ports import Outgoing
+from bot.core.schedule import Pacer, Scheduler
+from bot.core.service import AllianceService, Caller, FormEntry
+from bot.core.trust import REDACTORS, To, redact, route
+from bot.core.visibility import SHARED, Audience, private_to
+from bot.slack import blocks
+from bot.slack.replies import render
+from storage.db import Database
+
+NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # a Tuesday, working hours on both sides of the Atlantic
+CHANNEL = "C1"
+GLOBEX_INTERNAL = "GGLOBEXINTERNAL"
+TEAM_OF = {p.user_id: p.team_id for p in PEOPLE}
+LINKED = {ACME: ACME_INTERNAL, GLOBEX: GLOBEX_INTERNAL}
+# Every internal title of a party carries its secret word; shared titles never do.
+SECRET = {ACME: "Zanzibar", GLOBEX: "Quokka"}
+CALLERS = ["UALICE", "UBOB", "UPAUL", "UPIA"]  # a lead and an owner of each party
+PLACES = ["mention", "slash", "linked"]
+
+
+def union(members: Any) -> set[type]:
+    return set(typing.get_args(members))
+
+
+@dataclass
+class Message:
+    """One thing rendered for one reader."""
+
+    audience: Audience
+    kind: type
+    text: str
+    body: str  # the Block Kit JSON
+    origin: str
+
+
+@dataclass
+class Recorder:
+    sent: list[Outgoing] = field(default_factory=list)
+
+    def send(self, message: Outgoing) -> str | None:
+        self.sent.append(message)
+        return f"{len(self.sent)}.000"
+
+
+class TrustWorld:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.clock = ManualClock(NOW)
+        self.directory = ConsoleDirectory(list(PEOPLE))
+        self.directory.private[GLOBEX_INTERNAL] = ("globex-internal", [GLOBEX])
+        self.service = AllianceService(db=db, directory=self.directory, clock=self.clock)
+        self.people = People(db=db, directory=self.directory, clock=self.clock)
+        self.courier = Recorder()
+        self.scheduler = Scheduler(db, self.courier, pacer=Pacer(0), worker="trust")
+        self.messages: list[Message] = []
+        self.internal: dict[int, str] = {}  # ref -> party of every internal commitment
+        self.seen_kinds: set[type] = set()
+        self.nudge_kinds: set[NudgeKind] = set()
+
+    # ---- running commands as the front ends do -------------------------------------------------------
+
+    def caller(self, user_id: str, place: str) -> tuple[Caller, Audience]:
+        """The caller as a front end builds it, and who reads what is said where they typed."""
+        team = TEAM_OF[user_id]
+        if place == "linked":
+            return Caller(channel_id=LINKED[team], user_id=user_id), private_to(team)
+        return Caller(channel_id=CHANNEL, user_id=user_id, private=place == "slash"), SHARED
+
+    def run(self, user_id: str, place: str, text: str) -> Reply | None:
+        caller, here = self.caller(user_id, place)
+        origin = f"{user_id} {place}: {text}"
+        try:
+            reply = self.service.handle_text(text, caller)
+        except CommandError as e:
+            self.refused(e, text, private_to(TEAM_OF[user_id]), origin)
+            return None
+        self.answer(reply, place, here, user_id, origin)
+        return reply
+
+    def form(self, user_id: str, entry: FormEntry) -> Reply | None:
+        caller = Caller(channel_id=CHANNEL, user_id=user_id, private=True)
+        origin = f"{user_id} form: {entry}"
+        try:
+            reply = self.service.submit_form(entry, caller)
+        except CommandError as e:
+            self.refused(e, entry.title, private_to(TEAM_OF[user_id]), origin)
+            return None
+        self.answer(reply, "slash", SHARED, user_id, origin)
+        return reply
+
+    def answer(self, reply: Reply, place: str, here: Audience, user_id: str, origin: str) -> None:
+        outcome = reply.outcome
+        self.seen_kinds.add(type(outcome))
+        assert reply.here == here, origin  # the service knows where it was asked
+        assert reply.viewer == private_to(TEAM_OF[user_id]), origin
+        public = place == "mention" or announced(outcome)
+        for send in route(outcome, here=reply.here, viewer=reply.viewer, public=public):
+            match send.to:
+                case To.HERE:
+                    audience = here
+                case To.CALLER:
+                    audience = private_to(TEAM_OF[user_id])
+                case To.PARTY:
+                    # The party's linked channel: only its own people read it.
+                    assert reply.party_channel_id == LINKED[TEAM_OF[user_id]], origin
+                    audience = private_to(TEAM_OF[user_id])
+            text, body = render(send.outcome)
+            self.messages.append(Message(audience, type(send.outcome), text, json.dumps(body), origin))
+
+    def refused(self, error: CommandError, typed: str, audience: Audience, origin: str) -> None:
+        """A refusal is private; it may echo what was typed, but never say more of another party's item than
+        of one that does not exist."""
+        text = texts.error(error)
+        if isinstance(error, NoSuchCommitment):
+            # The same words as for a number never handed out: the reference is only the one that was typed.
+            assert text == texts.error(NoSuchCommitment(error.ref)), origin
+            text = text.replace(f"#{error.ref}", "#N")
+        self.messages.append(Message(audience, CommandError, text.replace(typed, ""), "[]", origin))
+
+    # ---- the schedule ------------------------------------------------------------------------------------
+
+    def sweep(self) -> None:
+        start = len(self.courier.sent)
+        self.people.reconcile(self.clock.now())
+        self.scheduler.sweep(self.clock.now())
+        for message in self.courier.sent[start:]:
+            content = message.content
+            self.seen_kinds.add(type(content))
+            if isinstance(content, Nudge):
+                self.nudge_kinds.add(content.kind)
+            reader = message.recipient_id
+            audience = SHARED if reader is None else private_to(TEAM_OF[reader])
+            text = texts.dispatch(content)
+            body = blocks.dispatch(content, channel_id=message.channel_id)
+            self.messages.append(Message(audience, type(content), text, json.dumps(body), f"sweep to {reader}"))
+
+    def advance(self, span: timedelta, step: timedelta = timedelta(hours=1)) -> None:
+        end = self.clock.now() + span
+        while self.clock.now() + step <= end:
+            self.clock.advance(step)
+            self.sweep()
+
+    # ---- the property ------------------------------------------------------------------------------------
+
+    def leaks(self) -> list[str]:
+        """Every message that names an internal item of a party other than its reader's."""
+        found = []
+        for m in self.messages:
+            for ref, team in self.internal.items():
+                if m.audience.team_id == team:
+                    continue
+                said = f"{m.text}\n{m.body}"
+                named = re.search(rf"(?<![\w<^]){re.escape('#')}{ref}(?!\d)", _without_checkin_numbers(m.text))
+                in_blocks = re.search(rf'(?:commitment:{ref}|item:{ref}|"r": ?{ref}|"value": "{ref}")(?!\d)', m.body)
+                if named or in_blocks or SECRET[team].lower() in said.lower():
+                    found.append(f"{m.origin} -> {m.kind.__name__} to {m.audience}: #{ref} of {team}\n{m.text}")
+        return found
+
+    def shown_to(self, team: str) -> str:
+        return "\n".join(m.text for m in self.messages if m.audience.team_id == team)
+
+
+def _without_checkin_numbers(text: str) -> str:
+    return re.sub(r"[Cc]heck-in #\d+", "check-in", text)
+
+
+@pytest.fixture
+def world(db: Database) -> TrustWorld:
+    return TrustWorld(db)
+
+
+def build(world: TrustWorld) -> None:
+    """Leads and sponsors, each party's private channel, shared items #1-#4 and internal items of both parties."""
+    for user_id, text in [
+        ("UALICE", "lead <@UALICE>"),
+        ("UALICE", "sponsor <@UERIN>"),
+        ("UPAUL", "lead <@UPAUL>"),
+        ("UPAUL", "sponsor <@UGUS>"),
+        ("UALICE", f"link <#{ACME_INTERNAL}|acme-internal>"),
+        ("UPAUL", f"link <#{GLOBEX_INTERNAL}|globex-internal>"),
+        ("UALICE", "commit <@UPAUL> Draft joint API spec by Friday"),  # 1
+        ("UPAUL", "commit <@UPIA> Pricing sheet by next Wednesday"),  # 2
+        ("UALICE", "commit <@UBOB> Joint launch plan by Dec 10"),  # 3
+        ("UPAUL", "commit <@UGUS> Security review by Dec 10"),  # 4
+    ]:
+        assert world.run(user_id, "slash", text) is not None, text
+    internal = [
+        ("UALICE", "commit --internal <@UBOB> Zanzibar pricing floor by tomorrow", ACME),  # 5
+        ("UBOB", "commit internal <@UBOB> Zanzibar board memo by Friday", ACME),  # 6
+        ("UALICE", "commit --internal <@UERIN> Zanzibar churn plan by next Wednesday", ACME),  # 7
+        ("UPAUL", "commit --internal <@UPIA> Quokka margin model by tomorrow", GLOBEX),  # 8
+        ("UPIA", "commit internal <@UGUS> Quokka hiring plan by Friday", GLOBEX),  # 9
+    ]
+    for user_id, text, team in internal:
+        reply = world.run(user_id, "mention", text)
+        assert reply is not None, text
+        world.internal[reply.outcome.commitment.ref] = team  # type: ignore[union-attr]
+    form = world.form(
+        "UPIA",
+        FormEntry(
+            title="Quokka partner audit",
+            owner_id="UPIA",
+            due_date=(NOW + timedelta(days=9)).date(),
+            milestone=False,
+            internal=True,
+        ),
+    )
+    assert form is not None
+    world.internal[form.outcome.commitment.ref] = GLOBEX  # type: ignore[union-attr]
+    assert sorted(world.internal) == [5, 6, 7, 8, 9, 10]
+
+
+LOOKUPS = [
+    "help",
+    "commit",
+    "who pricing",
+    "who owns the plan?",
+    "who margin model",
+    "who board memo",
+    "who <@UBOB>",
+    "who <@UPIA>",
+    "who <@UGUS>",
+    "list",
+    "list mine",
+    "list overdue",
+    "list done",
+    "list <@UBOB>",
+    "list <@UPIA>",
+    *(f"show #{n}" for n in range(1, 11)),
+    "roster",
+    "cadence",
+    "escalation",
+]
+
+
+def test_no_renderer_shows_another_organisations_internal_items(world: TrustWorld) -> None:
+    build(world)
+    for user_id in CALLERS:
+        for place in PLACES:
+            for text in LOOKUPS:
+                world.run(user_id, place, text)
+
+    # Changes, by the owner, by a lead of either party, and by someone of the other organisation.
+    script = [
+        ("UBOB", "slash", "status #6 at risk: waiting on finance"),  # an internal answer, before the check-in
+        ("UPIA", "mention", "status #2 on track"),
+        ("UPAUL", "mention", "snooze #9 3d"),
+        ("UALICE", "mention", "snooze #1 2d"),
+        ("UPIA", "mention", "due #5 next Monday"),  # Acme's internal item: no such commitment for Globex
+        ("UPAUL", "slash", "done #6"),
+        ("UPAUL", "mention", "drop #7 not ours"),
+        ("UPAUL", "mention", "reassign #5 <@UPIA>"),
+        ("UBOB", "mention", "due #2 next Monday"),  # refused: not the owner, not a lead
+        ("UALICE", "mention", "reassign #7 <@UPAUL>"),  # refused: an internal item stays in its party
+        ("UBOB", "mention", "commit --internal <@UPIA> Quokka spy memo by Friday"),  # refused: not Bob's party
+        ("UALICE", "linked", "due #6 next Monday"),
+        ("UALICE", "mention", "reassign #7 <@UBOB>"),
+        ("UPAUL", "slash", "due #2 next Monday"),
+        ("UPIA", "linked", "status #8 need help: the numbers are late"),
+        ("UALICE", "slash", "checkin now"),
+        ("UALICE", "slash", "cadence weekly"),
+        ("UALICE", "slash", "escalation 2 5"),
+        ("UALICE", "slash", "holidays US"),
+        ("UERIN", "slash", "away until Dec 2"),
+        ("UERIN", "slash", "back"),
+        ("UPAUL", "mention", "handover <@UGUS> to <@UPIA>"),  # #4 shared and #9 internal of Globex
+        ("UALICE", "mention", "reassign all <@UBOB> to <@UERIN>"),  # #3 shared, #5 and #6 internal of Acme
+        ("UPAUL", "mention", "reassign all <@UERIN> to <@UGUS>"),  # only the shared #3 may cross; Acme's stay
+        ("UPAUL", "slash", "done #8"),
+        ("UERIN", "slash", "done #6"),
+    ]
+    for user_id, place, text in script:
+        world.run(user_id, place, text)
+    for user_id in CALLERS:
+        for place in PLACES:
+            for text in LOOKUPS:
+                world.run(user_id, place, text)
+    # Fresh internal items of both, to climb the whole escalation ladder (#12 is the help text's example: shared).
+    for user_id, text, team in [
+        ("UALICE", "commit --internal <@UBOB> Zanzibar escalation test by tomorrow", ACME),
+        ("UALICE", "commit <@UBOB> Partner newsletter by tomorrow", None),
+        ("UPIA", "commit --internal <@UPIA> Quokka escalation test by tomorrow", GLOBEX),
+    ]:
+        reply = world.run(user_id, "slash", text)
+        assert reply is not None, text
+        if team is not None:
+            world.internal[reply.outcome.commitment.ref] = team  # type: ignore[union-attr]
+    assert sorted(world.internal) == [5, 6, 7, 8, 9, 10, 11, 13]
+
+    # Weeks pass: check-ins, nudges up the ladder, the channel's escalation line.
+    world.advance(timedelta(days=10))
+    # People come and go: an owner of internal items leaves, the Globex lead leaves, a newcomer arrives and a
+    # whole organisation disconnects.
+    world.directory.absent.add("UERIN")
+    world.people.left_channel(CHANNEL, "UERIN")
+    world.people.left_channel(CHANNEL, "UPAUL")
+    world.directory.absent.discard("UERIN")
+    world.people.joined_channel(CHANNEL, "UERIN")
+    world.advance(timedelta(hours=6))
+    world.people.org_disconnected(CHANNEL, GLOBEX)
+    world.advance(timedelta(days=7))
+
+    leaks = world.leaks()
+    assert not leaks, "\n\n".join(leaks[:5])
+
+    # Everything that can be said was said, and checked: a new kind of answer or message must join this test.
+    assert union(Outcome) <= world.seen_kinds, union(Outcome) - world.seen_kinds
+    assert union(Dispatch) <= world.seen_kinds, union(Dispatch) - world.seen_kinds
+    assert world.nudge_kinds == set(NudgeKind)
+
+    # Not by hiding everything: each organisation saw its own internal items, privately and in its channel.
+    for team in (ACME, GLOBEX):
+        own = world.shown_to(team)
+        assert SECRET[team] in own
+        assert any(
+            m.audience.team_id == team and m.kind.__name__ == "Nudge" and SECRET[team] in m.text for m in world.messages
+        )
+    assert any(m.audience.shared and "Draft joint API spec" in m.text for m in world.messages)
+
+
+def test_every_kind_of_answer_and_message_has_a_trust_rule() -> None:
+    """`redact` refuses what it has no rule for; every member of both unions has one."""
+    assert union(Outcome) | union(Dispatch) == set(REDACTORS)
+
+    @dataclass(frozen=True)
+    class Unheard:
+        pass
+
+    with pytest.raises(TypeError):
+        redact(Unheard(), SHARED)
