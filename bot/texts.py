@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import texts_scorecard
+from bot.core import scorecard_types as sc
 from bot.core.calendar import zone
 from bot.core.dates import DateProblem, MissingDate, PastDate, UnknownDate
 from bot.core.errors import (
@@ -54,6 +56,7 @@ from bot.core.outcomes import (
     Usage,
     Welcome,
 )
+from bot.core.scorecard import ScorecardError
 from bot.core.service import DueProblem
 
 BOT = "@Alliance Bot"
@@ -79,6 +82,7 @@ EXAMPLES = [
     ("handover @bob to @alice", "everything Bob holds, commitments and roles, to Alice"),
     ("reassign all @bob to @alice", "all of Bob's open commitments to Alice (when Bob has left, say)"),
     ("escalation  /  escalation 2 5", "lead after 2 working days overdue, sponsor after 5"),
+    *texts_scorecard.EXAMPLES,
 ]
 
 DATE_HELP = (
@@ -298,6 +302,8 @@ def date_problem(problem: DateProblem, title: str | None, owner_id: str) -> str:
 
 def error(exc: CommandError) -> str:
     """The private answer to a command that could not be carried out. Nothing was changed."""
+    if isinstance(exc, ScorecardError):
+        return texts_scorecard.error(exc)
     match exc:
         case DueProblem():
             return date_problem(exc.problem, exc.title, exc.owner_id)
@@ -653,6 +659,8 @@ def welcome(message: Welcome) -> str:
 
 def dispatch(message: object) -> str:
     """The text of anything the scheduled work sends."""
+    if isinstance(message, sc.SCORECARD_DISPATCH):
+        return texts_scorecard.dispatch(message)
     match message:
         case Orphaned():
             return orphaned(message)
@@ -675,6 +683,8 @@ def dispatch(message: object) -> str:
 
 def outcome(result: Outcome) -> str:
     """The text of any outcome."""
+    if isinstance(result, sc.SCORECARD_OUTCOMES):
+        return texts_scorecard.outcome(result)
     match result:
         case Reported():
             return reported(result)

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from bot import texts
 from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
+from bot.core import scorecard_types as sc
 from bot.core.clock import ManualClock
 from bot.core.errors import CommandError
 from bot.core.outcomes import FormRequested, Reply, announced
@@ -17,6 +18,7 @@ from bot.core.people import People
 from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
 from bot.core.service import AllianceService, Caller
+from bot.core.visibility import SHARED
 
 PROMPT_HELP = """\
 Type exactly what you would type in Slack:
@@ -137,6 +139,8 @@ class Console:
                 "only you see this",
             )
             return
+        if in_thread and isinstance(outcome, sc.MetricList | sc.ContributionList | sc.ScorecardView):
+            outcome = outcome.seen_by(SHARED)  # a thread is read by both organisations
         text = texts.outcome(outcome)
         if in_thread:
             self.bot(text, "in the thread")

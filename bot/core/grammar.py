@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core import scorecard_types as sc
 from bot.core.dates import split_due
 from bot.core.errors import CommandError
 
@@ -209,6 +210,7 @@ Command = (
     | Escalation
     | Roster
     | Handover
+    | sc.ScorecardCommand
 )
 
 
@@ -251,6 +253,7 @@ USAGE = {
     "roster": "roster",
     "handover": "handover @bob to @alice",
     "escalation": "escalation <lead after N working days> <sponsor after M>, e.g. escalation 2 5",
+    **sc.SCORECARD_USAGE,
 }
 
 VERBS = {
@@ -299,6 +302,7 @@ VERBS = {
     "roster": "roster",
     "people": "roster",
     "handover": "handover",
+    **sc.SCORECARD_VERBS,
 }
 
 FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)
@@ -389,6 +393,8 @@ def parse(text: str) -> Command:
             if not re.fullmatch(r"[A-Z]{2,3}", code):
                 raise GrammarError("Give a country code, like DE, US or GB.", USAGE["holidays"], rest)
             return SetHolidays(code)
+        case verb if verb in sc.SCORECARD_VERBS.values():
+            return _scorecard(verb, rest)
         case _:
             return Help()
 
@@ -596,3 +602,10 @@ def _escalation(rest: str) -> Escalation:
             "The lead comes first and the sponsor later, within 30 working days.", USAGE["escalation"], rest
         )
     return Escalation(lead, sponsor)
+
+
+def _scorecard(verb: str, rest: str) -> Command:
+    # Imported here: the scorecard's grammar builds on this module's errors and limits.
+    from bot.core import scorecard_grammar
+
+    return scorecard_grammar.parse(verb, rest)

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.core import scorecard_types as sc
 from bot.core.grammar import Answer, ListFilter, Role
 
 
@@ -218,6 +219,7 @@ Outcome = (
     | EscalationView
     | RosterView
     | HandedOver
+    | sc.ScorecardOutcome
 )
 
 
@@ -345,4 +347,14 @@ class Welcome:
     open_items: list[CommitmentView]
 
 
-Dispatch = CheckinOpened | CheckinAsk | CheckinClosed | Nudge | EscalationLine | Orphaned | LeadWanted | Welcome
+Dispatch = (
+    CheckinOpened
+    | CheckinAsk
+    | CheckinClosed
+    | Nudge
+    | EscalationLine
+    | Orphaned
+    | LeadWanted
+    | Welcome
+    | sc.ScorecardDispatch
+)

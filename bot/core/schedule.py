@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.core import views
+from bot.core import digest, views
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime
 from bot.core.outcomes import (
@@ -96,6 +96,7 @@ class SweepReport:
     retried: int = 0
     failed: int = 0
     lines: list[str] = field(default_factory=list)
+    scorecard_planned: int = 0  # imbalance warnings, sponsor digests, review prompts
 
 
 def working_time(person: Person | None, party: Party | None) -> WorkingTime:
@@ -164,6 +165,7 @@ class Scheduler:
             report.forgotten_events = repo.forget_events(session=session, before=now - EVENT_MEMORY)
         report.checkins_opened = self.plan_checkins(now)
         report.nudges_planned = self.plan_nudges(now)
+        report.scorecard_planned = digest.plan(self.db, now)
         if self.courier is not None:
             self.deliver(now, report)
         return report
@@ -545,6 +547,9 @@ class Scheduler:
         rendered: dict[int | None, CommitmentView],
         now: datetime,
     ) -> tuple[Dispatch, str | None] | None:
+        if d.kind in digest.KINDS:
+            said = digest.content(session, d, now)
+            return (said, None) if said is not None else None
         if d.kind in PEOPLE_KINDS:
             alliance = session.get(Alliance, d.alliance_id)
             notice = self._people_content(session, d, alliance, now) if alliance is not None else None

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.core import grammar as g
+from bot.core import scorecard_types as sc
 from bot.core import views
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime, is_country_code, zone
@@ -57,6 +58,7 @@ from bot.core.outcomes import (
     Usage,
 )
 from bot.core.ports import Directory, Profile
+from bot.core.scorecard import ScorecardDesk
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, Checkin, CheckinAnswer, Commitment, Party, Person, Status
@@ -105,6 +107,7 @@ class AllianceService:
         self.clock = clock
         self.platform = platform
         self._titles = TitleCache()
+        self.scorecard = ScorecardDesk(self)
 
     # ---- entry points -------------------------------------------------------------------------------
 
@@ -304,6 +307,8 @@ class AllianceService:
                 return self._handover(alliance, caller, from_id, to_id)
             case g.Escalation(lead_after=lead_after, sponsor_after=sponsor_after):
                 return self._escalation(alliance, lead_after, sponsor_after)
+            case _ if isinstance(command, sc.SCORECARD_COMMANDS):
+                return self.scorecard.run(command, caller, alliance)
         raise AssertionError(f"unhandled command {command!r}")
 
     def _commit(self, command: g.Commit, caller: Caller, alliance: Alliance) -> Recorded:

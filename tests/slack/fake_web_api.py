@@ -16,6 +16,12 @@ Response shapes follow Slack's documented answers:
   answers ``message_ts``; ``views.*`` answer a full ``view`` with an ``id``.
 
 It also serves ``POST /response/<name>`` as a ``response_url`` target (recorded as method ``"response_url"``).
+
+File uploads follow Slack's external upload flow (what ``files_upload_v2`` does): ``files.getUploadURLExternal``
+answers an ``upload_url`` served by the fake itself (``POST /upload/v1/<file id>``, recorded as method
+``"upload"``, answering ``OK - <length>`` in plain text) and a ``file_id``; ``files.completeUploadExternal``
+shares the uploaded files (``files``, ``channel_id``, ``thread_ts``, ``initial_comment``) and answers
+``files`` with each one's ``id`` and ``title``. :meth:`FakeSlack.shared_files` lists what was shared, bytes included.
 """
 
 from __future__ import annotations
@@ -435,6 +441,8 @@ class FakeSlack:
         self._root_view_id: str | None = None
         self._ims: dict[str, str] = {}  # IM channel id -> user id
         self._reactions: set[tuple[str, str, str]] = set()
+        self._file_seq = itertools.count(1)
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> filename, length, content, and where it was shared
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, _Handler] = {
@@ -452,6 +460,8 @@ class FakeSlack:
             "views.update": self._views_update,
             "views.push": self._views_push,
             "reactions.add": self._reactions_add,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -945,6 +955,9 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             split = urlsplit(self.path)
             path = split.path
+            if path.startswith("/upload/v1/"):
+                self._upload(path.removeprefix("/upload/v1/"))
+                return
             if path.startswith("/api/"):
                 method = path.removeprefix("/api/")
             elif path.startswith("/response/"):
@@ -966,6 +979,20 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             fake._record(Call(method, args, headers, path))
             answer = fake._dispatch(method, args, headers)
             self._send(answer.status, answer.body, answer.headers)
+
+        def _upload(self, file_id: str) -> None:
+            # The upload URL takes the file's bytes as they are and answers in plain text, as Slack's does.
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            fake._record(Call("upload", {"file_id": file_id, "length": len(raw)}, headers, self.path))
+            status, text = fake._receive_upload(file_id, raw)
+            data = text.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
             data = json.dumps(body).encode("utf-8")
