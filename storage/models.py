@@ -260,7 +260,7 @@ class ScorecardSettings(SQLModel, table=True):
     alliance_id: int = Field(foreign_key="alliance.id", primary_key=True)
     balance_threshold: int = Field(default=25)  # percentage points of progress between the parties
     # Set when the metrics changed since the imbalance rule last looked: the sweep looks only at these.
-    balance_dirty: bool = Field(default=True, index=True)
+    balance_dirty: bool = Field(default=False, index=True)
     imbalance_episode: int = Field(default=0)
     imbalanced_since: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
     digest: str = Field(default="monthly", max_length=16)

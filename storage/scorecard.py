@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import exc
+from sqlalchemy import and_, exc, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -116,40 +117,27 @@ def add_settings(*, session: Session, alliance_id: int, next_digest_at: datetime
         return existing
 
 
-def alliances_without_settings(*, session: Session, limit: int) -> Sequence[Alliance]:
-    have = select(ScorecardSettings.alliance_id)
-    return session.exec(
-        select(Alliance).where(col(Alliance.id).not_in(have)).order_by(col(Alliance.id)).limit(limit)
-    ).all()
-
-
-def dirty_settings(*, session: Session, limit: int) -> Sequence[ScorecardSettings]:
-    return session.exec(
-        select(ScorecardSettings)
-        .where(col(ScorecardSettings.balance_dirty))
-        .order_by(col(ScorecardSettings.alliance_id))
-        .limit(limit)
-    ).all()
-
-
-def due_digests(*, session: Session, now: datetime, limit: int) -> Sequence[ScorecardSettings]:
-    return session.exec(
-        select(ScorecardSettings)
-        .where(col(ScorecardSettings.next_digest_at) <= now, ScorecardSettings.digest != "off")
-        .order_by(col(ScorecardSettings.next_digest_at))
-        .limit(limit)
-    ).all()
-
-
-def due_review_checks(*, session: Session, before: datetime, limit: int) -> Sequence[ScorecardSettings]:
-    return session.exec(
-        select(ScorecardSettings)
+def needing_attention(*, session: Session, now: datetime, reviews_before: datetime, limit: int) -> list[int]:
+    """Ids of the alliances the sweep has scorecard work for, in one query of plain rows: no settings yet,
+    metrics changed since the imbalance rule looked, a digest due, or review dates not looked at for a while."""
+    s = ScorecardSettings
+    query = (
+        sa_select(col(Alliance.id))
+        .select_from(Alliance)
+        .join(s, col(s.alliance_id) == col(Alliance.id), isouter=True)
         .where(
-            (col(ScorecardSettings.reviews_checked_at).is_(None)) | (col(ScorecardSettings.reviews_checked_at) < before)
+            or_(
+                col(s.alliance_id).is_(None),
+                col(s.balance_dirty),
+                and_(col(s.digest) != "off", col(s.next_digest_at) <= now),
+                col(s.reviews_checked_at).is_(None),
+                col(s.reviews_checked_at) < reviews_before,
+            )
         )
-        .order_by(col(ScorecardSettings.alliance_id))
+        .order_by(col(Alliance.id))
         .limit(limit)
-    ).all()
+    )
+    return [int(row[0]) for row in session.connection().execute(query)]
 
 
 def checkin_responses(*, session: Session, alliance_id: int) -> list[tuple[str, bool]]:

@@ -139,6 +139,9 @@ class Console:
                 "only you see this",
             )
             return
+        if isinstance(outcome, sc.ExportReady):
+            self.bot(f"{outcome.filename}\n{outcome.csv}", "in your DM (Slack sends it as a file)")
+            return
         if in_thread and isinstance(outcome, sc.MetricList | sc.ContributionList | sc.ScorecardView):
             outcome = outcome.seen_by(SHARED)  # a thread is read by both organisations
         text = texts.outcome(outcome)

@@ -65,75 +65,74 @@ def period_of(frequency: str, at: datetime, home_tz: str) -> tuple[str, str]:
 
 def plan(db: Database, now: datetime) -> int:
     """Everything scorecard-related that has fallen due by `now`, planned as deliveries; how many are new."""
-    with db.session() as session:
-        for alliance in store.alliances_without_settings(session=session, limit=BATCH):
-            assert alliance.id is not None
-            first = next_digest(sc.Frequency.MONTHLY, alliance.home_tz, now)
-            store.add_settings(session=session, alliance_id=alliance.id, next_digest_at=first)
-    return _plan_imbalance(db, now) + _plan_digests(db, now) + _plan_reviews(db, now)
-
-
-def _plan_imbalance(db: Database, now: datetime) -> int:
-    """Alliances whose metrics changed: an imbalance that starts warns both leads; one that ends closes its
-    episode, so the next one warns again."""
+    # One query and one transaction: the sweep runs every minute, and most minutes there is nothing to do.
     with db.session() as session:
         rows: list[dict[str, Any]] = []
-        for settings in store.dirty_settings(session=session, limit=BATCH):
-            alliance = session.get(Alliance, settings.alliance_id)
-            settings.balance_dirty = False
-            session.add(settings)
-            if alliance is None:
-                continue
-            balance = build_card(session, alliance, now).balance
-            if balance.ahead is None:
-                settings.imbalanced_since = None
-                continue
-            if settings.imbalanced_since is not None:
-                continue  # the same episode: its leads were told when it began
-            settings.imbalanced_since = now
-            settings.imbalance_episode += 1
-            data = {"episode": settings.imbalance_episode}
-            for party, person in _leads(session, alliance):
-                rows.append(_row(alliance, "imbalance", f"{settings.imbalance_episode}", person, party, data, now))
-        return repo.plan_deliveries(session=session, rows=rows)
-
-
-def _plan_digests(db: Database, now: datetime) -> int:
-    with db.session() as session:
-        rows: list[dict[str, Any]] = []
-        for settings in store.due_digests(session=session, now=now, limit=BATCH):
-            alliance = session.get(Alliance, settings.alliance_id)
-            if alliance is None:
-                continue
-            key, label = period_of(settings.digest, now, alliance.home_tz)
-            for party, person in _people(session, alliance, "sponsor_id"):
-                rows.append(_row(alliance, "digest", key, person, party, {"period": label}, now))
-            settings.next_digest_at = next_digest(sc.Frequency(settings.digest), alliance.home_tz, now)
-            session.add(settings)
-        return repo.plan_deliveries(session=session, rows=rows)
-
-
-def _plan_reviews(db: Database, now: datetime) -> int:
-    with db.session() as session:
-        rows: list[dict[str, Any]] = []
-        for settings in store.due_review_checks(session=session, before=now - REVIEW_CHECK_EVERY, limit=BATCH):
-            settings.reviews_checked_at = now
-            session.add(settings)
-            alliance = session.get(Alliance, settings.alliance_id)
+        found = store.needing_attention(session=session, now=now, reviews_before=now - REVIEW_CHECK_EVERY, limit=BATCH)
+        for alliance_id in found:
+            alliance = session.get(Alliance, alliance_id)
+            settings = session.get(ScorecardSettings, alliance_id)
             if alliance is None or alliance.id is None:
                 continue
-            terms = charter_terms(session, alliance.id)
-            dates = [("timeframe", "", terms.timeframe_end)] + [
-                (f"goal:{g.key}", g.title, g.target_date) for g in terms.goals
-            ]
-            for what, about, at in dates:
-                if at is None or not now - REVIEW_WINDOW < at <= now:
-                    continue
-                review_key = f"{what}:{at.date().isoformat()}"
-                data = {"review_key": review_key, "about": about}
-                for party, person in _leads(session, alliance):
-                    rows.append(_row(alliance, "review", review_key, person, party, data, now))
+            if settings is None:
+                first = next_digest(sc.Frequency.MONTHLY, alliance.home_tz, now)
+                settings = store.add_settings(session=session, alliance_id=alliance.id, next_digest_at=first)
+            if settings.balance_dirty:
+                rows += _imbalance(session, alliance, settings, now)
+            if settings.digest != sc.Frequency.OFF.value and settings.next_digest_at and settings.next_digest_at <= now:
+                rows += _digests(session, alliance, settings, now)
+            if settings.reviews_checked_at is None or settings.reviews_checked_at < now - REVIEW_CHECK_EVERY:
+                rows += _reviews(session, alliance, settings, now)
+            session.add(settings)
         return repo.plan_deliveries(session=session, rows=rows)
+
+
+def _imbalance(
+    session: Session, alliance: Alliance, settings: ScorecardSettings, now: datetime
+) -> list[dict[str, Any]]:
+    """The metrics changed: an imbalance that starts warns both leads; one that ends closes its episode, so the
+    next one warns again."""
+    settings.balance_dirty = False
+    if build_card(session, alliance, now).balance.ahead is None:
+        settings.imbalanced_since = None
+        return []
+    if settings.imbalanced_since is not None:
+        return []  # the same episode: its leads were told when it began
+    settings.imbalanced_since = now
+    settings.imbalance_episode += 1
+    data = {"episode": settings.imbalance_episode}
+    return [
+        _row(alliance, "imbalance", f"{settings.imbalance_episode}", person, party, data, now)
+        for party, person in _leads(session, alliance)
+    ]
+
+
+def _digests(session: Session, alliance: Alliance, settings: ScorecardSettings, now: datetime) -> list[dict[str, Any]]:
+    key, label = period_of(settings.digest, now, alliance.home_tz)
+    settings.next_digest_at = next_digest(sc.Frequency(settings.digest), alliance.home_tz, now)
+    return [
+        _row(alliance, "digest", key, person, party, {"period": label}, now)
+        for party, person in _people(session, alliance, "sponsor_id")
+    ]
+
+
+def _reviews(session: Session, alliance: Alliance, settings: ScorecardSettings, now: datetime) -> list[dict[str, Any]]:
+    """Review dates that have passed (within REVIEW_WINDOW): a prompt to each lead, planned once per date."""
+    assert alliance.id is not None
+    settings.reviews_checked_at = now
+    terms = charter_terms(session, alliance.id)
+    dates = [("timeframe", "", terms.timeframe_end)] + [(f"goal:{g.key}", g.title, g.target_date) for g in terms.goals]
+    rows = []
+    for what, about, at in dates:
+        if at is None or not now - REVIEW_WINDOW < at <= now:
+            continue
+        review_key = f"{what}:{at.date().isoformat()}"
+        data = {"review_key": review_key, "about": about}
+        rows += [
+            _row(alliance, "review", review_key, person, party, data, now)
+            for party, person in _leads(session, alliance)
+        ]
+    return rows
 
 
 def _leads(session: Session, alliance: Alliance) -> list[tuple[Party, Person]]:

@@ -237,8 +237,12 @@ ANNOUNCED = (Recorded, Changed, RoleNamed, Reported, Snoozed, HolidaysSet, Check
 
 def announced(outcome: object) -> bool:
     """Whether the channel should see this answer: it changed the alliance (settings only when set)."""
-    if isinstance(outcome, CadenceView | EscalationView):
+    if isinstance(outcome, CadenceView | EscalationView | sc.BalanceSetting | sc.DigestSetting):
         return outcome.changed
+    if isinstance(outcome, sc.MetricAdded | sc.ReadingRecorded):
+        return not outcome.metric.internal  # an internal item is confirmed privately, never announced
+    if isinstance(outcome, sc.ContributionAdded):
+        return not outcome.contribution.internal
     return isinstance(outcome, ANNOUNCED)
 
 

@@ -152,7 +152,8 @@ def _add_metric(text: str) -> sc.AddMetric:
     baseline = amount(baseline_text) if baseline_text else None
     if baseline_text and baseline is None:
         raise GrammarError(f"I can't read “{baseline_text[:20]}” as a baseline; write it like 0.4M.", USAGE["metric"])
-    if baseline is not None and target.unit and baseline.unit and baseline.unit != target.unit:
+    units = {baseline.unit, target.unit} if baseline is not None else set()
+    if len(units) == 2 and ("%" in units or "" not in units):  # 25% from 2M, or $ from €; $2M from 0.4M is fine
         raise GrammarError("The baseline and the target need the same unit.", USAGE["metric"])
     party = match.group("party").strip(" ,;:")
     return sc.AddMetric(

@@ -49,7 +49,8 @@ def _summary(ax: Axes, card: sc.ScorecardView) -> None:
     ax.set_ylim(0, 115)
     ax.set_ylabel("%")
     ax.set_title("Both parties", fontsize=11)
-    ax.legend(loc="upper right", fontsize=9)
+    if card.sides:
+        ax.legend(loc="upper right", fontsize=9)
 
 
 def _metrics(ax: Axes, card: sc.ScorecardView) -> None:

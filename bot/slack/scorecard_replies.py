@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import texts_scorecard as say
 from bot.core import scorecard_types as sc
-from bot.core.outcomes import Reply
+from bot.core.outcomes import Reply, announced
 from bot.core.visibility import SHARED, Audience, private_to
 from bot.slack import blocks_scorecard, chart
 from bot.slack.blocks import sections
@@ -34,10 +34,8 @@ def answer(client: WebClient, replier: Replier, reply: Reply, where: Where) -> N
         replier.announce(reply.new_alliance, where)
     in_thread = where.thread_ts is not None
     match outcome:
-        case sc.MetricAdded() | sc.ReadingRecorded():
-            _announce(replier, where, say.outcome(outcome), private=outcome.metric.internal)
-        case sc.ContributionAdded():
-            _announce(replier, where, say.outcome(outcome), private=outcome.contribution.internal)
+        case sc.MetricAdded() | sc.ReadingRecorded() | sc.ContributionAdded():
+            _announce(replier, where, say.outcome(outcome), private=not announced(outcome))
         case sc.MetricList() | sc.ContributionList():
             listed = outcome.seen_by(_audience(where, outcome.viewer_team_id))
             _look_up(replier, where, say.outcome(listed), sections(say.outcome(listed)))
@@ -46,7 +44,7 @@ def answer(client: WebClient, replier: Replier, reply: Reply, where: Where) -> N
             _look_up(replier, where, say.scorecard(shown), blocks_scorecard.scorecard(shown))
             upload_chart(client, replier, outcome.seen_by(SHARED), where)
         case sc.BalanceSetting() | sc.DigestSetting():
-            _announce(replier, where, say.outcome(outcome), private=not outcome.changed and not in_thread)
+            _announce(replier, where, say.outcome(outcome), private=not announced(outcome) and not in_thread)
         case sc.ExportReady():
             send_export(client, replier, outcome, where)
 

@@ -542,10 +542,11 @@ class FakeSlack:
             time.sleep(0.01)
 
     def clear(self) -> None:
-        """Forget recorded calls and pending scripted answers."""
+        """Forget recorded calls, uploaded files and pending scripted answers."""
         with self._lock:
             self.calls.clear()
             self._scripted.clear()
+            self.files.clear()
 
     # --- scripting -----------------------------------------------------------------------------------
 
@@ -875,6 +876,63 @@ class FakeSlack:
             return {"ok": False, "error": "already_reacted"}
         self._reactions.add(key)
         return {"ok": True}
+
+    def shared_files(self) -> list[dict[str, Any]]:
+        """Files completed with files.completeUploadExternal, in order: id, filename, title, content (bytes),
+        channel_id, thread_ts, initial_comment."""
+        with self._lock:
+            return [dict(f) for f in self.files.values() if f.get("shared")]
+
+    def _files_get_upload_url_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename = str(args.get("filename") or "")
+        try:
+            length = int(str(args.get("length", "")))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not filename or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0FILE{next(self._file_seq):05d}"
+        self.files[file_id] = {"id": file_id, "filename": filename, "length": length, "content": None}
+        return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        """The bytes posted to an upload URL (called from the HTTP handler, outside `_dispatch`'s lock)."""
+        with self._lock:
+            entry = self.files.get(file_id)
+            if entry is None:
+                return 404, "Not Found"
+            entry["content"] = data
+        return 200, f"OK - {len(data)}"
+
+    def _files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        raw = args.get("files")
+        try:
+            wanted = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(wanted, list) or not wanted:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel_id: str | None = None
+        if args.get("channel_id"):
+            channel_id = self._resolve_channel(args["channel_id"])
+            if channel_id is None:
+                return {"ok": False, "error": "channel_not_found"}
+        answered = []
+        for item in wanted:
+            entry = self.files.get(str(item.get("id", "")))
+            if entry is None or entry["content"] is None:
+                return {"ok": False, "error": "file_not_found"}
+        for item in wanted:
+            entry = self.files[str(item["id"])]
+            entry.update(
+                shared=True,
+                title=item.get("title") or entry["filename"],
+                channel_id=channel_id,
+                thread_ts=args.get("thread_ts") or None,
+                initial_comment=args.get("initial_comment") or None,
+            )
+            answered.append({"id": entry["id"], "title": entry["title"]})
+        return {"ok": True, "files": answered}
 
 
 # --- HTTP ---------------------------------------------------------------------------------------------
