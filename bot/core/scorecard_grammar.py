@@ -20,7 +20,8 @@ AMOUNT = re.compile(
 CODES = {"eur": "€", "usd": "$", "gbp": "£"}
 SCALE = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9}
 QUOTED = re.compile(r'^\s*["“”\'‘’](?P<name>[^"“”\'‘’]+)["“”\'‘’]\s*(?P<rest>.*)$')
-INTERNAL_FLAG = re.compile(r"(?:^|\s)--?internal\b", re.IGNORECASE)
+# Slack may turn "--" into a dash as it is typed.
+INTERNAL_FLAG = re.compile(r"(?:^|\s)(?:--?|—|–)internal\b", re.IGNORECASE)
 PERIOD = re.compile(
     r"^(?:q[1-4](?:\s+\d{4})?|h[12](?:\s+\d{4})?|\d{4}|(?:this|next|the)\s+(?:quarter|year|month|half)|"
     r"\d+\s+(?:days?|weeks?|months?|quarters?|years?)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"

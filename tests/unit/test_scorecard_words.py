@@ -78,6 +78,9 @@ def test_scorecard_commands_parse() -> None:
     assert parse("contribute Acme $10K for the integration work") == sc.Contribute(
         party="Acme", what="for the integration work", amount=sc.Amount(10_000, "$"), kind=sc.Kind.MONEY
     )
+    assert parse("contribute Acme 1 FTE —internal") == sc.Contribute(
+        party="Acme", what="FTE", amount=sc.Amount(1), kind=sc.Kind.PEOPLE, internal=True
+    )
     assert parse("contributions") == sc.ListContributions()
     assert parse("scorecard") == sc.ShowScorecard()
     assert parse("balance") == sc.SetBalance()
