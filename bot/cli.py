@@ -86,7 +86,8 @@ def run_sweep(settings: Settings, *, now: datetime) -> int:
     print(
         f"sweep at {report.at.isoformat()}: {report.checkins_opened} check-ins opened, "
         f"{report.nudges_planned} nudges planned, {report.sent} sent, {report.skipped} skipped, "
-        f"{report.retried} to retry, {report.failed} failed"
+        f"{report.retried} to retry, {report.failed} failed; "
+        f"{report.scorecard_planned} scorecard messages planned (warnings, digests, reviews)"
     )
     return 0
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot import texts_scorecard
+from bot.core import scorecard_types as sc
 from bot.core.calendar import zone
 from bot.core.charter_types import CHARTER_DISPATCH, CHARTER_OUTCOMES, CharterError
 from bot.core.dates import DateProblem, MissingDate, PastDate, UnknownDate
@@ -57,6 +59,7 @@ from bot.core.outcomes import (
     Usage,
     Welcome,
 )
+from bot.core.scorecard import ScorecardError
 from bot.core.service import DueProblem
 
 BOT = "@Alliance Bot"
@@ -89,6 +92,7 @@ EXAMPLES = [
     ("disputes  /  resolve dispute 1 <outcome>", "open disputes; record how one was settled"),
     ("commit --internal @bob Prepare pricing floor by Friday", "a commitment only your organisation sees"),
     ("link #acme-internal", "your organisation's private channel for this alliance (leads and sponsors)"),
+    *texts_scorecard.EXAMPLES,
 ]
 
 DATE_HELP = (
@@ -315,6 +319,8 @@ def error(exc: CommandError) -> str:
         from bot import texts_charter
 
         return texts_charter.error(exc)
+    if isinstance(exc, ScorecardError):
+        return texts_scorecard.error(exc)
     match exc:
         case DueProblem():
             return date_problem(exc.problem, exc.title, exc.owner_id)
@@ -679,6 +685,8 @@ def dispatch(message: object) -> str:
         from bot import texts_charter
 
         return texts_charter.dispatch(message)
+    if isinstance(message, sc.SCORECARD_DISPATCH):
+        return texts_scorecard.dispatch(message)
     match message:
         case Orphaned():
             return orphaned(message)
@@ -705,6 +713,8 @@ def outcome(result: Outcome) -> str:
         from bot import texts_charter
 
         return texts_charter.outcome(result)
+    if isinstance(result, sc.SCORECARD_OUTCOMES):
+        return texts_scorecard.outcome(result)
     match result:
         case Reported():
             return reported(result)

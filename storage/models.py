@@ -270,6 +270,38 @@ class Decision(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
 
 
+# ---- the scorecard: metrics, readings, contributions, and its settings per alliance ----------------------
+
+
+class Metric(SQLModel, table=True):
+    """What one party wants out of the alliance, measured: a target, an optional baseline and date."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "party_team_id", "name", name="uq_metric_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    party_team_id: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    unit: str = Field(default="", max_length=8)
+    baseline: float | None = Field(default=None)
+    target: float
+    due_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    # Internal: shown only to the party's own people (bot.core.visibility).
+    internal: bool = Field(default=False)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class MetricReading(SQLModel, table=True):
+    """One value of a metric, who recorded it and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    metric_id: int = Field(foreign_key="metric.id", index=True)
+    value: float
+    recorded_by: str = Field(max_length=64)
+    at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
 class Dispute(SQLModel, table=True):
     """A dispute working its way up the charter's steps until someone records how it was resolved.
 
@@ -350,3 +382,47 @@ class PartyChannel(SQLModel, table=True):
     team_id: str = Field(max_length=64)
     linked_by: str = Field(max_length=64)
     linked_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class Contribution(SQLModel, table=True):
+    """What a party puts into the alliance: time, money, people or other resources."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    party_team_id: str = Field(max_length=64)
+    what: str = Field(max_length=300)
+    amount: float | None = Field(default=None)
+    unit: str = Field(default="", max_length=8)
+    kind: str = Field(max_length=16)
+    period: str | None = Field(default=None, max_length=100)
+    internal: bool = Field(default=False)
+    recorded_by: str = Field(max_length=64)
+    at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class ScorecardSettings(SQLModel, table=True):
+    """Per alliance: the imbalance threshold and its current episode, and the sponsor digest's rhythm."""
+
+    alliance_id: int = Field(foreign_key="alliance.id", primary_key=True)
+    balance_threshold: int = Field(default=25)  # percentage points of progress between the parties
+    # Set when the metrics changed since the imbalance rule last looked: the sweep looks only at these.
+    balance_dirty: bool = Field(default=False, index=True)
+    imbalance_episode: int = Field(default=0)
+    imbalanced_since: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    digest: str = Field(default="monthly", max_length=16)
+    next_digest_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True))
+    # When review dates (end of the agreed timeframe, goals' target dates) were last compared with now.
+    reviews_checked_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+
+
+class ReviewAnswer(SQLModel, table=True):
+    """A lead's answer to a review prompt: continue, adjust or wind down."""
+
+    __table_args__ = (UniqueConstraint("alliance_id", "review_key", "user_id", name="uq_review_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    review_key: str = Field(max_length=200)
+    user_id: str = Field(max_length=64)
+    verdict: str = Field(max_length=16)
+    at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))

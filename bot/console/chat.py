@@ -10,6 +10,7 @@ from typing import TextIO
 
 from bot import texts, texts_charter
 from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
+from bot.core import scorecard_types as sc
 from bot.core.charter_types import CharterEditRequested, CharterSigned
 from bot.core.clock import ManualClock
 from bot.core.errors import CommandError
@@ -19,6 +20,7 @@ from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
 from bot.core.service import AllianceService, Caller
 from bot.core.trust import To, route
+from bot.core.visibility import SHARED
 
 PROMPT_HELP = """\
 Type exactly what you would type in Slack:
@@ -162,6 +164,18 @@ class Console:
                     self.bot(text, self.plain(f"in your organisation's private channel <#{reply.party_channel_id}>"))
         if isinstance(outcome, CharterSigned) and outcome.complete:
             self.bot(texts_charter.signed_charter(outcome.charter), "in the channel, pinned")
+        if isinstance(outcome, sc.ExportReady):
+            self.bot(f"{outcome.filename}\n{outcome.csv}", "in your DM (Slack sends it as a file)")
+            return
+        if in_thread and isinstance(outcome, sc.MetricList | sc.ContributionList | sc.ScorecardView):
+            outcome = outcome.seen_by(SHARED)  # a thread is read by both organisations
+        text = texts.outcome(outcome)
+        if in_thread:
+            self.bot(text, "in the thread")
+        elif announced(outcome):
+            self.bot(text, "in the channel")
+        else:
+            self.bot(text, "only you see this")
 
     def console_command(self, line: str) -> bool:
         word, _, arg = line[1:].partition(" ")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core import scorecard_types as sc
 from bot.core.charter_types import (
     Decide as Decide,
 )
@@ -252,6 +253,7 @@ Command = (
     | ListDisputes
     | ResolveDispute
     | Link
+    | sc.ScorecardCommand
 )
 
 
@@ -299,6 +301,7 @@ USAGE = {
     "dispute": "dispute <topic>",
     "resolve": "resolve dispute 3 <outcome>",
     "link": "link #your-private-channel",
+    **sc.SCORECARD_USAGE,
 }
 
 VERBS = {
@@ -356,6 +359,7 @@ VERBS = {
     "resolve": "resolve",
     "resolved": "resolve",
     "link": "link",
+    **sc.SCORECARD_VERBS,
 }
 
 FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)
@@ -450,6 +454,8 @@ def parse(text: str) -> Command:
             return SetHolidays(code)
         case "charter" | "decide" | "decisions" | "dispute" | "disputes" | "resolve":
             return _governance(verb, rest)
+        case verb if verb in sc.SCORECARD_VERBS.values():
+            return _scorecard(verb, rest)
         case _:
             return Help()
 
@@ -764,3 +770,10 @@ def _resolve(rest: str) -> ResolveDispute:
     if not outcome:
         raise GrammarError("Say how it was resolved, so both parties have it on record.", USAGE["resolve"], rest)
     return ResolveDispute(ref, outcome[:1000])
+
+
+def _scorecard(verb: str, rest: str) -> Command:
+    # Imported here: the scorecard's grammar builds on this module's errors and limits.
+    from bot.core import scorecard_grammar
+
+    return scorecard_grammar.parse(verb, rest)

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.core import scorecard_types as sc
 from bot.core.charter_types import (
     ANNOUNCED_CHARTER,
     CharterEditRequested,
@@ -257,6 +258,7 @@ Outcome = (
     | DisputeList
     | DisputeResolved
     | Linked
+    | sc.ScorecardOutcome
 )
 
 
@@ -289,10 +291,14 @@ ANNOUNCED = (
 
 def announced(outcome: object) -> bool:
     """Whether the channel should see this answer: it changed the alliance (settings only when set)."""
-    if isinstance(outcome, CadenceView | EscalationView):
+    if isinstance(outcome, CadenceView | EscalationView | sc.BalanceSetting | sc.DigestSetting):
         return outcome.changed
     if isinstance(outcome, CharterSaved):
         return outcome.announced
+    if isinstance(outcome, sc.MetricAdded | sc.ReadingRecorded):
+        return not outcome.metric.internal  # an internal item is confirmed privately, never announced
+    if isinstance(outcome, sc.ContributionAdded):
+        return not outcome.contribution.internal
     return isinstance(outcome, ANNOUNCED)
 
 
@@ -415,4 +421,5 @@ Dispatch = (
     | CharterReminder
     | DisputeNudge
     | DisputeMoved
+    | sc.ScorecardDispatch
 )

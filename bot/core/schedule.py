@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.core import charter, disputes, views
+from bot.core import charter, digest, disputes, views
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime
 from bot.core.outcomes import (
@@ -98,6 +98,7 @@ class SweepReport:
     retried: int = 0
     failed: int = 0
     lines: list[str] = field(default_factory=list)
+    scorecard_planned: int = 0  # imbalance warnings, sponsor digests, review prompts
 
 
 def working_time(person: Person | None, party: Party | None) -> WorkingTime:
@@ -167,6 +168,7 @@ class Scheduler:
         report.checkins_opened = self.plan_checkins(now)
         report.nudges_planned = self.plan_nudges(now)
         disputes.plan(self.db, now)
+        report.scorecard_planned = digest.plan(self.db, now)
         if self.courier is not None:
             self.deliver(now, report)
         return report
@@ -563,8 +565,14 @@ class Scheduler:
         rendered: dict[int | None, CommitmentView],
         now: datetime,
     ) -> tuple[Dispatch, str | None] | None:
-        if d.kind in charter.KINDS + disputes.KINDS:
-            said = charter.content(session, d, now) if d.kind in charter.KINDS else disputes.content(session, d, now)
+        if d.kind in charter.KINDS + disputes.KINDS + digest.KINDS:
+            said: Dispatch | None
+            if d.kind in charter.KINDS:
+                said = charter.content(session, d, now)
+            elif d.kind in disputes.KINDS:
+                said = disputes.content(session, d, now)
+            else:
+                said = digest.content(session, d, now)
             return (said, None) if said is not None else None
         if d.kind in PEOPLE_KINDS:
             alliance = session.get(Alliance, d.alliance_id)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.core import authority, charter, disputes, views
 from bot.core import grammar as g
+from bot.core import scorecard_types as sc
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.calendar import WorkingTime, is_country_code, zone
 from bot.core.clock import Clock
@@ -57,6 +58,7 @@ from bot.core.outcomes import (
     Usage,
 )
 from bot.core.ports import Directory, Profile
+from bot.core.scorecard import ScorecardDesk
 from bot.core.visibility import SHARED, Audience, may_see, private_to
 from storage import repository as repo
 from storage.db import Database
@@ -125,6 +127,7 @@ class AllianceService:
         self.platform = platform
         self._titles = TitleCache()  # what both organisations may read
         self._private_titles: dict[str, TitleCache] = {}  # per organisation, with its internal items
+        self.scorecard = ScorecardDesk(self)
 
     # ---- entry points -------------------------------------------------------------------------------
 
@@ -379,6 +382,8 @@ class AllianceService:
                 return disputes.Disputes(self).handle(command, caller, alliance)
             case g.Link():
                 return self._link(command, caller).outcome
+            case _ if isinstance(command, sc.SCORECARD_COMMANDS):
+                return self.scorecard.run(command, caller, alliance)
         raise AssertionError(f"unhandled command {command!r}")
 
     def _commit(self, command: g.Commit, caller: Caller, alliance: Alliance) -> Recorded:

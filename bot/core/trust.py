@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from bot.core import scorecard_types as sc
 from bot.core.charter_types import (
     CharterEditRequested,
     CharterReminder,
@@ -200,6 +201,25 @@ REDACTORS: dict[type, Callable[[Any, Audience], Any | None]] = {
     CharterReminder: _same,
     DisputeNudge: _same,
     DisputeMoved: _same,
+    # the scorecard: metrics and contributions can be internal to their party
+    sc.MetricAdded: lambda o, a: (
+        o if may_see(a, internal=o.metric.internal, party_team_id=o.metric.party.team_id) else None
+    ),
+    sc.ReadingRecorded: lambda o, a: (
+        o if may_see(a, internal=o.metric.internal, party_team_id=o.metric.party.team_id) else None
+    ),
+    sc.ContributionAdded: lambda o, a: (
+        o if may_see(a, internal=o.contribution.internal, party_team_id=o.contribution.party.team_id) else None
+    ),
+    sc.MetricList: lambda o, a: o.seen_by(a),
+    sc.ContributionList: lambda o, a: o.seen_by(a),
+    sc.ScorecardView: lambda o, a: o.seen_by(a),
+    sc.BalanceSetting: _same,
+    sc.DigestSetting: _same,
+    sc.ExportReady: _same,  # built for the asker's own organisation and sent only to their private messages
+    sc.ImbalanceWarning: _same,  # shared metrics only: both leads get the same facts
+    sc.SponsorDigest: lambda o, a: replace(o, card=o.card.seen_by(a)),
+    sc.ReviewPrompt: lambda o, a: replace(o, card=o.card.seen_by(a)),
 }
 
 

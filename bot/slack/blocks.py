@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot import texts
+from bot.core import scorecard_types as sc
 from bot.core.charter_types import CHARTER_DISPATCH
 from bot.core.outcomes import CheckinAsk, CommitmentView, LeadWanted, Nudge, Orphaned, Recorded
 
@@ -199,6 +200,10 @@ def item_buttons(channel_id: str, ref: int, buttons: list[tuple[str, str, str | 
 
 def dispatch(content: object, *, channel_id: str) -> list[Block]:
     """Blocks for what the scheduled work sends: owners' messages carry a row of buttons per commitment."""
+    if isinstance(content, sc.SCORECARD_DISPATCH):
+        from bot.slack import blocks_scorecard  # it builds on `sections` here
+
+        return blocks_scorecard.dispatch(content)
     if isinstance(content, CheckinAsk):
         lines = texts.checkin_ask(content).split("\n")
         body: list[Block] = sections(lines[0])

@@ -12,12 +12,13 @@ from slack_sdk import WebClient
 
 from bot import texts
 from bot.core import grammar
+from bot.core import scorecard_types as sc
 from bot.core.charter_types import CHARTER_OUTCOMES
 from bot.core.errors import CommandError
 from bot.core.outcomes import CheckinCalled, FormRequested, Reply
 from bot.core.people import People
 from bot.core.service import AllianceService, Caller
-from bot.slack import blocks
+from bot.slack import blocks, scorecard_replies
 from bot.slack.replies import Replier, Where
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ class SlackFrontEnd:
             else:
                 # A mention carries no trigger_id, and a modal needs one: offer a button, whose click does.
                 self.replier.private(where, texts.FORM_BUTTON_HINT, form_button(where))
+            return
+        if isinstance(reply.outcome, sc.SCORECARD_OUTCOMES):
+            scorecard_replies.answer(self.client, self.replier, reply, where)
             return
         self.replier.reply(reply, where)
         if isinstance(reply.outcome, CheckinCalled) and self.wake_sweeper is not None:

@@ -16,6 +16,12 @@ Response shapes follow Slack's documented answers:
   answers ``message_ts``; ``views.*`` answer a full ``view`` with an ``id``.
 
 It also serves ``POST /response/<name>`` as a ``response_url`` target (recorded as method ``"response_url"``).
+
+File uploads follow Slack's external upload flow (what ``files_upload_v2`` does): ``files.getUploadURLExternal``
+answers an ``upload_url`` served by the fake itself (``POST /upload/v1/<file id>``, recorded as method
+``"upload"``, answering ``OK - <length>`` in plain text) and a ``file_id``; ``files.completeUploadExternal``
+shares the uploaded files (``files``, ``channel_id``, ``thread_ts``, ``initial_comment``) and answers
+``files`` with each one's ``id`` and ``title``. :meth:`FakeSlack.shared_files` lists what was shared, bytes included.
 """
 
 from __future__ import annotations
@@ -437,6 +443,8 @@ class FakeSlack:
         self._reactions: set[tuple[str, str, str]] = set()
         self._posted: set[tuple[str, str]] = set()  # (channel id, ts) of every message the bot posted
         self.pins: list[tuple[str, str]] = []  # (channel id, ts) pinned, in order
+        self._file_seq = itertools.count(1)
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> filename, length, content, and where it was shared
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, _Handler] = {
@@ -455,6 +463,8 @@ class FakeSlack:
             "views.push": self._views_push,
             "reactions.add": self._reactions_add,
             "pins.add": self._pins_add,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -535,10 +545,11 @@ class FakeSlack:
             time.sleep(0.01)
 
     def clear(self) -> None:
-        """Forget recorded calls and pending scripted answers."""
+        """Forget recorded calls, uploaded files and pending scripted answers."""
         with self._lock:
             self.calls.clear()
             self._scripted.clear()
+            self.files.clear()
 
     # --- scripting -----------------------------------------------------------------------------------
 
@@ -887,6 +898,63 @@ class FakeSlack:
         self.pins.append((channel_id, ts))
         return {"ok": True}
 
+    def shared_files(self) -> list[dict[str, Any]]:
+        """Files completed with files.completeUploadExternal, in order: id, filename, title, content (bytes),
+        channel_id, thread_ts, initial_comment."""
+        with self._lock:
+            return [dict(f) for f in self.files.values() if f.get("shared")]
+
+    def _files_get_upload_url_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename = str(args.get("filename") or "")
+        try:
+            length = int(str(args.get("length", "")))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not filename or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0FILE{next(self._file_seq):05d}"
+        self.files[file_id] = {"id": file_id, "filename": filename, "length": length, "content": None}
+        return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        """The bytes posted to an upload URL (called from the HTTP handler, outside `_dispatch`'s lock)."""
+        with self._lock:
+            entry = self.files.get(file_id)
+            if entry is None:
+                return 404, "Not Found"
+            entry["content"] = data
+        return 200, f"OK - {len(data)}"
+
+    def _files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        raw = args.get("files")
+        try:
+            wanted = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(wanted, list) or not wanted:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel_id: str | None = None
+        if args.get("channel_id"):
+            channel_id = self._resolve_channel(args["channel_id"])
+            if channel_id is None:
+                return {"ok": False, "error": "channel_not_found"}
+        answered = []
+        for item in wanted:
+            entry = self.files.get(str(item.get("id", "")))
+            if entry is None or entry["content"] is None:
+                return {"ok": False, "error": "file_not_found"}
+        for item in wanted:
+            entry = self.files[str(item["id"])]
+            entry.update(
+                shared=True,
+                title=item.get("title") or entry["filename"],
+                channel_id=channel_id,
+                thread_ts=args.get("thread_ts") or None,
+                initial_comment=args.get("initial_comment") or None,
+            )
+            answered.append({"id": entry["id"], "title": entry["title"]})
+        return {"ok": True, "files": answered}
+
 
 # --- HTTP ---------------------------------------------------------------------------------------------
 
@@ -966,6 +1034,9 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             split = urlsplit(self.path)
             path = split.path
+            if path.startswith("/upload/v1/"):
+                self._upload(path.removeprefix("/upload/v1/"))
+                return
             if path.startswith("/api/"):
                 method = path.removeprefix("/api/")
             elif path.startswith("/response/"):
@@ -987,6 +1058,20 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             fake._record(Call(method, args, headers, path))
             answer = fake._dispatch(method, args, headers)
             self._send(answer.status, answer.body, answer.headers)
+
+        def _upload(self, file_id: str) -> None:
+            # The upload URL takes the file's bytes as they are and answers in plain text, as Slack's does.
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            fake._record(Call("upload", {"file_id": file_id, "length": len(raw)}, headers, self.path))
+            status, text = fake._receive_upload(file_id, raw)
+            data = text.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
             data = json.dumps(body).encode("utf-8")

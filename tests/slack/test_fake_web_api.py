@@ -279,3 +279,37 @@ def test_pins_add_pins_a_posted_message_once(client: WebClient, fake: FakeSlack)
             client.pins_add(channel=channel, timestamp=stamp)
         assert refused.value.response["error"] == error
     assert fake.pins == [(CHANNEL, ts)]
+
+
+def test_files_upload_v2_goes_through_the_external_upload_flow(client: WebClient, fake: FakeSlack) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    response = client.files_upload_v2(
+        channel=CHANNEL, thread_ts="1.000100", file=png, filename="chart.png", title="Chart", initial_comment="Look"
+    )
+    assert response["ok"] is True
+    assert response["files"] == [{"id": "F0FILE00001", "title": "Chart"}]
+    assert [c.method for c in fake.calls] == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
+    asked = fake.calls[0].args
+    assert (asked["filename"], asked["length"]) == ("chart.png", str(len(png)))
+    assert fake.calls[1].path == "/upload/v1/F0FILE00001"
+    [shared] = fake.shared_files()
+    assert (shared["content"], shared["channel_id"], shared["thread_ts"], shared["initial_comment"]) == (
+        png,
+        CHANNEL,
+        "1.000100",
+        "Look",
+    )
+
+
+def test_file_upload_errors_are_slacks(client: WebClient, fake: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as no_length:
+        client.files_getUploadURLExternal(filename="a.csv", length=0)
+    assert no_length.value.response["error"] == "invalid_arguments"
+    with pytest.raises(SlackApiError) as never_uploaded:
+        client.files_getUploadURLExternal(filename="a.csv", length=3)
+        client.files_completeUploadExternal(files=[{"id": "F0FILE00001", "title": "a"}], channel_id=CHANNEL)
+    assert never_uploaded.value.response["error"] == "file_not_found"
+    with pytest.raises(SlackApiError) as nowhere:
+        client.files_upload_v2(channel="C0NOWHERE", content="a,b\n", filename="a.csv")
+    assert nowhere.value.response["error"] == "channel_not_found"
+    assert fake.shared_files() == []

@@ -52,6 +52,7 @@ def test_events_scopes_and_interactivity() -> None:
         "channels:read",
         "chat:write",
         "commands",
+        "files:write",
         "groups:read",
         "im:write",
         "pins:write",

@@ -110,6 +110,8 @@ def value(name: str, hint: Any, single: CommitmentView) -> Any:
         return False
     if hint is int:
         return 1
+    if hint is float:
+        return 1.0
     if hint is str:
         words = {
             "kind": "done",

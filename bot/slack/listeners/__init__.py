@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.front import SlackFrontEnd
-from bot.slack.listeners import actions, charter, checkins, commands, events, people, shortcuts, views
+from bot.slack.listeners import actions, charter, checkins, commands, events, people, scorecard, shortcuts, views
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
-    for kind in (commands, events, actions, checkins, people, views, shortcuts, charter):
+    for kind in (commands, events, actions, checkins, people, views, shortcuts, charter, scorecard):
         kind.register(app, front)

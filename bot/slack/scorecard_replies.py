@@ -1,0 +1,101 @@
+"""Answering the scorecard's commands in Slack: who may read each answer decides what it shows.
+
+A slash command's list or scorecard is answered privately, so it shows the asker's own organisation's internal
+items; a mention is answered in its thread, where both organisations read, so it shows shared items only. The
+chart is uploaded to the channel (or the mention's thread) and so is always drawn from shared items only. An
+export goes to the asker by direct message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import texts_scorecard as say
+from bot.core import scorecard_types as sc
+from bot.core.outcomes import Reply, announced
+from bot.core.visibility import SHARED, Audience, private_to
+from bot.slack import blocks_scorecard, chart
+from bot.slack.blocks import sections
+from bot.slack.replies import Replier, Where
+
+log = logging.getLogger(__name__)
+
+CHART_FILENAME = "scorecard.png"
+
+
+def answer(client: WebClient, replier: Replier, reply: Reply, where: Where) -> None:
+    outcome = reply.outcome
+    assert isinstance(outcome, sc.SCORECARD_OUTCOMES)
+    if reply.new_alliance is not None:
+        replier.announce(reply.new_alliance, where)
+    in_thread = where.thread_ts is not None
+    match outcome:
+        case sc.MetricAdded() | sc.ReadingRecorded() | sc.ContributionAdded():
+            _announce(replier, where, say.outcome(outcome), private=not announced(outcome))
+        case sc.MetricList() | sc.ContributionList():
+            listed = outcome.seen_by(_audience(where, outcome.viewer_team_id))
+            _look_up(replier, where, say.outcome(listed), sections(say.outcome(listed)))
+        case sc.ScorecardView():
+            shown = outcome.seen_by(_audience(where, outcome.viewer_team_id))
+            _look_up(replier, where, say.scorecard(shown), blocks_scorecard.scorecard(shown))
+            upload_chart(client, replier, outcome.seen_by(SHARED), where)
+        case sc.BalanceSetting() | sc.DigestSetting():
+            _announce(replier, where, say.outcome(outcome), private=not announced(outcome) and not in_thread)
+        case sc.ExportReady():
+            send_export(client, replier, outcome, where)
+
+
+def _audience(where: Where, viewer_team_id: str) -> Audience:
+    return SHARED if where.thread_ts is not None else private_to(viewer_team_id)
+
+
+def _announce(replier: Replier, where: Where, text: str, *, private: bool) -> None:
+    if private:
+        replier.private(where, text, sections(text))
+    else:
+        replier.post(where, text, sections(text))
+
+
+def _look_up(replier: Replier, where: Where, text: str, body: list[dict[str, Any]]) -> None:
+    if where.thread_ts is not None:
+        replier.post(where, text, body)
+    else:
+        replier.private(where, text, body)
+
+
+def upload_chart(client: WebClient, replier: Replier, card: sc.ScorecardView, where: Where) -> None:
+    """The chart of what both organisations may see, into the channel or the mention's thread."""
+    try:
+        client.files_upload_v2(
+            channel=where.channel_id,
+            thread_ts=where.thread_ts,
+            file=chart.scorecard_png(card),
+            filename=CHART_FILENAME,
+            title=say.chart_title(card),
+            alt_txt=say.chart_title(card),
+            initial_comment=say.chart_comment(card),
+        )
+    except SlackApiError as e:
+        log.warning("could not upload the scorecard chart to %s: %s", where.channel_id, e.response.get("error"))
+        replier.private(where, say.CHART_FAILED)
+
+
+def send_export(client: WebClient, replier: Replier, export: sc.ExportReady, where: Where) -> None:
+    try:
+        dm = str(client.conversations_open(users=export.user_id)["channel"]["id"])
+        client.files_upload_v2(
+            channel=dm,
+            content=export.csv,
+            filename=export.filename,
+            title=export.filename,
+            initial_comment=say.export_comment(export),
+        )
+    except SlackApiError as e:
+        log.warning("could not send the export to %s: %s", export.user_id, e.response.get("error"))
+        replier.private(where, say.EXPORT_FAILED)
+        return
+    replier.private(where, say.export_ready(export))
