@@ -20,7 +20,6 @@ from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
 from bot.core.service import AllianceService, Caller
 from bot.core.trust import To, route
-from bot.core.visibility import SHARED
 
 PROMPT_HELP = """\
 Type exactly what you would type in Slack:
@@ -152,6 +151,10 @@ class Console:
                 "In Slack this opens the charter form; it is written there. `charter` shows it.", "only you see this"
             )
             return
+        if isinstance(outcome, sc.ExportReady):
+            self.bot(f"{outcome.filename}\n{outcome.csv}", "in your DM (Slack sends it as a file)")
+            return
+        # Each part of the answer where its readers may read it: a thread is read by both organisations.
         here = "in the thread" if in_thread else "in the channel"
         for send in route(outcome, here=reply.here, viewer=reply.viewer, public=in_thread or announced(outcome)):
             text = texts.outcome(send.outcome)
@@ -164,18 +167,6 @@ class Console:
                     self.bot(text, self.plain(f"in your organisation's private channel <#{reply.party_channel_id}>"))
         if isinstance(outcome, CharterSigned) and outcome.complete:
             self.bot(texts_charter.signed_charter(outcome.charter), "in the channel, pinned")
-        if isinstance(outcome, sc.ExportReady):
-            self.bot(f"{outcome.filename}\n{outcome.csv}", "in your DM (Slack sends it as a file)")
-            return
-        if in_thread and isinstance(outcome, sc.MetricList | sc.ContributionList | sc.ScorecardView):
-            outcome = outcome.seen_by(SHARED)  # a thread is read by both organisations
-        text = texts.outcome(outcome)
-        if in_thread:
-            self.bot(text, "in the thread")
-        elif announced(outcome):
-            self.bot(text, "in the channel")
-        else:
-            self.bot(text, "only you see this")
 
     def console_command(self, line: str) -> bool:
         word, _, arg = line[1:].partition(" ")
