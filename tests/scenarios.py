@@ -41,7 +41,7 @@ SCENARIOS = [
                 ["Commitment #2 recorded: Draft joint API spec", "Owner: @paul for Globex (recorded by @alice)"],
             ),
             Step("pia", "who owns the API spec?", ["@paul (Globex) owns #2 Draft joint API spec, due "]),
-            Step("alice", "done #2", ["#2 Draft joint API spec is done, marked by @alice."]),
+            Step("paul", "done #2", ["#2 Draft joint API spec is done, marked by @paul."]),
             Step("gus", "list", ["Open commitments", "Globex (1)", "• #1 pricing sheet · @pia (Globex) · due "]),
             Step("gus", "list overdue", ["Nothing is overdue."]),
             Step("paul", "who @pia", ["@pia owns 1 open commitment:", "#1 pricing sheet"]),
@@ -60,13 +60,14 @@ SCENARIOS = [
         "reassign-and-history",
         [
             Step("alice", "commit @bob Kickoff deck by Friday", ["Owner: @bob for Acme (recorded by @alice)"]),
+            # Acme has no lead yet, so any of its own people may hand Bob's item on (see the README's authorization).
             Step(
-                "paul",
+                "alice",
                 "reassign #1 @pia",
-                ["#1 Kickoff deck now belongs to @pia (Globex), was @bob; reassigned by @paul."],
+                ["#1 Kickoff deck now belongs to @pia (Globex), was @bob; reassigned by @alice."],
             ),
             Step(
-                "pia", "show #1", ["#1 Kickoff deck", "Owner: @pia for Globex", "@paul reassigned it from @bob to @pia"]
+                "pia", "show #1", ["#1 Kickoff deck", "Owner: @pia for Globex", "@alice reassigned it from @bob to @pia"]
             ),
             Step("pia", "drop #1 no longer needed", ["#1 Kickoff deck was dropped by @pia: no longer needed"]),
         ],
