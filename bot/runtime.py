@@ -155,7 +155,9 @@ def teams_parts(db: Database, clock: Clock, tokens: Callable[[], str]) -> TeamsP
     directory = TeamsDirectory(db, connector, clock)
     service = AllianceService(db=db, directory=directory, clock=clock, platform="teams")
     front = TeamsFrontEnd(service=service, directory=directory, connector=connector)
-    return TeamsParts(front=front, courier=TeamsCourier(db, connector, directory))
+    courier = TeamsCourier(db, connector, directory)
+    front.tell = courier.tell  # private answers go to the caller's one-to-one chat with the bot
+    return TeamsParts(front=front, courier=courier)
 
 
 def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:

@@ -48,6 +48,21 @@ class TeamsCourier:
         except OSError as e:  # connection refused, timeouts: the network, not the message
             raise SendFailed(f"network: {e}") from e
 
+    def tell(self, channel_key: str, user_id: str, mrkdwn: str) -> None:
+        """A private answer to one person, in their chat with the bot: what only their organisation may read."""
+        with self.db.session() as session:
+            channel = store.conversation_of_channel(session=session, channel_key=channel_key)
+        if channel is None:
+            raise SendFailed("no Teams conversation reference for this alliance", permanent=True)
+        rendered = render(mrkdwn, self.directory.teams_name, self.directory.channel_name)
+        activity = {"type": "message", "textFormat": "markdown", "text": rendered.text, "entities": rendered.entities}
+        try:
+            self.connector.send(channel.service_url, self._personal(channel, user_id), activity)
+        except ConnectorError as e:
+            raise SendFailed(f"connector {e.status}: {e.reason[:200]}", permanent=e.status in PERMANENT) from e
+        except OSError as e:
+            raise SendFailed(f"network: {e}") from e
+
     def activity(self, message: Outgoing) -> dict[str, Any]:
         people = self.directory.teams_name
         card = cards.dispatch(message.content, channel_key=message.channel_id, people=people)

@@ -13,7 +13,9 @@ from bot import texts
 from bot.core.errors import CommandError
 from bot.core.outcomes import AllianceView, CheckinCalled, FormRequested, Recorded, Reply
 from bot.core.people import People
+from bot.core.ports import SendFailed
 from bot.core.service import AllianceService, Caller
+from bot.core.trust import To, route
 from bot.teams import cards
 from bot.teams.activity import Activity
 from bot.teams.connector import Connector
@@ -29,6 +31,10 @@ PERSONAL_HINT = (
     "e.g. `@Alliance Bot list overdue`. Here I send you check-ins and reminders."
 )
 NO_IDENTITY = "I can't tell who you are from this message, so I can't act on it."
+PRIVATE_FAILED = (
+    "Part of this answer is for your organisation only, and I could not send it to you in a private chat. "
+    "Open a chat with me and ask again."
+)
 
 
 class TeamsFrontEnd:
@@ -45,6 +51,8 @@ class TeamsFrontEnd:
         self.connector = connector
         # `checkin now` should not wait for the next minute's sweep.
         self.wake_sweeper = wake_sweeper
+        # Private answers (internal items) go through the courier's one-to-one chats; set by the wiring.
+        self.tell: Callable[[str, str, str], None] | None = None
         # Departures and arrivals: the same rules as on Slack (orphan notices, a new lead asked for, welcomes).
         self.people = People(db=service.db, directory=directory, clock=service.clock, platform=service.platform)
 
@@ -141,9 +149,26 @@ class TeamsFrontEnd:
             )
             self.reply(activity, texts.form_requested(outcome), card=form)
             return
-        self.reply(activity, texts.recorded(outcome) if isinstance(outcome, Recorded) else texts.outcome(outcome))
+        # A Teams channel has no private replies: what the thread may read goes there, and what only the caller's
+        # organisation may read (its internal items) goes to the caller's own chat with the bot.
+        for send in route(outcome, here=reply.here, viewer=reply.viewer, public=True):
+            part = send.outcome
+            text = texts.recorded(part) if isinstance(part, Recorded) else texts.outcome(part)
+            if send.to is To.HERE:
+                self.reply(activity, text)
+            elif send.to is To.CALLER:
+                self.privately(activity, caller, text)
         if isinstance(outcome, CheckinCalled) and self.wake_sweeper is not None:
             self.wake_sweeper()
+
+    def privately(self, activity: Activity, caller: Caller, text: str) -> None:
+        try:
+            if self.tell is None:
+                raise SendFailed("no private channel to this person", permanent=True)
+            self.tell(caller.channel_id, caller.user_id, text)
+        except SendFailed as e:
+            log.warning("could not answer %s privately: %s", caller.user_id, e.reason)
+            self.reply(activity, PRIVATE_FAILED)
 
     def command_text(self, activity: Activity) -> str:
         """The words addressed to the bot: its own mention dropped, people's mentions as the core's <@id>."""

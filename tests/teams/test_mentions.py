@@ -180,3 +180,25 @@ def test_a_person_is_looked_up_in_the_roster_once_a_day(teams: TeamsBot) -> None
     teams.clock.advance(timedelta(hours=25))
     teams.post(activities.message(teams.url, "who @pia", sender=PAUL))
     assert lookups() == 2
+
+
+def test_an_internal_commitment_is_told_only_to_its_own_organisation(teams: TeamsBot) -> None:
+    # Settle the alliance first (its introduction), then Paul of Globex records an item internal to Globex.
+    teams.post(activities.message(teams.url, "list", sender=PAUL))
+    teams.fake.clear()
+    post = activities.message(teams.url, "commit --internal @pia Quokka margin model by end of month", sender=PAUL)
+    assert teams.post(post) == (200, "")
+
+    sends = teams.fake.sends()
+    in_channel = [s for s in sends if s.conversation_id is not None and s.conversation_id.startswith(CHANNEL)]
+    private = [s for s in sends if s not in in_channel]
+    # The channel (read by Acme too) hears nothing of it; Paul reads it in his own chat with the bot.
+    assert all("Quokka" not in s.text for s in in_channel)
+    assert [("Quokka margin model" in s.text) for s in private] == [True]
+    [commitment] = teams.rows(Commitment)
+    assert commitment.internal and commitment.party_team_id == "globex.example"
+
+    teams.fake.clear()
+    asked = activities.message(teams.url, "list", sender=PAUL)
+    assert teams.post(asked) == (200, "")
+    assert all("Quokka" not in s.text for s in teams.fake.sends() if s.conversation_id.startswith(CHANNEL))
