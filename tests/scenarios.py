@@ -67,7 +67,9 @@ SCENARIOS = [
                 ["#1 Kickoff deck now belongs to @pia (Globex), was @bob; reassigned by @alice."],
             ),
             Step(
-                "pia", "show #1", ["#1 Kickoff deck", "Owner: @pia for Globex", "@alice reassigned it from @bob to @pia"]
+                "pia",
+                "show #1",
+                ["#1 Kickoff deck", "Owner: @pia for Globex", "@alice reassigned it from @bob to @pia"],
             ),
             Step("pia", "drop #1 no longer needed", ["#1 Kickoff deck was dropped by @pia: no longer needed"]),
         ],
