@@ -7,13 +7,14 @@ The console's cast: Acme (alice, erin, bob) and Globex (pia, gus, paul). Nobody 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
 from bot import texts
+from bot.core import scorecard
 from bot.core.charter import Charters, parse_goals
 from bot.core.charter_types import (
     DEFAULT_STEPS,
@@ -29,6 +30,7 @@ from bot.core.charter_types import (
     SignCharter,
 )
 from bot.core.errors import NotAllowed
+from bot.core.scorecard_types import ReviewPrompt
 from bot.core.service import Caller
 from storage.db import Database
 from storage.models import Alliance, CharterVersion, Party
@@ -337,3 +339,32 @@ def test_goal_lines_name_the_parties_they_benefit_or_both_by_default() -> None:
 
 def test_the_default_dispute_steps_are_the_leads_then_the_sponsors_then_the_mediator() -> None:
     assert [(s.who, s.days) for s in DEFAULT_STEPS] == [("leads", 5), ("sponsors", 5), ("mediator", 10)]
+
+
+def test_the_scorecard_reads_the_charters_goals_timeframe_disputes_and_decisions(world: CharterWorld) -> None:
+    world.write()
+    world.say("decide we co-sell in DACH first consulted <@UPIA>", ALICE)
+    world.say("dispute pricing of the joint SKU", PIA)
+    alliance = world.alliance()
+    assert alliance.id is not None
+    with world.db.session() as session:
+        terms = scorecard.charter_terms(session, alliance.id)
+        assert [(g.title, g.target_date.date(), sorted(g.team_ids)) for g in terms.goals] == [
+            ("Joint API live", date(2027, 3, 31), ["TACME", "TGLOBEX"]),
+            ("First co-sold deal", date(2027, 5, 31), ["TGLOBEX"]),
+        ]
+        assert terms.timeframe_end is not None and terms.timeframe_end.date() == date(2027, 6, 30)
+        assert scorecard.open_disputes(session, alliance.id) == ["#1 pricing of the joint SKU"]
+        [decision] = scorecard.decisions(session, alliance.id)
+        assert (decision.text, decision.decided_by, decision.consulted) == (
+            "we co-sell in DACH first",
+            "UALICE",
+            ["UPIA"],
+        )
+    # At the first goal's target date, both leads are asked to review the alliance.
+    world.sweep()
+    world.go_to(datetime(2027, 4, 1, 15, tzinfo=UTC))
+    world.sweep()
+    prompts = [s.message for s in world.courier.of(ReviewPrompt)]
+    assert sorted(m.recipient_id or "" for m in prompts) == ["UALICE", "UPIA"]
+    assert {m.content.about for m in prompts} == {"Joint API live"}

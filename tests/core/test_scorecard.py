@@ -437,7 +437,7 @@ def test_review_prompts_at_the_end_of_the_timeframe_and_each_goal_date(
         )
 
 
-def test_charter_interfaces_answer_nothing_until_connected(service: AllianceService, db: Database) -> None:
+def test_without_a_charter_there_are_no_goals_disputes_or_decisions(service: AllianceService, db: Database) -> None:
     run(service, "help")
     with db.session() as session:
         assert scorecard.charter_terms(session, 1) == CharterTerms()
