@@ -276,12 +276,20 @@ class Scheduler:
         people = repo.get_people(session=session, user_ids=wanted)
         gone = repo.departed(session=session, alliance_ids={c.alliance_id for c in due})
         rows: list[dict[str, Any]] = []
+        # Who has left an alliance's channel counts as gone there, as if their account were deactivated: each
+        # alliance with departures gets its own view of the people (built once), the others share everyone.
+        left: dict[int, set[str]] = {}
+        for alliance_id, user_id in gone:
+            left.setdefault(alliance_id, set()).add(user_id)
+        here_in: dict[int, dict[str, Person]] = {}
         for commitment in due:
             _, lead_after, sponsor_after = settings[commitment.alliance_id]
-            # Who has left this alliance's channel counts as gone, here as if their account were deactivated.
-            here = {
-                user_id: person for user_id, person in people.items() if (commitment.alliance_id, user_id) not in gone
-            }
+            away = left.get(commitment.alliance_id)
+            here = people
+            if away:
+                if commitment.alliance_id not in here_in:
+                    here_in[commitment.alliance_id] = {u: p for u, p in people.items() if u not in away}
+                here = here_in[commitment.alliance_id]
             rows.extend(self._nudges_for(commitment, (lead_after, sponsor_after), parties, here, now))
             session.add(commitment)
         session.flush()
