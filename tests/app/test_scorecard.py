@@ -249,6 +249,8 @@ def test_review_prompt_buttons_record_the_answer_and_announce_it(bot: Bot, monke
     bot.fake.clear()
     click = payloads.block_action("review_adjust", buttons[1]["value"], user=PAUL, channel="D" + PAUL[1:])
     assert bot.post(click) == (200, "")
+    # The answer comes after the ack: wait for it rather than for a quiet moment, which a loaded machine outruns.
+    bot.fake.wait_for("chat.postMessage", predicate=lambda c: c.args.get("channel") == CHANNEL, timeout=15)
     bot.quiet()
     announced = [s for s in said(bot.fake) if s.channel == CHANNEL]
     assert [s.text for s in announced] == [

@@ -36,13 +36,14 @@ def acme_private_channel(bot: Bot, *, with_bot: bool = True) -> None:
     )
 
 
-def answered(bot: Bot, timeout: float = 5.0) -> None:
-    """Wait for the bot's first word after the ack (every command here gets one), then for it to finish."""
+def answered(bot: Bot, timeout: float = 15.0) -> None:
+    """Wait for the bot's first word after the ack (every command here gets one), then for it to finish: a
+    command may say two things (the channel, then the caller), and a loaded machine may pause between them."""
     deadline = time.monotonic() + timeout
     while not any(c.method in ("chat.postMessage", "chat.postEphemeral") for c in bot.fake.calls):
         assert time.monotonic() < deadline, "the bot said nothing"
         time.sleep(0.01)
-    bot.quiet()
+    bot.quiet(for_seconds=0.5)
 
 
 def slash(bot: Bot, text: str, *, user: str = ALICE, channel: str = CHANNEL) -> None:

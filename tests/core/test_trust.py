@@ -25,6 +25,7 @@ import pytest
 
 from bot import texts
 from bot.console.world import ACME, ACME_INTERNAL, GLOBEX, PEOPLE, ConsoleDirectory
+from bot.core.charter import Charters
 from bot.core.clock import ManualClock
 from bot.core.errors import CommandError, NoSuchCommitment
 from bot.core.outcomes import Dispatch, Nudge, NudgeKind, Outcome, Reply, announced
@@ -241,6 +242,82 @@ def build(world: TrustWorld) -> None:
     assert sorted(world.internal) == [5, 6, 7, 8, 9, 10]
 
 
+GOVERNANCE_LOOKUPS = ["charter", "charter edit", "decisions", "disputes", "metrics", "contributions", "scorecard"]
+
+
+def governance_and_scorecard(world: TrustWorld) -> None:
+    """The charter (written in its form, signed by both leads, a goal falling due soon), decisions, a dispute,
+    metrics and contributions of both parties (shared and internal, the internal ones named with their party's
+    secret word), settings and an export: every kind of answer these give, for every reader."""
+    charters = Charters(world.service)
+    alice = Caller(channel_id=CHANNEL, user_id="UALICE", private=True)
+    charters.start_form(CHANNEL, "UALICE")
+    goal_day = (NOW + timedelta(days=3)).date().isoformat()
+    steps: list[dict[str, Any]] = [
+        {
+            "name": "Acme x Globex",
+            "goals": f"Joint API live | {goal_day} | Acme, Globex",
+            "start": NOW.date(),
+            "end": (NOW + timedelta(days=60)).date(),
+        },
+        {
+            "lead:TACME": "UALICE",
+            "sponsor:TACME": "UERIN",
+            "lead:TGLOBEX": "UPAUL",
+            "sponsor:TGLOBEX": "UPIA",  # Gus handed his role to Pia above
+            "decision_makers": ["UALICE", "UPAUL"],
+        },
+        {
+            "cadence": "weekly",
+            "formality": "A call",
+            "communication": "This channel",
+            "days:leads": "2",
+            "days:sponsors": "2",
+            "days:mediator": "3",
+            "mediator": "Jane Doe, mediation",
+            "mediator_id": None,
+            "shared": "Pipeline",
+            "held_back": "Margins",
+        },
+    ]
+    assert charters.submit_step(1, steps[0], alice) is None
+    assert charters.submit_step(2, steps[1], alice) is None
+    saved = charters.submit_step(3, steps[2], alice)
+    assert saved is not None
+    # The form's save is announced to the channel whole: a charter names no commitment.
+    world.seen_kinds.add(type(saved.outcome))
+    text, body = render(saved.outcome)
+    world.messages.append(Message(SHARED, type(saved.outcome), text, json.dumps(body), "UALICE form: charter"))
+    script = [
+        ("UALICE", "slash", "charter sign"),
+        # Paul does not sign yet: he is reminded at the check-ins to come.
+        ("UALICE", "mention", "decide we co-sell in DACH first consulted <@UPAUL>"),
+        ("UPIA", "mention", "dispute pricing of the joint SKU"),
+        ("UPAUL", "mention", "dispute support hours"),
+        ("UALICE", "mention", "resolve dispute 2 weekday hours"),
+        ("UALICE", "slash", "metric add pipeline for Acme target 100 baseline 0"),
+        ("UALICE", "slash", "metric record pipeline 90"),
+        ("UPAUL", "mention", "metric add leads for Globex target 100 baseline 0"),
+        ("UPAUL", "mention", "metric record leads 5"),
+        ("UALICE", "slash", "metric add Zanzibar margin for Acme target 30 --internal"),
+        ("UALICE", "slash", "metric record Zanzibar margin 12"),
+        ("UPIA", "slash", "metric add Quokka churn for Globex target 5 --internal"),
+        ("UALICE", "mention", "contribute Acme 2 engineers for Q1"),
+        ("UBOB", "slash", "contribute Acme 3 Zanzibar analysts --internal"),
+        ("UPIA", "slash", "contribute Globex $50K Quokka budget --internal"),
+        ("UALICE", "slash", "balance 25%"),
+        ("UPAUL", "slash", "digest monthly"),
+        ("UALICE", "slash", "export"),
+        ("UPIA", "slash", "export"),
+    ]
+    for user_id, place, text in script:
+        assert world.run(user_id, place, text) is not None, text
+    for user_id in CALLERS:
+        for place in PLACES:
+            for text in GOVERNANCE_LOOKUPS:
+                world.run(user_id, place, text)
+
+
 LOOKUPS = [
     "help",
     "commit",
@@ -302,6 +379,7 @@ def test_no_renderer_shows_another_organisations_internal_items(world: TrustWorl
     ]
     for user_id, place, text in script:
         world.run(user_id, place, text)
+    governance_and_scorecard(world)
     for user_id in CALLERS:
         for place in PLACES:
             for text in LOOKUPS:
