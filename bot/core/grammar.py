@@ -398,6 +398,12 @@ def parse(text: str) -> Command:
             return _who(text)
         return Help(unknown=first[:40])
     match verb:
+        case "commit" if first.lower() == "add" and re.match(r"(?:metric|kpi|contribution)\b", rest, re.IGNORECASE):
+            # "add metric …" / "add contribution …" are the scorecard's, not a commitment titled "metric …"
+            word, _, tail = rest.partition(" ")
+            if word.lower() == "contribution":
+                return _scorecard("contribute", tail)
+            return _scorecard("metric", f"add {tail}")
         case "commit":
             return _commit(rest)
         case "who":
@@ -722,13 +728,23 @@ def _governance(verb: str, rest: str) -> Command:
                 return SignCharter()
             raise GrammarError(f"I know “charter”, “charter edit” and “charter sign”, not “{rest[:40]}”.", USAGE[verb])
         case "decide":
+            if rest.lower().strip(" .!?") in LIST_WORDS:
+                return ListDecisions()  # "decision log", "decisions list": a look-up, not a decision called "log"
             return _decide(rest)
         case "decisions":
             return ListDecisions()
         case "dispute":
             topic = rest.strip(" :-")
+            if topic.lower().strip(" .!?") in LIST_WORDS:
+                return ListDisputes()  # "dispute list" lists; it must not open a dispute called "list"
             if not topic:
                 raise GrammarError("Say what the dispute is about.", USAGE["dispute"], rest)
+            if re.fullmatch(r"#?\d+", topic):
+                raise GrammarError(
+                    "Say what the dispute is about in words; to settle one, write it like this.",
+                    USAGE["resolve"],
+                    topic,
+                )
             _no_raw_names(topic)
             if len(topic) > MAX_TITLE:
                 raise GrammarError(f"Keep the topic under {MAX_TITLE} characters.", USAGE["dispute"], topic[:60])
@@ -736,6 +752,9 @@ def _governance(verb: str, rest: str) -> Command:
         case "disputes":
             return ListDisputes()
     return _resolve(rest)
+
+
+LIST_WORDS = ("list", "log", "all", "open", "show")
 
 
 def _decide(rest: str) -> Decide:
@@ -765,6 +784,14 @@ def _decide(rest: str) -> Decide:
 def _resolve(rest: str) -> ResolveDispute:
     rest = re.sub(r"^dispute\s+", "", rest.strip(), flags=re.IGNORECASE)
     ref_word, _, outcome = rest.partition(" ")
+    if ref_word.startswith("#"):
+        # `#12` names a commitment everywhere else: closing one must not settle dispute 12 by mistake.
+        raise GrammarError(
+            f"`{ref_word}` is how commitments are named (`done {ref_word}` closes one); a dispute is settled with its "
+            "number after the word dispute.",
+            USAGE["resolve"],
+            rest,
+        )
     ref = _ref(ref_word, "resolve")
     outcome = re.sub(r"^(?:with|:|-)\s*", "", outcome.strip(), flags=re.IGNORECASE).strip()
     if not outcome:

@@ -1,0 +1,40 @@
+"""Words the charter and scorecard share with older commands: each reads as the one a person means."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import grammar as g
+from bot.core import scorecard_types as sc
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('add metric "pipeline" for Globex target 2M by end of Q2', sc.AddMetric),
+        ("add contribution Globex 2 engineers for Q1", sc.Contribute),
+        ("add pricing sheet by Friday", g.Commit),  # "add" still records a commitment
+        ("commit metrics dashboard by Friday", g.Commit),  # and a title may start with "metrics"
+        ("dispute list", g.ListDisputes),
+        ("dispute all", g.ListDisputes),
+        ("decision log", g.ListDecisions),
+        ("decide list", g.ListDecisions),
+        ("resolve dispute 1 agreed on weekday hours", g.ResolveDispute),
+    ],
+)
+def test_the_command_meant(text: str, kind: type) -> None:
+    assert isinstance(g.parse(text), kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("dispute 3", "Say what the dispute is about in words"),
+        ("resolve #12 shipped", "`#12` is how commitments are named (`done #12` closes one)"),
+    ],
+)
+def test_what_would_do_the_wrong_thing_is_refused_with_the_right_form(text: str, said: str) -> None:
+    with pytest.raises(g.GrammarError) as refused:
+        g.parse(text)
+    assert said in refused.value.problem
+    assert refused.value.usage == g.USAGE["resolve"]
