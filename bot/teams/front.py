@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import texts
+from bot.core import scorecard_types as sc
 from bot.core.errors import CommandError
 from bot.core.outcomes import AllianceView, CheckinCalled, FormRequested, Recorded, Reply
 from bot.core.people import People
@@ -31,6 +32,8 @@ PERSONAL_HINT = (
     "e.g. `@Alliance Bot list overdue`. Here I send you check-ins and reminders."
 )
 NO_IDENTITY = "I can't tell who you are from this message, so I can't act on it."
+# A Teams message holds about 28 KB; a longer export is cut there (the whole file comes from Slack or the console).
+EXPORT_LIMIT = 20_000
 PRIVATE_FAILED = (
     "Part of this answer is for your organisation only, and I could not send it to you in a private chat. "
     "Open a chat with me and ask again."
@@ -148,6 +151,11 @@ class TeamsFrontEnd:
                 due=(self.service.clock.now() + timedelta(days=7)).date(),
             )
             self.reply(activity, texts.form_requested(outcome), card=form)
+            return
+        if isinstance(outcome, sc.ExportReady):
+            # The CSV goes to the asker alone, in their chat with the bot; the thread only hears that it went.
+            csv = outcome.csv if len(outcome.csv) <= EXPORT_LIMIT else outcome.csv[:EXPORT_LIMIT] + "\n…"
+            self.privately(activity, caller, f"{texts.outcome(outcome)}\n```\n{csv}\n```")
             return
         # A Teams channel has no private replies: what the thread may read goes there, and what only the caller's
         # organisation may read (its internal items) goes to the caller's own chat with the bot.

@@ -31,6 +31,16 @@ WORDING = [
     ("the list Slack offers", "the list Teams offers"),
     ("in this workspace", "in this team"),
     (" Add me with /invite @Alliance Bot.", " Add me to the team from the Apps menu."),
+    # Slack shows pickers and buttons under these messages; Teams gets the text alone, so the typed form leads.
+    ("Pick a new owner below, or write ", "Name a new owner: write "),
+    ("Pick them below, or write ", "Name them: write "),
+    (
+        "; the buttons below edit or sign it.",
+        "; `@Alliance Bot charter sign` signs it (the charter is written in Slack).",
+    ),
+    ("press Resolved (or `resolve dispute ", "write `@Alliance Bot resolve dispute "),
+    (" <outcome>`).", " <outcome>`."),
+    (": it is in force, posted below and pinned to the channel.", ": it is in force."),
 ]
 
 

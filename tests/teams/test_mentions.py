@@ -202,3 +202,13 @@ def test_an_internal_commitment_is_told_only_to_its_own_organisation(teams: Team
     asked = activities.message(teams.url, "list", sender=PAUL)
     assert teams.post(asked) == (200, "")
     assert all("Quokka" not in s.text for s in teams.fake.sends() if s.conversation_id.startswith(CHANNEL))
+
+
+def test_an_export_goes_to_the_askers_own_chat_not_the_thread(teams: TeamsBot) -> None:
+    teams.post(activities.message(teams.url, "commit @pia pricing sheet by end of month", sender=PAUL))
+    teams.fake.clear()
+    assert teams.post(activities.message(teams.url, "export", sender=PAUL)) == (200, "")
+    sends = teams.fake.sends()
+    assert all("pricing sheet" not in s.text for s in sends if s.conversation_id.startswith(CHANNEL))
+    [private] = [s for s in sends if not s.conversation_id.startswith(CHANNEL)]
+    assert "pricing sheet" in private.text and "```" in private.text
