@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -146,3 +147,13 @@ class WorkingTime:
                 return day
             day += step
         raise ValueError(f"no working day within {MAX_SEARCH_DAYS} days of {first.isoformat()}")
+
+
+@functools.lru_cache(maxsize=1024)
+def working_time_of(tz: str, country: str | None) -> WorkingTime:
+    """The working time of a zone and a country's holidays; a country the `holidays` package does not know counts
+    as none. Cached (a WorkingTime is frozen): a sweep asks the same few zones and countries for every message."""
+    try:
+        return WorkingTime.of(tz, country)
+    except ValueError:
+        return WorkingTime.of(tz, None)

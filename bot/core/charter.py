@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.core import grammar as g
-from bot.core.calendar import WorkingTime
+from bot.core.calendar import working_time_of
 from bot.core.charter_types import (
     DEFAULT_STEPS,
     CharterEditRequested,
@@ -571,7 +571,7 @@ def plan_reminders(session: Session, alliance: Alliance, seq: int, now: datetime
         if person is None or _gone(session, alliance.id, lead):
             continue
         party = parties.get(person.team_id)
-        working = _working(person.tz, party.country if party else None)
+        working = working_time_of(person.tz, party.country if party else None)
         rows.append(
             {
                 "key": f"{REMINDER_KIND}:{alliance.id}:{seq}:{lead}",
@@ -595,10 +595,3 @@ def content(session: Session, delivery: Delivery, now: datetime) -> CharterRemin
     if all(p.lead_id != delivery.recipient_id for p in view.parties):
         return None  # no longer a lead
     return CharterReminder(charter=view, recipient_id=delivery.recipient_id)
-
-
-def _working(tz: str, country: str | None) -> WorkingTime:
-    try:
-        return WorkingTime.of(tz, country)
-    except ValueError:
-        return WorkingTime.of(tz, None)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.core import scorecard_types as sc
-from bot.core.calendar import WorkingTime
+from bot.core.calendar import working_time_of
 from bot.core.clock import Clock
 from bot.core.scorecard import ScorecardError, build_card, charter_terms, open_disputes
 from bot.core.visibility import SHARED, private_to
@@ -40,7 +40,7 @@ def next_digest(frequency: sc.Frequency, home_tz: str, now: datetime) -> datetim
     (monthly), in the alliance's home zone; None when the digest is off."""
     if frequency is sc.Frequency.OFF:
         return None
-    working = _working(home_tz, None)
+    working = working_time_of(home_tz, None)
     today = now.astimezone(working.tz).date()
     if frequency is sc.Frequency.WEEKLY:
         start = today + timedelta(days=7 - today.weekday())
@@ -51,7 +51,7 @@ def next_digest(frequency: sc.Frequency, home_tz: str, now: datetime) -> datetim
 
 def period_of(frequency: str, at: datetime, home_tz: str) -> tuple[str, str]:
     """The period a digest sent at `at` looks back on: (a key, a label), e.g. ("2026-11", "November 2026")."""
-    local = at.astimezone(_working(home_tz, None).tz).date()
+    local = at.astimezone(working_time_of(home_tz, None).tz).date()
     if frequency == sc.Frequency.WEEKLY.value:
         start = local - timedelta(days=local.weekday() + 7)
         year, week, _ = start.isocalendar()
@@ -164,7 +164,7 @@ def _row(
         "checkin_id": None,
         "commitment_id": None,
         "data": json.dumps(data),
-        "not_before": _working(person.tz, party.country).next_working_moment(away),
+        "not_before": working_time_of(person.tz, party.country).next_working_moment(away),
     }
 
 
@@ -252,10 +252,3 @@ def answer_review(
             user_id=user_id,
             party=sc.Side(party.team_id, party.name),
         )
-
-
-def _working(tz: str, country: str | None) -> WorkingTime:
-    try:
-        return WorkingTime.of(tz, country)
-    except ValueError:
-        return WorkingTime.of(tz, None)

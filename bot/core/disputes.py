@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, func, select
 
 from bot.core import grammar as g
-from bot.core.calendar import WorkingTime
+from bot.core.calendar import WorkingTime, working_time_of
 from bot.core.charter import charter_view
 from bot.core.charter_types import (
     CharterError,
@@ -208,7 +208,7 @@ def _plan_step(session: Session, alliance: Alliance, dispute: Dispute, now: date
     for user_id in recipients:
         person = people.get(user_id)
         party = parties.get(person.team_id) if person else None
-        working = _working(person.tz if person else "UTC", party.country if party else None)
+        working = working_time_of(person.tz if person else "UTC", party.country if party else None)
         rows.append(
             {
                 "key": f"{prefix}:{user_id}",
@@ -317,14 +317,7 @@ def _home(session: Session, alliance: Alliance) -> WorkingTime:
         (p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == alliance.host_team_id),
         None,
     )
-    return _working(alliance.home_tz, host.country if host else None)
-
-
-def _working(tz: str, country: str | None) -> WorkingTime:
-    try:
-        return WorkingTime.of(tz, country)
-    except ValueError:
-        return WorkingTime.of(tz, None)
+    return working_time_of(alliance.home_tz, host.country if host else None)
 
 
 def _next_ref(session: Session, model: type[Decision] | type[Dispute], alliance_id: int) -> int:

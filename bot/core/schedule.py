@@ -7,7 +7,6 @@ and marks it after; a claim left behind by a crash expires and a later sweep tak
 
 from __future__ import annotations
 
-import functools
 import heapq
 import json
 import logging
@@ -24,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from bot.core import charter, digest, disputes, views
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
-from bot.core.calendar import WorkingTime
+from bot.core.calendar import WorkingTime, working_time_of
 from bot.core.outcomes import (
     CheckinAnswered,
     CheckinAsk,
@@ -103,7 +102,7 @@ class SweepReport:
 
 def working_time(person: Person | None, party: Party | None) -> WorkingTime:
     """When a person may be disturbed: their own zone, their organisation's public holidays."""
-    return _working(person.tz if person else "UTC", party.country if party else None)
+    return working_time_of(person.tz if person else "UTC", party.country if party else None)
 
 
 def ladder(due: datetime, working: WorkingTime, *, lead_after: int, sponsor_after: int) -> list[datetime]:
@@ -312,7 +311,7 @@ class Scheduler:
             ),
             None,
         )
-        home = _working(alliance.home_tz, _country(host))
+        home = working_time_of(alliance.home_tz, _country(host))
         last = repo.last_checkin(session=session, alliance_id=alliance_id)
         weekly = next_checkin(after=last.opened_at if last else alliance.started_at, every=WEEK, working=home)
         sooner = weekly if weekly > now else first_checkin(started_at=now, working=home)
@@ -553,7 +552,7 @@ class Scheduler:
             wait = None
             late = now - d.not_before > LATE or d.attempts > 1  # a catch-up or a retry, not the planned moment
             if late and (person := recipients.get(d.recipient_id)) is not None:
-                working = _working(person.tz, countries.get((d.alliance_id, person.team_id)))
+                working = working_time_of(person.tz, countries.get((d.alliance_id, person.team_id)))
                 wait = working.next_working_moment(now)
             outgoing = Outgoing(
                 channel_id=channel_id,
@@ -811,15 +810,6 @@ def _pressing_first(items: list[CommitmentView], now: datetime) -> list[Commitme
         return (0 if v.overdue else 1 if v.due_at - now <= DUE_SOON_HORIZON else 2, v.due_at, v.ref)
 
     return sorted(items, key=rank)
-
-
-@functools.lru_cache(maxsize=1024)
-def _working(tz: str, country: str | None) -> WorkingTime:
-    """Cached: a sweep asks the same few zones and countries for every message."""
-    try:
-        return WorkingTime.of(tz, country)
-    except ValueError:
-        return WorkingTime.of(tz, None)
 
 
 def _country(party: Party | None) -> str | None:
