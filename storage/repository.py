@@ -694,6 +694,20 @@ def mark_returned(*, session: Session, alliance_id: int, user_id: str, team_id: 
     return "returned" if result.rowcount == 1 else "present"
 
 
+def has_left(*, session: Session, alliance_id: int, user_id: str) -> bool:
+    """Whether this person has left the alliance's channel (their account may still be active)."""
+    member = get_member(session=session, alliance_id=alliance_id, user_id=user_id)
+    return member is not None and member.left_at is not None
+
+
+def gone(*, session: Session, alliance_id: int, user_id: str) -> bool:
+    """Deactivated, or no longer in this alliance's channel."""
+    person = session.get(Person, user_id)
+    return (person is not None and person.deleted) or has_left(
+        session=session, alliance_id=alliance_id, user_id=user_id
+    )
+
+
 def departed(*, session: Session, alliance_ids: Iterable[int]) -> set[tuple[int, str]]:
     """(alliance id, user id) of everyone who has left those alliances' channels."""
     ids = sorted(set(alliance_ids))

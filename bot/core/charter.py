@@ -295,7 +295,7 @@ class Charters:
                 raise CharterError("stale", detail=str(current.version))
             view = charter_view(session, alliance)
             party = next((p for p in view.parties if p.lead_id == caller.user_id), None)
-            if party is None or _gone(session, alliance.id, caller.user_id):
+            if party is None or repo.gone(session=session, alliance_id=alliance.id, user_id=caller.user_id):
                 raise CharterError("not_a_lead", user_id=next((p.lead_id for p in view.parties if p.lead_id), None))
             if view.missing:
                 raise CharterError("incomplete", detail=",".join(view.missing))
@@ -544,14 +544,6 @@ def _text(value: Any) -> str:
     return str(value or "").strip()[:MAX_TEXT]
 
 
-def _gone(session: Session, alliance_id: int, user_id: str) -> bool:
-    person = repo.get_person(session=session, user_id=user_id)
-    if person is not None and person.deleted:
-        return True
-    member = repo.get_member(session=session, alliance_id=alliance_id, user_id=user_id)
-    return member is not None and member.left_at is not None
-
-
 # ---- reminders at each check-in -------------------------------------------------------------------------------
 
 
@@ -568,7 +560,7 @@ def plan_reminders(session: Session, alliance: Alliance, seq: int, now: datetime
     rows = []
     for lead in leads:
         person = people.get(lead)
-        if person is None or _gone(session, alliance.id, lead):
+        if person is None or repo.gone(session=session, alliance_id=alliance.id, user_id=lead):
             continue
         party = parties.get(person.team_id)
         working = working_time_of(person.tz, party.country if party else None)

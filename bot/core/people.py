@@ -153,7 +153,9 @@ class People:
             others = [
                 p.lead_id
                 for p in repo.list_parties(session=session, alliance_id=alliance.id)
-                if p.team_id != team_id and p.lead_id and not _gone(session, alliance.id, p.lead_id)
+                if p.team_id != team_id
+                and p.lead_id
+                and not repo.gone(session=session, alliance_id=alliance.id, user_id=p.lead_id)
             ]
             self._plan_orphans(session, alliance, team_id, left, LeftReason.UNSHARED, others, now)
             return Changes(departures=[(alliance.id, u) for u in left])
@@ -246,13 +248,19 @@ class People:
         # The party's lead hears of the orphaned items; if the lead is the one who left, the sponsor does, and
         # failing both, the other party's lead.
         told = next(
-            (x for x in (lead, sponsor) if x and x != user_id and not _gone(session, alliance.id, x)),
+            (
+                x
+                for x in (lead, sponsor)
+                if x and x != user_id and not repo.gone(session=session, alliance_id=alliance.id, user_id=x)
+            ),
             None,
         )
         others = [
             p.lead_id
             for p in parties
-            if p.team_id != team_id and p.lead_id and not _gone(session, alliance.id, p.lead_id)
+            if p.team_id != team_id
+            and p.lead_id
+            and not repo.gone(session=session, alliance_id=alliance.id, user_id=p.lead_id)
         ]
         if told is None and others:
             told = others[0]
@@ -260,7 +268,13 @@ class People:
         if party is not None and lead == user_id:
             asked = [
                 *others,
-                *([sponsor] if sponsor and sponsor != user_id and not _gone(session, alliance.id, sponsor) else []),
+                *(
+                    [sponsor]
+                    if sponsor
+                    and sponsor != user_id
+                    and not repo.gone(session=session, alliance_id=alliance.id, user_id=sponsor)
+                    else []
+                ),
             ]
             stamp = int(now.timestamp())
             repo.plan_deliveries(
@@ -374,12 +388,3 @@ def _reachable(session: Session, alliance_id: int, user_id: str, now: datetime) 
     person = session.get(Person, user_id)
     party = _party(session, alliance_id, person.team_id) if person is not None else None
     return working_time(person, party).next_working_moment(now)
-
-
-def _gone(session: Session, alliance_id: int, user_id: str) -> bool:
-    """Deactivated, or no longer in this alliance's channel."""
-    person = session.get(Person, user_id)
-    if person is not None and person.deleted:
-        return True
-    member = repo.get_member(session=session, alliance_id=alliance_id, user_id=user_id)
-    return member is not None and member.left_at is not None

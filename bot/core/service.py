@@ -318,8 +318,7 @@ class AllianceService:
     def _left(self, alliance: Alliance, user_id: str) -> bool:
         assert alliance.id is not None
         with self.db.session() as session:
-            member = repo.get_member(session=session, alliance_id=alliance.id, user_id=user_id)
-            return member is not None and member.left_at is not None
+            return repo.has_left(session=session, alliance_id=alliance.id, user_id=user_id)
 
     # ---- commands -----------------------------------------------------------------------------------
 
