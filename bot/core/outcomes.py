@@ -385,7 +385,11 @@ class Orphaned:
     reason: str
     items: list[CommitmentView]
     recipient_id: str | None  # None: the channel's note
-    lead_left: bool = False  # the party's lead is among those who left
+
+    @property
+    def lead_left(self) -> bool:
+        """The party's lead is among those who left."""
+        return self.party.lead_id in self.departed_ids
 
 
 @dataclass(frozen=True)

@@ -683,7 +683,6 @@ class Scheduler:
                     reason=str(data.get("reason", "")),
                     items=views.commitments(session, rows, now=now),
                     recipient_id=d.recipient_id or None,
-                    lead_left=lead_left,
                 )
             case "lead_wanted":
                 party = parties.get(str(data.get("team_id", "")))

@@ -379,8 +379,6 @@ class AllianceService:
                 return charter.Charters(self).handle(command, caller, alliance)
             case g.Decide() | g.ListDecisions() | g.OpenDispute() | g.ListDisputes() | g.ResolveDispute():
                 return disputes.Disputes(self).handle(command, caller, alliance)
-            case g.Link():
-                return self._link(command, caller).outcome
             case _ if isinstance(command, sc.SCORECARD_COMMANDS):
                 return self.scorecard.run(command, caller, alliance)
         raise AssertionError(f"unhandled command {command!r}")
