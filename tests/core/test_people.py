@@ -232,6 +232,8 @@ def test_a_reactivated_account_is_back(world: PeopleWorld) -> None:
 def test_someone_who_left_the_channel_stays_gone_when_their_account_changes(world: PeopleWorld) -> None:
     world.people.left_channel("C1", "UPAUL")
     assert not world.people.profile_changed(world.profile("UPAUL"))  # a new time zone, say: not a return
+    [paul] = [m for m in world.members() if m.user_id == "UPAUL"]
+    assert paul.left_at is not None
 
 
 def test_an_organisation_disconnecting_orphans_all_its_items_to_the_other_lead(world: PeopleWorld) -> None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from sqlmodel import select
 
 from bot.config import TeamsSettings
 from bot.core.clock import ManualClock
@@ -111,7 +112,7 @@ def test_without_a_valid_bot_framework_token_nothing_is_done(
 
     assert status == 401
     with db.session() as session:
-        assert session.get(TeamsConversation, "x") is None
+        assert session.exec(select(TeamsConversation)).all() == []
     # Health needs no token.
     connection = http.client.HTTPConnection("127.0.0.1", guarded.port, timeout=10)
     connection.request("GET", "/healthz")

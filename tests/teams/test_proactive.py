@@ -83,7 +83,7 @@ def test_a_click_on_track_is_posted_in_the_check_in_thread_and_confirmed_private
     _commit(teams)
     teams.post(activities.message(teams.url, "checkin now", sender=PAUL))
     teams.sweep()
-    opened = next(c for c in teams.fake.sends() if c.conversation_id == CHANNEL and "Check-in #1" in c.text)
+    opened = next((c for c in teams.fake.sends() if c.conversation_id == CHANNEL and "Check-in #1" in c.text), None)
     thread = next(d.message_ts for d in teams.rows(Delivery) if d.kind == "checkin_open")
     teams.fake.clear()
 
