@@ -50,6 +50,9 @@ EDIT_HINT = "Edit the charter in a form: goals, timeframe, leads and sponsors, h
 SIGN_HINT = "Both leads sign off; the signed charter is posted here and pinned."
 
 
+NOT_A_DATE = "That is not a date; pick one from the calendar."
+
+
 def label(key: str) -> str:
     return LABELS.get(key, key)
 
@@ -346,7 +349,10 @@ def error(exc: CharterError) -> str:
         case "bad_days":
             return f"“{exc.detail}” is not a number of working days from 1 to 30."
         case "wrong_party":
-            return f"{person(exc.user_id or '')} is not of {exc.detail}; a party's lead and sponsor are its own people."
+            return (
+                f"{person(exc.user_id or '')} is not one of {exc.detail}'s people; a party's lead and sponsor must be "
+                "its own people."
+            )
         case "no_dispute":
             return f"There is no dispute {ref(int(exc.detail))} in this alliance. `disputes` lists the open ones."
         case "already_resolved":

@@ -41,6 +41,8 @@ WORDING = [
     ("press Resolved (or `resolve dispute ", "write `@Alliance Bot resolve dispute "),
     (" <outcome>`).", " <outcome>`."),
     (": it is in force, posted below and pinned to the channel.", ": it is in force."),
+    ("Whoever settles it: `resolve dispute ", "Whoever settles it: `@Alliance Bot resolve dispute "),
+    (" <outcome>`, or the Resolved button.", " <outcome>`."),
 ]
 
 

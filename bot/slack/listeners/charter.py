@@ -165,4 +165,4 @@ def _field(view: dict[str, Any], error: Exception) -> str:
 def _field_error(error: Exception) -> str:
     if isinstance(error, CommandError):
         return texts.field_error(error)
-    return "That is not a date; pick one from the calendar."
+    return texts_charter.NOT_A_DATE
