@@ -67,6 +67,7 @@ from storage.models import Alliance, Checkin, CheckinAnswer, Commitment, Party, 
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = timedelta(hours=24)
+FORM_DUE_IN = timedelta(days=7)
 LIST_LIMIT = 50
 # A first use in a huge channel should not cost thousands of users.info calls; the party list also comes
 # from the channel's shared team ids, so sampling members loses no organisation that matters.
@@ -216,6 +217,10 @@ class AllianceService:
         if len(title) > g.MAX_TITLE:
             raise g.GrammarError(f"Keep the title under {g.MAX_TITLE} characters.", g.USAGE["commit"])
         return self._record(alliance, caller, owner, title, due, entry.milestone, entry.internal)
+
+    def form_due(self) -> date:
+        """The due date a commitment form suggests: a week from today."""
+        return (self.clock.now() + FORM_DUE_IN).date()
 
     def check_due(self, *, phrase: str, owner_id: str) -> datetime:
         """Parse a due phrase for an owner without recording anything (used by forms to validate)."""

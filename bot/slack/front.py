@@ -6,7 +6,6 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import timedelta
 
 from slack_sdk import WebClient
 
@@ -97,7 +96,7 @@ class SlackFrontEnd:
             channel_id=caller.channel_id,
             owner_id=caller.user_id,
             title=title,
-            due=(self.service.clock.now() + timedelta(days=7)).date(),
+            due=self.service.form_due(),
             thread_ts=thread_ts,
         )
         self.client.views_open(trigger_id=trigger_id, view=view)

@@ -6,7 +6,6 @@ import html
 import logging
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from bot import texts
@@ -148,7 +147,7 @@ class TeamsFrontEnd:
                 owner_id=caller.user_id,
                 owner_name=asker[1] if asker else "",
                 title=outcome.prefill,
-                due=(self.service.clock.now() + timedelta(days=7)).date(),
+                due=self.service.form_due(),
             )
             self.reply(activity, texts.form_requested(outcome), card=form)
             return
