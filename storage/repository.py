@@ -100,6 +100,11 @@ def list_parties(*, session: Session, alliance_id: int) -> Sequence[Party]:
     return session.exec(select(Party).where(Party.alliance_id == alliance_id).order_by(col(Party.id))).all()
 
 
+def get_party(*, session: Session, alliance_id: int, team_id: str) -> Party | None:
+    """One organisation of an alliance, if it is a party to it."""
+    return session.exec(select(Party).where(Party.alliance_id == alliance_id, Party.team_id == team_id)).first()
+
+
 def parties_of(*, session: Session, alliance_ids: Iterable[int]) -> Sequence[Party]:
     ids = sorted(set(alliance_ids))
     if not ids:

@@ -83,9 +83,7 @@ def link(
     if not facts.private or not team_id or any(t != team_id for t in facts.team_ids):
         raise NotAllowed("link_not_private")
     with db.session() as session:
-        party = next(
-            (p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == team_id), None
-        )
+        party = repo.get_party(session=session, alliance_id=alliance.id, team_id=team_id)
         if party is None or user_id not in (party.lead_id, party.sponsor_id):
             holder = (party.lead_id or party.sponsor_id) if party is not None else None
             raise NotAllowed("link_not_lead", holder_id=holder)

@@ -24,7 +24,7 @@ from bot.core.ports import Directory, Profile
 from bot.core.schedule import working_time
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, LeftReason, Party, Person
+from storage.models import Alliance, LeftReason, Person
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class People:
                 if m.team_id == team_id
             }
             people |= set(repo.open_owners(session=session, alliance_id=alliance.id, team_id=team_id))
-            party = _party(session, alliance.id, team_id)
+            party = repo.get_party(session=session, alliance_id=alliance.id, team_id=team_id)
             if party is not None:
                 people |= {x for x in (party.lead_id, party.sponsor_id) if x}
             left = [
@@ -241,7 +241,7 @@ class People:
         ):
             return Changes()  # already gone: the same departure, signalled again
         log.info("%s left alliance %s (%s)", user_id, alliance.id, reason.value)
-        party = _party(session, alliance.id, team_id)
+        party = repo.get_party(session=session, alliance_id=alliance.id, team_id=team_id)
         parties = repo.list_parties(session=session, alliance_id=alliance.id)
         lead = party.lead_id if party else None
         sponsor = party.sponsor_id if party else None
@@ -379,12 +379,10 @@ def _save(session: Session, profile: Profile, now: datetime) -> Person:
     )
 
 
-def _party(session: Session, alliance_id: int, team_id: str) -> Party | None:
-    return next((p for p in repo.list_parties(session=session, alliance_id=alliance_id) if p.team_id == team_id), None)
-
-
 def _reachable(session: Session, alliance_id: int, user_id: str, now: datetime) -> datetime:
     """A person's next working moment: their zone, their organisation's holidays (never a DM at 3 a.m.)."""
     person = session.get(Person, user_id)
-    party = _party(session, alliance_id, person.team_id) if person is not None else None
+    party = (
+        repo.get_party(session=session, alliance_id=alliance_id, team_id=person.team_id) if person is not None else None
+    )
     return working_time(person, party).next_working_moment(now)

@@ -637,9 +637,8 @@ class AllianceService:
             raise NotAllowed("wrong_party", holder_id=person.user_id)
         self._ensure_party(alliance, person.team_id)
         with self.db.session() as session:
-            party = next(
-                p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == person.team_id
-            )
+            party = repo.get_party(session=session, alliance_id=alliance.id, team_id=person.team_id)
+            assert party is not None  # made sure of just above
             self._may_name(session, alliance, party, caller, role)
             previous = party.lead_id if role is g.Role.LEAD else party.sponsor_id
             if role is g.Role.LEAD:
@@ -908,9 +907,8 @@ class AllianceService:
         person = self._owner(caller.user_id)
         self._ensure_party(alliance, person.team_id)
         with self.db.session() as session:
-            party = next(
-                p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == person.team_id
-            )
+            party = repo.get_party(session=session, alliance_id=alliance.id, team_id=person.team_id)
+            assert party is not None  # made sure of just above
             party.country = country
             session.add(party)
             return HolidaysSet(party=views.party_view(party), country=country)
