@@ -26,11 +26,12 @@ from sqlmodel import col
 
 from bench.stats import Summary, summarise
 from bot.console.world import CHANNEL, PEOPLE, ConsoleDirectory
+from bot.core.alliance import Caller
 from bot.core.clock import ManualClock
+from bot.core.commitments.results import Owners
 from bot.core.dates import warm_up
 from bot.core.lookup import TitleIndex, best_matches
-from bot.core.outcomes import Owners
-from bot.core.service import AllianceService, Caller
+from bot.core.service import AllianceService
 from bot.runtime import settle
 from storage import repository as repo
 from storage.db import Database, normalise_url

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.dates import warm_up
-from bot.core.people import People
+from bot.core.people.departures import People
 from bot.core.ports import ByPlatform, Courier
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
@@ -105,8 +105,7 @@ def _slack(settings: Settings, db: Database, clock: Clock) -> SlackParts:
     client = web_client(settings)
     directory = SlackDirectory(client)
     service = AllianceService(db=db, directory=directory, clock=clock)
-    people = People(db=db, directory=directory, clock=clock)
-    return SlackParts(client=client, service=service, courier=SlackCourier(client), people=people)
+    return SlackParts(client=client, service=service, courier=SlackCourier(client), people=service.people)
 
 
 def _serve_slack(
@@ -122,7 +121,7 @@ def _serve_slack(
     from bot.slack.http import SlackWsgi
     from bot.slack.http import serve as serve_http
 
-    app = build_app(settings, slack.service, slack.client, people=slack.people, wake_sweeper=wake)
+    app = build_app(settings, slack.service, slack.client, wake_sweeper=wake)
     if settings.app_token:
         from bot.slack import socket_mode
 
@@ -230,7 +229,7 @@ def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, o
     service = AllianceService(db=db, directory=directory, clock=clock)
     chat = Console(service=service, directory=directory, clock=clock, out=out)
     chat.schedule = Scheduler(db, ConsoleCourier(chat), pacer=Pacer(0))
-    chat.people = People(db=db, directory=directory, clock=clock)
+    chat.people = service.people
     chat.say("A channel shared by Acme (alice, bob, erin) and Globex (paul, pia, gus). You are alice. :help for help.")
     if tour:
         chat.say("--- a short tour: what people type, and what the bot answers ---")

@@ -10,57 +10,55 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot import texts_scorecard
-from bot.core import scorecard_types as sc
+from bot.core.alliance import Role
 from bot.core.calendar import zone
-from bot.core.charter_types import CHARTER_DISPATCH, CHARTER_OUTCOMES, CharterError
-from bot.core.dates import DateProblem, MissingDate, PastDate, UnknownDate
-from bot.core.errors import (
-    AlreadyClosed,
-    CommandError,
-    DepartedPerson,
-    NoSuchCommitment,
-    NotAllowed,
-    NotAPerson,
-    SameDue,
-    UnknownPerson,
-)
-from bot.core.grammar import USAGE, GrammarError, ListFilter, Role, UnknownName
-from bot.core.outcomes import (
-    AllianceView,
+from bot.core.charter.results import CHARTER_DISPATCH, CHARTER_OUTCOMES
+from bot.core.checkins.results import (
     CadenceView,
-    Changed,
     CheckinAsk,
     CheckinCalled,
     CheckinClosed,
     CheckinOpened,
-    CommitmentView,
-    Details,
     EscalationLine,
     EscalationView,
-    FormRequested,
+    Nudge,
+    NudgeKind,
+    Reported,
+    Snoozed,
+)
+from bot.core.commitments.commands import ListFilter
+from bot.core.commitments.results import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded
+from bot.core.dates import DateProblem, MissingDate, PastDate, UnknownDate
+from bot.core.errors import (
+    AlreadyClosed,
+    CharterError,
+    CommandError,
+    DepartedPerson,
+    DueProblem,
+    GrammarError,
+    NoSuchCommitment,
+    NotAllowed,
+    NotAPerson,
+    SameDue,
+    ScorecardError,
+    UnknownName,
+    UnknownPerson,
+)
+from bot.core.grammar import USAGE
+from bot.core.outcomes import Outcome, Usage
+from bot.core.people.results import (
     HandedOver,
-    HistoryLine,
     HolidaysSet,
     LeadWanted,
     Linked,
-    Listing,
-    Nudge,
-    NudgeKind,
     Orphaned,
-    Outcome,
-    OwnedBy,
-    Owners,
     Presence,
-    Recorded,
-    Reported,
     RoleNamed,
     RosterView,
-    Snoozed,
-    Usage,
     Welcome,
 )
-from bot.core.scorecard import ScorecardError
-from bot.core.service import DueProblem
+from bot.core.scorecard.results import SCORECARD_DISPATCH, SCORECARD_OUTCOMES
+from bot.core.views import AllianceView, CommitmentView, HistoryLine
 
 BOT = "@Alliance Bot"
 
@@ -685,7 +683,7 @@ def dispatch(message: object) -> str:
         from bot import texts_charter
 
         return texts_charter.dispatch(message)
-    if isinstance(message, sc.SCORECARD_DISPATCH):
+    if isinstance(message, SCORECARD_DISPATCH):
         return texts_scorecard.dispatch(message)
     match message:
         case Orphaned():
@@ -713,7 +711,7 @@ def outcome(result: Outcome) -> str:
         from bot import texts_charter
 
         return texts_charter.outcome(result)
-    if isinstance(result, sc.SCORECARD_OUTCOMES):
+    if isinstance(result, SCORECARD_OUTCOMES):
         return texts_scorecard.outcome(result)
     match result:
         case Reported():

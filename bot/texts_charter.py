@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.charter_types import (
+from bot.core.charter.results import (
     CharterEditRequested,
-    CharterError,
     CharterReminder,
     CharterSaved,
     CharterShown,
@@ -21,6 +20,7 @@ from bot.core.charter_types import (
     DisputeView,
     FieldChange,
 )
+from bot.core.errors import CharterError
 from bot.texts import BOT, person, ref, when
 from bot.texts import error as command_error
 

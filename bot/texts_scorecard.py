@@ -8,17 +8,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core import scorecard_types as sc
-from bot.core.digest import NotALead
-from bot.core.scorecard import (
+from bot.core.errors import (
     AmbiguousMetric,
     BadMetricDate,
     InternalToOwnParty,
     MetricExists,
     NoSuchMetric,
+    NotALead,
     ScorecardError,
     UnitMismatch,
     UnknownParty,
+)
+from bot.core.scorecard.commands import Frequency, Kind, Verdict
+from bot.core.scorecard.results import (
+    BalanceSetting,
+    ContributionAdded,
+    ContributionList,
+    ContributionView,
+    DigestSetting,
+    ExportReady,
+    ImbalanceWarning,
+    MetricAdded,
+    MetricList,
+    MetricView,
+    ReadingRecorded,
+    ReviewAnswered,
+    ReviewPrompt,
+    ScorecardDispatch,
+    ScorecardOutcome,
+    ScorecardView,
+    Side,
+    SideCard,
+    SponsorDigest,
 )
 from bot.core.visibility import private_to
 
@@ -35,17 +56,17 @@ EXAMPLES = [
 ]
 
 KIND_WORDS = {
-    sc.Kind.TIME: "time",
-    sc.Kind.MONEY: "money",
-    sc.Kind.PEOPLE: "people",
-    sc.Kind.OTHER: "other",
+    Kind.TIME: "time",
+    Kind.MONEY: "money",
+    Kind.PEOPLE: "people",
+    Kind.OTHER: "other",
 }
 VERDICT_WORDS = {
-    sc.Verdict.CONTINUE: "continue",
-    sc.Verdict.ADJUST: "adjust",
-    sc.Verdict.WIND_DOWN: "wind down",
+    Verdict.CONTINUE: "continue",
+    Verdict.ADJUST: "adjust",
+    Verdict.WIND_DOWN: "wind down",
 }
-FREQUENCY_WORDS = {sc.Frequency.WEEKLY: "weekly", sc.Frequency.MONTHLY: "monthly", sc.Frequency.OFF: "off"}
+FREQUENCY_WORDS = {Frequency.WEEKLY: "weekly", Frequency.MONTHLY: "monthly", Frequency.OFF: "off"}
 
 
 def person(user_id: str) -> str:
@@ -80,14 +101,14 @@ def percent(share: float | None) -> str:
     return "n/a" if share is None else f"{round(share * 100)}%"
 
 
-def internal_mark(internal: bool, party: sc.Side) -> str:
+def internal_mark(internal: bool, party: Side) -> str:
     return f" · _internal to {party.name}_" if internal else ""
 
 
 # ---- metrics ---------------------------------------------------------------------------------------------
 
 
-def metric_line(m: sc.MetricView) -> str:
+def metric_line(m: MetricView) -> str:
     """pipeline influenced: 0.4M → 1.2M → target 2M (50% of the way), by Tue 30 Jun 2026"""
     latest = amount(m.latest, m.unit) if m.latest is not None else "no reading yet"
     path = f"{amount(m.start, m.unit)} → {latest} → target {amount(m.target, m.unit)}"
@@ -96,7 +117,7 @@ def metric_line(m: sc.MetricView) -> str:
     return f"*{m.name}*: {path}{progress}{due}{internal_mark(m.internal, m.party)}"
 
 
-def metric_added(o: sc.MetricAdded) -> str:
+def metric_added(o: MetricAdded) -> str:
     m = o.metric
     baseline = f" from a baseline of {amount(m.baseline, m.unit)}" if m.baseline is not None else ""
     due = f" by {day(m.due_at)}" if m.due_at else ""
@@ -107,7 +128,7 @@ def metric_added(o: sc.MetricAdded) -> str:
     )
 
 
-def reading_recorded(o: sc.ReadingRecorded) -> str:
+def reading_recorded(o: ReadingRecorded) -> str:
     m = o.metric
     was = f" (was {amount(o.previous, m.unit)})" if o.previous is not None else ""
     return (
@@ -117,7 +138,7 @@ def reading_recorded(o: sc.ReadingRecorded) -> str:
     )
 
 
-def metric_list(o: sc.MetricList) -> str:
+def metric_list(o: MetricList) -> str:
     if not o.metrics:
         return 'No metrics yet. Add one: `metric add "pipeline influenced" for Globex target 2M by end of Q2`.'
     lines = ["*Metrics*"]
@@ -132,18 +153,18 @@ def metric_list(o: sc.MetricList) -> str:
 # ---- contributions ---------------------------------------------------------------------------------------
 
 
-def contribution_line(c: sc.ContributionView) -> str:
+def contribution_line(c: ContributionView) -> str:
     how_much = f"{amount(c.amount.value, c.amount.unit)} " if c.amount is not None else ""
     period = f" for {c.period}" if c.period else ""
     return f"{how_much}{c.what}{period} ({KIND_WORDS[c.kind]}){internal_mark(c.internal, c.party)}"
 
 
-def contribution_added(o: sc.ContributionAdded) -> str:
+def contribution_added(o: ContributionAdded) -> str:
     c = o.contribution
     return f"🤝 *{c.party.name}* contributes {contribution_line(c)}. Recorded by {person(o.actor_id)}."
 
 
-def contribution_list(o: sc.ContributionList) -> str:
+def contribution_list(o: ContributionList) -> str:
     if not o.items:
         return "No contributions recorded yet. Record one: `contribute Globex 2 engineers for Q1`."
     lines = ["*What each party brings*"]
@@ -154,9 +175,9 @@ def contribution_list(o: sc.ContributionList) -> str:
     return "\n".join(lines)
 
 
-def contribution_totals(items: list[sc.ContributionView]) -> str:
+def contribution_totals(items: list[ContributionView]) -> str:
     """2 people · $50K money · 200 time: the counted amounts per kind (items without an amount are counted)."""
-    totals: dict[tuple[sc.Kind, str], float] = {}
+    totals: dict[tuple[Kind, str], float] = {}
     uncounted = 0
     for c in items:
         if c.amount is None:
@@ -173,20 +194,20 @@ def contribution_totals(items: list[sc.ContributionView]) -> str:
 # ---- the scorecard ---------------------------------------------------------------------------------------
 
 
-def goals_text(side: sc.SideCard) -> str:
+def goals_text(side: SideCard) -> str:
     if not side.goals:
         return "none in the charter yet"
     return "\n".join(f"• {g.title}" + (f" (by {day(g.target_date)})" if g.target_date else "") for g in side.goals)
 
 
-def metrics_text(side: sc.SideCard) -> str:
+def metrics_text(side: SideCard) -> str:
     if not side.metrics:
         return "no metrics yet"
     head = f"{percent(side.progress)} of the way on average"
     return head + "\n" + "\n".join(f"• {metric_line(m)}" for m in side.metrics)
 
 
-def delivery_text(side: sc.SideCard) -> str:
+def delivery_text(side: SideCard) -> str:
     d = side.delivery
     done = d.done_on_time + d.done_late
     if not done and not d.slips and not d.open_overdue:
@@ -195,14 +216,14 @@ def delivery_text(side: sc.SideCard) -> str:
     return f"{rate} · {d.slips} slip{'s' if d.slips != 1 else ''} · {d.open_overdue} overdue"
 
 
-def responses_text(side: sc.SideCard) -> str:
+def responses_text(side: SideCard) -> str:
     r = side.responses
     if not r.asked:
         return "not asked yet"
     return f"{r.answered}/{r.asked} check-in questions answered ({percent(r.rate)})"
 
 
-def balance_text(card: sc.ScorecardView) -> str:
+def balance_text(card: ScorecardView) -> str:
     b = card.balance
     names = {s.party.team_id: s.party.name for s in card.sides}
     if b.gap is None:
@@ -228,7 +249,7 @@ TOPICS = [
 ]
 
 
-def scorecard(card: sc.ScorecardView) -> str:
+def scorecard(card: ScorecardView) -> str:
     lines = [f"📊 *Scorecard: {card.alliance}*"]
     for side in card.sides:
         lines.append(f"\n*{side.party.name}*")
@@ -237,18 +258,18 @@ def scorecard(card: sc.ScorecardView) -> str:
     return "\n".join(lines)
 
 
-def chart_title(card: sc.ScorecardView) -> str:
+def chart_title(card: ScorecardView) -> str:
     return f"Scorecard: {card.alliance}"
 
 
-def chart_comment(card: sc.ScorecardView) -> str:
+def chart_comment(card: ScorecardView) -> str:
     return f"📊 The scorecard of *{card.alliance}* at a glance (shared metrics only: both organisations see this)."
 
 
 # ---- settings and export ---------------------------------------------------------------------------------
 
 
-def balance_setting(o: sc.BalanceSetting) -> str:
+def balance_setting(o: BalanceSetting) -> str:
     if o.changed:
         return (
             f"⚖️ Both leads will be warned when one party's shared metrics are {o.threshold} percentage points "
@@ -260,22 +281,22 @@ def balance_setting(o: sc.BalanceSetting) -> str:
     )
 
 
-def digest_setting(o: sc.DigestSetting) -> str:
-    if o.frequency is sc.Frequency.OFF:
+def digest_setting(o: DigestSetting) -> str:
+    if o.frequency is Frequency.OFF:
         return "📬 The sponsor digest is off." + ("" if o.changed else " Turn it on with `digest monthly`.")
     when = f" The next one goes out {day(o.next_at)}." if o.next_at else ""
     verb = "now goes out" if o.changed else "goes out"
     return f"📬 The sponsor digest {verb} {FREQUENCY_WORDS[o.frequency]}.{when}"
 
 
-def export_ready(o: sc.ExportReady) -> str:
+def export_ready(o: ExportReady) -> str:
     return (
         f"📎 I've sent you the export by direct message: `{o.filename}`, {o.rows} rows (commitments with their "
         "history, metrics with their readings, contributions, decisions), as your organisation may see them."
     )
 
 
-def export_comment(o: sc.ExportReady) -> str:
+def export_comment(o: ExportReady) -> str:
     return f"📎 The alliance's record as CSV, {o.rows} rows, as your organisation may see it."
 
 
@@ -285,7 +306,7 @@ EXPORT_FAILED = "I couldn't send you the export by direct message. Nothing was c
 # ---- what the sweep sends --------------------------------------------------------------------------------
 
 
-def imbalance_warning(m: sc.ImbalanceWarning) -> str:
+def imbalance_warning(m: ImbalanceWarning) -> str:
     names = {s.party.team_id: s.party.name for s in m.sides}
     ahead = names.get(m.balance.ahead or "", "One party")
     behind = ", ".join(n for t, n in names.items() if t != m.balance.ahead) or "the other party"
@@ -298,7 +319,7 @@ def imbalance_warning(m: sc.ImbalanceWarning) -> str:
     )
 
 
-def sponsor_digest(m: sc.SponsorDigest) -> str:
+def sponsor_digest(m: SponsorDigest) -> str:
     lines = [f"📬 *{m.alliance}*: your digest for {m.period}"]
     for side in m.card.sides:
         lines.append(f"\n*{side.party.name}*")
@@ -313,7 +334,7 @@ def sponsor_digest(m: sc.SponsorDigest) -> str:
     return "\n".join(lines)
 
 
-def review_prompt(m: sc.ReviewPrompt) -> str:
+def review_prompt(m: ReviewPrompt) -> str:
     about = f"the goal *{m.about}* has reached its target date" if m.about else "the agreed timeframe has ended"
     lines = [f"🧭 Time for a review: {about}. Here is where things stand."]
     for side in m.card.sides:
@@ -323,49 +344,49 @@ def review_prompt(m: sc.ReviewPrompt) -> str:
     return "\n".join(lines)
 
 
-def review_answered(o: sc.ReviewAnswered) -> str:
+def review_answered(o: ReviewAnswered) -> str:
     about = f"the goal *{o.about}*" if o.about else "the agreed timeframe"
     party = f" ({o.party.name}'s lead)" if o.party else ""
     return f"🧭 Review of {about}: {person(o.user_id)}{party} says *{VERDICT_WORDS[o.verdict]}*."
 
 
-def review_noted(o: sc.ReviewAnswered) -> str:
+def review_noted(o: ReviewAnswered) -> str:
     return f"Noted: *{VERDICT_WORDS[o.verdict]}*. I've told the alliance channel."
 
 
-def dispatch(message: sc.ScorecardDispatch) -> str:
+def dispatch(message: ScorecardDispatch) -> str:
     match message:
-        case sc.ImbalanceWarning():
+        case ImbalanceWarning():
             return imbalance_warning(message)
-        case sc.SponsorDigest():
+        case SponsorDigest():
             return sponsor_digest(message)
-        case sc.ReviewPrompt():
+        case ReviewPrompt():
             return review_prompt(message)
 
 
-def outcome(result: sc.ScorecardOutcome) -> str:
+def outcome(result: ScorecardOutcome) -> str:
     """The text of a scorecard outcome. Lists and the scorecard are limited to what the asker's organisation may
     see (a private answer); a front end answering where both read passes `seen_by(SHARED)` of them first."""
-    if isinstance(result, sc.MetricList | sc.ContributionList | sc.ScorecardView):
+    if isinstance(result, MetricList | ContributionList | ScorecardView):
         result = result.seen_by(private_to(result.viewer_team_id))
     match result:
-        case sc.MetricAdded():
+        case MetricAdded():
             return metric_added(result)
-        case sc.ReadingRecorded():
+        case ReadingRecorded():
             return reading_recorded(result)
-        case sc.MetricList():
+        case MetricList():
             return metric_list(result)
-        case sc.ContributionAdded():
+        case ContributionAdded():
             return contribution_added(result)
-        case sc.ContributionList():
+        case ContributionList():
             return contribution_list(result)
-        case sc.ScorecardView():
+        case ScorecardView():
             return scorecard(result)
-        case sc.BalanceSetting():
+        case BalanceSetting():
             return balance_setting(result)
-        case sc.DigestSetting():
+        case DigestSetting():
             return digest_setting(result)
-        case sc.ExportReady():
+        case ExportReady():
             return export_ready(result)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -74,14 +75,32 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
+        """A unit of work: committed when the block ends, rolled back if it raises.
+
+        Asked for inside another unit of work of this database, in the same thread (a platform's directory
+        looked up during a command, say), it carries on in that one's session: a savepoint undoes this block alone
+        if it raises, and what it did is committed with the whole. One command is one transaction, and it never
+        waits on itself for SQLite's write lock.
+        """
+        outer = _unit_of_work.get()
+        if outer is not None and outer[0] is self:
+            with outer[1].begin_nested():
+                yield outer[1]
+            return
         with Session(self.engine, expire_on_commit=False) as session:
+            token = _unit_of_work.set((self, session))
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                _unit_of_work.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# The unit of work open in this thread (contexts are per thread), with the database it belongs to.
+_unit_of_work: ContextVar[tuple[Database, Session] | None] = ContextVar("unit_of_work", default=None)

@@ -10,15 +10,17 @@ from typing import TextIO
 
 from bot import texts, texts_charter
 from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
-from bot.core import scorecard_types as sc
-from bot.core.charter_types import CharterEditRequested, CharterSigned
+from bot.core.alliance import Caller
+from bot.core.charter.results import CharterEditRequested, CharterSigned
 from bot.core.clock import ManualClock
+from bot.core.commitments.results import FormRequested
 from bot.core.errors import CommandError
-from bot.core.outcomes import FormRequested, Reply, announced
-from bot.core.people import People
+from bot.core.outcomes import Reply, announced
+from bot.core.people.departures import People
 from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
-from bot.core.service import AllianceService, Caller
+from bot.core.scorecard.results import ExportReady
+from bot.core.service import AllianceService
 from bot.core.trust import To, route
 
 PROMPT_HELP = """\
@@ -151,7 +153,7 @@ class Console:
                 "In Slack this opens the charter form; it is written there. `charter` shows it.", "only you see this"
             )
             return
-        if isinstance(outcome, sc.ExportReady):
+        if isinstance(outcome, ExportReady):
             self.bot(f"{outcome.filename}\n{outcome.csv}", "in your DM (Slack sends it as a file)")
             return
         # Each part of the answer where its readers may read it: a thread is read by both organisations.

@@ -1,12 +1,11 @@
-"""The errors the core expects and the adapters explain: each carries the facts, not the prose."""
+"""Every error the core expects and the front ends explain: each carries the facts, not the prose."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.core.outcomes import AllianceView
+from bot.core.dates import DateProblem
+from bot.core.views import AllianceView
 
 
 class CommandError(Exception):
@@ -70,3 +69,118 @@ class SameDue(CommandError):
         super().__init__(ref, due)
         self.ref = ref
         self.due = due
+
+
+class UnknownName(CommandError):
+    """`@paul` typed as plain text: the platform did not turn it into a real mention."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class GrammarError(CommandError):
+    """The text could not be read as a command; `usage` names the form that would have worked."""
+
+    def __init__(self, problem: str, usage: str, given: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.usage = usage
+        self.given = given
+
+
+class DueProblem(CommandError):
+    """A date that could not be used, with what was understood so the answer can show it."""
+
+    def __init__(self, problem: DateProblem, *, title: str | None, owner_id: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.title = title
+        self.owner_id = owner_id
+
+
+# ---- the charter, decisions and disputes ---------------------------------------------------------------------
+
+
+class CharterError(CommandError):
+    """A charter, decision or dispute command that could not be carried out; `reason` names why, `field` the
+    form field it concerns (for an answer beside it), `detail` the facts."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        field: str = "",
+        detail: str = "",
+        user_id: str | None = None,
+        cause: CommandError | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+        self.detail = detail
+        self.user_id = user_id
+        self.cause = cause  # the refusal behind it (a person who cannot be named lead, say)
+
+
+# ---- the scorecard -------------------------------------------------------------------------------------------
+
+
+class ScorecardError(CommandError):
+    """A scorecard command that cannot be carried out as typed; nothing was changed."""
+
+
+class UnknownParty(ScorecardError):
+    def __init__(self, typed: str, known: list[str]) -> None:
+        super().__init__(typed)
+        self.typed = typed
+        self.known = known
+
+
+class NoSuchMetric(ScorecardError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class AmbiguousMetric(ScorecardError):
+    def __init__(self, name: str, parties: list[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.parties = parties
+
+
+class MetricExists(ScorecardError):
+    def __init__(self, name: str, party: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.party = party
+
+
+class InternalToOwnParty(ScorecardError):
+    """Only a party's own people may keep something internal to it."""
+
+    def __init__(self, party: str) -> None:
+        super().__init__(party)
+        self.party = party
+
+
+class UnitMismatch(ScorecardError):
+    def __init__(self, name: str, unit: str, given: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.unit = unit
+        self.given = given
+
+
+class BadMetricDate(ScorecardError):
+    def __init__(self, problem: DateProblem) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+# ---- reading the scorecard -------------------------------------------------------------------------------
+
+
+class NotALead(ScorecardError):
+    """Only a party's lead answers a review prompt."""

@@ -17,8 +17,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from bot.core import scorecard_types as sc
-from bot.core.charter_types import (
+from bot.core.charter.results import (
     CharterEditRequested,
     CharterReminder,
     CharterSaved,
@@ -32,37 +31,46 @@ from bot.core.charter_types import (
     DisputeOpened,
     DisputeResolved,
 )
-from bot.core.outcomes import (
+from bot.core.checkins.results import (
     CadenceView,
-    Changed,
     CheckinAsk,
     CheckinCalled,
     CheckinClosed,
     CheckinOpened,
-    CommitmentView,
-    Details,
     EscalationLine,
     EscalationView,
-    FormRequested,
+    Nudge,
+    Reported,
+    Snoozed,
+)
+from bot.core.commitments.results import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded
+from bot.core.outcomes import Usage, announced
+from bot.core.people.results import (
     HandedOver,
     HolidaysSet,
     LeadWanted,
     Linked,
-    Listing,
-    Nudge,
     Orphaned,
-    OwnedBy,
-    Owners,
     Presence,
-    Recorded,
-    Reported,
     RoleNamed,
     RosterView,
-    Snoozed,
-    Usage,
     Welcome,
-    announced,
 )
+from bot.core.scorecard.results import (
+    BalanceSetting,
+    ContributionAdded,
+    ContributionList,
+    DigestSetting,
+    ExportReady,
+    ImbalanceWarning,
+    MetricAdded,
+    MetricList,
+    ReadingRecorded,
+    ReviewPrompt,
+    ScorecardView,
+    SponsorDigest,
+)
+from bot.core.views import CommitmentView
 from bot.core.visibility import Audience, may_see
 
 _T = TypeVar("_T")
@@ -202,24 +210,24 @@ REDACTORS: dict[type, Callable[[Any, Audience], Any | None]] = {
     DisputeNudge: _same,
     DisputeMoved: _same,
     # the scorecard: metrics and contributions can be internal to their party
-    sc.MetricAdded: lambda o, a: (
+    MetricAdded: lambda o, a: (
         o if may_see(a, internal=o.metric.internal, party_team_id=o.metric.party.team_id) else None
     ),
-    sc.ReadingRecorded: lambda o, a: (
+    ReadingRecorded: lambda o, a: (
         o if may_see(a, internal=o.metric.internal, party_team_id=o.metric.party.team_id) else None
     ),
-    sc.ContributionAdded: lambda o, a: (
+    ContributionAdded: lambda o, a: (
         o if may_see(a, internal=o.contribution.internal, party_team_id=o.contribution.party.team_id) else None
     ),
-    sc.MetricList: lambda o, a: o.seen_by(a),
-    sc.ContributionList: lambda o, a: o.seen_by(a),
-    sc.ScorecardView: lambda o, a: o.seen_by(a),
-    sc.BalanceSetting: _same,
-    sc.DigestSetting: _same,
-    sc.ExportReady: _same,  # built for the asker's own organisation and sent only to their private messages
-    sc.ImbalanceWarning: _same,  # shared metrics only: both leads get the same facts
-    sc.SponsorDigest: lambda o, a: replace(o, card=o.card.seen_by(a)),
-    sc.ReviewPrompt: lambda o, a: replace(o, card=o.card.seen_by(a)),
+    MetricList: lambda o, a: o.seen_by(a),
+    ContributionList: lambda o, a: o.seen_by(a),
+    ScorecardView: lambda o, a: o.seen_by(a),
+    BalanceSetting: _same,
+    DigestSetting: _same,
+    ExportReady: _same,  # built for the asker's own organisation and sent only to their private messages
+    ImbalanceWarning: _same,  # shared metrics only: both leads get the same facts
+    SponsorDigest: lambda o, a: replace(o, card=o.card.seen_by(a)),
+    ReviewPrompt: lambda o, a: replace(o, card=o.card.seen_by(a)),
 }
 
 

@@ -1,15 +1,63 @@
-"""Turning rows into the views the front ends render, loading related rows once per batch."""
+"""What every feature shows of an alliance, its parties and commitments, and how rows become those views (related
+rows loaded once per batch)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
-from bot.core.outcomes import AllianceView, CommitmentView, PartyView
+from storage import members
 from storage import repository as repo
 from storage.models import Alliance, Commitment, Party, Status
+
+
+@dataclass(frozen=True)
+class PartyView:
+    team_id: str
+    name: str
+    lead_id: str | None = None
+    sponsor_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AllianceView:
+    """An alliance as the intro message and list headers need it."""
+
+    channel_id: str
+    name: str
+    started_at: datetime
+    parties: list[PartyView]
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    ref: int
+    title: str
+    owner_id: str
+    party: PartyView
+    due_at: datetime
+    owner_tz: str
+    status: str
+    milestone: bool
+    slips: int
+    overdue: bool
+    closed_at: datetime | None = None
+    drop_reason: str | None = None
+    owner_departed: bool = False  # orphaned: the owner was deactivated or has left the channel
+    reported: str | None = None  # the owner's last check-in answer: on_track, at_risk, need_help
+    internal: bool = False  # internal to `party`: never shown to the other organisation
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    actor_id: str
+    kind: str  # created, done, due_moved, reassigned, dropped
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def party_view(party: Party) -> PartyView:
@@ -41,7 +89,7 @@ def commitments(session: Session, rows: Sequence[Commitment], *, now: datetime) 
         for p in repo.party_rows(session=session, alliance_ids={c.alliance_id for c in rows})
     }
     owners = repo.owner_rows(session=session, user_ids=[c.owner_id for c in rows])
-    gone = repo.departed(session=session, alliance_ids={c.alliance_id for c in rows})
+    gone = members.departed(session=session, alliance_ids={c.alliance_id for c in rows})
     views = []
     for c in rows:
         party = by_team.get((c.alliance_id, c.party_team_id))

@@ -16,7 +16,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import texts
 from bot.config import Settings
-from bot.core.people import People
 from bot.core.service import AllianceService
 from bot.slack import listeners
 from bot.slack.front import SlackFrontEnd
@@ -44,7 +43,6 @@ def build_app(
     client: WebClient,
     *,
     wake_sweeper: Callable[[], object] | None = None,
-    people: People | None = None,
 ) -> App:
     app = App(
         client=client,
@@ -55,7 +53,7 @@ def build_app(
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper, people=people)
+    front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper)
     app.middleware(once_per_event(service))
     listeners.register(app, front)
     app.error(error_handler(front))

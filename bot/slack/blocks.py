@@ -7,9 +7,12 @@ from datetime import date
 from typing import Any
 
 from bot import texts
-from bot.core import scorecard_types as sc
-from bot.core.charter_types import CHARTER_DISPATCH
-from bot.core.outcomes import CheckinAsk, CommitmentView, LeadWanted, Nudge, Orphaned, Recorded
+from bot.core.charter.results import CHARTER_DISPATCH
+from bot.core.checkins.results import CheckinAsk, Nudge
+from bot.core.commitments.results import Recorded
+from bot.core.people.results import LeadWanted, Orphaned
+from bot.core.scorecard.results import SCORECARD_DISPATCH
+from bot.core.views import CommitmentView
 
 Block = dict[str, Any]
 
@@ -200,7 +203,7 @@ def item_buttons(channel_id: str, ref: int, buttons: list[tuple[str, str, str | 
 
 def dispatch(content: object, *, channel_id: str) -> list[Block]:
     """Blocks for what the scheduled work sends: owners' messages carry a row of buttons per commitment."""
-    if isinstance(content, sc.SCORECARD_DISPATCH):
+    if isinstance(content, SCORECARD_DISPATCH):
         from bot.slack import blocks_scorecard  # it builds on `sections` here
 
         return blocks_scorecard.dispatch(content)

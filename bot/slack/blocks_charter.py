@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from bot import texts_charter
-from bot.core.charter import CADENCES, STEP_WHO, goal_line
-from bot.core.charter_types import (
+from bot.core.charter.document import CADENCES, STEP_WHO, goal_line
+from bot.core.charter.results import (
     CharterReminder,
     CharterSaved,
     CharterShown,

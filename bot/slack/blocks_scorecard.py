@@ -7,7 +7,15 @@ import json
 from typing import Any
 
 from bot import texts_scorecard as say
-from bot.core import scorecard_types as sc
+from bot.core.scorecard.commands import Verdict
+from bot.core.scorecard.results import (
+    ImbalanceWarning,
+    ReviewPrompt,
+    ScorecardDispatch,
+    ScorecardOutcome,
+    ScorecardView,
+    SponsorDigest,
+)
 from bot.slack.blocks import sections
 
 Block = dict[str, Any]
@@ -15,9 +23,9 @@ Block = dict[str, Any]
 FIELD_LIMIT = 2000
 HEADER_LIMIT = 150
 REVIEW_ACTIONS = {
-    sc.Verdict.CONTINUE: "review_continue",
-    sc.Verdict.ADJUST: "review_adjust",
-    sc.Verdict.WIND_DOWN: "review_wind_down",
+    Verdict.CONTINUE: "review_continue",
+    Verdict.ADJUST: "review_adjust",
+    Verdict.WIND_DOWN: "review_wind_down",
 }
 
 
@@ -25,7 +33,7 @@ def _mrkdwn(text: str, limit: int) -> dict[str, str]:
     return {"type": "mrkdwn", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
 
 
-def scorecard(card: sc.ScorecardView) -> list[Block]:
+def scorecard(card: ScorecardView) -> list[Block]:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": f"📊 Scorecard: {card.alliance}"[:HEADER_LIMIT]}},
         {
@@ -43,7 +51,7 @@ def scorecard(card: sc.ScorecardView) -> list[Block]:
     return blocks
 
 
-def review_prompt(message: sc.ReviewPrompt) -> list[Block]:
+def review_prompt(message: ReviewPrompt) -> list[Block]:
     value = json.dumps({"ch": message.channel_id, "k": message.review_key, "a": message.about[:200]})
     return [
         *sections(say.review_prompt(message)),
@@ -56,7 +64,7 @@ def review_prompt(message: sc.ReviewPrompt) -> list[Block]:
                     "action_id": action_id,
                     "text": {"type": "plain_text", "text": say.VERDICT_WORDS[verdict].capitalize()},
                     "value": value,
-                    **({"style": "primary"} if verdict is sc.Verdict.CONTINUE else {}),
+                    **({"style": "primary"} if verdict is Verdict.CONTINUE else {}),
                 }
                 for verdict, action_id in REVIEW_ACTIONS.items()
             ],
@@ -64,17 +72,17 @@ def review_prompt(message: sc.ReviewPrompt) -> list[Block]:
     ]
 
 
-def dispatch(content: sc.ScorecardDispatch) -> list[Block]:
+def dispatch(content: ScorecardDispatch) -> list[Block]:
     match content:
-        case sc.ReviewPrompt():
+        case ReviewPrompt():
             return review_prompt(content)
-        case sc.SponsorDigest():
+        case SponsorDigest():
             return sections(say.sponsor_digest(content))
-        case sc.ImbalanceWarning():
+        case ImbalanceWarning():
             return sections(say.imbalance_warning(content))
 
 
-def outcome(result: sc.ScorecardOutcome) -> list[Block]:
-    if isinstance(result, sc.ScorecardView):
+def outcome(result: ScorecardOutcome) -> list[Block]:
+    if isinstance(result, ScorecardView):
         return scorecard(result)
     return sections(say.outcome(result))

@@ -15,13 +15,13 @@ matplotlib.use("Agg")  # a server has no display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from bot.core import scorecard_types as sc
+from bot.core.scorecard.results import ScorecardView
 
 COLOURS = ["#2E6FD8", "#E8893B", "#3BA776", "#9B59B6"]
 MEASURES = ("Metric progress", "On-time delivery", "Check-in responses")
 
 
-def scorecard_png(card: sc.ScorecardView) -> bytes:
+def scorecard_png(card: ScorecardView) -> bytes:
     """Two panels: the three headline measures per party, and each metric's progress toward its target."""
     # A Figure of its own rather than pyplot's global state: listeners draw from several threads at once.
     figure = Figure(figsize=(10, 4.8), dpi=100)
@@ -35,7 +35,7 @@ def scorecard_png(card: sc.ScorecardView) -> bytes:
     return out.getvalue()
 
 
-def _summary(ax: Axes, card: sc.ScorecardView) -> None:
+def _summary(ax: Axes, card: ScorecardView) -> None:
     width = 0.8 / max(len(card.sides), 1)
     for i, side in enumerate(card.sides):
         values = [side.progress, side.delivery.on_time_rate, side.responses.rate]
@@ -53,7 +53,7 @@ def _summary(ax: Axes, card: sc.ScorecardView) -> None:
         ax.legend(loc="upper right", fontsize=9)
 
 
-def _metrics(ax: Axes, card: sc.ScorecardView) -> None:
+def _metrics(ax: Axes, card: ScorecardView) -> None:
     rows = [(i, m) for i, side in enumerate(card.sides) for m in side.metrics]
     if not rows:
         ax.text(0.5, 0.5, "No metrics yet", ha="center", va="center", transform=ax.transAxes)

@@ -11,12 +11,15 @@ from slack_sdk import WebClient
 
 from bot import texts
 from bot.core import grammar
-from bot.core import scorecard_types as sc
-from bot.core.charter_types import CHARTER_OUTCOMES
+from bot.core.alliance import Caller
+from bot.core.charter.results import CHARTER_OUTCOMES
+from bot.core.checkins.results import CheckinCalled
+from bot.core.commitments.commands import OpenForm
+from bot.core.commitments.results import FormRequested
 from bot.core.errors import CommandError
-from bot.core.outcomes import CheckinCalled, FormRequested, Reply
-from bot.core.people import People
-from bot.core.service import AllianceService, Caller
+from bot.core.outcomes import Reply
+from bot.core.scorecard.results import SCORECARD_OUTCOMES
+from bot.core.service import AllianceService
 from bot.slack import blocks, scorecard_replies
 from bot.slack.replies import Replier, Where
 
@@ -32,13 +35,10 @@ class SlackFrontEnd:
         service: AllianceService,
         client: WebClient,
         wake_sweeper: Callable[[], object] | None = None,
-        people: People | None = None,
     ) -> None:
         self.service = service
         self.client = client
-        self.people = people or People(
-            db=service.db, directory=service.directory, clock=service.clock, platform=service.platform
-        )
+        self.people = service.people
         self.replier = Replier(client)
         # `checkin now` should not wait for the next minute's sweep.
         self.wake_sweeper = wake_sweeper
@@ -84,7 +84,7 @@ class SlackFrontEnd:
                 # A mention carries no trigger_id, and a modal needs one: offer a button, whose click does.
                 self.replier.private(where, texts.FORM_BUTTON_HINT, form_button(where))
             return
-        if isinstance(reply.outcome, sc.SCORECARD_OUTCOMES):
+        if isinstance(reply.outcome, SCORECARD_OUTCOMES):
             scorecard_replies.answer(self.client, self.replier, reply, where)
             return
         self.replier.reply(reply, where)
@@ -121,7 +121,7 @@ def form_button(where: Where) -> list[dict[str, object]]:
 
 def _asks_for_form(text: str) -> bool:
     try:
-        return isinstance(grammar.parse(text), grammar.OpenForm)
+        return isinstance(grammar.parse(text), OpenForm)
     except CommandError:
         return False
 

@@ -16,9 +16,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot import texts
 from bot.core import grammar
+from bot.core.alliance import Caller
+from bot.core.checkins.results import Reported
 from bot.core.errors import CommandError
-from bot.core.outcomes import Reply, Reported
-from bot.core.service import Caller
+from bot.core.outcomes import Reply
 from bot.core.trust import To, route
 from bot.slack import blocks
 from bot.slack.front import SlackFrontEnd

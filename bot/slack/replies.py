@@ -10,15 +10,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import texts
-from bot.core.charter_types import CHARTER_OUTCOMES
-from bot.core.outcomes import (
-    AllianceView,
-    Outcome,
-    Recorded,
-    Reply,
-    announced,
-)
+from bot.core.charter.results import CHARTER_OUTCOMES
+from bot.core.commitments.results import Recorded
+from bot.core.outcomes import Outcome, Reply, announced
 from bot.core.trust import To, route
+from bot.core.views import AllianceView
 from bot.slack import blocks, blocks_charter
 
 log = logging.getLogger(__name__)

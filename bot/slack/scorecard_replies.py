@@ -15,8 +15,19 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import texts_scorecard as say
-from bot.core import scorecard_types as sc
 from bot.core.outcomes import Reply, announced
+from bot.core.scorecard.results import (
+    SCORECARD_OUTCOMES,
+    BalanceSetting,
+    ContributionAdded,
+    ContributionList,
+    DigestSetting,
+    ExportReady,
+    MetricAdded,
+    MetricList,
+    ReadingRecorded,
+    ScorecardView,
+)
 from bot.core.visibility import SHARED, Audience, private_to
 from bot.slack import blocks_scorecard, chart
 from bot.slack.blocks import sections
@@ -29,23 +40,23 @@ CHART_FILENAME = "scorecard.png"
 
 def answer(client: WebClient, replier: Replier, reply: Reply, where: Where) -> None:
     outcome = reply.outcome
-    assert isinstance(outcome, sc.SCORECARD_OUTCOMES)
+    assert isinstance(outcome, SCORECARD_OUTCOMES)
     if reply.new_alliance is not None:
         replier.announce(reply.new_alliance, where)
     in_thread = where.thread_ts is not None
     match outcome:
-        case sc.MetricAdded() | sc.ReadingRecorded() | sc.ContributionAdded():
+        case MetricAdded() | ReadingRecorded() | ContributionAdded():
             _announce(replier, where, say.outcome(outcome), private=not announced(outcome))
-        case sc.MetricList() | sc.ContributionList():
+        case MetricList() | ContributionList():
             listed = outcome.seen_by(_audience(where, outcome.viewer_team_id))
             _look_up(replier, where, say.outcome(listed), sections(say.outcome(listed)))
-        case sc.ScorecardView():
+        case ScorecardView():
             shown = outcome.seen_by(_audience(where, outcome.viewer_team_id))
             _look_up(replier, where, say.scorecard(shown), blocks_scorecard.scorecard(shown))
             upload_chart(client, replier, outcome.seen_by(SHARED), where)
-        case sc.BalanceSetting() | sc.DigestSetting():
+        case BalanceSetting() | DigestSetting():
             _announce(replier, where, say.outcome(outcome), private=not announced(outcome) and not in_thread)
-        case sc.ExportReady():
+        case ExportReady():
             send_export(client, replier, outcome, where)
 
 
@@ -67,7 +78,7 @@ def _look_up(replier: Replier, where: Where, text: str, body: list[dict[str, Any
         replier.private(where, text, body)
 
 
-def upload_chart(client: WebClient, replier: Replier, card: sc.ScorecardView, where: Where) -> None:
+def upload_chart(client: WebClient, replier: Replier, card: ScorecardView, where: Where) -> None:
     """The chart of what both organisations may see, into the channel or the mention's thread."""
     try:
         client.files_upload_v2(
@@ -84,7 +95,7 @@ def upload_chart(client: WebClient, replier: Replier, card: sc.ScorecardView, wh
         replier.private(where, say.CHART_FAILED)
 
 
-def send_export(client: WebClient, replier: Replier, export: sc.ExportReady, where: Where) -> None:
+def send_export(client: WebClient, replier: Replier, export: ExportReady, where: Where) -> None:
     try:
         dm = str(client.conversations_open(users=export.user_id)["channel"]["id"])
         client.files_upload_v2(

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot import texts
-from bot.core.outcomes import CheckinAsk, Nudge
+from bot.core.checkins.results import CheckinAsk, Nudge
 from bot.teams.markup import People, Rendered, render
 
 Card = dict[str, Any]

@@ -211,6 +211,11 @@ class TeamsDirectory:
                 ),
             )
 
+    def conversation(self, channel_key: str) -> TeamsConversation | None:
+        """The conversation reference kept for a channel or group chat (the bot was installed or addressed there)."""
+        with self.db.session() as session:
+            return store.conversation_of_channel(session=session, channel_key=channel_key)
+
     def teams_name(self, user_id: str) -> tuple[str, str] | None:
         """How Teams addresses a person of the core: (Teams id, display name)."""
         with self.db.session() as session:

@@ -9,19 +9,21 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import texts
-from bot.core import scorecard_types as sc
+from bot.core.alliance import Caller
+from bot.core.checkins.results import CheckinCalled
+from bot.core.commitments.results import FormRequested, Recorded
 from bot.core.errors import CommandError
-from bot.core.outcomes import AllianceView, CheckinCalled, FormRequested, Recorded, Reply
-from bot.core.people import People
+from bot.core.outcomes import Reply
 from bot.core.ports import SendFailed
-from bot.core.service import AllianceService, Caller
+from bot.core.scorecard.results import ExportReady
+from bot.core.service import AllianceService
 from bot.core.trust import To, route
+from bot.core.views import AllianceView
 from bot.teams import cards
 from bot.teams.activity import Activity
 from bot.teams.connector import Connector
 from bot.teams.directory import TeamsDirectory
 from bot.teams.markup import render
-from storage import teams as store
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ class TeamsFrontEnd:
         # Private answers (internal items) go through the courier's one-to-one chats; set by the wiring.
         self.tell: Callable[[str, str, str], None] | None = None
         # Departures and arrivals: the same rules as on Slack (orphan notices, a new lead asked for, welcomes).
-        self.people = People(db=service.db, directory=directory, clock=service.clock, platform=service.platform)
+        self.people = service.people
 
     # ---- answering --------------------------------------------------------------------------------------------
 
@@ -82,8 +84,7 @@ class TeamsFrontEnd:
 
     def post(self, activity: Activity, channel_key: str, mrkdwn: str, *, thread_id: str | None = None) -> None:
         """A new message in the alliance's channel (or a thread of it), wherever the activity came from."""
-        with self.service.db.session() as session:
-            channel = store.conversation_of_channel(session=session, channel_key=channel_key)
+        channel = self.directory.conversation(channel_key)
         if channel is None:
             log.warning("no conversation reference for %s; the line is not posted", channel_key)
             return
@@ -94,8 +95,7 @@ class TeamsFrontEnd:
 
     def knows_channel(self, channel_key: str) -> bool:
         """Whether the bot keeps a reference to this channel or group chat (it was installed or addressed there)."""
-        with self.service.db.session() as session:
-            return store.conversation_of_channel(session=session, channel_key=channel_key) is not None
+        return self.directory.conversation(channel_key) is not None
 
     def announce(self, alliance: AllianceView, activity: Activity) -> None:
         self.post(activity, alliance.channel_id, texts.intro(alliance))
@@ -151,7 +151,7 @@ class TeamsFrontEnd:
             )
             self.reply(activity, texts.form_requested(outcome), card=form)
             return
-        if isinstance(outcome, sc.ExportReady):
+        if isinstance(outcome, ExportReady):
             # The CSV goes to the asker alone, in their chat with the bot; the thread only hears that it went.
             csv = outcome.csv if len(outcome.csv) <= EXPORT_LIMIT else outcome.csv[:EXPORT_LIMIT] + "\n…"
             self.privately(activity, caller, f"{texts.outcome(outcome)}\n```\n{csv}\n```")

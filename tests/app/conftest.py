@@ -25,7 +25,7 @@ from waitress import wasyncore
 from bot import runtime
 from bot.config import Settings
 from bot.core.clock import ManualClock
-from bot.core.people import People
+from bot.core.people.departures import People
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from bot.runtime import healthy

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from bot.core import digest
-from bot.core import scorecard_types as sc
+from bot.core.scorecard import digest
 from bot.core.schedule import Pacer, Scheduler
-from bot.core.scorecard import CharterTerms
+from bot.core.scorecard.card import CharterTerms
+from bot.core.scorecard.results import Goal as GoalProgress
+from bot.core.scorecard.results import ScorecardView
 from bot.slack import chart
 from bot.slack.app import web_client
 from bot.slack.courier import SlackCourier
@@ -59,12 +60,12 @@ def setup_alliance(bot: Bot) -> None:
 
 
 @pytest.fixture
-def charts(monkeypatch: pytest.MonkeyPatch) -> list[sc.ScorecardView]:
+def charts(monkeypatch: pytest.MonkeyPatch) -> list[ScorecardView]:
     """Every card a chart was drawn from (the drawing itself runs as usual)."""
-    drawn: list[sc.ScorecardView] = []
+    drawn: list[ScorecardView] = []
     real = chart.scorecard_png
 
-    def spy(card: sc.ScorecardView) -> bytes:
+    def spy(card: ScorecardView) -> bytes:
         drawn.append(card)
         return real(card)
 
@@ -72,12 +73,12 @@ def charts(monkeypatch: pytest.MonkeyPatch) -> list[sc.ScorecardView]:
     return drawn
 
 
-def metric_names(card: sc.ScorecardView) -> list[str]:
+def metric_names(card: ScorecardView) -> list[str]:
     return [m.name for s in card.sides for m in s.metrics]
 
 
 def test_slash_scorecard_answers_privately_side_by_side_and_uploads_a_png_chart(
-    bot: Bot, charts: list[sc.ScorecardView]
+    bot: Bot, charts: list[ScorecardView]
 ) -> None:
     setup_alliance(bot)
     run(bot, "scorecard")
@@ -108,7 +109,7 @@ def test_slash_scorecard_answers_privately_side_by_side_and_uploads_a_png_chart(
 
 
 def test_mentioned_scorecard_answers_in_the_thread_with_shared_items_only(
-    bot: Bot, charts: list[sc.ScorecardView]
+    bot: Bot, charts: list[ScorecardView]
 ) -> None:
     setup_alliance(bot)
     ts = run(bot, "scorecard", user=PAUL, mention=True)
@@ -233,7 +234,7 @@ def test_sponsor_digest_and_imbalance_warning_reach_each_party_within_its_bounda
 
 def test_review_prompt_buttons_record_the_answer_and_announce_it(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
     setup_alliance(bot)
-    goal = sc.Goal(key="launch", title="Joint launch", target_date=datetime(2026, 11, 24, 9, tzinfo=UTC))
+    goal = GoalProgress(key="launch", title="Joint launch", target_date=datetime(2026, 11, 24, 9, tzinfo=UTC))
     monkeypatch.setattr(digest, "charter_terms", lambda session, alliance_id: CharterTerms(goals=[goal]))
     Scheduler(bot.db, SlackCourier(web_client(bot.settings)), pacer=Pacer(0)).sweep(
         datetime(2026, 11, 24, 15, 0, tzinfo=UTC)

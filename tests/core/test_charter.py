@@ -14,11 +14,11 @@ import pytest
 from sqlmodel import col, select
 
 from bot import texts
-from bot.core import scorecard
-from bot.core.charter import Charters, parse_goals
-from bot.core.charter_types import (
+from bot.core.alliance import Caller
+from bot.core.charter.commands import SignCharter
+from bot.core.charter.document import parse_goals
+from bot.core.charter.results import (
     DEFAULT_STEPS,
-    CharterError,
     CharterParty,
     CharterReminder,
     CharterSaved,
@@ -27,11 +27,10 @@ from bot.core.charter_types import (
     DisputeStep,
     FieldChange,
     Goal,
-    SignCharter,
 )
-from bot.core.errors import NotAllowed
-from bot.core.scorecard_types import ReviewPrompt
-from bot.core.service import Caller
+from bot.core.errors import CharterError, NotAllowed
+from bot.core.scorecard.card import charter_terms, decisions, open_disputes
+from bot.core.scorecard.results import ReviewPrompt
 from storage.db import Database
 from storage.models import Alliance, CharterVersion, Party
 from tests.core.test_schedule import CHECKIN_DAY, DAY, World
@@ -66,17 +65,17 @@ STEP3: dict[str, Any] = {
 class CharterWorld(World):
     def __init__(self, db: Database) -> None:
         super().__init__(db)
-        self.charters = Charters(self.service)
+        self.charters = self.service
 
     def write(self, caller: Caller = ALICE, **changes: Any) -> CharterSaved:
         """The whole form, step by step, with `changes` over the usual answers."""
-        self.charters.start_form(caller.channel_id, caller.user_id)
+        self.charters.charter_form(caller.channel_id, caller.user_id)
         steps = [dict(STEP1), dict(STEP2), dict(STEP3)]
         for key, value in changes.items():
             next(s for s in steps if key in s)[key] = value
-        assert self.charters.submit_step(1, steps[0], caller) is None
-        assert self.charters.submit_step(2, steps[1], caller) is None
-        reply = self.charters.submit_step(3, steps[2], caller)
+        assert self.charters.charter_step(1, steps[0], caller) is None
+        assert self.charters.charter_step(2, steps[1], caller) is None
+        reply = self.charters.charter_step(3, steps[2], caller)
         assert reply is not None and isinstance(reply.outcome, CharterSaved)
         return reply.outcome
 
@@ -135,54 +134,54 @@ def test_no_charter_at_first_then_written_in_three_steps(world: CharterWorld) ->
 
 
 def test_a_goal_line_that_does_not_parse_is_refused_beside_the_goals_and_nothing_is_kept(world: CharterWorld) -> None:
-    world.charters.start_form("C1", "UALICE")
+    world.charters.charter_form("C1", "UALICE")
     with pytest.raises(CharterError) as bad_line:
-        world.charters.submit_step(1, {**STEP1, "goals": "Joint API live | 2027-03-31\nFirst deal by summer"}, ALICE)
+        world.charters.charter_step(1, {**STEP1, "goals": "Joint API live | 2027-03-31\nFirst deal by summer"}, ALICE)
     assert refusal(bad_line) == ("bad_goal", "goals", "2:First deal by summer")
     assert texts.field_error(bad_line.value) == (
         "Goal line 2 doesn't read as “text | YYYY-MM-DD | Acme, Globex”: “First deal by summer”."
     )
     with pytest.raises(CharterError) as bad_date:
-        world.charters.submit_step(1, {**STEP1, "goals": "Joint API live | March"}, ALICE)
+        world.charters.charter_step(1, {**STEP1, "goals": "Joint API live | March"}, ALICE)
     assert refusal(bad_date) == ("bad_goal_date", "goals", "1:March")
     with pytest.raises(CharterError) as bad_party:
-        world.charters.submit_step(1, {**STEP1, "goals": "Joint API live | 2027-03-31 | Initech"}, ALICE)
+        world.charters.charter_step(1, {**STEP1, "goals": "Joint API live | 2027-03-31 | Initech"}, ALICE)
     assert refusal(bad_party) == ("bad_goal_party", "goals", "1:Initech")
 
-    draft = world.charters.draft("C1", "UALICE")
+    draft = world.charters.charter_draft("C1", "UALICE")
     assert (draft.goals, draft.name, draft.start) == ([], "Acme & Globex", None)
     assert world.versions() == []
 
 
 def test_an_end_before_the_start_is_refused_beside_the_end(world: CharterWorld) -> None:
-    world.charters.start_form("C1", "UALICE")
+    world.charters.charter_form("C1", "UALICE")
     with pytest.raises(CharterError) as late_start:
-        world.charters.submit_step(1, {**STEP1, "start": date(2027, 6, 30), "end": date(2026, 12, 1)}, ALICE)
+        world.charters.charter_step(1, {**STEP1, "start": date(2027, 6, 30), "end": date(2026, 12, 1)}, ALICE)
     assert refusal(late_start) == ("end_before_start", "end", "2027-06-30")
     assert texts.field_error(late_start.value) == "The end comes before the start (2027-06-30); pick an end after it."
     with pytest.raises(CharterError) as half:
-        world.charters.submit_step(1, {**STEP1, "end": None}, ALICE)
+        world.charters.charter_step(1, {**STEP1, "end": None}, ALICE)
     assert refusal(half)[:2] == ("half_timeframe", "end")
-    assert world.charters.draft("C1", "UALICE").start is None
+    assert world.charters.charter_draft("C1", "UALICE").start is None
 
 
 def test_dispute_days_must_be_working_days_from_1_to_30(world: CharterWorld) -> None:
-    world.charters.start_form("C1", "UALICE")
-    world.charters.submit_step(1, STEP1, ALICE)
-    world.charters.submit_step(2, STEP2, ALICE)
+    world.charters.charter_form("C1", "UALICE")
+    world.charters.charter_step(1, STEP1, ALICE)
+    world.charters.charter_step(2, STEP2, ALICE)
     with pytest.raises(CharterError) as bad:
-        world.charters.submit_step(3, {**STEP3, "days:sponsors": "forty"}, ALICE)
+        world.charters.charter_step(3, {**STEP3, "days:sponsors": "forty"}, ALICE)
     assert refusal(bad) == ("bad_days", "days:sponsors", "forty")
     assert world.versions() == []
 
 
 def test_naming_leads_in_the_charter_follows_the_rule_of_lead_at_x(world: CharterWorld) -> None:
     world.say("lead <@UPIA>", PIA)
-    world.charters.start_form("C1", "UALICE")
-    world.charters.submit_step(1, STEP1, ALICE)
+    world.charters.charter_form("C1", "UALICE")
+    world.charters.charter_step(1, STEP1, ALICE)
     # Globex has a lead now: only she (or its sponsor) may change it.
     with pytest.raises(CharterError) as not_hers:
-        world.charters.submit_step(2, {**STEP2, "lead:TGLOBEX": "UPAUL"}, ALICE)
+        world.charters.charter_step(2, {**STEP2, "lead:TGLOBEX": "UPAUL"}, ALICE)
     assert refusal(not_hers)[:2] == ("person", "lead:TGLOBEX")
     assert isinstance(not_hers.value.cause, NotAllowed)
     assert texts.field_error(not_hers.value) == (
@@ -190,7 +189,7 @@ def test_naming_leads_in_the_charter_follows_the_rule_of_lead_at_x(world: Charte
     )
     # A party's lead is one of its own people.
     with pytest.raises(CharterError) as wrong_party:
-        world.charters.submit_step(2, {**STEP2, "lead:TACME": "UPAUL"}, ALICE)
+        world.charters.charter_step(2, {**STEP2, "lead:TACME": "UPAUL"}, ALICE)
     assert refusal(wrong_party) == ("wrong_party", "lead:TACME", "Acme")
     assert world.roles() == [("Acme", None, None), ("Globex", "UPIA", None)]
 
@@ -348,14 +347,14 @@ def test_the_scorecard_reads_the_charters_goals_timeframe_disputes_and_decisions
     alliance = world.alliance()
     assert alliance.id is not None
     with world.db.session() as session:
-        terms = scorecard.charter_terms(session, alliance.id)
+        terms = charter_terms(session, alliance.id)
         assert [(g.title, g.target_date.date(), sorted(g.team_ids)) for g in terms.goals] == [
             ("Joint API live", date(2027, 3, 31), ["TACME", "TGLOBEX"]),
             ("First co-sold deal", date(2027, 5, 31), ["TGLOBEX"]),
         ]
         assert terms.timeframe_end is not None and terms.timeframe_end.date() == date(2027, 6, 30)
-        assert scorecard.open_disputes(session, alliance.id) == ["#1 pricing of the joint SKU"]
-        [decision] = scorecard.decisions(session, alliance.id)
+        assert open_disputes(session, alliance.id) == ["#1 pricing of the joint SKU"]
+        [decision] = decisions(session, alliance.id)
         assert (decision.text, decision.decided_by, decision.consulted) == (
             "we co-sell in DACH first",
             "UALICE",

@@ -1,4 +1,4 @@
-"""Decisions and disputes (bot.core.disputes): who decided and who was consulted; a dispute that climbs the
+"""Decisions and disputes (bot.core.charter.disputes): who decided and who was consulted; a dispute that climbs the
 charter's steps as their deadlines pass, its people told privately in their working hours, until someone records
 how it was resolved. On SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
 
@@ -15,9 +15,8 @@ import pytest
 from sqlmodel import select
 
 from bot import texts
-from bot.core.charter import Charters
-from bot.core.charter_types import (
-    CharterError,
+from bot.core.alliance import Caller
+from bot.core.charter.results import (
     DecisionList,
     DecisionRecorded,
     DisputeList,
@@ -26,9 +25,7 @@ from bot.core.charter_types import (
     DisputeOpened,
     DisputeResolved,
 )
-from bot.core.errors import UnknownPerson
-from bot.core.grammar import GrammarError, UnknownName
-from bot.core.service import Caller
+from bot.core.errors import CharterError, GrammarError, UnknownName, UnknownPerson
 from storage.db import Database
 from storage.models import Dispute
 from tests.core.test_schedule import HOUR, NOW, World
@@ -178,12 +175,12 @@ def test_a_nudge_planned_before_the_resolution_is_not_sent(world: DisputeWorld) 
 
 
 def test_the_charter_sets_the_steps_and_the_mediator(world: DisputeWorld) -> None:
-    charters = Charters(world.service)
-    charters.start_form("C1", "UALICE")
-    charters.submit_step(1, {"name": "Acme x Globex", "goals": "", "start": None, "end": None}, ALICE)
-    charters.submit_step(2, {"decision_makers": ["UALICE"]}, ALICE)
+    charters = world.service
+    charters.charter_form("C1", "UALICE")
+    charters.charter_step(1, {"name": "Acme x Globex", "goals": "", "start": None, "end": None}, ALICE)
+    charters.charter_step(2, {"decision_makers": ["UALICE"]}, ALICE)
     working = {"cadence": "default", "days:leads": "2", "days:sponsors": "1", "mediator": "Jane Doe"}
-    charters.submit_step(3, {**working, "mediator_id": "UBOB"}, ALICE)
+    charters.charter_step(3, {**working, "mediator_id": "UBOB"}, ALICE)
     opened = world.say("dispute data sharing", PAUL)
     assert opened.dispute.deadline == utc(11, 26, 23)  # 2 working days
     world.sweep(utc(11, 30, 15))  # past the leads' 2 days and the sponsors' 1: with the mediator

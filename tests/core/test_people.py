@@ -16,11 +16,12 @@ import pytest
 from sqlmodel import select
 
 from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
+from bot.core.alliance import Caller
+from bot.core.checkins.results import CheckinAsk, CheckinOpened, Nudge
 from bot.core.errors import DepartedPerson, NotAllowed
-from bot.core.outcomes import CheckinAsk, CheckinOpened, HandedOver, LeadWanted, Nudge, Orphaned, Welcome
-from bot.core.people import People
+from bot.core.people.departures import People
+from bot.core.people.results import HandedOver, LeadWanted, Orphaned, Welcome
 from bot.core.ports import Profile
-from bot.core.service import Caller
 from storage.db import Database
 from storage.models import Commitment, CommitmentEvent, Member
 from tests.core.test_schedule import DAY, NOW, World

@@ -20,8 +20,8 @@ from sqlmodel import col, select
 
 from bot.console.world import PEOPLE, ConsoleDirectory
 from bot.core import schedule
-from bot.core.clock import ManualClock
-from bot.core.outcomes import (
+from bot.core.alliance import Caller
+from bot.core.checkins.results import (
     CadenceView,
     CheckinAsk,
     CheckinClosed,
@@ -30,9 +30,10 @@ from bot.core.outcomes import (
     Nudge,
     NudgeKind,
 )
+from bot.core.clock import ManualClock
 from bot.core.ports import Outgoing, SendFailed
 from bot.core.schedule import CLAIM_TIMEOUT, MAX_ATTEMPTS, Pacer, Scheduler, SweepReport
-from bot.core.service import AllianceService, Caller
+from bot.core.service import AllianceService
 from storage.db import Database
 from storage.models import Alliance, Checkin, Delivery, Person
 

@@ -14,23 +14,45 @@ import pytest
 
 from bot import texts, texts_scorecard
 from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
-from bot.core import digest, scorecard
-from bot.core import scorecard_types as sc
+from bot.core.scorecard import digest
+from bot.core.alliance import Caller
 from bot.core.clock import ManualClock
-from bot.core.grammar import GrammarError
-from bot.core.ports import Outgoing
-from bot.core.schedule import Pacer, Scheduler
-from bot.core.scorecard import (
+from bot.core.errors import (
     AmbiguousMetric,
-    CharterTerms,
+    GrammarError,
     InternalToOwnParty,
     MetricExists,
     NoSuchMetric,
+    NotALead,
     UnitMismatch,
     UnknownParty,
-    balance_of,
 )
-from bot.core.service import AllianceService, Caller
+from bot.core.ports import Outgoing
+from bot.core.schedule import Pacer, Scheduler
+from bot.core.scorecard.card import CharterTerms, balance_of, charter_terms, decisions, open_disputes
+from bot.core.scorecard.commands import Frequency, Kind, Verdict
+from bot.core.scorecard.results import (
+    BalanceSetting,
+    ContributionAdded,
+    ContributionList,
+    DigestSetting,
+    ExportReady,
+    ImbalanceWarning,
+    MetricAdded,
+    MetricList,
+    MetricView,
+    Punctuality,
+    Reading,
+    ReadingRecorded,
+    Responses,
+    ReviewPrompt,
+    ScorecardView,
+    Side,
+    SideCard,
+    SponsorDigest,
+)
+from bot.core.scorecard.results import Goal as GoalProgress
+from bot.core.service import AllianceService
 from bot.core.visibility import SHARED, private_to
 from storage.db import Database
 
@@ -93,7 +115,7 @@ def with_roles(service: AllianceService) -> None:
 def test_a_metric_is_added_for_a_party_named_loosely_with_baseline_and_date(service: AllianceService) -> None:
     run(service, "help", PAUL)  # Globex is a party once one of its people has spoken
     added = run(service, 'metric add "pipeline influenced" for globx target 2M baseline 0.4M by end of Q2')
-    assert isinstance(added, sc.MetricAdded)
+    assert isinstance(added, MetricAdded)
     m = added.metric
     assert (m.name, m.party.name, m.target, m.baseline, m.unit, m.internal) == (
         "pipeline influenced",
@@ -122,7 +144,7 @@ def test_metric_refusals_change_nothing(service: AllianceService) -> None:
     with pytest.raises(GrammarError):
         run(service, "metric add NPS for Acme target lots")
     listed = run(service, "metrics")
-    assert isinstance(listed, sc.MetricList)
+    assert isinstance(listed, MetricList)
     assert [(m.name, m.readings) for m in listed.metrics] == [("NPS", [])]
 
 
@@ -132,7 +154,7 @@ def test_readings_accumulate_with_who_and_when_and_progress(service: AllianceSer
     first = run(service, 'metric record "pipeline influenced" 0.8M', PAUL)
     clock.advance(DAY)
     second = run(service, "metric record pipeline influenced 1.2M", ALICE)
-    assert isinstance(first, sc.ReadingRecorded) and isinstance(second, sc.ReadingRecorded)
+    assert isinstance(first, ReadingRecorded) and isinstance(second, ReadingRecorded)
     assert first.previous is None and second.previous == 800_000
     assert [(r.value, r.by, r.at) for r in second.metric.readings] == [
         (800_000, "UPAUL", NOW),
@@ -147,11 +169,11 @@ def test_same_name_in_both_parties_needs_a_party_unless_it_is_yours(service: All
     run(service, "metric add revenue for Acme target 1M")
     run(service, "metric add revenue for Globex target 3M")
     mine = run(service, "metric record revenue 0.5M", PAUL)
-    assert isinstance(mine, sc.ReadingRecorded) and mine.metric.party.name == "Globex"
+    assert isinstance(mine, ReadingRecorded) and mine.metric.party.name == "Globex"
     theirs = run(service, "metric record revenue for Acme 0.2M", PAUL)
-    assert isinstance(theirs, sc.ReadingRecorded) and theirs.metric.party.name == "Acme"
+    assert isinstance(theirs, ReadingRecorded) and theirs.metric.party.name == "Acme"
     bobs = run(service, "metric record revenue 0.3M", Caller("C1", "UBOB"))
-    assert isinstance(bobs, sc.ReadingRecorded) and bobs.metric.party.name == "Acme"  # Bob's own party's
+    assert isinstance(bobs, ReadingRecorded) and bobs.metric.party.name == "Acme"  # Bob's own party's
     with pytest.raises(AmbiguousMetric) as ambiguous:
         run(service, "metric record revenue 0.3M", Caller("C1", "USTRANGER"))  # of neither party
     assert ambiguous.value.parties == ["Acme", "Globex"]
@@ -165,13 +187,13 @@ def test_an_internal_metric_is_invisible_to_the_other_party(service: AllianceSer
     with pytest.raises(NoSuchMetric):
         run(service, f"metric record {SECRET} 50%", PAUL)
     listed = run(service, "metrics", PAUL)
-    assert isinstance(listed, sc.MetricList)
+    assert isinstance(listed, MetricList)
     assert SECRET not in texts.outcome(listed)  # Paul's private answer: Globex's view
     assert SECRET in texts.outcome(run(service, "metrics", ALICE))  # type: ignore[arg-type]
     assert [m.name for m in listed.seen_by(SHARED).metrics] == ["NPS"]
     assert [m.name for m in listed.seen_by(private_to(ACME)).metrics] == [SECRET, "NPS"]
     card = run(service, "scorecard", PAUL)
-    assert isinstance(card, sc.ScorecardView)
+    assert isinstance(card, ScorecardView)
     assert SECRET not in texts.outcome(card)
     assert SECRET not in texts_scorecard.scorecard(card.seen_by(SHARED))
     assert SECRET in texts_scorecard.scorecard(card.seen_by(private_to(ACME)))
@@ -187,11 +209,11 @@ def test_contributions_are_kept_per_party_with_their_kind(service: AllianceServi
     time = run(service, "contribute acme 200 hours of solution engineering in Q2")
     other = run(service, "contribute Globex office space in Berlin")
     kinds = [o.contribution.kind for o in (people, money, time, other)]  # type: ignore[attr-defined]
-    assert kinds == [sc.Kind.PEOPLE, sc.Kind.MONEY, sc.Kind.TIME, sc.Kind.OTHER]
-    assert isinstance(people, sc.ContributionAdded)
+    assert kinds == [Kind.PEOPLE, Kind.MONEY, Kind.TIME, Kind.OTHER]
+    assert isinstance(people, ContributionAdded)
     assert (people.contribution.what, people.contribution.period) == ("engineers", "Q1")
     listed = run(service, "contributions")
-    assert isinstance(listed, sc.ContributionList)
+    assert isinstance(listed, ContributionList)
     said = texts.outcome(listed)
     assert said.index("*Acme*") < said.index("$50K marketing budget") < said.index("*Globex*")
     assert "2 engineers for Q1 (people)" in said
@@ -203,7 +225,7 @@ def test_an_internal_contribution_stays_with_its_party(service: AllianceService)
     with pytest.raises(InternalToOwnParty):
         run(service, "contribute Acme 1 spy --internal", PAUL)
     listed = run(service, "contributions", PAUL)
-    assert isinstance(listed, sc.ContributionList)
+    assert isinstance(listed, ContributionList)
     assert "secret fund" not in texts.outcome(listed)
     assert "secret fund" in texts.outcome(run(service, "contributions", ALICE))  # type: ignore[arg-type]
 
@@ -229,12 +251,12 @@ def test_scorecard_counts_on_time_delivery_slips_and_check_in_answers(
     clock.advance(7 * DAY)
     run(service, "done #2", PAUL)
     card = run(service, "scorecard", ALICE)
-    assert isinstance(card, sc.ScorecardView)
+    assert isinstance(card, ScorecardView)
     acme, globex = card.sides
     assert (acme.party.name, globex.party.name) == ("Acme", "Globex")
-    assert globex.delivery == sc.Punctuality(done_on_time=1, done_late=1, slips=1, open_overdue=0)
+    assert globex.delivery == Punctuality(done_on_time=1, done_late=1, slips=1, open_overdue=0)
     assert globex.delivery.on_time_rate == 0.5
-    assert acme.delivery == sc.Punctuality()
+    assert acme.delivery == Punctuality()
     assert (acme.responses.asked, acme.responses.answered) == (1, 1)
     assert (globex.responses.asked, globex.responses.answered) == (1, 0)
     said = texts.outcome(card)
@@ -243,26 +265,26 @@ def test_scorecard_counts_on_time_delivery_slips_and_check_in_answers(
     assert "none in the charter yet" in said
 
 
-def metric(team: str, progress: float, *, internal: bool = False) -> sc.MetricView:
-    return sc.MetricView(
+def metric(team: str, progress: float, *, internal: bool = False) -> MetricView:
+    return MetricView(
         name=f"m{team}{progress}",
-        party=sc.Side(team, team),
+        party=Side(team, team),
         unit="",
         baseline=0.0,
         target=100.0,
         due_at=None,
         internal=internal,
-        readings=[sc.Reading(value=progress, at=NOW, by="U")],
+        readings=[Reading(value=progress, at=NOW, by="U")],
     )
 
 
-def side(team: str, *metrics: sc.MetricView) -> sc.SideCard:
-    return sc.SideCard(
-        party=sc.Side(team, team),
+def side(team: str, *metrics: MetricView) -> SideCard:
+    return SideCard(
+        party=Side(team, team),
         metrics=list(metrics),
         contributions=[],
-        delivery=sc.Punctuality(),
-        responses=sc.Responses(),
+        delivery=Punctuality(),
+        responses=Responses(),
     )
 
 
@@ -295,17 +317,17 @@ def test_both_leads_are_warned_once_per_imbalance_episode(
     service: AllianceService, clock: ManualClock, scheduler: Scheduler, courier: Courier
 ) -> None:
     with_roles(service)
-    assert isinstance(run(service, "balance 30%", ALICE), sc.BalanceSetting)
+    assert isinstance(run(service, "balance 30%", ALICE), BalanceSetting)
     run(service, "metric add revenue for Acme target 100")
     run(service, "metric add revenue for Globex target 100", PAUL)
     run(service, "metric record revenue for Acme 20")
     run(service, "metric record revenue for Globex 0", PAUL)
     clock.advance(timedelta(hours=5))  # 15:00 UTC: working hours in New York and Berlin
     scheduler.sweep(clock.now())
-    assert courier.of(sc.ImbalanceWarning) == []  # a gap of 20 points: under 30
+    assert courier.of(ImbalanceWarning) == []  # a gap of 20 points: under 30
     run(service, "metric record revenue for Acme 40")  # 40 vs 0
     scheduler.sweep(clock.now())
-    warned = courier.of(sc.ImbalanceWarning)
+    warned = courier.of(ImbalanceWarning)
     assert sorted(m.recipient_id for m in warned) == ["UALICE", "UPAUL"]
     assert all(m.content.balance.ahead == ACME for m in warned)  # type: ignore[attr-defined]
     said = texts.dispatch(warned[0].content)
@@ -314,12 +336,12 @@ def test_both_leads_are_warned_once_per_imbalance_episode(
     for _ in range(3):
         clock.advance(timedelta(minutes=1))
         scheduler.sweep(clock.now())
-    assert len(courier.of(sc.ImbalanceWarning)) == 2
+    assert len(courier.of(ImbalanceWarning)) == 2
     run(service, "metric record revenue for Globex 50", PAUL)  # balanced again: 60 vs 50
     scheduler.sweep(clock.now())
     run(service, "metric record revenue for Globex 95", PAUL)  # a new episode, the other way round
     scheduler.sweep(clock.now())
-    warned = courier.of(sc.ImbalanceWarning)
+    warned = courier.of(ImbalanceWarning)
     assert len(warned) == 4
     assert {m.content.balance.ahead for m in warned[2:]} == {GLOBEX}  # type: ignore[attr-defined]
 
@@ -332,31 +354,31 @@ def test_digest_goes_to_sponsors_monthly_once_each_month(
 ) -> None:
     with_roles(service)
     setting = run(service, "digest")
-    assert isinstance(setting, sc.DigestSetting)
+    assert isinstance(setting, DigestSetting)
     # The first working morning of December in New York (the alliance's home: Alice, its host lead, is there).
     first = datetime(2026, 12, 1, 9, 0, tzinfo=NEW_YORK)
-    assert (setting.frequency, setting.next_at) == (sc.Frequency.MONTHLY, first)
+    assert (setting.frequency, setting.next_at) == (Frequency.MONTHLY, first)
     run(service, f"metric add {SECRET} for Acme target 30% --internal")
     clock.advance(first - NOW - timedelta(minutes=1))
     scheduler.sweep(clock.now())
-    assert courier.of(sc.SponsorDigest) == []
+    assert courier.of(SponsorDigest) == []
     clock.advance(timedelta(minutes=1))
     scheduler.sweep(clock.now())
     clock.advance(timedelta(hours=1))
     scheduler.sweep(clock.now())
-    digests = {m.recipient_id: m.content for m in courier.of(sc.SponsorDigest)}
+    digests = {m.recipient_id: m.content for m in courier.of(SponsorDigest)}
     assert sorted(digests) == ["UERIN", "UPIA"]
     erin, pia = digests["UERIN"], digests["UPIA"]
-    assert isinstance(erin, sc.SponsorDigest) and isinstance(pia, sc.SponsorDigest)
+    assert isinstance(erin, SponsorDigest) and isinstance(pia, SponsorDigest)
     assert erin.period == "November 2026"
     assert SECRET in texts.dispatch(erin)
     assert SECRET not in texts.dispatch(pia)
     clock.advance(timedelta(days=20))
     scheduler.sweep(clock.now())
-    assert len(courier.of(sc.SponsorDigest)) == 2
+    assert len(courier.of(SponsorDigest)) == 2
     clock.advance(datetime(2027, 1, 4, 15, 0, tzinfo=UTC) - clock.now())  # the first working Monday of January
     scheduler.sweep(clock.now())
-    assert len(courier.of(sc.SponsorDigest)) == 4
+    assert len(courier.of(SponsorDigest)) == 4
 
 
 def test_digest_weekly_and_off(
@@ -364,17 +386,17 @@ def test_digest_weekly_and_off(
 ) -> None:
     with_roles(service)
     weekly = run(service, "digest weekly")
-    assert isinstance(weekly, sc.DigestSetting) and weekly.changed
+    assert isinstance(weekly, DigestSetting) and weekly.changed
     assert weekly.next_at == datetime(2026, 11, 30, 9, 0, tzinfo=NEW_YORK)  # next Monday morning
     clock.advance(timedelta(days=6, hours=5))  # Monday 30 Nov, 15:00 UTC
     scheduler.sweep(clock.now())
-    assert len(courier.of(sc.SponsorDigest)) == 2
-    assert courier.of(sc.SponsorDigest)[0].content.period == "the week of 23 Nov 2026"  # type: ignore[attr-defined]
+    assert len(courier.of(SponsorDigest)) == 2
+    assert courier.of(SponsorDigest)[0].content.period == "the week of 23 Nov 2026"  # type: ignore[attr-defined]
     off = run(service, "digest off")
-    assert isinstance(off, sc.DigestSetting) and off.next_at is None
+    assert isinstance(off, DigestSetting) and off.next_at is None
     clock.advance(timedelta(days=14))
     scheduler.sweep(clock.now())
-    assert len(courier.of(sc.SponsorDigest)) == 2
+    assert len(courier.of(SponsorDigest)) == 2
 
 
 # ---- review prompts --------------------------------------------------------------------------------------
@@ -392,64 +414,58 @@ def test_review_prompts_at_the_end_of_the_timeframe_and_each_goal_date(
     goal_date = NOW + 3 * DAY
     end = NOW + 10 * DAY
     terms = CharterTerms(
-        timeframe_end=end, goals=[sc.Goal(key="g1", title="Joint launch", target_date=goal_date, team_ids=[])]
+        timeframe_end=end, goals=[GoalProgress(key="g1", title="Joint launch", target_date=goal_date, team_ids=[])]
     )
     monkeypatch.setattr(digest, "charter_terms", lambda session, alliance_id: terms)
     scheduler.sweep(clock.now())
-    assert courier.of(sc.ReviewPrompt) == []
+    assert courier.of(ReviewPrompt) == []
     clock.advance(3 * DAY + timedelta(hours=5))
     scheduler.sweep(clock.now())
-    prompts = courier.of(sc.ReviewPrompt)
+    prompts = courier.of(ReviewPrompt)
     assert sorted(m.recipient_id for m in prompts) == ["UALICE", "UPAUL"]
     assert {m.content.about for m in prompts} == {"Joint launch"}  # type: ignore[attr-defined]
     assert "Should the alliance *continue*, *adjust*, or *wind down*?" in texts.dispatch(prompts[0].content)
     clock.advance(2 * timedelta(hours=1))
     scheduler.sweep(clock.now())
-    assert len(courier.of(sc.ReviewPrompt)) == 2  # each review is prompted once
+    assert len(courier.of(ReviewPrompt)) == 2  # each review is prompted once
     clock.advance(end + timedelta(hours=5) - clock.now())  # Friday afternoon in Berlin, morning in New York
     scheduler.sweep(clock.now())
-    later = courier.of(sc.ReviewPrompt)[2:]
+    later = courier.of(ReviewPrompt)[2:]
     assert [m.content.about for m in later] == ["", ""]  # type: ignore[attr-defined]
     key = later[0].content.review_key  # type: ignore[attr-defined]
-    answered = digest.answer_review(
-        db=db,
-        clock=clock,
-        platform="slack",
+    answered = service.answer_review(
         channel_id="C1",
         review_key=key,
         about="",
         user_id="UPAUL",
-        verdict=sc.Verdict.WIND_DOWN,
+        verdict=Verdict.WIND_DOWN,
     )
     assert texts_scorecard.review_answered(answered) == (
         "🧭 Review of the agreed timeframe: <@UPAUL> (Globex's lead) says *wind down*."
     )
-    with pytest.raises(digest.NotALead):
-        digest.answer_review(
-            db=db,
-            clock=clock,
-            platform="slack",
+    with pytest.raises(NotALead):
+        service.answer_review(
             channel_id="C1",
             review_key=key,
             about="",
             user_id="UPIA",
-            verdict=sc.Verdict.CONTINUE,
+            verdict=Verdict.CONTINUE,
         )
 
 
 def test_without_a_charter_there_are_no_goals_disputes_or_decisions(service: AllianceService, db: Database) -> None:
     run(service, "help")
     with db.session() as session:
-        assert scorecard.charter_terms(session, 1) == CharterTerms()
-        assert scorecard.open_disputes(session, 1) == []
-        assert scorecard.decisions(session, 1) == []
+        assert charter_terms(session, 1) == CharterTerms()
+        assert open_disputes(session, 1) == []
+        assert decisions(session, 1) == []
 
 
 # ---- export ----------------------------------------------------------------------------------------------
 
 
 def rows_of(export: object) -> list[dict[str, str]]:
-    assert isinstance(export, sc.ExportReady)
+    assert isinstance(export, ExportReady)
     return list(csv.DictReader(io.StringIO(export.csv)))
 
 

@@ -9,39 +9,28 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
+from bot.core.alliance import Caller, Role
+from bot.core.checkins.results import CadenceView, EscalationView, Reported, Snoozed
 from bot.core.clock import ManualClock
+from bot.core.commitments.commands import FormEntry, ListFilter
+from bot.core.commitments.results import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded
 from bot.core.dates import MissingDate, PastDate, UnknownDate
 from bot.core.errors import (
     AlreadyClosed,
     DepartedPerson,
+    DueProblem,
+    GrammarError,
     NoSuchCommitment,
     NotAllowed,
     NotAPerson,
     SameDue,
+    UnknownName,
     UnknownPerson,
 )
-from bot.core.grammar import GrammarError, ListFilter, Role, UnknownName
-from bot.core.outcomes import (
-    CadenceView,
-    Changed,
-    Details,
-    EscalationView,
-    FormRequested,
-    HandedOver,
-    HolidaysSet,
-    Listing,
-    OwnedBy,
-    Owners,
-    Presence,
-    Recorded,
-    Reported,
-    RoleNamed,
-    RosterView,
-    Snoozed,
-    Usage,
-)
+from bot.core.outcomes import Usage
+from bot.core.people.results import HandedOver, HolidaysSet, Presence, RoleNamed, RosterView
 from bot.core.ports import Profile
-from bot.core.service import AllianceService, Caller, DueProblem, FormEntry
+from bot.core.service import AllianceService
 from storage.db import Database
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday

@@ -25,14 +25,16 @@ import pytest
 
 from bot import texts
 from bot.console.world import ACME, ACME_INTERNAL, GLOBEX, PEOPLE, ConsoleDirectory
-from bot.core.charter import Charters
+from bot.core.alliance import Caller
+from bot.core.checkins.results import Nudge, NudgeKind
 from bot.core.clock import ManualClock
+from bot.core.commitments.commands import FormEntry
 from bot.core.errors import CommandError, NoSuchCommitment
-from bot.core.outcomes import Dispatch, Nudge, NudgeKind, Outcome, Reply, announced
-from bot.core.people import People
+from bot.core.outcomes import Dispatch, Outcome, Reply, announced
+from bot.core.people.departures import People
 from bot.core.ports import Outgoing
 from bot.core.schedule import Pacer, Scheduler
-from bot.core.service import AllianceService, Caller, FormEntry
+from bot.core.service import AllianceService
 from bot.core.trust import REDACTORS, To, redact, route
 from bot.core.visibility import SHARED, Audience, private_to
 from bot.slack import blocks
@@ -249,9 +251,9 @@ def governance_and_scorecard(world: TrustWorld) -> None:
     """The charter (written in its form, signed by both leads, a goal falling due soon), decisions, a dispute,
     metrics and contributions of both parties (shared and internal, the internal ones named with their party's
     secret word), settings and an export: every kind of answer these give, for every reader."""
-    charters = Charters(world.service)
+    charters = world.service
     alice = Caller(channel_id=CHANNEL, user_id="UALICE", private=True)
-    charters.start_form(CHANNEL, "UALICE")
+    charters.charter_form(CHANNEL, "UALICE")
     goal_day = (NOW + timedelta(days=3)).date().isoformat()
     steps: list[dict[str, Any]] = [
         {
@@ -280,9 +282,9 @@ def governance_and_scorecard(world: TrustWorld) -> None:
             "held_back": "Margins",
         },
     ]
-    assert charters.submit_step(1, steps[0], alice) is None
-    assert charters.submit_step(2, steps[1], alice) is None
-    saved = charters.submit_step(3, steps[2], alice)
+    assert charters.charter_step(1, steps[0], alice) is None
+    assert charters.charter_step(2, steps[1], alice) is None
+    saved = charters.charter_step(3, steps[2], alice)
     assert saved is not None
     # The form's save is announced to the channel whole: a charter names no commitment.
     world.seen_kinds.add(type(saved.outcome))

@@ -7,11 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.console.world import ACME, ACME_INTERNAL, GLOBEX, PEOPLE, ConsoleDirectory
+from bot.core.alliance import Caller
 from bot.core.clock import ManualClock
+from bot.core.commitments.commands import FormEntry
+from bot.core.commitments.results import Changed, Details, Listing, OwnedBy, Owners, Recorded
 from bot.core.errors import NoSuchCommitment, NotAllowed
-from bot.core.outcomes import Changed, Details, HandedOver, Linked, Listing, OwnedBy, Owners, Recorded, RosterView
-from bot.core.people import People
-from bot.core.service import AllianceService, Caller, FormEntry
+from bot.core.people.departures import People
+from bot.core.people.results import HandedOver, Linked, RosterView
+from bot.core.service import AllianceService
 from bot.core.visibility import SHARED, private_to
 from storage.db import Database
 

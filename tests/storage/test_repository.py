@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from storage import deliveries
 from storage import repository as repo
 from storage.db import Database, migrate
 from storage.models import Commitment, Person, Status
@@ -155,7 +156,7 @@ def test_event_ids_are_claimed_once_and_forgotten_later(db: Database) -> None:
         assert repo.claim_event(session=session, event_id="Ev1", at=NOW) is False
         assert repo.claim_event(session=session, event_id="Ev2", at=NOW + timedelta(days=2)) is True
     with db.session() as session:
-        assert repo.forget_events(session=session, before=NOW + timedelta(days=1)) == 1
+        assert deliveries.forget_events(session=session, before=NOW + timedelta(days=1)) == 1
     with db.session() as session:
         assert repo.claim_event(session=session, event_id="Ev1", at=NOW) is True
         assert repo.claim_event(session=session, event_id="Ev2", at=NOW) is False

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from bot.console.world import PEOPLE, ConsoleDirectory
-from bot.core.outcomes import Nudge
+from bot.core.alliance import Caller
+from bot.core.checkins.results import Nudge
 from bot.core.ports import ByPlatform, Outgoing, SendFailed
 from bot.core.schedule import Pacer, Scheduler
-from bot.core.service import AllianceService, Caller
+from bot.core.service import AllianceService
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
 from tests.teams.fake_connector import PAUL, PIA

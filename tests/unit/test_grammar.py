@@ -4,37 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.grammar import (
-    Answer,
-    Away,
-    Back,
-    CheckinNow,
+from bot.core.alliance import Role
+from bot.core.checkins.commands import Answer, CheckinNow, Escalation, Report, SetCadence, ShowCadence, Snooze
+from bot.core.commitments.commands import (
     Commit,
     Complete,
     Drop,
-    Escalation,
-    GrammarError,
-    Handover,
-    Help,
     ListCommitments,
     ListFilter,
     MoveDue,
-    NameRole,
     OpenForm,
     OwnedBy,
     Reassign,
-    Report,
-    Role,
-    Roster,
-    SetCadence,
-    SetHolidays,
     Show,
-    ShowCadence,
-    Snooze,
-    UnknownName,
     WhoOwns,
-    parse,
 )
+from bot.core.errors import GrammarError, UnknownName
+from bot.core.grammar import Help, parse
+from bot.core.people.commands import Away, Back, Handover, NameRole, Roster, SetHolidays
 
 
 @pytest.mark.parametrize(

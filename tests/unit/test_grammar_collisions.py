@@ -5,21 +5,24 @@ from __future__ import annotations
 import pytest
 
 from bot.core import grammar as g
-from bot.core import scorecard_types as sc
+from bot.core.charter.commands import ListDecisions, ListDisputes, ResolveDispute
+from bot.core.commitments.commands import Commit
+from bot.core.errors import GrammarError
+from bot.core.scorecard.commands import AddMetric, Contribute
 
 
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ('add metric "pipeline" for Globex target 2M by end of Q2', sc.AddMetric),
-        ("add contribution Globex 2 engineers for Q1", sc.Contribute),
-        ("add pricing sheet by Friday", g.Commit),  # "add" still records a commitment
-        ("commit metrics dashboard by Friday", g.Commit),  # and a title may start with "metrics"
-        ("dispute list", g.ListDisputes),
-        ("dispute all", g.ListDisputes),
-        ("decision log", g.ListDecisions),
-        ("decide list", g.ListDecisions),
-        ("resolve dispute 1 agreed on weekday hours", g.ResolveDispute),
+        ('add metric "pipeline" for Globex target 2M by end of Q2', AddMetric),
+        ("add contribution Globex 2 engineers for Q1", Contribute),
+        ("add pricing sheet by Friday", Commit),  # "add" still records a commitment
+        ("commit metrics dashboard by Friday", Commit),  # and a title may start with "metrics"
+        ("dispute list", ListDisputes),
+        ("dispute all", ListDisputes),
+        ("decision log", ListDecisions),
+        ("decide list", ListDecisions),
+        ("resolve dispute 1 agreed on weekday hours", ResolveDispute),
     ],
 )
 def test_the_command_meant(text: str, kind: type) -> None:
@@ -34,7 +37,7 @@ def test_the_command_meant(text: str, kind: type) -> None:
     ],
 )
 def test_what_would_do_the_wrong_thing_is_refused_with_the_right_form(text: str, said: str) -> None:
-    with pytest.raises(g.GrammarError) as refused:
+    with pytest.raises(GrammarError) as refused:
         g.parse(text)
     assert said in refused.value.problem
     assert refused.value.usage == g.USAGE["resolve"]

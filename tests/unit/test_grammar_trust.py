@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.grammar import Commit, GrammarError, Link, parse
+from bot.core.commitments.commands import Commit
+from bot.core.errors import GrammarError
+from bot.core.grammar import parse
+from bot.core.people.commands import Link
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bot import texts
-from bot.core.grammar import ListFilter
-from bot.core.outcomes import CommitmentView, LeadWanted, Listing, Orphaned, PartyView, Recorded, Usage
+from bot.core.commitments.commands import ListFilter
+from bot.core.commitments.results import Listing, Recorded
+from bot.core.outcomes import Usage
+from bot.core.people.results import LeadWanted, Orphaned
+from bot.core.views import CommitmentView, PartyView
 from bot.slack import blocks
 from bot.slack.replies import render
 

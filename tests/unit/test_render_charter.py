@@ -7,7 +7,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.core.charter_types import CharterParty, CharterShown, CharterView, Goal
+from bot.core.charter.results import CharterParty, CharterShown, CharterView, Goal
 from bot.slack import blocks_charter as kit
 
 LONG = "x" * 300

@@ -7,9 +7,34 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import texts_scorecard as say
-from bot.core import scorecard_types as sc
-from bot.core.grammar import GrammarError, parse
-from bot.core.scorecard_grammar import amount, kind_of
+from bot.core.errors import GrammarError
+from bot.core.grammar import parse
+from bot.core.scorecard.commands import (
+    AddMetric,
+    Amount,
+    Contribute,
+    Export,
+    Frequency,
+    Kind,
+    ListContributions,
+    ListMetrics,
+    RecordReading,
+    SetBalance,
+    SetDigest,
+    ShowScorecard,
+)
+from bot.core.scorecard.grammar import amount, kind_of
+from bot.core.scorecard.results import (
+    Balance,
+    MetricView,
+    Punctuality,
+    Reading,
+    Responses,
+    ReviewPrompt,
+    ScorecardView,
+    Side,
+    SideCard,
+)
 from bot.core.visibility import SHARED, private_to
 from bot.slack import blocks_scorecard, chart
 
@@ -19,75 +44,73 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2M", sc.Amount(2_000_000)),
-        ("0.4M", sc.Amount(400_000)),
-        ("150k", sc.Amount(150_000)),
-        ("1.5B", sc.Amount(1_500_000_000)),
-        ("$2M", sc.Amount(2_000_000, "$")),
-        ("€300K", sc.Amount(300_000, "€")),
-        ("50KEUR", sc.Amount(50_000, "€")),
-        ("25%", sc.Amount(25, "%")),
-        ("1,200", sc.Amount(1200)),
-        ("1,5", sc.Amount(1.5)),
-        ("12", sc.Amount(12)),
+        ("2M", Amount(2_000_000)),
+        ("0.4M", Amount(400_000)),
+        ("150k", Amount(150_000)),
+        ("1.5B", Amount(1_500_000_000)),
+        ("$2M", Amount(2_000_000, "$")),
+        ("€300K", Amount(300_000, "€")),
+        ("50KEUR", Amount(50_000, "€")),
+        ("25%", Amount(25, "%")),
+        ("1,200", Amount(1200)),
+        ("1,5", Amount(1.5)),
+        ("12", Amount(12)),
         ("lots", None),
         ("2X", None),
         ("", None),
     ],
 )
-def test_amounts_as_people_write_them(text: str, expected: sc.Amount | None) -> None:
+def test_amounts_as_people_write_them(text: str, expected: Amount | None) -> None:
     assert amount(text) == expected
 
 
 @pytest.mark.parametrize(
     ("what", "unit", "kind"),
     [
-        ("engineers", "", sc.Kind.PEOPLE),
-        ("FTE", "", sc.Kind.PEOPLE),
-        ("solution architects", "", sc.Kind.PEOPLE),
-        ("marketing budget", "", sc.Kind.MONEY),
-        ("EUR for events", "", sc.Kind.MONEY),
-        ("anything", "$", sc.Kind.MONEY),
-        ("hours of support", "", sc.Kind.TIME),
-        ("days of consulting", "", sc.Kind.TIME),
-        ("office space", "", sc.Kind.OTHER),
+        ("engineers", "", Kind.PEOPLE),
+        ("FTE", "", Kind.PEOPLE),
+        ("solution architects", "", Kind.PEOPLE),
+        ("marketing budget", "", Kind.MONEY),
+        ("EUR for events", "", Kind.MONEY),
+        ("anything", "$", Kind.MONEY),
+        ("hours of support", "", Kind.TIME),
+        ("days of consulting", "", Kind.TIME),
+        ("office space", "", Kind.OTHER),
     ],
 )
-def test_contribution_kinds_are_read_from_the_words(what: str, unit: str, kind: sc.Kind) -> None:
+def test_contribution_kinds_are_read_from_the_words(what: str, unit: str, kind: Kind) -> None:
     assert kind_of(what, unit) == kind
 
 
 def test_scorecard_commands_parse() -> None:
-    assert parse('metric add "pipeline influenced" for Globex target 2M by end of Q2') == sc.AddMetric(
-        name="pipeline influenced", party="Globex", target=sc.Amount(2_000_000), due_phrase="end of Q2"
+    assert parse('metric add "pipeline influenced" for Globex target 2M by end of Q2') == AddMetric(
+        name="pipeline influenced", party="Globex", target=Amount(2_000_000), due_phrase="end of Q2"
     )
-    assert parse("metric add NPS for Acme Corp target 40% baseline 20% --internal") == sc.AddMetric(
-        name="NPS", party="Acme Corp", target=sc.Amount(40, "%"), baseline=sc.Amount(20, "%"), internal=True
+    assert parse("metric add NPS for Acme Corp target 40% baseline 20% --internal") == AddMetric(
+        name="NPS", party="Acme Corp", target=Amount(40, "%"), baseline=Amount(20, "%"), internal=True
     )
-    assert parse('metric record "pipeline influenced" 1.2M') == sc.RecordReading(
-        "pipeline influenced", sc.Amount(1_200_000)
+    assert parse('metric record "pipeline influenced" 1.2M') == RecordReading("pipeline influenced", Amount(1_200_000))
+    assert parse("metric record revenue for Acme 0.2M") == RecordReading("revenue", Amount(200_000), "Acme")
+    assert parse("metrics") == parse("metric") == parse("kpis") == ListMetrics()
+    assert parse("contribute Globex 2 engineers for Q1") == Contribute(
+        party="Globex", what="engineers", amount=Amount(2), kind=Kind.PEOPLE, period="Q1"
     )
-    assert parse("metric record revenue for Acme 0.2M") == sc.RecordReading("revenue", sc.Amount(200_000), "Acme")
-    assert parse("metrics") == parse("metric") == parse("kpis") == sc.ListMetrics()
-    assert parse("contribute Globex 2 engineers for Q1") == sc.Contribute(
-        party="Globex", what="engineers", amount=sc.Amount(2), kind=sc.Kind.PEOPLE, period="Q1"
+    assert parse("contribute Acme 50K EUR for Q2 --internal") == Contribute(
+        party="Acme", what="funding", amount=Amount(50_000, "€"), kind=Kind.MONEY, period="Q2", internal=True
     )
-    assert parse("contribute Acme 50K EUR for Q2 --internal") == sc.Contribute(
-        party="Acme", what="funding", amount=sc.Amount(50_000, "€"), kind=sc.Kind.MONEY, period="Q2", internal=True
+    assert parse("contribute Acme $10K for the integration work") == Contribute(
+        party="Acme", what="for the integration work", amount=Amount(10_000, "$"), kind=Kind.MONEY
     )
-    assert parse("contribute Acme $10K for the integration work") == sc.Contribute(
-        party="Acme", what="for the integration work", amount=sc.Amount(10_000, "$"), kind=sc.Kind.MONEY
+    assert parse("contribute Acme 1 FTE —internal") == Contribute(
+        party="Acme", what="FTE", amount=Amount(1), kind=Kind.PEOPLE, internal=True
     )
-    assert parse("contribute Acme 1 FTE —internal") == sc.Contribute(
-        party="Acme", what="FTE", amount=sc.Amount(1), kind=sc.Kind.PEOPLE, internal=True
-    )
-    assert parse("contributions") == sc.ListContributions()
-    assert parse("scorecard") == sc.ShowScorecard()
-    assert parse("balance") == sc.SetBalance()
-    assert parse("balance 30%") == parse("balance 30") == sc.SetBalance(30)
-    assert parse("digest weekly") == sc.SetDigest(sc.Frequency.WEEKLY)
-    assert parse("digest none") == sc.SetDigest(sc.Frequency.OFF)
-    assert parse("export") == parse("csv") == sc.Export()
+    assert parse("contributions") == ListContributions()
+    assert parse("scorecard") == ShowScorecard()
+    assert parse("balance") == SetBalance()
+    assert parse("balance 30%") == parse("balance 30") == SetBalance(30)
+    assert parse("digest weekly") == SetDigest(Frequency.WEEKLY)
+    assert parse("digest none") == SetDigest(Frequency.OFF)
+    assert parse("export") == parse("csv") == Export()
 
 
 @pytest.mark.parametrize(
@@ -111,39 +134,39 @@ def test_bad_scorecard_commands_say_why(text: str, problem: str) -> None:
     assert error.value.problem.startswith(problem)
 
 
-def metric(team: str, name: str, *, internal: bool = False, readings: tuple[float, ...] = ()) -> sc.MetricView:
-    return sc.MetricView(
+def metric(team: str, name: str, *, internal: bool = False, readings: tuple[float, ...] = ()) -> MetricView:
+    return MetricView(
         name=name,
-        party=sc.Side(team, team.title()),
+        party=Side(team, team.title()),
         unit="",
         baseline=0,
         target=100,
         due_at=NOW,
         internal=internal,
-        readings=[sc.Reading(value=v, at=NOW, by="U") for v in readings],
+        readings=[Reading(value=v, at=NOW, by="U") for v in readings],
     )
 
 
-def card() -> sc.ScorecardView:
-    acme = sc.SideCard(
-        party=sc.Side("acme", "Acme"),
+def card() -> ScorecardView:
+    acme = SideCard(
+        party=Side("acme", "Acme"),
         metrics=[metric("acme", "revenue", readings=(30,)), metric("acme", "secret", internal=True, readings=(90,))],
         contributions=[],
-        delivery=sc.Punctuality(done_on_time=3, done_late=1, slips=2),
-        delivery_shared=sc.Punctuality(done_on_time=1),
-        responses=sc.Responses(asked=4, answered=3),
+        delivery=Punctuality(done_on_time=3, done_late=1, slips=2),
+        delivery_shared=Punctuality(done_on_time=1),
+        responses=Responses(asked=4, answered=3),
     )
-    globex = sc.SideCard(
-        party=sc.Side("globex", "Globex"),
+    globex = SideCard(
+        party=Side("globex", "Globex"),
         metrics=[metric("globex", "pipeline", readings=(10, 80))],
         contributions=[],
-        delivery=sc.Punctuality(),
-        responses=sc.Responses(),
+        delivery=Punctuality(),
+        responses=Responses(),
     )
-    return sc.ScorecardView(
+    return ScorecardView(
         alliance="Acme & Globex",
         sides=[acme, globex],
-        balance=sc.Balance(threshold=25, progress={"acme": 0.3, "globex": 0.8}, ahead="globex"),
+        balance=Balance(threshold=25, progress={"acme": 0.3, "globex": 0.8}, ahead="globex"),
         at=NOW,
     )
 
@@ -151,7 +174,7 @@ def card() -> sc.ScorecardView:
 def test_seen_by_keeps_internal_items_and_their_figures_to_their_party() -> None:
     shared = card().seen_by(SHARED)
     assert [m.name for m in shared.sides[0].metrics] == ["revenue"]
-    assert shared.sides[0].delivery == sc.Punctuality(done_on_time=1)
+    assert shared.sides[0].delivery == Punctuality(done_on_time=1)
     own = card().seen_by(private_to("acme"))
     assert [m.name for m in own.sides[0].metrics] == ["revenue", "secret"]
     assert own.sides[0].delivery.done_late == 1
@@ -173,7 +196,7 @@ def test_scorecard_blocks_put_both_parties_side_by_side_within_slacks_limits() -
 
 
 def test_review_prompt_has_three_buttons_naming_the_review() -> None:
-    prompt = sc.ReviewPrompt(
+    prompt = ReviewPrompt(
         channel_id="C1", review_key="timeframe:2027-06-30", about="", card=card().seen_by(SHARED), recipient_id="U"
     )
     actions = blocks_scorecard.review_prompt(prompt)[-1]
@@ -185,7 +208,7 @@ def test_review_prompt_has_three_buttons_naming_the_review() -> None:
 def test_the_chart_is_a_png_with_or_without_metrics() -> None:
     full = chart.scorecard_png(card().seen_by(SHARED))
     empty = chart.scorecard_png(
-        sc.ScorecardView(alliance="A", sides=[], balance=sc.Balance(threshold=25, progress={}), at=NOW)
+        ScorecardView(alliance="A", sides=[], balance=Balance(threshold=25, progress={}), at=NOW)
     )
     for png in (full, empty):
         assert png.startswith(b"\x89PNG\r\n\x1a\n")

@@ -21,15 +21,11 @@ from typing import Any
 import pytest
 
 from bot import texts
-from bot.core.grammar import ListFilter
-from bot.core.outcomes import (
-    CheckinAnswered,
-    CommitmentView,
-    Dispatch,
-    Outcome,
-    PartyView,
-)
+from bot.core.checkins.results import CheckinAnswered
+from bot.core.commitments.commands import ListFilter
+from bot.core.outcomes import Dispatch, Outcome
 from bot.core.trust import redact, visible
+from bot.core.views import CommitmentView, PartyView
 from bot.core.visibility import SHARED, Audience, private_to
 from bot.slack import blocks
 from bot.slack.replies import render

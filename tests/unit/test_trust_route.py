@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.core.grammar import ListFilter
-from bot.core.outcomes import Changed, CommitmentView, Details, HandedOver, Linked, Listing, PartyView
+from bot.core.commitments.commands import ListFilter
+from bot.core.commitments.results import Changed, Details, Listing
+from bot.core.people.results import HandedOver, Linked
 from bot.core.trust import Send, To, route
+from bot.core.views import CommitmentView, PartyView
 from bot.core.visibility import SHARED, private_to
 
 ACME = PartyView(team_id="TACME", name="Acme", lead_id="UALICE")

@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.core import grammar
+from bot.core.alliance import Caller
+from bot.core.commitments.commands import Complete, Show
 from bot.core.errors import CommandError
-from bot.core.service import Caller
 from bot.slack import blocks
 from bot.slack.front import OPEN_FORM_ACTION, SlackFrontEnd
 from bot.slack.replies import Where
@@ -19,12 +20,12 @@ def register(app: App, front: SlackFrontEnd) -> None:
     @app.action(blocks.DONE_ACTION)
     def mark_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        _run(front, body, grammar.Complete(ref=int(action["value"])), in_thread=True)
+        _run(front, body, Complete(ref=int(action["value"])), in_thread=True)
 
     @app.action(blocks.SHOW_ACTION)
     def show(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        _run(front, body, grammar.Show(ref=int(action["value"])), in_thread=False)
+        _run(front, body, Show(ref=int(action["value"])), in_thread=False)
 
     @app.action(OPEN_FORM_ACTION)
     def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -14,12 +14,12 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot import texts, texts_charter
-from bot.core.charter import Charters
-from bot.core.charter_types import CharterEditRequested, CharterSigned, DisputeOpened, ResolveDispute, SignCharter
+from bot.core.alliance import Caller
+from bot.core.charter.commands import ResolveDispute, SignCharter
+from bot.core.charter.results import CharterEditRequested, CharterSigned, DisputeOpened
 from bot.core.errors import CommandError
 from bot.core.grammar import Command
 from bot.core.outcomes import Reply
-from bot.core.service import Caller
 from bot.slack import blocks_charter as kit
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where, render
@@ -55,19 +55,18 @@ def register(app: App, front: SlackFrontEnd) -> None:
         step = int(meta.get("step", 1))
         caller = Caller(channel_id=str(meta["ch"]), user_id=str(body["user"]["id"]))
         fields = kit.form_fields(step, view["state"]["values"])
-        charters = Charters(front.service)
         try:
             for key in ("start", "end"):
                 if key in fields:
                     fields[key] = date.fromisoformat(fields[key]) if fields[key] else None
-            reply = charters.submit_step(step, fields, caller)
+            reply = front.service.charter_step(step, fields, caller)
         except (CommandError, ValueError) as e:
             ack(response_action="errors", errors={_field(view, e): _field_error(e)})
             return
         if reply is None:
             ack(
                 response_action="push",
-                view=kit.charter_form(charters.draft(caller.channel_id, caller.user_id), step + 1),
+                view=kit.charter_form(front.service.charter_draft(caller.channel_id, caller.user_id), step + 1),
             )
             return
         ack(response_action="clear")
@@ -108,7 +107,7 @@ def answer(front: SlackFrontEnd, reply: Reply, caller: Caller, where: Where, *, 
 
 
 def open_form(front: SlackFrontEnd, trigger_id: str, channel_id: str, user_id: str) -> None:
-    view = Charters(front.service).start_form(channel_id, user_id)
+    view = front.service.charter_form(channel_id, user_id)
     front.client.views_open(trigger_id=trigger_id, view=kit.charter_form(view, 1))
 
 
@@ -127,7 +126,7 @@ def post_signed(front: SlackFrontEnd, signed: CharterSigned) -> None:
     except SlackApiError as e:
         if e.response.get("error") != "already_pinned":
             log.warning("could not pin the signed charter in %s: %s", view.channel_id, e.response.get("error"))
-    Charters(front.service).pinned(view.channel_id, view.version, ts)
+    front.service.charter_pinned(view.channel_id, view.version, ts)
 
 
 def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, command: Command) -> None:

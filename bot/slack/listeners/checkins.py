@@ -9,11 +9,13 @@ from slack_bolt import Ack, App
 
 from bot import texts
 from bot.core import grammar
+from bot.core.checkins.commands import Answer, Report, Snooze
+from bot.core.commitments.commands import Complete, MoveDue, Reassign
 from bot.core.errors import CommandError
 from bot.slack import blocks, items
 from bot.slack.front import SlackFrontEnd
 
-ANSWERS = {blocks.ON_TRACK_ACTION: grammar.Answer.ON_TRACK, blocks.AT_RISK_ACTION: grammar.Answer.AT_RISK}
+ANSWERS = {blocks.ON_TRACK_ACTION: Answer.ON_TRACK, blocks.AT_RISK_ACTION: Answer.AT_RISK}
 MODALS = {
     blocks.NEW_DATE_ACTION: blocks.NEW_DATE_CALLBACK,
     blocks.NEED_HELP_ACTION: blocks.NEED_HELP_CALLBACK,
@@ -27,19 +29,19 @@ def register(app: App, front: SlackFrontEnd) -> None:
     def report(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         item = items.clicked(body, action)
-        items.run(front, item, grammar.Report(item.ref, ANSWERS[action["action_id"]]))
+        items.run(front, item, Report(item.ref, ANSWERS[action["action_id"]]))
 
     @app.action(blocks.ITEM_DONE_ACTION)
     def done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         item = items.clicked(body, action)
-        items.run(front, item, grammar.Complete(item.ref))
+        items.run(front, item, Complete(item.ref))
 
     @app.action(blocks.SNOOZE_ACTION)
     def snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         item = items.clicked(body, action)
-        items.run(front, item, grammar.Snooze(item.ref, blocks.SNOOZE_DAYS))
+        items.run(front, item, Snooze(item.ref, blocks.SNOOZE_DAYS))
 
     @app.action(blocks.NEW_DATE_ACTION)
     @app.action(blocks.NEED_HELP_ACTION)
@@ -52,19 +54,19 @@ def register(app: App, front: SlackFrontEnd) -> None:
     def new_date(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         item = items.submitted(body, view)
         picked = date.fromisoformat(items.field_value(view, "due", "selected_date"))
-        _submit(front, ack, item, grammar.MoveDue(item.ref, picked.isoformat()), field="due")
+        _submit(front, ack, item, MoveDue(item.ref, picked.isoformat()), field="due")
 
     @app.view(blocks.NEED_HELP_CALLBACK)
     def need_help(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         item = items.submitted(body, view)
         note = (items.field_value(view, "note", "value") or "").strip()
-        _submit(front, ack, item, grammar.Report(item.ref, grammar.Answer.NEED_HELP, note), field="note")
+        _submit(front, ack, item, Report(item.ref, Answer.NEED_HELP, note), field="note")
 
     @app.view(blocks.REASSIGN_CALLBACK)
     def reassign(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         item = items.submitted(body, view)
         user_id = items.field_value(view, "owner", "selected_user") or ""
-        _submit(front, ack, item, grammar.Reassign(item.ref, user_id), field="owner")
+        _submit(front, ack, item, Reassign(item.ref, user_id), field="owner")
 
 
 def _submit(front: SlackFrontEnd, ack: Ack, item: items.Item, command: grammar.Command, *, field: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.core.service import Caller
+from bot.core.alliance import Caller
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where
 

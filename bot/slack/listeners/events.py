@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot.core.service import Caller
+from bot.core.alliance import Caller
 from bot.slack.front import SlackFrontEnd, strip_mention
 from bot.slack.replies import Where
 

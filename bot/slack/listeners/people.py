@@ -20,9 +20,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot import texts
 from bot.core import grammar
+from bot.core.alliance import Caller, Role
+from bot.core.commitments.commands import Reassign
 from bot.core.errors import CommandError
-from bot.core.people import Changes
-from bot.core.service import Caller
+from bot.core.people.commands import NameRole, ReassignAll
+from bot.core.people.departures import Changes
 from bot.core.trust import To, route
 from bot.slack import blocks
 from bot.slack.directory import profile_of
@@ -74,7 +76,7 @@ def register(app: App, front: SlackFrontEnd) -> None:
         ack()
         about, chosen = _picked(action)
         if about is not None and chosen and "r" in about:
-            _run(front, body, str(about["ch"]), grammar.Reassign(int(about["r"]), chosen))
+            _run(front, body, str(about["ch"]), Reassign(int(about["r"]), chosen))
 
     @app.action(blocks.ORPHANS_ALL_ACTION)
     def reassign_all(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -82,7 +84,7 @@ def register(app: App, front: SlackFrontEnd) -> None:
         about, chosen = _picked(action)
         if about is None or not chosen:
             return
-        commands = [grammar.ReassignAll(str(from_id), chosen) for from_id in about.get("from") or []]
+        commands = [ReassignAll(str(from_id), chosen) for from_id in about.get("from") or []]
         _run(front, body, str(about["ch"]), *commands)
 
     @app.action(blocks.NEW_LEAD_ACTION)
@@ -90,7 +92,7 @@ def register(app: App, front: SlackFrontEnd) -> None:
         ack()
         about, chosen = _picked(action)
         if about is not None and chosen and "team" in about:
-            _run(front, body, str(about["ch"]), grammar.NameRole(grammar.Role.LEAD, chosen, str(about["team"])))
+            _run(front, body, str(about["ch"]), NameRole(Role.LEAD, chosen, str(about["team"])))
 
 
 def _picked(action: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:

@@ -10,8 +10,7 @@ from slack_bolt import Ack, App
 
 from bot import texts
 from bot import texts_scorecard as say
-from bot.core import digest
-from bot.core.scorecard import ScorecardError
+from bot.core.errors import ScorecardError
 from bot.slack.blocks import sections
 from bot.slack.blocks_scorecard import REVIEW_ACTIONS
 from bot.slack.front import SlackFrontEnd
@@ -32,10 +31,7 @@ def _review(front: SlackFrontEnd) -> Any:
         user_id = str(body["user"]["id"])
         dm = (body.get("channel") or {}).get("id") or user_id
         try:
-            answered = digest.answer_review(
-                db=front.service.db,
-                clock=front.service.clock,
-                platform=front.service.platform,
+            answered = front.service.answer_review(
                 channel_id=str(value["ch"]),
                 review_key=str(value["k"]),
                 about=str(value.get("a", "")),

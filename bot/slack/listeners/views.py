@@ -9,9 +9,17 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import texts
-from bot.core.errors import CommandError, DepartedPerson, NotAllowed, NotAPerson, UnknownPerson
-from bot.core.grammar import GrammarError
-from bot.core.service import Caller, DueProblem, FormEntry
+from bot.core.alliance import Caller
+from bot.core.commitments.commands import FormEntry
+from bot.core.errors import (
+    CommandError,
+    DepartedPerson,
+    DueProblem,
+    GrammarError,
+    NotAllowed,
+    NotAPerson,
+    UnknownPerson,
+)
 from bot.slack import blocks
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where

@@ -7,15 +7,17 @@ from typing import Any
 
 from bot import texts
 from bot.core import grammar
+from bot.core.alliance import Caller
+from bot.core.checkins.commands import Answer, Report, Snooze
+from bot.core.checkins.results import Reported
+from bot.core.commitments.commands import Complete, FormEntry, MoveDue, Reassign
 from bot.core.errors import CommandError
-from bot.core.outcomes import Reported
-from bot.core.service import Caller, FormEntry
 from bot.teams import cards
 from bot.teams.activity import Activity
 from bot.teams.front import NO_IDENTITY, TeamsFrontEnd
 
 UNREADABLE = "I couldn't read that card's answer; nothing was changed. Try again, or write the command instead."
-ANSWERS = {cards.ON_TRACK: grammar.Answer.ON_TRACK, cards.AT_RISK: grammar.Answer.AT_RISK}
+ANSWERS = {cards.ON_TRACK: Answer.ON_TRACK, cards.AT_RISK: Answer.AT_RISK}
 
 
 def handle(front: TeamsFrontEnd, activity: Activity) -> None:
@@ -64,21 +66,21 @@ def _command(value: dict[str, Any]) -> grammar.Command | None:
         raise TypeError("ch")
     match action:
         case cards.ON_TRACK | cards.AT_RISK:
-            return grammar.Report(ref, ANSWERS[action])
+            return Report(ref, ANSWERS[action])
         case cards.DONE:
-            return grammar.Complete(ref)
+            return Complete(ref)
         case cards.SNOOZE:
-            return grammar.Snooze(ref, cards.SNOOZE_DAYS)
+            return Snooze(ref, cards.SNOOZE_DAYS)
         case cards.NEW_DATE:
-            return grammar.MoveDue(ref, date.fromisoformat(str(value["due"])).isoformat())
+            return MoveDue(ref, date.fromisoformat(str(value["due"])).isoformat())
         case cards.NEED_HELP:
             note = str(value.get("note") or "").strip()[: cards.NOTE_LIMIT]
-            return grammar.Report(ref, grammar.Answer.NEED_HELP, note)
+            return Report(ref, Answer.NEED_HELP, note)
         case cards.REASSIGN:
             owner = str(value["owner"]).strip()
             if not owner:
                 raise ValueError("owner")
-            return grammar.Reassign(ref, owner)
+            return Reassign(ref, owner)
     raise ValueError(f"unknown card action {action!r}")
 
 

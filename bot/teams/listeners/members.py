@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.people import Changes
+from bot.core.people.departures import Changes
 from bot.teams.activity import Activity
 from bot.teams.front import TeamsFrontEnd
 

@@ -1,6 +1,6 @@
 """The scorecard's command language: metrics, readings, contributions, balance, digest and export.
 
-grammar.parse hands over the verb and the rest of the line; this module reads it, with the amounts people
+The switchboard grammar hands over the verb and the rest of the line; this module reads it, with the amounts people
 write (2M, $1.5K, 25%, €300K, 50K EUR).
 """
 
@@ -8,11 +8,54 @@ from __future__ import annotations
 
 import re
 
-from bot.core import scorecard_types as sc
 from bot.core.dates import looks_like_date
-from bot.core.grammar import MAX_TITLE, GrammarError
+from bot.core.errors import GrammarError
+from bot.core.parsing import MAX_TITLE
+from bot.core.scorecard.commands import (
+    AddMetric,
+    Amount,
+    Contribute,
+    Export,
+    Frequency,
+    Kind,
+    ListContributions,
+    ListMetrics,
+    RecordReading,
+    ScorecardCommand,
+    SetBalance,
+    SetDigest,
+    ShowScorecard,
+)
 
-USAGE = sc.SCORECARD_USAGE
+USAGE = {
+    "metric": 'metric add "pipeline influenced" for Globex target 2M [baseline 0.4M] by end of Q2 [--internal]',
+    "metric record": 'metric record "pipeline influenced" 1.2M',
+    "metrics": "metrics",
+    "contribute": "contribute Globex 2 engineers for Q1 [--internal]",
+    "contributions": "contributions",
+    "scorecard": "scorecard",
+    "balance": "balance 25%",
+    "digest": "digest weekly | monthly | off",
+    "export": "export",
+}
+
+
+VERBS = {
+    "metric": "metric",
+    "metrics": "metrics",
+    "kpi": "metric",
+    "kpis": "metrics",
+    "contribute": "contribute",
+    "contribution": "contribute",
+    "contributions": "contributions",
+    "scorecard": "scorecard",
+    "score": "scorecard",
+    "balance": "balance",
+    "digest": "digest",
+    "export": "export",
+    "csv": "export",
+}
+
 
 AMOUNT = re.compile(
     r"^(?P<cur>[$€£])?(?P<num>\d+(?:[.,]\d+)*)(?P<suf>k|m|mn|b|bn|%)?(?P<code>eur|usd|gbp)?$", re.IGNORECASE
@@ -39,29 +82,29 @@ MONEY_WORDS = re.compile(
 TIME_WORDS = re.compile(r"\b(?:hours?|hrs?|days?|weeks?|person-days?|man-days?|sprints?)\b", re.IGNORECASE)
 
 
-def parse(verb: str, rest: str) -> sc.ScorecardCommand:
+def parse(verb: str, rest: str) -> ScorecardCommand:
     """One scorecard command from its verb (a value of VERBS) and the words after it."""
     match verb:
         case "metric":
             return _metric(rest)
         case "metrics":
-            return sc.ListMetrics()
+            return ListMetrics()
         case "contribute":
             return _contribute(rest)
         case "contributions":
-            return sc.ListContributions()
+            return ListContributions()
         case "scorecard":
-            return sc.ShowScorecard()
+            return ShowScorecard()
         case "balance":
             return _balance(rest)
         case "digest":
             return _digest(rest)
         case "export":
-            return sc.Export()
+            return Export()
     raise GrammarError("I don't know that scorecard command.", "help")
 
 
-def amount(text: str) -> sc.Amount | None:
+def amount(text: str) -> Amount | None:
     """An amount as written (2M, $1.5K, 25%, 1,200, 50KEUR), or None when the text is not one."""
     match = AMOUNT.match(text.strip())
     if not match:
@@ -78,19 +121,19 @@ def amount(text: str) -> sc.Amount | None:
     suffix = (match.group("suf") or "").lower()
     unit = match.group("cur") or CODES.get((match.group("code") or "").lower(), "")
     if suffix == "%":
-        return sc.Amount(value, "%")
-    return sc.Amount(value * SCALE.get(suffix, 1.0), unit)
+        return Amount(value, "%")
+    return Amount(value * SCALE.get(suffix, 1.0), unit)
 
 
-def kind_of(what: str, unit: str) -> sc.Kind:
+def kind_of(what: str, unit: str) -> Kind:
     """Time, money, people or other, from the words: engineers and FTE are people, $ and EUR money, hours time."""
     if unit in ("$", "€", "£") or MONEY_WORDS.search(what):
-        return sc.Kind.MONEY
+        return Kind.MONEY
     if PEOPLE_WORDS.search(what):
-        return sc.Kind.PEOPLE
+        return Kind.PEOPLE
     if TIME_WORDS.search(what):
-        return sc.Kind.TIME
-    return sc.Kind.OTHER
+        return Kind.TIME
+    return Kind.OTHER
 
 
 def _flag(rest: str) -> tuple[str, bool]:
@@ -125,11 +168,11 @@ ADD_TAIL = re.compile(
 )
 
 
-def _metric(rest: str) -> sc.ScorecardCommand:
+def _metric(rest: str) -> ScorecardCommand:
     sub, _, tail = rest.partition(" ")
     match sub.lower():
         case "" | "list" | "ls":
-            return sc.ListMetrics()
+            return ListMetrics()
         case "add" | "new" | "set":
             return _add_metric(tail)
         case "record" | "reading" | "update" | "log":
@@ -137,7 +180,7 @@ def _metric(rest: str) -> sc.ScorecardCommand:
     raise GrammarError(f"I can add or record a metric, not “{sub[:30]}”.", USAGE["metric"], rest)
 
 
-def _add_metric(text: str) -> sc.AddMetric:
+def _add_metric(text: str) -> AddMetric:
     text, internal = _flag(text)
     name, tail = _name(text, "metric")
     match = ADD_TAIL.match(tail)
@@ -157,12 +200,12 @@ def _add_metric(text: str) -> sc.AddMetric:
     if len(units) == 2 and ("%" in units or "" not in units):  # 25% from 2M, or $ from €; $2M from 0.4M is fine
         raise GrammarError("The baseline and the target need the same unit.", USAGE["metric"])
     party = match.group("party").strip(" ,;:")
-    return sc.AddMetric(
+    return AddMetric(
         name=name, party=party, target=target, baseline=baseline, due_phrase=match.group("due"), internal=internal
     )
 
 
-def _record(text: str) -> sc.RecordReading:
+def _record(text: str) -> RecordReading:
     words = text.split()
     at = next((i for i in range(len(words) - 1, -1, -1) if amount(words[i]) is not None), None)
     if at is None:
@@ -193,13 +236,13 @@ def _record(text: str) -> sc.RecordReading:
     name = " ".join(name.split()).strip(" ,;:")
     if not name:
         raise GrammarError("Which metric? Give its name.", USAGE["metric record"], text)
-    return sc.RecordReading(name=name, value=value, party=party.strip(" ,;:") if party else None)
+    return RecordReading(name=name, value=value, party=party.strip(" ,;:") if party else None)
 
 
 CONTRIBUTION = re.compile(r"^(?P<party>\S+|[\"“][^\"”]+[\"”])\s+(?P<what>.+)$")
 
 
-def _contribute(rest: str) -> sc.Contribute:
+def _contribute(rest: str) -> Contribute:
     text, internal = _flag(rest)
     words = text.split()
     if len(words) < 2:
@@ -219,7 +262,7 @@ def _contribute(rest: str) -> sc.Contribute:
     unit = value.unit if value else ""
     if value is not None and what_words and what_words[0].lower() in CODES:
         unit = CODES[what_words[0].lower()]
-        value = sc.Amount(value.value, unit)
+        value = Amount(value.value, unit)
         what_words = what_words[1:]
     what = " ".join(what_words)
     period: str | None = None
@@ -231,7 +274,7 @@ def _contribute(rest: str) -> sc.Contribute:
         raise GrammarError("Say what is contributed, like “2 engineers” or “$50K budget”.", USAGE["contribute"], rest)
     if len(what) > MAX_TITLE:
         raise GrammarError(f"Keep it under {MAX_TITLE} characters.", USAGE["contribute"], what[:60])
-    return sc.Contribute(
+    return Contribute(
         party=party.strip(" ,;:"),
         what=what,
         amount=value,
@@ -241,21 +284,21 @@ def _contribute(rest: str) -> sc.Contribute:
     )
 
 
-def _balance(rest: str) -> sc.SetBalance:
+def _balance(rest: str) -> SetBalance:
     word = rest.strip().lower().removeprefix("threshold").strip()
     if not word:
-        return sc.SetBalance()
+        return SetBalance()
     match = re.fullmatch(r"(\d{1,3})\s*(?:%|percent|points?|pp)?", word)
     if not match or not 1 <= int(match.group(1)) <= 100:
         raise GrammarError("Give the threshold as a percentage from 1 to 100, like 25%.", USAGE["balance"], rest)
-    return sc.SetBalance(int(match.group(1)))
+    return SetBalance(int(match.group(1)))
 
 
-def _digest(rest: str) -> sc.SetDigest:
+def _digest(rest: str) -> SetDigest:
     word = rest.strip().lower().strip(" .!")
     if not word:
-        return sc.SetDigest()
+        return SetDigest()
     choices = {"weekly": "weekly", "monthly": "monthly", "off": "off", "none": "off", "never": "off", "stop": "off"}
     if word not in choices:
         raise GrammarError(f"The digest can be weekly, monthly or off, not “{rest[:30]}”.", USAGE["digest"], rest)
-    return sc.SetDigest(sc.Frequency(choices[word]))
+    return SetDigest(Frequency(choices[word]))

@@ -1,168 +1,15 @@
-"""The scorecard's words as data: its commands, what they answer, and what the sweep sends about it.
+"""What scorecard commands answer and what the sweep sends about it.
 
-Kept apart from grammar.py and outcomes.py (which only list these in their unions), so that the scorecard
-can grow without touching them. Views carry each item's party and `internal` flag; `seen_by` drops what
-an audience may not see (bot.core.visibility), and every renderer works from what `seen_by` returned.
-"""
+Views carry each item's party and `internal` flag; `seen_by` drops what an audience may not see
+(bot.core.visibility), and every renderer works from what `seen_by` returned."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 
+from bot.core.scorecard.commands import Amount, Frequency, Kind, Verdict
 from bot.core.visibility import Audience, may_see
-
-# ---- the words: usage lines and verbs (grammar.py lists them with its own) ----------------------------
-
-SCORECARD_USAGE = {
-    "metric": 'metric add "pipeline influenced" for Globex target 2M [baseline 0.4M] by end of Q2 [--internal]',
-    "metric record": 'metric record "pipeline influenced" 1.2M',
-    "metrics": "metrics",
-    "contribute": "contribute Globex 2 engineers for Q1 [--internal]",
-    "contributions": "contributions",
-    "scorecard": "scorecard",
-    "balance": "balance 25%",
-    "digest": "digest weekly | monthly | off",
-    "export": "export",
-}
-
-SCORECARD_VERBS = {
-    "metric": "metric",
-    "metrics": "metrics",
-    "kpi": "metric",
-    "kpis": "metrics",
-    "contribute": "contribute",
-    "contribution": "contribute",
-    "contributions": "contributions",
-    "scorecard": "scorecard",
-    "score": "scorecard",
-    "balance": "balance",
-    "digest": "digest",
-    "export": "export",
-    "csv": "export",
-}
-
-# ---- amounts ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Amount:
-    """A number as people write it: 2M, $1.5K, 25%, €300K. `unit` is "", "%", or a currency sign."""
-
-    value: float
-    unit: str = ""
-
-
-class Kind(StrEnum):
-    """What a party puts in: time, money, people, or anything else."""
-
-    TIME = "time"
-    MONEY = "money"
-    PEOPLE = "people"
-    OTHER = "other"
-
-
-class Frequency(StrEnum):
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
-    OFF = "off"
-
-
-class Verdict(StrEnum):
-    """A lead's answer to a review prompt."""
-
-    CONTINUE = "continue"
-    ADJUST = "adjust"
-    WIND_DOWN = "wind_down"
-
-
-# ---- commands --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AddMetric:
-    name: str
-    party: str  # a party's name as typed: matched case-insensitively, fuzzily
-    target: Amount
-    baseline: Amount | None = None
-    due_phrase: str | None = None
-    internal: bool = False
-
-
-@dataclass(frozen=True)
-class RecordReading:
-    name: str
-    value: Amount
-    party: str | None = None  # "for Globex" when two parties have a metric of that name
-
-
-@dataclass(frozen=True)
-class ListMetrics:
-    pass
-
-
-@dataclass(frozen=True)
-class Contribute:
-    party: str
-    what: str
-    amount: Amount | None
-    kind: Kind
-    period: str | None = None
-    internal: bool = False
-
-
-@dataclass(frozen=True)
-class ListContributions:
-    pass
-
-
-@dataclass(frozen=True)
-class ShowScorecard:
-    pass
-
-
-@dataclass(frozen=True)
-class SetBalance:
-    """`balance` shows the imbalance threshold; `balance 25%` sets it (percentage points of progress)."""
-
-    threshold: int | None = None
-
-
-@dataclass(frozen=True)
-class SetDigest:
-    frequency: Frequency | None = None
-
-
-@dataclass(frozen=True)
-class Export:
-    pass
-
-
-ScorecardCommand = (
-    AddMetric
-    | RecordReading
-    | ListMetrics
-    | Contribute
-    | ListContributions
-    | ShowScorecard
-    | SetBalance
-    | SetDigest
-    | Export
-)
-SCORECARD_COMMANDS = (
-    AddMetric,
-    RecordReading,
-    ListMetrics,
-    Contribute,
-    ListContributions,
-    ShowScorecard,
-    SetBalance,
-    SetDigest,
-    Export,
-)
-
-# ---- views -----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -318,9 +165,6 @@ def _side_seen_by(side: SideCard, audience: Audience) -> SideCard:
     )
 
 
-# ---- outcomes --------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class MetricAdded:
     metric: MetricView
@@ -396,6 +240,8 @@ ScorecardOutcome = (
     | DigestSetting
     | ExportReady
 )
+
+
 SCORECARD_OUTCOMES = (
     MetricAdded,
     ReadingRecorded,
@@ -407,8 +253,6 @@ SCORECARD_OUTCOMES = (
     DigestSetting,
     ExportReady,
 )
-
-# ---- what the sweep sends --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -444,6 +288,8 @@ class ReviewPrompt:
 
 
 ScorecardDispatch = ImbalanceWarning | SponsorDigest | ReviewPrompt
+
+
 SCORECARD_DISPATCH = (ImbalanceWarning, SponsorDigest, ReviewPrompt)
 
 

@@ -1,25 +1,18 @@
-"""Decisions (who decided, who was consulted) and disputes, which follow the charter's steps with deadlines.
-
-A dispute starts with the first step's people (by default the two leads, for 5 working days), each told privately
-in their working hours. When a step's deadline passes unresolved, the sweep moves it to the next step (the sponsors,
-then the named mediator) and tells those people, and the channel gets one line. The last step is repeated, with a
-reminder every time its days pass, until someone records how it was resolved.
-"""
+"""Decisions on record, and disputes that climb the charter's steps (leads, sponsors, mediator) until resolved."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from bot.core import grammar as g
+from bot.core.alliance import Caller, Work
 from bot.core.calendar import WorkingTime, working_time_of
-from bot.core.charter import charter_view
-from bot.core.charter_types import (
-    CharterError,
-    Decide,
+from bot.core.charter.commands import Decide, ListDecisions, ListDisputes, OpenDispute, ResolveDispute
+from bot.core.charter.document import charter_view
+from bot.core.charter.results import (
     DecisionList,
     DecisionRecorded,
     DecisionView,
@@ -30,19 +23,14 @@ from bot.core.charter_types import (
     DisputeResolved,
     DisputeStep,
     DisputeView,
-    ListDecisions,
-    ListDisputes,
-    OpenDispute,
-    ResolveDispute,
 )
 from bot.core.dates import END_OF_WORKING_DAY
+from bot.core.errors import CharterError
+from storage import charter as charter_store
+from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, Decision, Delivery, Dispute, Party
-
-if TYPE_CHECKING:
-    from bot.core.outcomes import Outcome
-    from bot.core.service import AllianceService, Caller
 
 NUDGE_KIND = "dispute_nudge"
 MOVED_KIND = "dispute_moved"
@@ -51,117 +39,109 @@ BATCH = 500
 DECISIONS_LISTED = 30
 
 
-class Disputes:
-    """Decisions and disputes, for one service (its database, clock and people)."""
-
-    def __init__(self, service: AllianceService) -> None:
-        self.service = service
-        self.db = service.db
-
-    def handle(self, command: g.Command, caller: Caller, alliance: Alliance) -> Outcome:
-        match command:
-            case Decide():
-                return self._decide(alliance, caller, command)
-            case ListDecisions():
-                return self._decisions(alliance)
-            case OpenDispute(topic=topic):
-                return self._open(alliance, caller, topic)
-            case ListDisputes():
-                return self._list(alliance)
-            case ResolveDispute(ref=ref, outcome=outcome):
-                return self._resolve(alliance, caller, ref, outcome)
-        raise AssertionError(f"not a decision or dispute command: {command!r}")
-
-    # ---- decisions --------------------------------------------------------------------------------------------
-
-    def _decide(self, alliance: Alliance, caller: Caller, command: Decide) -> DecisionRecorded:
-        assert alliance.id is not None
-        decided_by = self.service._owner(command.decided_by or caller.user_id, alliance).user_id
-        consulted = [self.service._owner(u, alliance).user_id for u in command.consulted if u != decided_by]
-        now = self.service.clock.now()
-        with self.db.session() as session:
-            row = Decision(
-                alliance_id=alliance.id,
-                ref=_next_ref(session, Decision, alliance.id),
-                text=command.text,
-                decided_by=decided_by,
-                consulted=json.dumps(consulted),
-                recorded_by=caller.user_id,
-                at=now,
-            )
-            session.add(row)
-            session.flush()
-            return DecisionRecorded(decision=_decision_view(row))
-
-    def _decisions(self, alliance: Alliance) -> DecisionList:
-        with self.db.session() as session:
-            rows = session.exec(
-                select(Decision).where(Decision.alliance_id == alliance.id).order_by(col(Decision.ref).desc())
-            ).all()
-        shown = [_decision_view(r) for r in reversed(rows[:DECISIONS_LISTED])]
-        return DecisionList(decisions=shown, hidden=max(0, len(rows) - DECISIONS_LISTED))
-
-    # ---- disputes ---------------------------------------------------------------------------------------------
-
-    def _open(self, alliance: Alliance, caller: Caller, topic: str) -> DisputeOpened:
-        assert alliance.id is not None
-        self.service._owner(caller.user_id, alliance)
-        now = self.service.clock.now()
-        with self.db.session() as session:
-            charter = charter_view(session, alliance)
-            dispute = Dispute(
-                alliance_id=alliance.id,
-                ref=_next_ref(session, Dispute, alliance.id),
-                topic=topic,
-                opened_by=caller.user_id,
-                opened_at=now,
-                steps=json.dumps([{"who": s.who, "days": s.days} for s in charter.steps]),
-                mediator=charter.mediator,
-                mediator_id=charter.mediator_id,
-                step_started_at=now,
-                next_at=now,
-            )
-            session.add(dispute)
-            session.flush()
-            advance(session, dispute, now)
-            return DisputeOpened(dispute=dispute_view(session, dispute), channel_id=alliance.channel_id)
-
-    def _list(self, alliance: Alliance) -> DisputeList:
-        with self.db.session() as session:
-            rows = session.exec(
-                select(Dispute)
-                .where(Dispute.alliance_id == alliance.id, col(Dispute.resolved_at).is_(None))
-                .order_by(col(Dispute.ref))
-            ).all()
-            return DisputeList(disputes=[dispute_view(session, d) for d in rows])
-
-    def _resolve(self, alliance: Alliance, caller: Caller, ref: int, outcome: str) -> DisputeResolved:
-        assert alliance.id is not None
-        if not outcome.strip():
-            raise CharterError("no_outcome", field="outcome", detail=str(ref))
-        now = self.service.clock.now()
-        with self.db.session() as session:
-            dispute = session.exec(
-                select(Dispute).where(Dispute.alliance_id == alliance.id, Dispute.ref == ref)
-            ).first()
-            if dispute is None:
-                raise CharterError("no_dispute", detail=str(ref))
-            if dispute.resolved_at is not None:
-                raise CharterError("already_resolved", detail=str(ref), user_id=dispute.resolved_by)
-            parties = repo.list_parties(session=session, alliance_id=alliance.id)
-            allowed = {dispute.opened_by, dispute.mediator_id} | {
-                x for p in parties for x in (p.lead_id, p.sponsor_id) if x
-            }
-            if caller.user_id not in allowed:
-                raise CharterError("not_party_to_dispute", detail=str(ref))
-            dispute.resolved_at, dispute.resolved_by, dispute.outcome = now, caller.user_id, outcome
-            dispute.next_at = None
-            session.add(dispute)
-            session.flush()
-            return DisputeResolved(dispute=dispute_view(session, dispute))
+def handle(
+    work: Work,
+    command: Decide | ListDecisions | OpenDispute | ListDisputes | ResolveDispute,
+    caller: Caller,
+    alliance: Alliance,
+) -> DecisionRecorded | DecisionList | DisputeOpened | DisputeList | DisputeResolved:
+    match command:
+        case Decide():
+            return decide(work, alliance, caller, command)
+        case ListDecisions():
+            return decisions(work, alliance)
+        case OpenDispute(topic=topic):
+            return open_dispute(work, alliance, caller, topic)
+        case ListDisputes():
+            return disputes(work, alliance)
+        case ResolveDispute(ref=ref, outcome=outcome):
+            return resolve(work, alliance, caller, ref, outcome)
+    raise AssertionError(f"not a decision or dispute command: {command!r}")
 
 
-# ---- the sweep ------------------------------------------------------------------------------------------------
+def decide(work: Work, alliance: Alliance, caller: Caller, command: Decide) -> DecisionRecorded:
+    assert alliance.id is not None
+    decided_by = work.owner(command.decided_by or caller.user_id, alliance).user_id
+    consulted = [work.owner(u, alliance).user_id for u in command.consulted if u != decided_by]
+    now = work.now()
+    session = work.session
+    row = Decision(
+        alliance_id=alliance.id,
+        ref=_next_ref(session, Decision, alliance.id),
+        text=command.text,
+        decided_by=decided_by,
+        consulted=json.dumps(consulted),
+        recorded_by=caller.user_id,
+        at=now,
+    )
+    session.add(row)
+    session.flush()
+    return DecisionRecorded(decision=_decision_view(row))
+
+
+def decisions(work: Work, alliance: Alliance) -> DecisionList:
+    session = work.session
+    rows = session.exec(
+        select(Decision).where(Decision.alliance_id == alliance.id).order_by(col(Decision.ref).desc())
+    ).all()
+    shown = [_decision_view(r) for r in reversed(rows[:DECISIONS_LISTED])]
+    return DecisionList(decisions=shown, hidden=max(0, len(rows) - DECISIONS_LISTED))
+
+
+def open_dispute(work: Work, alliance: Alliance, caller: Caller, topic: str) -> DisputeOpened:
+    assert alliance.id is not None
+    work.owner(caller.user_id, alliance)
+    now = work.now()
+    session = work.session
+    charter = charter_view(session, alliance)
+    dispute = Dispute(
+        alliance_id=alliance.id,
+        ref=_next_ref(session, Dispute, alliance.id),
+        topic=topic,
+        opened_by=caller.user_id,
+        opened_at=now,
+        steps=json.dumps([{"who": s.who, "days": s.days} for s in charter.steps]),
+        mediator=charter.mediator,
+        mediator_id=charter.mediator_id,
+        step_started_at=now,
+        next_at=now,
+    )
+    session.add(dispute)
+    session.flush()
+    advance(session, dispute, now)
+    return DisputeOpened(dispute=dispute_view(session, dispute), channel_id=alliance.channel_id)
+
+
+def disputes(work: Work, alliance: Alliance) -> DisputeList:
+    session = work.session
+    rows = session.exec(
+        select(Dispute)
+        .where(Dispute.alliance_id == alliance.id, col(Dispute.resolved_at).is_(None))
+        .order_by(col(Dispute.ref))
+    ).all()
+    return DisputeList(disputes=[dispute_view(session, d) for d in rows])
+
+
+def resolve(work: Work, alliance: Alliance, caller: Caller, ref: int, outcome: str) -> DisputeResolved:
+    assert alliance.id is not None
+    if not outcome.strip():
+        raise CharterError("no_outcome", field="outcome", detail=str(ref))
+    now = work.now()
+    session = work.session
+    dispute = session.exec(select(Dispute).where(Dispute.alliance_id == alliance.id, Dispute.ref == ref)).first()
+    if dispute is None:
+        raise CharterError("no_dispute", detail=str(ref))
+    if dispute.resolved_at is not None:
+        raise CharterError("already_resolved", detail=str(ref), user_id=dispute.resolved_by)
+    parties = repo.list_parties(session=session, alliance_id=alliance.id)
+    allowed = {dispute.opened_by, dispute.mediator_id} | {x for p in parties for x in (p.lead_id, p.sponsor_id) if x}
+    if caller.user_id not in allowed:
+        raise CharterError("not_party_to_dispute", detail=str(ref))
+    dispute.resolved_at, dispute.resolved_by, dispute.outcome = now, caller.user_id, outcome
+    dispute.next_at = None
+    session.add(dispute)
+    session.flush()
+    return DisputeResolved(dispute=dispute_view(session, dispute))
 
 
 def plan(db: Database, now: datetime) -> int:
@@ -170,7 +150,7 @@ def plan(db: Database, now: datetime) -> int:
     moved = 0
     while True:
         with db.session() as session:
-            due = repo.due_disputes(session=session, now=now, limit=BATCH)
+            due = charter_store.due_disputes(session=session, now=now, limit=BATCH)
             for dispute in due:
                 advance(session, dispute, now)
             moved += len(due)
@@ -230,7 +210,7 @@ def _plan_step(session: Session, alliance: Alliance, dispute: Dispute, now: date
                 "not_before": now,
             }
         )
-    repo.plan_deliveries(session=session, rows=rows)
+    deliveries.plan_deliveries(session=session, rows=rows)
 
 
 def content(session: Session, delivery: Delivery, now: datetime) -> DisputeNudge | DisputeMoved | None:
@@ -243,9 +223,6 @@ def content(session: Session, delivery: Delivery, now: datetime) -> DisputeNudge
     if delivery.kind == MOVED_KIND:
         return DisputeMoved(dispute=view)
     return DisputeNudge(dispute=view, recipient_id=delivery.recipient_id)
-
-
-# ---- views and helpers ----------------------------------------------------------------------------------------
 
 
 def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
@@ -285,7 +262,7 @@ def _step_people(
     assert alliance.id is not None
     steps = _steps(dispute)
     who = steps[min(dispute.step, len(steps) - 1)].who
-    gone = {u for _, u in repo.departed(session=session, alliance_ids=[alliance.id])}
+    gone = {u for _, u in members.departed(session=session, alliance_ids=[alliance.id])}
     leads = [p.lead_id for p in parties if p.lead_id]
     candidates = {
         "leads": leads,

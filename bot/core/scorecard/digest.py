@@ -14,11 +14,21 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.core import scorecard_types as sc
+from bot.core.alliance import Work
 from bot.core.calendar import working_time_of
-from bot.core.clock import Clock
-from bot.core.scorecard import ScorecardError, build_card, charter_terms, open_disputes
+from bot.core.errors import NotALead
+from bot.core.scorecard.card import build_card, charter_terms, open_disputes
+from bot.core.scorecard.commands import Frequency, Verdict
+from bot.core.scorecard.results import (
+    ImbalanceWarning,
+    ReviewAnswered,
+    ReviewPrompt,
+    ScorecardDispatch,
+    Side,
+    SponsorDigest,
+)
 from bot.core.visibility import SHARED, private_to
+from storage import deliveries, members
 from storage import repository as repo
 from storage import scorecard as store
 from storage.db import Database
@@ -31,18 +41,14 @@ REVIEW_CHECK_EVERY = timedelta(hours=1)
 REVIEW_WINDOW = timedelta(days=30)
 
 
-class NotALead(ScorecardError):
-    """Only a party's lead answers a review prompt."""
-
-
-def next_digest(frequency: sc.Frequency, home_tz: str, now: datetime) -> datetime | None:
+def next_digest(frequency: Frequency, home_tz: str, now: datetime) -> datetime | None:
     """When the next digest goes out: the first working morning of next week (weekly) or of next month
     (monthly), in the alliance's home zone; None when the digest is off."""
-    if frequency is sc.Frequency.OFF:
+    if frequency is Frequency.OFF:
         return None
     working = working_time_of(home_tz, None)
     today = now.astimezone(working.tz).date()
-    if frequency is sc.Frequency.WEEKLY:
+    if frequency is Frequency.WEEKLY:
         start = today + timedelta(days=7 - today.weekday())
     else:
         start = date(today.year + today.month // 12, today.month % 12 + 1, 1)
@@ -52,7 +58,7 @@ def next_digest(frequency: sc.Frequency, home_tz: str, now: datetime) -> datetim
 def period_of(frequency: str, at: datetime, home_tz: str) -> tuple[str, str]:
     """The period a digest sent at `at` looks back on: (a key, a label), e.g. ("2026-11", "November 2026")."""
     local = at.astimezone(working_time_of(home_tz, None).tz).date()
-    if frequency == sc.Frequency.WEEKLY.value:
+    if frequency == Frequency.WEEKLY.value:
         start = local - timedelta(days=local.weekday() + 7)
         year, week, _ = start.isocalendar()
         return f"{year}-W{week:02d}", f"the week of {start.day} {start:%b %Y}"
@@ -75,16 +81,16 @@ def plan(db: Database, now: datetime) -> int:
             if alliance is None or alliance.id is None:
                 continue
             if settings is None:
-                first = next_digest(sc.Frequency.MONTHLY, alliance.home_tz, now)
+                first = next_digest(Frequency.MONTHLY, alliance.home_tz, now)
                 settings = store.add_settings(session=session, alliance_id=alliance.id, next_digest_at=first)
             if settings.balance_dirty:
                 rows += _imbalance(session, alliance, settings, now)
-            if settings.digest != sc.Frequency.OFF.value and settings.next_digest_at and settings.next_digest_at <= now:
+            if settings.digest != Frequency.OFF.value and settings.next_digest_at and settings.next_digest_at <= now:
                 rows += _digests(session, alliance, settings, now)
             if settings.reviews_checked_at is None or settings.reviews_checked_at < now - REVIEW_CHECK_EVERY:
                 rows += _reviews(session, alliance, settings, now)
             session.add(settings)
-        return repo.plan_deliveries(session=session, rows=rows)
+        return deliveries.plan_deliveries(session=session, rows=rows)
 
 
 def _imbalance(
@@ -109,7 +115,7 @@ def _imbalance(
 
 def _digests(session: Session, alliance: Alliance, settings: ScorecardSettings, now: datetime) -> list[dict[str, Any]]:
     key, label = period_of(settings.digest, now, alliance.home_tz)
-    settings.next_digest_at = next_digest(sc.Frequency(settings.digest), alliance.home_tz, now)
+    settings.next_digest_at = next_digest(Frequency(settings.digest), alliance.home_tz, now)
     return [
         _row(alliance, "digest", key, person, party, {"period": label}, now)
         for party, person in _people(session, alliance, "sponsor_id")
@@ -142,7 +148,7 @@ def _leads(session: Session, alliance: Alliance) -> list[tuple[Party, Person]]:
 def _people(session: Session, alliance: Alliance, role: str) -> list[tuple[Party, Person]]:
     """Each party's holder of `role` who is still here."""
     assert alliance.id is not None
-    gone = {user_id for _, user_id in repo.departed(session=session, alliance_ids=[alliance.id])}
+    gone = {user_id for _, user_id in members.departed(session=session, alliance_ids=[alliance.id])}
     found = []
     for party in repo.list_parties(session=session, alliance_id=alliance.id):
         user_id = getattr(party, role)
@@ -171,7 +177,7 @@ def _row(
 # ---- what is said when it is sent (Scheduler._content calls `content`) ------------------------------------
 
 
-def content(session: Session, d: Delivery, now: datetime) -> sc.ScorecardDispatch | None:
+def content(session: Session, d: Delivery, now: datetime) -> ScorecardDispatch | None:
     """The message of a planned delivery as things stand now; None when there is nothing to say any more."""
     alliance = session.get(Alliance, d.alliance_id)
     person = session.get(Person, d.recipient_id)
@@ -188,14 +194,14 @@ def content(session: Session, d: Delivery, now: datetime) -> sc.ScorecardDispatc
             if card.balance.ahead is None:
                 return None
             # Both leads get the same facts: what both organisations may see.
-            return sc.ImbalanceWarning(
+            return ImbalanceWarning(
                 alliance=alliance.name,
                 balance=card.balance,
                 sides=card.seen_by(SHARED).sides,
                 recipient_id=d.recipient_id,
             )
         case "digest":
-            return sc.SponsorDigest(
+            return SponsorDigest(
                 alliance=alliance.name,
                 period=str(data.get("period", "")),
                 card=card.seen_by(audience),
@@ -203,7 +209,7 @@ def content(session: Session, d: Delivery, now: datetime) -> sc.ScorecardDispatc
                 recipient_id=d.recipient_id,
             )
         case "review":
-            return sc.ReviewPrompt(
+            return ReviewPrompt(
                 channel_id=alliance.channel_id,
                 review_key=str(data.get("review_key", "")),
                 about=str(data.get("about", "")),
@@ -217,38 +223,34 @@ def content(session: Session, d: Delivery, now: datetime) -> sc.ScorecardDispatc
 
 
 def answer_review(
+    work: Work,
     *,
-    db: Database,
-    clock: Clock,
-    platform: str,
     channel_id: str,
     review_key: str,
     about: str,
     user_id: str,
-    verdict: sc.Verdict,
-) -> sc.ReviewAnswered:
+    verdict: Verdict,
+) -> ReviewAnswered:
     """Record a lead's continue / adjust / wind down; a second click changes their answer."""
-    with db.session() as session:
-        alliance = repo.get_alliance(session=session, platform=platform, channel_id=channel_id)
-        if alliance is None or alliance.id is None:
-            raise NotALead(user_id)
-        party = next(
-            (p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.lead_id == user_id), None
-        )
-        if party is None:
-            raise NotALead(user_id)
-        store.answer_review(
-            session=session,
-            alliance_id=alliance.id,
-            review_key=review_key,
-            user_id=user_id,
-            verdict=verdict.value,
-            at=clock.now(),
-        )
-        return sc.ReviewAnswered(
-            review_key=review_key,
-            about=about,
-            verdict=verdict,
-            user_id=user_id,
-            party=sc.Side(party.team_id, party.name),
-        )
+    session = work.session
+    alliance = repo.get_alliance(session=session, platform=work.platform, channel_id=channel_id)
+    if alliance is None or alliance.id is None:
+        raise NotALead(user_id)
+    party = next((p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.lead_id == user_id), None)
+    if party is None:
+        raise NotALead(user_id)
+    store.answer_review(
+        session=session,
+        alliance_id=alliance.id,
+        review_key=review_key,
+        user_id=user_id,
+        verdict=verdict.value,
+        at=work.now(),
+    )
+    return ReviewAnswered(
+        review_key=review_key,
+        about=about,
+        verdict=verdict,
+        user_id=user_id,
+        party=Side(party.team_id, party.name),
+    )

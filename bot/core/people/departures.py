@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.core.alliance import person_of, working_time
 from bot.core.clock import Clock
 from bot.core.ports import Directory, Profile
-from bot.core.schedule import working_time
+from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, LeftReason, Person
@@ -71,7 +72,7 @@ class People:
         now = self.clock.now()
         changes = Changes()
         with self.db.session() as session:
-            alliances = repo.alliances_touching(session=session, user_id=profile.user_id)
+            alliances = members.alliances_touching(session=session, user_id=profile.user_id)
             if not alliances and session.get(Person, profile.user_id) is None:
                 return changes  # someone of the workspace who has nothing to do with any alliance
             _save(session, profile, now)
@@ -82,7 +83,7 @@ class People:
                         self._depart(session, alliance, profile.user_id, profile.team_id, LeftReason.DEACTIVATED)
                     )
                 else:
-                    member = repo.get_member(session=session, alliance_id=alliance.id, user_id=profile.user_id)
+                    member = members.get_member(session=session, alliance_id=alliance.id, user_id=profile.user_id)
                     if member is not None and member.left_reason == LeftReason.DEACTIVATED.value:
                         changes.add(self._return(session, alliance, profile.user_id, profile.team_id))
         return changes
@@ -127,17 +128,17 @@ class People:
             now = self.clock.now()
             people = {
                 m.user_id
-                for m in repo.members(session=session, alliance_id=alliance.id).values()
+                for m in members.members(session=session, alliance_id=alliance.id).values()
                 if m.team_id == team_id
             }
-            people |= set(repo.open_owners(session=session, alliance_id=alliance.id, team_id=team_id))
+            people |= set(members.open_owners(session=session, alliance_id=alliance.id, team_id=team_id))
             party = repo.get_party(session=session, alliance_id=alliance.id, team_id=team_id)
             if party is not None:
                 people |= {x for x in (party.lead_id, party.sponsor_id) if x}
             left = [
                 user_id
                 for user_id in sorted(people)
-                if repo.mark_left(
+                if members.mark_left(
                     session=session,
                     alliance_id=alliance.id,
                     user_id=user_id,
@@ -155,7 +156,7 @@ class People:
                 for p in repo.list_parties(session=session, alliance_id=alliance.id)
                 if p.team_id != team_id
                 and p.lead_id
-                and not repo.gone(session=session, alliance_id=alliance.id, user_id=p.lead_id)
+                and not members.gone(session=session, alliance_id=alliance.id, user_id=p.lead_id)
             ]
             self._plan_orphans(session, alliance, team_id, left, LeftReason.UNSHARED, others, now)
             return Changes(departures=[(alliance.id, u) for u in left])
@@ -167,10 +168,10 @@ class People:
         changes = Changes()
         before = now - RECONCILE_EVERY
         with self.db.session() as session:
-            due = repo.due_reconciliations(session=session, platform=self.platform, before=before, limit=limit)
+            due = members.due_reconciliations(session=session, platform=self.platform, before=before, limit=limit)
         for alliance_id in due:
             with self.db.session() as session:
-                if not repo.claim_reconciliation(session=session, alliance_id=alliance_id, before=before, at=now):
+                if not members.claim_reconciliation(session=session, alliance_id=alliance_id, before=before, at=now):
                     continue  # another process has it
                 alliance = session.get(Alliance, alliance_id)
             if alliance is None:
@@ -200,7 +201,7 @@ class People:
             return Changes()
         present = set(in_channel)
         with self.db.session() as session:
-            known = repo.members(session=session, alliance_id=alliance.id)
+            known = members.members(session=session, alliance_id=alliance.id)
         changes = Changes()
         # Everyone in the channel, and everyone we think is in it: a fresh profile each, since deactivation is
         # exactly what the partner organisation's events may not tell us.
@@ -221,7 +222,7 @@ class People:
                 elif user_id not in present:
                     changes.add(self._depart(session, alliance, user_id, profile.team_id, LeftReason.LEFT_CHANNEL))
                 elif member is None:
-                    repo.add_members(
+                    members.add_members(
                         session=session,
                         alliance_id=alliance.id,
                         people=[(user_id, profile.team_id)],
@@ -236,7 +237,7 @@ class People:
     def _depart(self, session: Session, alliance: Alliance, user_id: str, team_id: str, reason: LeftReason) -> Changes:
         assert alliance.id is not None
         now = self.clock.now()
-        if not repo.mark_left(
+        if not members.mark_left(
             session=session, alliance_id=alliance.id, user_id=user_id, team_id=team_id, at=now, reason=reason.value
         ):
             return Changes()  # already gone: the same departure, signalled again
@@ -251,7 +252,7 @@ class People:
             (
                 x
                 for x in (lead, sponsor)
-                if x and x != user_id and not repo.gone(session=session, alliance_id=alliance.id, user_id=x)
+                if x and x != user_id and not members.gone(session=session, alliance_id=alliance.id, user_id=x)
             ),
             None,
         )
@@ -260,7 +261,7 @@ class People:
             for p in parties
             if p.team_id != team_id
             and p.lead_id
-            and not repo.gone(session=session, alliance_id=alliance.id, user_id=p.lead_id)
+            and not members.gone(session=session, alliance_id=alliance.id, user_id=p.lead_id)
         ]
         if told is None and others:
             told = others[0]
@@ -272,12 +273,12 @@ class People:
                     [sponsor]
                     if sponsor
                     and sponsor != user_id
-                    and not repo.gone(session=session, alliance_id=alliance.id, user_id=sponsor)
+                    and not members.gone(session=session, alliance_id=alliance.id, user_id=sponsor)
                     else []
                 ),
             ]
             stamp = int(now.timestamp())
-            repo.plan_deliveries(
+            deliveries.plan_deliveries(
                 session=session,
                 rows=[
                     {
@@ -320,14 +321,16 @@ class People:
             }
             for recipient in [*dict.fromkeys(recipients), ""]
         ]
-        repo.plan_deliveries(session=session, rows=rows)
+        deliveries.plan_deliveries(session=session, rows=rows)
 
     def _return(
         self, session: Session, alliance: Alliance, user_id: str, team_id: str, *, welcome: bool = False
     ) -> Changes:
         assert alliance.id is not None
         now = self.clock.now()
-        state = repo.mark_returned(session=session, alliance_id=alliance.id, user_id=user_id, team_id=team_id, at=now)
+        state = members.mark_returned(
+            session=session, alliance_id=alliance.id, user_id=user_id, team_id=team_id, at=now
+        )
         changes = Changes()
         if state == "returned":
             log.info("%s is back in alliance %s", user_id, alliance.id)
@@ -335,7 +338,7 @@ class People:
         elif state == "new":
             changes.joined.append((alliance.id, user_id))
         if welcome and state != "present":
-            repo.plan_deliveries(
+            deliveries.plan_deliveries(
                 session=session,
                 rows=[
                     {
@@ -365,18 +368,7 @@ def _save(session: Session, profile: Profile, now: datetime) -> Person:
         known.deleted, known.refreshed_at = True, now
         session.add(known)
         return known
-    return repo.save_person(
-        session=session,
-        person=Person(
-            user_id=profile.user_id,
-            team_id=profile.team_id,
-            name=profile.name,
-            tz=profile.tz or "UTC",
-            is_bot=profile.is_bot,
-            deleted=profile.deleted,
-            refreshed_at=now,
-        ),
-    )
+    return repo.save_person(session=session, person=person_of(profile, now))
 
 
 def _reachable(session: Session, alliance_id: int, user_id: str, now: datetime) -> datetime:

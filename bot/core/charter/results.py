@@ -1,63 +1,9 @@
-"""The words of the charter, decisions and disputes: commands, outcomes and errors, as plain data.
-
-Kept apart from `grammar.py` and `outcomes.py` (which import these) so that the charter's logic can import
-both without a cycle.
-"""
+"""The charter's content as everyone reads it, what its commands answer, and what the schedule sends about it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-
-from bot.core.errors import CommandError
-
-# ---- commands -----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShowCharter:
-    pass
-
-
-@dataclass(frozen=True)
-class EditCharter:
-    """`charter edit`: the adapter opens its form (a Slack modal) or offers a button that does."""
-
-
-@dataclass(frozen=True)
-class SignCharter:
-    version: int | None = None  # from a button: the version its reader saw; None: the current one
-
-
-@dataclass(frozen=True)
-class Decide:
-    text: str
-    decided_by: str | None  # None: the caller
-    consulted: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ListDecisions:
-    pass
-
-
-@dataclass(frozen=True)
-class OpenDispute:
-    topic: str
-
-
-@dataclass(frozen=True)
-class ListDisputes:
-    pass
-
-
-@dataclass(frozen=True)
-class ResolveDispute:
-    ref: int
-    outcome: str
-
-
-# ---- the charter's content ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -116,9 +62,6 @@ class FieldChange:
     label: str
     before: str
     after: str
-
-
-# ---- outcomes -----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -224,10 +167,9 @@ CHARTER_OUTCOMES = (
     DisputeList,
     DisputeResolved,
 )
+
+
 ANNOUNCED_CHARTER = (CharterSaved, CharterSigned, DecisionRecorded, DisputeOpened, DisputeResolved)
-
-
-# ---- what the scheduled work sends --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -254,27 +196,3 @@ class DisputeMoved:
 
 
 CHARTER_DISPATCH = (CharterReminder, DisputeNudge, DisputeMoved)
-
-
-# ---- errors -------------------------------------------------------------------------------------------------
-
-
-class CharterError(CommandError):
-    """A charter, decision or dispute command that could not be carried out; `reason` names why, `field` the
-    form field it concerns (for an answer beside it), `detail` the facts."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        field: str = "",
-        detail: str = "",
-        user_id: str | None = None,
-        cause: CommandError | None = None,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
-        self.detail = detail
-        self.user_id = user_id
-        self.cause = cause  # the refusal behind it (a person who cannot be named lead, say)

@@ -1,0 +1,383 @@
+"""What every feature stands on: the caller, one command's unit of work, the alliance, its people and who may do what.
+
+Features import this module and never the switchboard (`bot.core.service`) that calls them. Everything a command
+reads or writes goes through its `Work`, whose one database session commits or fails with the command.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.core import views
+from bot.core.cadence import first_checkin
+from bot.core.calendar import WorkingTime, working_time_of
+from bot.core.clock import Clock
+from bot.core.errors import (
+    AlreadyClosed,
+    DepartedPerson,
+    NoSuchCommitment,
+    NotAllowed,
+    NotAPerson,
+    UnknownPerson,
+)
+from bot.core.lookup import TitleCache
+from bot.core.ports import Directory, Profile
+from bot.core.views import AllianceView, CommitmentView, PartyView
+from bot.core.visibility import SHARED, Audience, may_see, private_to
+from storage import members
+from storage import repository as repo
+from storage.models import Alliance, Commitment, Party, Person, Status
+
+PROFILE_TTL = timedelta(hours=24)
+# A first use in a huge channel should not cost thousands of users.info calls; the party list also comes
+# from the channel's shared team ids, so sampling members loses no organisation that matters.
+MEMBERS_SAMPLED = 200
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    SPONSOR = "sponsor"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, and in which alliance channel (or a party's linked private channel).
+
+    `private`: the front end answers look-ups to the caller alone (a slash command's ephemeral answer, a DM), so
+    their own party's internal items may be in them. `audience` and `team_id` are filled in by the service: who
+    reads the answer to a look-up, and the caller's organisation.
+    """
+
+    channel_id: str
+    user_id: str
+    private: bool = False
+    audience: Audience | None = None
+    team_id: str = ""
+
+    @property
+    def viewer(self) -> Audience:
+        """The caller's own organisation: whose internal items they may see and change."""
+        return private_to(self.team_id)
+
+    @property
+    def reads(self) -> Audience:
+        return self.audience if self.audience is not None else SHARED
+
+
+class TitleCaches:
+    """The "who owns …?" indexes of one process: one for what both organisations may read, one per organisation
+    with its internal items too."""
+
+    def __init__(self) -> None:
+        self.shared = TitleCache()
+        self._private: dict[str, TitleCache] = {}
+
+    def for_team(self, team_id: str | None) -> TitleCache:
+        return self.shared if team_id is None else self._private.setdefault(team_id, TitleCache())
+
+
+class Work:
+    """One command's unit of work: its database session, the platform's directory of people, and the clock."""
+
+    def __init__(
+        self,
+        *,
+        session: Session,
+        directory: Directory,
+        clock: Clock,
+        platform: str,
+        titles: TitleCaches | None = None,
+    ) -> None:
+        self.session = session
+        self.directory = directory
+        self.clock = clock
+        self.platform = platform
+        self.titles = titles or TitleCaches()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def first_delivery(self, event_id: str) -> bool:
+        """True the first time an event id is seen; False for a retry of an event already handled."""
+        return repo.claim_event(session=self.session, event_id=event_id, at=self.now())
+
+    # ---- the caller and the alliance ----------------------------------------------------------------------------
+
+    def resolve(self, caller: Caller) -> tuple[Caller, Audience]:
+        """Who reads the answers: a command typed in a party's linked channel acts on its alliance, for that party's
+        eyes only; elsewhere, look-ups answered privately are the caller's party's, the rest both organisations'."""
+        team_id = self.team_of(caller.user_id)
+        channel_id, here = caller.channel_id, SHARED
+        link = repo.get_party_channel(session=self.session, platform=self.platform, channel_id=caller.channel_id)
+        alliance = self.session.get(Alliance, link.alliance_id) if link is not None else None
+        if link is not None and alliance is not None:
+            if team_id != link.team_id:
+                raise NotAllowed("not_your_channel")
+            channel_id, here = alliance.channel_id, private_to(link.team_id)
+        audience = private_to(team_id) if caller.private else here
+        return replace(caller, channel_id=channel_id, audience=audience, team_id=team_id), here
+
+    def team_of(self, user_id: str) -> str:
+        """The organisation a person speaks for; "" for a bot or someone the platform does not know."""
+        person = self.person(user_id)
+        return person.team_id if person is not None and not person.is_bot else ""
+
+    def linked_alliance(self, channel_id: str) -> bool:
+        """Whether the channel is a party's linked private channel (which never becomes an alliance of its own)."""
+        return repo.get_party_channel(session=self.session, platform=self.platform, channel_id=channel_id) is not None
+
+    def alliance(self, channel_id: str) -> Alliance | None:
+        return repo.get_alliance(session=self.session, platform=self.platform, channel_id=channel_id)
+
+    def ensure_alliance(self, channel_id: str) -> tuple[Alliance, bool]:
+        """The channel's alliance, set up on its first use from the channel's members and organisations."""
+        existing = self.alliance(channel_id)
+        if existing is not None:
+            return existing, False
+        facts = self.directory.channel(channel_id)
+        team_ids = list(dict.fromkeys([facts.host_team_id, *facts.team_ids]))
+        home_tz = ""
+        present: list[tuple[str, str]] = []
+        for member_id in facts.member_ids[:MEMBERS_SAMPLED]:
+            person = self.person(member_id)
+            if person is None or person.is_bot or person.deleted or not person.team_id:
+                continue
+            present.append((person.user_id, person.team_id))
+            if person.team_id not in team_ids:
+                team_ids.append(person.team_id)
+            if not home_tz and person.team_id == facts.host_team_id:
+                home_tz = person.tz  # until the host names its lead, whose zone then becomes home
+        parties = [(team_id, self.directory.team_name(team_id)) for team_id in team_ids if team_id]
+        name = " & ".join(name for _, name in parties) or facts.name
+        now = self.now()
+        alliance, created = repo.add_alliance(
+            session=self.session,
+            platform=self.platform,
+            channel_id=channel_id,
+            name=name,
+            host_team_id=facts.host_team_id,
+            started_at=now,
+            parties=parties,
+        )
+        if created:
+            assert alliance.id is not None
+            members.add_members(session=self.session, alliance_id=alliance.id, people=present, at=now)
+            alliance.home_tz = home_tz or "UTC"
+            alliance.next_checkin_at = first_checkin(started_at=now, working=WorkingTime.of(alliance.home_tz))
+            self.session.add(alliance)
+            self.session.flush()
+        return alliance, created
+
+    def ensure_party(self, alliance: Alliance, team_id: str) -> None:
+        assert alliance.id is not None
+        if repo.get_party(session=self.session, alliance_id=alliance.id, team_id=team_id) is not None:
+            return
+        name = self.directory.team_name(team_id)
+        repo.add_party(session=self.session, alliance_id=alliance.id, team_id=team_id, name=name)
+
+    def party_channel(self, alliance: Alliance, team_id: str) -> str | None:
+        """The private channel a party linked to this alliance, if any."""
+        if alliance.id is None or not team_id:
+            return None
+        link = repo.party_channel_of(session=self.session, alliance_id=alliance.id, team_id=team_id)
+        return link.channel_id if link is not None else None
+
+    def home(self, alliance: Alliance) -> WorkingTime:
+        """The host organisation's working time, by which the alliance's check-ins are set."""
+        assert alliance.id is not None
+        host = repo.get_party(session=self.session, alliance_id=alliance.id, team_id=alliance.host_team_id)
+        return working_time_of(alliance.home_tz, host.country if host else None)
+
+    def follow_host_lead(self, alliance: Alliance, party: Party, lead: Person) -> None:
+        """Check-ins follow the host lead's working day: a new host lead brings their zone home."""
+        if party.team_id == alliance.host_team_id:
+            row = self.session.get(Alliance, alliance.id)
+            if row is not None:
+                row.home_tz = lead.tz
+
+    # ---- people -------------------------------------------------------------------------------------------------
+
+    def person(self, user_id: str) -> Person | None:
+        """What we know of a person, refreshed from the platform once a day."""
+        now = self.now()
+        known = repo.get_person(session=self.session, user_id=user_id)
+        if known is not None and now - known.refreshed_at < PROFILE_TTL:
+            return known
+        profile = self.directory.profile(user_id)
+        if profile is None:
+            return known
+        return repo.save_person(session=self.session, person=person_of(profile, now))
+
+    def refresh_person(self, user_id: str) -> Person | None:
+        """Re-read a person from the platform now, because it told us something changed (they left, say)."""
+        profile = self.directory.profile(user_id)
+        if profile is None:
+            return None
+        return repo.save_person(session=self.session, person=person_of(profile, self.now()))
+
+    def known(self, user_id: str) -> Person:
+        person = self.person(user_id)
+        if person is None:
+            raise UnknownPerson(user_id)
+        return person
+
+    def owner(self, user_id: str, alliance: Alliance | None = None) -> Person:
+        """A person who can be accountable: known, human, not deactivated, and (given the alliance) not gone
+        from its channel."""
+        person = self.known(user_id)
+        if person.is_bot:
+            raise NotAPerson(user_id)
+        if person.deleted:
+            raise DepartedPerson(user_id)
+        if alliance is not None and self.left(alliance, user_id):
+            raise DepartedPerson(user_id, left_channel=True)
+        return person
+
+    def left(self, alliance: Alliance, user_id: str) -> bool:
+        assert alliance.id is not None
+        return members.has_left(session=self.session, alliance_id=alliance.id, user_id=user_id)
+
+    # ---- who may do what ----------------------------------------------------------------------------------------
+
+    def may_name(self, alliance: Alliance, party: Party, caller: Caller, role: Role) -> None:
+        """A party names its own people: while it has neither lead nor sponsor (still here) anyone may start it
+        off; after that only its lead or sponsor may change them. When its lead has left, the other party's
+        lead may name the new lead too, since they are the ones asked to."""
+        assert alliance.id is not None
+        session = self.session
+        gone = {u for _, u in members.departed(session=session, alliance_ids=[alliance.id])}
+        people = repo.get_people(session=session, user_ids=[h for h in (party.lead_id, party.sponsor_id) if h])
+        gone |= {u for u, p in people.items() if p.deleted}
+        holders = {h for h in (party.lead_id, party.sponsor_id) if h and h not in gone}
+        if not holders or caller.user_id in holders:
+            return
+        lead_left = party.lead_id is not None and party.lead_id in gone
+        other_leads = {
+            p.lead_id
+            for p in repo.list_parties(session=session, alliance_id=alliance.id)
+            if p.team_id != party.team_id and p.lead_id and p.lead_id not in gone
+        }
+        if role is Role.LEAD and lead_left and caller.user_id in other_leads:
+            return
+        present_lead = party.lead_id if party.lead_id not in gone else None
+        raise NotAllowed("not_lead_or_sponsor", holder_id=present_lead or party.sponsor_id)
+
+    def may_change(
+        self, alliance: Alliance, caller: Caller, owner_id: str, party_team_id: str, ref: int | None
+    ) -> None:
+        """Only the owner or a lead (of either party) may close, move, drop or reassign a commitment. Two stand-ins,
+        so that no item is stuck: while the owner's party has no lead here, its sponsor; while it has neither, any
+        of its own people (as with naming its roles)."""
+        assert alliance.id is not None
+        user_id, team_id, session = caller.user_id, caller.team_id, self.session
+        if user_id == owner_id:
+            return
+        parties = repo.list_parties(session=session, alliance_id=alliance.id)
+        gone = {u for _, u in members.departed(session=session, alliance_ids=[alliance.id])}
+        named = [x for p in parties for x in (p.lead_id, p.sponsor_id) if x]
+        gone |= {u for u, p in repo.get_people(session=session, user_ids=named).items() if p.deleted}
+        if user_id in {p.lead_id for p in parties if p.lead_id and p.lead_id not in gone}:
+            return
+        own = next((p for p in parties if p.team_id == party_team_id), None)
+        lead = own.lead_id if own is not None and own.lead_id not in gone else None
+        sponsor = own.sponsor_id if own is not None and own.sponsor_id not in gone else None
+        if lead is None and sponsor is not None and user_id == sponsor:
+            return
+        if lead is None and sponsor is None and team_id and team_id == party_team_id:
+            return
+        raise NotAllowed("not_owner_or_lead", holder_id=owner_id, ref=ref)
+
+    # ---- commitments --------------------------------------------------------------------------------------------
+
+    def open_commitment(self, alliance: Alliance, ref: int, caller: Caller) -> Commitment:
+        """An open commitment the caller may see: another party's internal item is, to them, no commitment at all."""
+        commitment = self.commitment(alliance, ref, caller)
+        if commitment.status != Status.OPEN.value:
+            raise AlreadyClosed(ref, commitment.status)
+        return commitment
+
+    def commitment(self, alliance: Alliance, ref: int, caller: Caller) -> Commitment:
+        """A commitment, open or closed, that the caller may see."""
+        assert alliance.id is not None
+        commitment = repo.get_commitment(session=self.session, alliance_id=alliance.id, ref=ref)
+        if commitment is None or not sees(caller.viewer, commitment):
+            raise NoSuchCommitment(ref)
+        return commitment
+
+    def find(
+        self,
+        alliance: Alliance,
+        *,
+        statuses: Sequence[Status] = (Status.OPEN,),
+        owner_id: str | None = None,
+        due_before: datetime | None = None,
+    ) -> Sequence[Commitment]:
+        assert alliance.id is not None
+        return repo.find_commitments(
+            session=self.session, alliance_id=alliance.id, statuses=statuses, owner_id=owner_id, due_before=due_before
+        )
+
+    def history(self, commitment: Commitment, *, actor_id: str, kind: str, data: dict[str, Any] | None = None) -> None:
+        """One line of a commitment's history; `data` is kept as JSON for whoever renders it."""
+        detail = json.dumps(data) if data else ""
+        repo.add_event(
+            session=self.session, commitment=commitment, at=self.now(), actor_id=actor_id, kind=kind, detail=detail
+        )
+
+    # ---- views --------------------------------------------------------------------------------------------------
+
+    def alliance_view(self, alliance: Alliance) -> AllianceView:
+        return views.alliance_view(self.session, alliance)
+
+    def parties(self, alliance: Alliance) -> list[PartyView]:
+        return views.parties(self.session, alliance)
+
+    def commitment_views(self, rows: Sequence[Commitment]) -> list[CommitmentView]:
+        return views.commitments(self.session, rows, now=self.now())
+
+    def commitment_view(self, commitment: Commitment) -> CommitmentView:
+        return self.commitment_views([commitment])[0]
+
+
+def sees(audience: Audience, commitment: Commitment) -> bool:
+    return may_see(audience, internal=commitment.internal, party_team_id=commitment.party_team_id)
+
+
+def seen(rows: Sequence[Commitment], audience: Audience) -> list[Commitment]:
+    return [c for c in rows if sees(audience, c)]
+
+
+def internal_refs(rows: Sequence[Commitment]) -> dict[int, str]:
+    return {c.ref: c.party_team_id for c in rows if c.internal}
+
+
+def overdue_first(items: list[CommitmentView]) -> list[CommitmentView]:
+    return sorted(items, key=lambda v: (not v.overdue, v.due_at, v.ref))
+
+
+def person_of(profile: Profile, now: datetime) -> Person:
+    return Person(
+        user_id=profile.user_id,
+        team_id=profile.team_id,
+        name=profile.name,
+        tz=profile.tz or "UTC",
+        is_bot=profile.is_bot,
+        deleted=profile.deleted,
+        refreshed_at=now,
+    )
+
+
+def working_time(person: Person | None, party: Party | None) -> WorkingTime:
+    """When a person may be disturbed: their own zone, their organisation's public holidays."""
+    return working_time_of(person.tz if person else "UTC", party.country if party else None)
+
+
+def utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()

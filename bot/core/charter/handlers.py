@@ -1,0 +1,293 @@
+"""Carrying out the charter's commands: show, edit in the form's three steps, save a new version, sign."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.core.alliance import Caller, Role, Work
+from bot.core.charter.commands import EditCharter, ShowCharter, SignCharter
+from bot.core.charter.document import (
+    CADENCES,
+    FORM_STEPS,
+    STEP_WHO,
+    charter_view,
+    content_of,
+    current_version,
+    diff,
+    draft_row,
+    draft_view,
+    parse_goals,
+    save_draft,
+    text_of,
+)
+from bot.core.charter.results import (
+    DEFAULT_STEPS,
+    CharterEditRequested,
+    CharterSaved,
+    CharterShown,
+    CharterSigned,
+    CharterView,
+    DisputeStep,
+)
+from bot.core.checkins import handlers as checkin_handlers
+from bot.core.errors import CharterError, CommandError
+from storage import charter as charter_store
+from storage import members
+from storage import repository as repo
+from storage.models import Alliance, CharterSignature, CharterVersion
+
+
+def handle(
+    work: Work, command: ShowCharter | EditCharter | SignCharter, caller: Caller, alliance: Alliance
+) -> CharterShown | CharterEditRequested | CharterSigned:
+    match command:
+        case ShowCharter():
+            return CharterShown(charter=charter_view(work.session, alliance), viewer_id=caller.user_id)
+        case EditCharter():
+            return CharterEditRequested(channel_id=alliance.channel_id)
+        case SignCharter(version=version):
+            return sign(work, alliance, caller, version)
+    raise AssertionError(f"not a charter command: {command!r}")
+
+
+def alliance_of(work: Work, channel_id: str) -> Alliance:
+    alliance, _ = work.ensure_alliance(channel_id)
+    return alliance
+
+
+def start_form(work: Work, channel_id: str, user_id: str) -> CharterView:
+    """What the form opens with: the charter in force (a draft left from before is dropped)."""
+    alliance = alliance_of(work, channel_id)
+    assert alliance.id is not None
+    session = work.session
+    view = charter_view(session, alliance)
+    save_draft(session, alliance.id, user_id, content_of(view), work.now())
+    return view
+
+
+def draft(work: Work, channel_id: str, user_id: str) -> CharterView:
+    """The charter as the form's steps have filled it in so far."""
+    alliance = alliance_of(work, channel_id)
+    session = work.session
+    return draft_view(session, alliance, user_id)
+
+
+def submit_step(work: Work, step: int, fields: dict[str, Any], caller: Caller) -> CharterSaved | None:
+    """One step of the form: checked and kept in the draft; the last step saves the charter. A problem raises
+    CharterError naming the field, and nothing is kept from this step."""
+    alliance = alliance_of(work, caller.channel_id)
+    assert alliance.id is not None
+    session = work.session
+    view = draft_view(session, alliance, caller.user_id)
+    match step:
+        case 1:
+            view = step_alliance(view, fields)
+        case 2:
+            view = step_people(work, view, fields, caller, alliance)
+        case 3:
+            view = step_working(view, fields)
+        case _:
+            raise CharterError("bad_step")
+    if step < FORM_STEPS:
+        save_draft(session, alliance.id, caller.user_id, content_of(view), work.now())
+        return None
+    return save(work, alliance, view, caller)
+
+
+def step_alliance(view: CharterView, fields: dict[str, Any]) -> CharterView:
+    name = " ".join(str(fields.get("name") or "").split())[:200] or view.name
+    goals = parse_goals(str(fields.get("goals") or ""), view.parties)
+    start, end = fields.get("start"), fields.get("end")
+    if start is not None and end is not None and end < start:
+        raise CharterError("end_before_start", field="end", detail=start.isoformat())
+    if (start is None) != (end is None):
+        raise CharterError("half_timeframe", field="end" if end is None else "start")
+    return replace(view, name=name, goals=goals, start=start, end=end)
+
+
+def step_people(
+    work: Work, view: CharterView, fields: dict[str, Any], caller: Caller, alliance: Alliance
+) -> CharterView:
+    parties = []
+    for party in view.parties:
+        lead = fields.get(f"lead:{party.team_id}") or party.lead_id
+        sponsor = fields.get(f"sponsor:{party.team_id}") or party.sponsor_id
+        parties.append(replace(party, lead_id=lead, sponsor_id=sponsor))
+    deciders = [str(u) for u in fields.get("decision_makers") or []]
+    for user_id in deciders:
+        try:
+            work.owner(user_id, alliance)
+        except CommandError as e:
+            raise CharterError("person", field="decision_makers", cause=e) from e
+    new = replace(view, parties=parties, decision_makers=list(dict.fromkeys(deciders)))
+    check_roles(work, alliance, new, caller)
+    return new
+
+
+def step_working(view: CharterView, fields: dict[str, Any]) -> CharterView:
+    cadence = str(fields.get("cadence") or view.cadence)
+    if cadence not in CADENCES:
+        raise CharterError("bad_cadence", field="cadence", detail=cadence)
+    steps = []
+    for who in STEP_WHO:
+        raw = str(fields.get(f"days:{who}") or "").strip()
+        default = next(s.days for s in DEFAULT_STEPS if s.who == who)
+        if not raw:
+            days = default
+        elif raw.isdigit() and 1 <= int(raw) <= 30:
+            days = int(raw)
+        else:
+            raise CharterError("bad_days", field=f"days:{who}", detail=raw[:20])
+        steps.append(DisputeStep(who, days))
+    mediator_id = fields.get("mediator_id") or None
+    return replace(
+        view,
+        cadence=cadence,
+        formality=text_of(fields.get("formality")),
+        communication=text_of(fields.get("communication")),
+        steps=steps,
+        mediator=text_of(fields.get("mediator"))[:500],
+        mediator_id=str(mediator_id) if mediator_id else None,
+        shared=text_of(fields.get("shared")),
+        held_back=text_of(fields.get("held_back")),
+    )
+
+
+def check_roles(work: Work, alliance: Alliance, view: CharterView, caller: Caller) -> None:
+    """Leads and sponsors named in the charter, checked as `lead @x` would check them: people of that party,
+    still here, and named by someone who may."""
+    assert alliance.id is not None
+    session = work.session
+    rows = {p.team_id: p for p in repo.list_parties(session=session, alliance_id=alliance.id)}
+    for party in view.parties:
+        row = rows.get(party.team_id)
+        if row is None:
+            continue
+        for role, user_id, holder in (
+            (Role.LEAD, party.lead_id, row.lead_id),
+            (Role.SPONSOR, party.sponsor_id, row.sponsor_id),
+        ):
+            if not user_id or user_id == holder:
+                continue
+            field = f"{role.value}:{party.team_id}"
+            try:
+                person = work.owner(user_id, alliance)
+                if person.team_id != party.team_id:
+                    raise CharterError("wrong_party", field=field, user_id=user_id, detail=party.name)
+                work.may_name(alliance, row, caller, role)
+            except CharterError:
+                raise
+            except CommandError as e:
+                raise CharterError("person", field=field, user_id=user_id, cause=e) from e
+
+
+def save(work: Work, alliance: Alliance, view: CharterView, caller: Caller) -> CharterSaved:
+    assert alliance.id is not None
+    check_roles(work, alliance, view, caller)
+    now = work.now()
+    session = work.session
+    before = charter_view(session, alliance)
+    # Roles and cadence live on the alliance itself; the charter names them and the alliance follows. Each
+    # party's roles were checked against who held them before this save, so a party without any may be given
+    # both its lead and its sponsor at once, as it may one at a time by `lead @x` and `sponsor @y`.
+    named = {p.team_id: p for p in view.parties}
+    leads = {u: work.owner(u, alliance) for p in view.parties for u in (p.lead_id, p.sponsor_id) if u}
+    for row in repo.list_parties(session=session, alliance_id=alliance.id):
+        party = named.get(row.team_id)
+        if party is None:
+            continue
+        if party.lead_id and party.lead_id != row.lead_id:
+            row.lead_id = party.lead_id
+            work.follow_host_lead(alliance, row, leads[party.lead_id])
+        if party.sponsor_id and party.sponsor_id != row.sponsor_id:
+            row.sponsor_id = party.sponsor_id
+        session.add(row)
+    if view.cadence != before.cadence:
+        checkin_handlers.cadence(work, alliance, view.cadence)
+    current = current_version(session, alliance.id)
+    draft = draft_row(session, alliance.id, caller.user_id)
+    if draft is not None:
+        session.delete(draft)
+    after = charter_view(session, alliance, content=content_of(view))
+    changes = diff(before, after) if current is not None else []
+    if current is not None and not changes:
+        return CharterSaved(charter=before, changes=[], actor_id=caller.user_id, was_signed=False)
+    version = (current.version if current else 0) + 1
+    session.add(
+        CharterVersion(
+            alliance_id=alliance.id,
+            version=version,
+            content=json.dumps(content_of(after)),
+            edited_by=caller.user_id,
+            edited_at=now,
+        )
+    )
+    session.flush()
+    saved = charter_view(session, alliance)
+    was_signed = current is not None and current.signed_at is not None
+    return CharterSaved(
+        charter=saved, changes=changes, actor_id=caller.user_id, was_signed=was_signed, first=current is None
+    )
+
+
+def sign(work: Work, alliance: Alliance, caller: Caller, version: int | None) -> CharterSigned:
+    assert alliance.id is not None
+    now = work.now()
+    session = work.session
+    current = current_version(session, alliance.id)
+    if current is None:
+        raise CharterError("no_charter")
+    if version is not None and version != current.version:
+        raise CharterError("stale", detail=str(current.version))
+    view = charter_view(session, alliance)
+    party = next((p for p in view.parties if p.lead_id == caller.user_id), None)
+    if party is None or members.gone(session=session, alliance_id=alliance.id, user_id=caller.user_id):
+        raise CharterError("not_a_lead", user_id=next((p.lead_id for p in view.parties if p.lead_id), None))
+    if view.missing:
+        raise CharterError("incomplete", detail=",".join(view.missing))
+    if not charter_store.add_charter_signature(
+        session=session,
+        alliance_id=alliance.id,
+        version=current.version,
+        team_id=party.team_id,
+        user_id=caller.user_id,
+        at=now,
+    ):
+        raise CharterError("already_signed", detail=str(current.version))
+    signed_teams = set(
+        session.exec(
+            select(CharterSignature.team_id).where(
+                CharterSignature.alliance_id == alliance.id, CharterSignature.version == current.version
+            )
+        ).all()
+    )
+    complete = False
+    if all(p.team_id in signed_teams for p in view.parties):
+        # Whoever's signature completes it, once: two leads signing together cannot both post the charter.
+        result = session.connection().execute(
+            update(CharterVersion)
+            .where(col(CharterVersion.id) == current.id, col(CharterVersion.signed_at).is_(None))
+            .values(signed_at=now)
+        )
+        complete = result.rowcount == 1
+        session.expire(current)  # read the signature time back as written
+    return CharterSigned(charter=charter_view(session, alliance), signer_id=caller.user_id, complete=complete)
+
+
+def pinned(work: Work, channel_id: str, version: int, message_ts: str) -> None:
+    """The signed charter's message in the channel, kept with its version."""
+    session = work.session
+    alliance = repo.get_alliance(session=session, platform=work.platform, channel_id=channel_id)
+    if alliance is None or alliance.id is None:
+        return
+    row = session.exec(
+        select(CharterVersion).where(CharterVersion.alliance_id == alliance.id, CharterVersion.version == version)
+    ).first()
+    if row is not None:
+        row.message_ts = message_ts
+        session.add(row)

@@ -1,0 +1,246 @@
+"""Nudges: each open commitment climbs its escalation ladder (due soon, overdue, lead, sponsor) as the sweep
+finds it due."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.core.alliance import working_time
+from bot.core.cadence import first_checkin, next_checkin
+from bot.core.calendar import WorkingTime, working_time_of
+from bot.core.checkins.results import EscalationLine, Nudge, NudgeKind
+from bot.core.views import CommitmentView
+from storage import deliveries, members
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Alliance, Commitment, Delivery, Party, Person, Status
+
+BATCH = 500
+WEEK = timedelta(days=7)
+ESCALATION_LINE = "escalation_line"
+
+# The escalation ladder: the stage a commitment is at, and what each stage sends.
+DUE_SOON, OVERDUE, LEAD, SPONSOR, TOP = 0, 1, 2, 3, 4
+STAGE_KIND = {
+    DUE_SOON: NudgeKind.DUE_SOON,
+    OVERDUE: NudgeKind.OVERDUE,
+    LEAD: NudgeKind.LEAD,
+    SPONSOR: NudgeKind.SPONSOR,
+}
+KINDS = (*(kind.value for kind in NudgeKind), ESCALATION_LINE)
+
+
+def ladder(due: datetime, working: WorkingTime, *, lead_after: int, sponsor_after: int) -> list[datetime]:
+    """When each stage falls due: the working day before, the deadline, then N working days after it."""
+    return [
+        working.working_day_before(due),
+        due,
+        working.add_working_days(due, lead_after),
+        working.add_working_days(due, sponsor_after),
+    ]
+
+
+def plan(db: Database, now: datetime) -> int:
+    planned = 0
+    while True:
+        with db.session() as session:
+            due = deliveries.due_commitments(session=session, now=now, limit=BATCH)
+            planned += advance(session, due, now)
+        if len(due) < BATCH:
+            return planned
+
+
+def advance(session: Session, due: Iterable[Commitment], now: datetime) -> int:
+    due = list(due)
+    if not due:
+        return 0
+    settings = repo.alliance_settings(session=session, alliance_ids={c.alliance_id for c in due})
+    parties = {
+        (p.alliance_id, p.team_id): p
+        for p in repo.parties_of(session=session, alliance_ids={c.alliance_id for c in due})
+    }
+    # Only the owners and the lead and sponsor of each owner's own party can be told.
+    ladders = [parties.get((c.alliance_id, c.party_team_id)) for c in due]
+    wanted = {c.owner_id for c in due} | {x for p in ladders if p for x in (p.lead_id, p.sponsor_id) if x}
+    people = repo.get_people(session=session, user_ids=wanted)
+    gone = members.departed(session=session, alliance_ids={c.alliance_id for c in due})
+    rows: list[dict[str, Any]] = []
+    # Who has left an alliance's channel counts as gone there, as if their account were deactivated: each
+    # alliance with departures gets its own view of the people (built once), the others share everyone.
+    left: dict[int, set[str]] = {}
+    for alliance_id, user_id in gone:
+        left.setdefault(alliance_id, set()).add(user_id)
+    here_in: dict[int, dict[str, Person]] = {}
+    for commitment in due:
+        _, lead_after, sponsor_after = settings[commitment.alliance_id]
+        away = left.get(commitment.alliance_id)
+        here = people
+        if away:
+            if commitment.alliance_id not in here_in:
+                here_in[commitment.alliance_id] = {u: p for u, p in people.items() if u not in away}
+            here = here_in[commitment.alliance_id]
+        rows.extend(nudges_for(commitment, (lead_after, sponsor_after), parties, here, now))
+        session.add(commitment)
+    session.flush()
+    slipped = {r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}
+    counts = repo.overdue_counts(session=session, alliance_ids=slipped, now=now)
+    for alliance_id in sorted(a for a, n in counts.items() if n >= 2):
+        tighten(session, alliance_id, now)
+    return deliveries.plan_deliveries(session=session, rows=rows)
+
+
+def tighten(session: Session, alliance_id: int, now: datetime) -> None:
+    """With two or more overdue, the next check-in comes within a week of the last, whatever the cadence."""
+    alliance = session.get(Alliance, alliance_id)
+    if alliance is None or alliance.next_checkin_at is None:
+        return
+    host = next(
+        (p for p in repo.list_parties(session=session, alliance_id=alliance_id) if p.team_id == alliance.host_team_id),
+        None,
+    )
+    home = working_time_of(alliance.home_tz, _country(host))
+    last = repo.last_checkin(session=session, alliance_id=alliance_id)
+    weekly = next_checkin(after=last.opened_at if last else alliance.started_at, every=WEEK, working=home)
+    sooner = weekly if weekly > now else first_checkin(started_at=now, working=home)
+    if sooner < alliance.next_checkin_at:
+        alliance.next_checkin_at = sooner
+
+
+def nudges_for(
+    c: Commitment,
+    ladder_days: tuple[int, int],
+    parties: dict[tuple[int, str], Party],
+    people: dict[str, Person],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Move one commitment up its ladder to `now`; the deliveries of the stage reached (only the latest)."""
+    if c.status != Status.OPEN.value:
+        c.next_nudge_at = None
+        return []
+    if c.snoozed_until is not None and c.snoozed_until > now:
+        c.next_nudge_at = c.snoozed_until
+        return []
+    owner = people.get(c.owner_id)
+    party = parties.get((c.alliance_id, c.party_team_id))
+    times = ladder(
+        c.due_at,
+        working_time(owner, party),
+        lead_after=ladder_days[0],
+        sponsor_after=ladder_days[1],
+    )
+    stage, emit = c.nudge_stage, None
+    while stage < TOP and times[stage] <= now:
+        emit, stage = stage, stage + 1
+    c.nudge_stage = stage
+    c.next_nudge_at = times[stage] if stage < TOP else None
+    if emit is None or (emit == DUE_SOON and c.due_at <= now):
+        return []
+    recipients = ladder_recipients(emit, c, owner, party, people, now)
+    key = f"nudge:{c.id}:{emit}:{int(c.due_at.timestamp())}"
+    rows = []
+    for recipient, away_until in recipients:
+        who = people.get(recipient)
+        rows.append(
+            {
+                "key": f"{key}:{recipient}",
+                "alliance_id": c.alliance_id,
+                "kind": STAGE_KIND[emit].value,
+                "recipient_id": recipient,
+                "commitment_id": c.id,
+                "data": json.dumps({"due": c.due_at.isoformat(), "away_until": away_until}),
+                "not_before": when_reachable(who, parties.get((c.alliance_id, who.team_id)) if who else None, now),
+            }
+        )
+    # The channel hears of it only while its owner is still here, and never of an internal item.
+    if emit == SPONSOR and _present(owner) and not c.internal:
+        rows.append(
+            {
+                "key": f"{key}:channel",
+                "alliance_id": c.alliance_id,
+                "kind": "escalation_line",
+                "recipient_id": "",
+                "commitment_id": c.id,
+                "data": json.dumps({"due": c.due_at.isoformat()}),
+                "not_before": now,
+            }
+        )
+    return rows
+
+
+def ladder_recipients(
+    stage: int,
+    c: Commitment,
+    owner: Person | None,
+    party: Party | None,
+    people: dict[str, Person],
+    now: datetime,
+) -> list[tuple[str, str | None]]:
+    lead = party.lead_id if party else None
+    sponsor = party.sponsor_id if party else None
+    if owner is None or owner.deleted:
+        # Orphaned (deactivated, or gone from this channel): the ladder climbs, nobody is nudged; the orphan
+        # notice and every check-in ask for a new owner instead. Never a nudge to someone who left.
+        return []
+    away = owner.away_until if owner.away_until and owner.away_until > now else None
+    match stage:
+        case 0:
+            return [(owner.user_id, None)]
+        case 1:
+            if away is not None and lead and lead != owner.user_id:
+                return [(lead, away.isoformat())]  # the owner is out: their lead sees it instead
+            return [(owner.user_id, None)]
+        case 2:
+            return [(lead, None)] if lead and lead != owner.user_id and _present(people.get(lead)) else []
+        case 3:
+            return [(sponsor, None)] if sponsor and sponsor != owner.user_id and _present(people.get(sponsor)) else []
+    return []
+
+
+def when_reachable(person: Person | None, party: Party | None, now: datetime) -> datetime:
+    working = working_time(person, party)
+    start = now
+    if person is not None and person.away_until is not None and person.away_until > now:
+        start = person.away_until
+    return working.next_working_moment(start)
+
+
+def content(
+    delivery: Delivery, state: Commitment | None, view: CommitmentView | None, now: datetime
+) -> Nudge | EscalationLine | None:
+    """What a nudge says as things stand when it is sent; None when there is nothing left to say."""
+    d = delivery
+    data = json.loads(d.data or "{}")
+    if (
+        state is None
+        or view is None
+        or state.status != Status.OPEN.value
+        or data.get("due") != state.due_at.isoformat()
+    ):
+        return None  # done, dropped or moved since it was planned: this reminder has nothing to say
+    if d.kind == NudgeKind.DUE_SOON.value and state.due_at <= now:
+        return None  # held back (the owner was away) until past the deadline: the overdue nudge speaks now
+    if state.snoozed_until is not None and state.snoozed_until > now:
+        return None
+    if d.kind == ESCALATION_LINE:
+        party = view.party
+        return EscalationLine(commitment=view, sponsor_id=party.sponsor_id)
+    away = data.get("away_until")
+    return Nudge(
+        kind=NudgeKind(d.kind),
+        commitment=view,
+        recipient_id=d.recipient_id,
+        owner_away_until=datetime.fromisoformat(away) if away else None,
+    )
+
+
+def _country(party: Party | None) -> str | None:
+    return party.country if party is not None else None
+
+
+def _present(person: Person | None) -> bool:
+    return person is not None and not person.deleted

@@ -1,0 +1,227 @@
+"""Check-ins as the sweep plans and says them: opened on the cadence, an ask to each owner, a reminder, a summary."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.core import views
+from bot.core.alliance import working_time
+from bot.core.cadence import Cadence, interval, next_checkin
+from bot.core.calendar import WorkingTime
+from bot.core.charter import reminders as charter_reminders
+from bot.core.checkins.results import CheckinAnswered, CheckinAsk, CheckinClosed, CheckinOpened
+from bot.core.views import CommitmentView
+from storage import deliveries, members
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Alliance, Checkin, CheckinAnswer, Commitment, CommitmentEvent, Delivery, Party
+
+KINDS = ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close")
+BATCH = 500
+REMIND_BEFORE_CLOSE = timedelta(hours=4)
+DUE_SOON_HORIZON = timedelta(days=7)  # "due soon" in a check-in: within a week
+
+
+def plan(db: Database, now: datetime) -> int:
+    opened = 0
+    while True:
+        with db.session() as session:
+            due = deliveries.due_alliances(session=session, now=now, limit=BATCH)
+            for alliance in due:
+                open_checkin(session, alliance, now)
+            opened += len(due)
+        if len(due) < BATCH:
+            return opened
+
+
+def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:
+    assert alliance.id is not None
+    seq = alliance.checkins_held + 1
+    parties = {p.team_id: p for p in repo.list_parties(session=session, alliance_id=alliance.id)}
+    home = WorkingTime.of(alliance.home_tz, _country(parties.get(alliance.host_team_id)))
+    # Open for one working day of the home organisation: a check-in called on a Saturday stays open until
+    # people have had a working day to answer.
+    closes_at = home.add_working_days(home.next_working_moment(now), 1)
+    checkin = Checkin(alliance_id=alliance.id, seq=seq, opened_at=now, closes_at=closes_at)
+    session.add(checkin)
+    session.flush()
+    assert checkin.id is not None
+    prefix = f"checkin:{alliance.id}:{seq}"
+    base = {"alliance_id": alliance.id, "checkin_id": checkin.id}
+    rows: list[dict[str, Any]] = [
+        {**base, "key": f"{prefix}:open", "kind": "checkin_open", "recipient_id": "", "not_before": now},
+        {
+            **base,
+            "key": f"{prefix}:close",
+            "kind": "checkin_close",
+            "recipient_id": "",
+            "not_before": checkin.closes_at,
+        },
+    ]
+    open_items = repo.find_commitments(session=session, alliance_id=alliance.id)
+    people = repo.get_people(session=session, user_ids=[c.owner_id for c in open_items])
+    gone = members.departed(session=session, alliance_ids=[alliance.id])
+    for owner_id in sorted({c.owner_id for c in open_items}):
+        person = people.get(owner_id)
+        if (alliance.id, owner_id) in gone:
+            continue
+        if person is None or person.deleted or (person.away_until and person.away_until > now):
+            continue  # departed items show as orphaned in the channel; the away are not asked
+        working = working_time(person, parties.get(person.team_id))
+        ask_at = working.next_working_moment(now)
+        rows.append(
+            {
+                **base,
+                "key": f"{prefix}:ask:{owner_id}",
+                "kind": "checkin_ask",
+                "recipient_id": owner_id,
+                "not_before": ask_at,
+            }
+        )
+        remind_at = working.next_working_moment(
+            max(ask_at + timedelta(hours=1), checkin.closes_at - REMIND_BEFORE_CLOSE)
+        )
+        if remind_at < checkin.closes_at:
+            rows.append(
+                {
+                    **base,
+                    "key": f"{prefix}:remind:{owner_id}",
+                    "kind": "checkin_remind",
+                    "recipient_id": owner_id,
+                    "not_before": remind_at,
+                }
+            )
+    deliveries.plan_deliveries(session=session, rows=rows)
+    charter_reminders.plan(session, alliance, seq, now)
+    overdue = repo.count_overdue(session=session, alliance_id=alliance.id, now=now)
+    every = interval(_cadence(alliance.cadence), started_at=alliance.started_at, now=now, overdue=overdue)
+    alliance.checkins_held = seq
+    alliance.next_checkin_at = next_checkin(after=now, every=every, working=home)
+    session.add(alliance)
+    session.flush()
+
+
+def content(
+    session: Session, d: Delivery, now: datetime
+) -> tuple[CheckinOpened | CheckinAsk | CheckinClosed, str | None] | None:
+    """What a check-in delivery says as things stand when it is sent, and the thread it goes in (the summary goes
+    in the check-in's own thread); None when there is nothing left to say."""
+    checkin = session.get(Checkin, d.checkin_id)
+    alliance = session.get(Alliance, d.alliance_id)
+    if checkin is None or alliance is None:
+        return None
+    assert alliance.id is not None and checkin.id is not None
+    open_rows = repo.find_commitments(session=session, alliance_id=alliance.id)
+    items = views.commitments(session, open_rows, now=now)
+    match d.kind:
+        case "checkin_open":
+            live = [v for v in items if not v.owner_departed]
+            groups = [
+                (p, _pressing_first([v for v in live if v.party.team_id == p.team_id], now))
+                for p in views.parties(session, alliance)
+            ]
+            orphaned = [v for v in items if v.owner_departed]
+            return CheckinOpened(
+                seq=checkin.seq,
+                groups=[(p, g) for p, g in groups if g],
+                orphaned=orphaned,
+                closes_at=checkin.closes_at,
+            ), None
+        case "checkin_ask" | "checkin_remind":
+            mine = _pressing_first([v for v in items if v.owner_id == d.recipient_id], now)
+            if not mine or checkin.closed_at is not None or now >= checkin.closes_at:
+                return None
+            if d.kind == "checkin_remind" and _answered(session, checkin.id, d.recipient_id):
+                return None
+            return CheckinAsk(
+                seq=checkin.seq,
+                checkin_id=checkin.id,
+                items=mine,
+                closes_at=checkin.closes_at,
+                reminder=d.kind == "checkin_remind",
+            ), None
+        case "checkin_close":
+            checkin.closed_at = now
+            session.add(checkin)
+            return summary(session, alliance, checkin, items), checkin.thread_ts
+    return None
+
+
+def summary(session: Session, alliance: Alliance, checkin: Checkin, items: list[CommitmentView]) -> CheckinClosed:
+    assert checkin.id is not None and alliance.id is not None
+    answers = session.exec(
+        select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id).order_by(col(CheckinAnswer.id))
+    ).all()
+    asked = {
+        d.recipient_id
+        for d in session.exec(
+            select(Delivery).where(
+                Delivery.checkin_id == checkin.id, Delivery.kind == "checkin_ask", Delivery.status == "sent"
+            )
+        ).all()
+    }
+    answered = sorted({a.user_id for a in answers})
+    previous = session.exec(
+        select(Checkin).where(Checkin.alliance_id == alliance.id, Checkin.seq == checkin.seq - 1)
+    ).first()
+    since = previous.opened_at if previous else alliance.started_at
+    commitments = {c.id: c for c in session.exec(select(Commitment).where(Commitment.alliance_id == alliance.id)).all()}
+    events = session.exec(
+        select(CommitmentEvent)
+        .where(col(CommitmentEvent.commitment_id).in_(list(commitments)), col(CommitmentEvent.at) >= since)
+        .order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))
+    ).all()
+    changes = [
+        (commitments[e.commitment_id].ref, commitments[e.commitment_id].title, e.kind, e.actor_id) for e in events
+    ]
+    refs = {c.id: (c.ref, c.title) for c in commitments.values()}
+    return CheckinClosed(
+        seq=checkin.seq,
+        answered=answered,
+        silent=sorted(asked - set(answered)),
+        answers=[
+            CheckinAnswered(
+                user_id=a.user_id,
+                ref=refs[a.commitment_id][0],
+                title=refs[a.commitment_id][1],
+                answer=a.answer,
+                note=a.note,
+            )
+            for a in answers
+        ],
+        changes=changes,
+        still_open=items,
+        internal={c.ref: c.party_team_id for c in commitments.values() if c.internal},
+    )
+
+
+def _answered(session: Session, checkin_id: int, user_id: str) -> bool:
+    return (
+        session.exec(
+            select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin_id, CheckinAnswer.user_id == user_id)
+        ).first()
+        is not None
+    )
+
+
+def _pressing_first(items: list[CommitmentView], now: datetime) -> list[CommitmentView]:
+    """Overdue first, then due within a week, then the rest; by due date within each."""
+
+    def rank(v: CommitmentView) -> tuple[int, datetime, int]:
+        return (0 if v.overdue else 1 if v.due_at - now <= DUE_SOON_HORIZON else 2, v.due_at, v.ref)
+
+    return sorted(items, key=rank)
+
+
+def _country(party: Party | None) -> str | None:
+    return party.country if party is not None else None
+
+
+def _cadence(value: str) -> Cadence:
+    try:
+        return Cadence(value)
+    except ValueError:
+        return Cadence.DEFAULT

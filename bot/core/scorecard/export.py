@@ -1,0 +1,178 @@
+"""`export`: the alliance's record as one CSV (commitments with their history, metrics with their readings,
+contributions, decisions), for one person and limited to what their organisation may see."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+
+from bot.core.alliance import Caller, Work
+from bot.core.scorecard.card import decisions, internal
+from bot.core.scorecard.results import ExportReady
+from bot.core.visibility import may_see, private_to
+from storage import repository as repo
+from storage import scorecard as store
+from storage.models import Alliance, CommitmentEvent, Status
+
+COLUMNS = [
+    "section",
+    "item",
+    "party",
+    "internal",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "baseline",
+    "target",
+    "value",
+    "unit",
+    "at",
+    "by",
+    "detail",
+]
+
+
+def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
+    assert alliance.id is not None
+    person = work.person(caller.user_id)
+    audience = private_to(person.team_id if person else "")
+    now = work.now()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    rows = 0
+
+    def write(**fields: object) -> None:
+        nonlocal rows
+        writer.writerow({k: _cell(v) for k, v in fields.items()})
+        rows += 1
+
+    session = work.session
+    names = {p.team_id: p.name for p in repo.list_parties(session=session, alliance_id=alliance.id)}
+    statuses = (Status.OPEN, Status.DONE, Status.DROPPED)
+    commitments = [
+        c
+        for c in repo.find_commitments(session=session, alliance_id=alliance.id, statuses=statuses)
+        if may_see(audience, internal=internal(c), party_team_id=c.party_team_id)
+    ]
+    events = session.exec(
+        select(CommitmentEvent)
+        .where(col(CommitmentEvent.commitment_id).in_([c.id for c in commitments]))
+        .order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))
+    ).all()
+    for c in sorted(commitments, key=lambda c: c.ref):
+        write(
+            section="commitment",
+            item=f"#{c.ref}",
+            party=names.get(c.party_team_id, c.party_team_id),
+            internal=internal(c),
+            title=c.title,
+            owner=c.owner_id,
+            status=c.status,
+            due=c.due_at,
+            at=c.created_at,
+            by=c.created_by,
+            detail=f"slips: {c.slips}" + (f"; dropped: {c.drop_reason}" if c.drop_reason else ""),
+        )
+        for e in (e for e in events if e.commitment_id == c.id):
+            write(
+                section="commitment_history",
+                item=f"#{c.ref}",
+                party=names.get(c.party_team_id, c.party_team_id),
+                internal=internal(c),
+                title=c.title,
+                status=e.kind,
+                at=e.at,
+                by=e.actor_id,
+                detail=_detail(e.detail),
+            )
+    metrics = [
+        m
+        for m in store.metrics(session=session, alliance_id=alliance.id)
+        if may_see(audience, internal=m.internal, party_team_id=m.party_team_id)
+    ]
+    found = store.readings(session=session, metric_ids=[m.id for m in metrics if m.id is not None])
+    for m in metrics:
+        party = names.get(m.party_team_id, m.party_team_id)
+        write(
+            section="metric",
+            item=m.name,
+            party=party,
+            internal=m.internal,
+            title=m.name,
+            due=m.due_at,
+            baseline=m.baseline,
+            target=m.target,
+            unit=m.unit,
+            at=m.created_at,
+            by=m.created_by,
+        )
+        for r in found.get(m.id or 0, []):
+            write(
+                section="metric_reading",
+                item=m.name,
+                party=party,
+                internal=m.internal,
+                title=m.name,
+                value=r.value,
+                unit=m.unit,
+                at=r.at,
+                by=r.recorded_by,
+            )
+    for given in store.contributions(session=session, alliance_id=alliance.id):
+        if not may_see(audience, internal=given.internal, party_team_id=given.party_team_id):
+            continue
+        write(
+            section="contribution",
+            item=given.kind,
+            party=names.get(given.party_team_id, given.party_team_id),
+            internal=given.internal,
+            title=given.what,
+            value=given.amount,
+            unit=given.unit,
+            at=given.at,
+            by=given.recorded_by,
+            detail=given.period or "",
+        )
+    for decision in decisions(session, alliance.id):
+        write(
+            section="decision",
+            title=decision.text,
+            at=decision.at,
+            by=decision.decided_by,
+            detail="consulted: " + ", ".join(decision.consulted) if decision.consulted else "",
+        )
+    slug = re.sub(r"[^a-z0-9]+", "-", alliance.name.lower()).strip("-") or "alliance"
+    return ExportReady(user_id=caller.user_id, filename=f"{slug}-{now:%Y-%m-%d}.csv", csv=out.getvalue(), rows=rows)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, float):
+        return format(value, ".15g")
+    text = str(value)
+    # A cell a spreadsheet would run as a formula is written as text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _detail(raw: str) -> str:
+    if not raw:
+        return ""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    if isinstance(data, dict):
+        return "; ".join(f"{k}: {v}" for k, v in data.items())
+    return raw

@@ -1,0 +1,247 @@
+"""The schedule's rows: what falls due, planned deliveries, and the claims that send each exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, or_, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Alliance,
+    Commitment,
+    Delivery,
+    ProcessedEvent,
+    SweepState,
+)
+from storage.sql import among, locking
+from storage.types import AwareDateTime
+
+
+def forget_events(*, session: Session, before: datetime) -> int:
+    """Drop event ids older than Slack's retry window; returns how many."""
+    result = session.connection().execute(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))
+    return int(result.rowcount)
+
+
+def due_alliances(*, session: Session, now: datetime, limit: int) -> Sequence[Alliance]:
+    query = (
+        select(Alliance)
+        .where(col(Alliance.next_checkin_at).is_not(None), col(Alliance.next_checkin_at) <= now)
+        .order_by(col(Alliance.next_checkin_at))
+        .limit(limit)
+    )
+    return session.exec(locking(session, query)).all()
+
+
+def due_commitments(*, session: Session, now: datetime, limit: int) -> Sequence[Commitment]:
+    query = (
+        select(Commitment)
+        .where(col(Commitment.next_nudge_at).is_not(None), col(Commitment.next_nudge_at) <= now)
+        .order_by(col(Commitment.next_nudge_at))
+        .limit(limit)
+    )
+    return session.exec(locking(session, query)).all()
+
+
+def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert planned deliveries, skipping any whose key is already planned; returns how many are new."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    statement = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).on_conflict_do_nothing(
+        index_elements=["key"]
+    )
+    full = [{"status": "pending", "attempts": 0, "data": "{}", **row} for row in rows]
+    if dialect == "postgresql":
+        return _plan_deliveries_pg(session, full)
+    # RETURNING rather than rowcount, which is not reported for a multi-row INSERT ... ON CONFLICT.
+    result = session.connection().execute(statement.returning(table.c.id), full)
+    return len(result.all())
+
+
+PG_PLAN = text(
+    "INSERT INTO delivery (key, alliance_id, kind, recipient_id, checkin_id, commitment_id, data, not_before,"
+    " status, attempts)"
+    " SELECT * FROM unnest(CAST(:key AS varchar[]), CAST(:alliance_id AS integer[]), CAST(:kind AS varchar[]),"
+    " CAST(:recipient_id AS varchar[]), CAST(:checkin_id AS integer[]), CAST(:commitment_id AS integer[]),"
+    " CAST(:data AS varchar[]), CAST(:not_before AS timestamptz[]), CAST(:status AS varchar[]),"
+    " CAST(:attempts AS integer[]))"
+    " ON CONFLICT (key) DO NOTHING RETURNING id"
+)
+
+
+def _plan_deliveries_pg(session: Session, rows: list[dict[str, Any]]) -> int:
+    """One statement with one array per column: the same query text whatever the batch size, so psycopg and the
+    server need not parse thousands of placeholders (which cost more than the insert itself)."""
+    columns = [
+        "key",
+        "alliance_id",
+        "kind",
+        "recipient_id",
+        "checkin_id",
+        "commitment_id",
+        "data",
+        "status",
+        "attempts",
+    ]
+    params: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in columns}
+    params["not_before"] = [row["not_before"] for row in rows]
+    if any(at.tzinfo is None for at in params["not_before"]):
+        raise ValueError("naive datetime: every datetime must be timezone-aware")
+    return len(session.connection().execute(PG_PLAN, params).all())
+
+
+def claim_deliveries(
+    *, session: Session, now: datetime, worker: str, limit: int, stale_before: datetime
+) -> list[Delivery]:
+    """Claim deliveries that are due, and those whose claimer vanished (claimed before `stale_before`).
+
+    One UPDATE whose WHERE re-checks each row's state (a compare-and-set over the batch). On PostgreSQL the
+    rows are picked with FOR UPDATE SKIP LOCKED, so two sweepers never pick the same row; on SQLite the
+    write lock taken at BEGIN makes the statement the only writer.
+    """
+    due = or_(
+        and_(col(Delivery.status) == "pending", col(Delivery.not_before) <= now),
+        and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < stale_before),
+    )
+    pick = select(col(Delivery.id)).where(due).order_by(col(Delivery.not_before), col(Delivery.id)).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    claimed = session.connection().execute(
+        update(Delivery)
+        .where(col(Delivery.id).in_(pick), due)
+        .values(status="claimed", claimed_by=worker, claimed_at=now, attempts=Delivery.attempts + 1)
+        .returning(col(Delivery.id))
+    )
+    ids = [i for i in claimed.scalars() if i is not None]
+    if not ids:
+        return []
+    session.expire_all()
+    query = (
+        select(Delivery)
+        .where(among(session, col(Delivery.id), ids))
+        .order_by(col(Delivery.not_before), col(Delivery.id))
+    )
+    return list(session.exec(query).all())
+
+
+def _held_by(worker: str) -> Any:
+    return and_(col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker)
+
+
+def renew_claims(*, session: Session, ids: Iterable[int], worker: str, at: datetime) -> set[int]:
+    """Refresh this worker's claims so they do not look abandoned; the ids it still holds."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    result = session.connection().execute(
+        update(Delivery)
+        .where(
+            among(session, col(Delivery.id), wanted),
+            col(Delivery.status) == "claimed",
+            col(Delivery.claimed_by) == worker,
+        )
+        .values(claimed_at=at)
+        .returning(col(Delivery.id))
+    )
+    return {i for i in result.scalars() if i is not None}
+
+
+def defer_deliveries(*, session: Session, worker: str, until: Sequence[tuple[int, datetime]]) -> int:
+    """Put claimed deliveries back for later without counting an attempt (the recipient is off work)."""
+    if not until:
+        return 0
+    statement = (
+        update(Delivery)
+        .where(
+            col(Delivery.id) == bindparam("b_id"), col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker
+        )
+        .values(
+            status="pending",
+            claimed_by=None,
+            claimed_at=None,
+            attempts=Delivery.attempts - 1,
+            not_before=bindparam("b_not_before", type_=AwareDateTime()),
+        )
+    )
+    result = session.connection().execute(statement, [{"b_id": i, "b_not_before": at} for i, at in until])
+    return int(result.rowcount)
+
+
+def release_deliveries(*, session: Session, ids: Sequence[int], worker: str) -> int:
+    """Give back claims that were never tried: pending again, the attempt not counted."""
+    if not ids:
+        return 0
+    result = session.connection().execute(
+        update(Delivery)
+        .where(
+            among(session, col(Delivery.id), ids), col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker
+        )
+        .values(status="pending", claimed_by=None, claimed_at=None, attempts=Delivery.attempts - 1)
+    )
+    return int(result.rowcount)
+
+
+def finish_deliveries(*, session: Session, worker: str, outcomes: Sequence[dict[str, Any]]) -> int:
+    """Record how claimed deliveries ended, in one statement; returns how many this worker still held.
+
+    Each outcome has: id, status, error, sent_at, message_ts, not_before, and whether the claim is released
+    (a retry). A row another sweeper took over meanwhile is left alone.
+    """
+    if not outcomes:
+        return 0
+    statement = (
+        update(Delivery)
+        .where(
+            col(Delivery.id) == bindparam("b_id"),
+            col(Delivery.status) == "claimed",
+            col(Delivery.claimed_by) == worker,
+        )
+        .values(
+            status=bindparam("b_status"),
+            last_error=bindparam("b_error"),
+            sent_at=bindparam("b_sent_at", type_=AwareDateTime()),
+            message_ts=bindparam("b_ts"),
+            not_before=bindparam("b_not_before", type_=AwareDateTime()),
+            claimed_by=bindparam("b_claimed_by"),
+            claimed_at=bindparam("b_claimed_at", type_=AwareDateTime()),
+        )
+    )
+    rows = [
+        {
+            "b_id": o["id"],
+            "b_status": o["status"],
+            "b_error": o.get("error"),
+            "b_sent_at": o.get("sent_at"),
+            "b_ts": o.get("message_ts"),
+            "b_not_before": o["not_before"],
+            "b_claimed_by": None if o.get("release") else worker,
+            "b_claimed_at": None if o.get("release") else o["claimed_at"],
+        }
+        for o in outcomes
+    ]
+    result = session.connection().execute(statement, rows)
+    return int(result.rowcount)
+
+
+def sweep_instant(*, session: Session, now: datetime) -> datetime:
+    """Time only moves forward: the later of `now` and the last sweep's instant, which becomes the last.
+
+    An upsert and one conditional UPDATE, so two sweepers starting together neither collide nor go back.
+    """
+    dialect = session.get_bind().dialect.name
+    table = SweepState.__table__  # type: ignore[attr-defined]
+    insert = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).on_conflict_do_nothing()
+    session.connection().execute(insert, [{"id": 1, "last_at": now}])
+    session.connection().execute(
+        update(SweepState).where(col(SweepState.id) == 1, col(SweepState.last_at) < now).values(last_at=now)
+    )
+    last = session.connection().execute(select(col(SweepState.last_at)).where(col(SweepState.id) == 1)).scalar_one()
+    assert isinstance(last, datetime)
+    return last
