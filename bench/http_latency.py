@@ -48,7 +48,7 @@ from bench import who_lookup  # noqa: E402
 from bench.stats import Summary, summarise, table, verdict  # noqa: E402
 from bot.slack import http as bot_http  # noqa: E402
 from tests.slack import payloads  # noqa: E402
-from tests.slack.fake_web_api import Call, FakeSlack  # noqa: E402
+from tests.slack.fakes.web_api import Call, FakeSlack  # noqa: E402
 
 DEFAULT_REQUESTS = 1000
 WARMUP_ROUNDS = 20

@@ -1,8 +1,8 @@
-"""Conversations that must go the same way on every front end: one list, run against Slack and Teams.
+"""Conversations that must go the same way on every front end: one list, run against Slack, Teams and the console.
 
 Each step is who speaks (alice, bob, erin of Acme; paul, pia, gus of Globex) and what they write after
 mentioning the bot, with `@pia` for a mention; each front end turns that into its own mention. What the bot
-answers is compared after `plain()`: markup gone, mentions as `@pia`, so the same expectation holds for both.
+answers is compared after `plain()`: markup gone, mentions as `@pia`, so the same expectation holds for all.
 Dates stay out of the expectations: Slack knows everyone's zone, Teams only the zones of people who spoke.
 """
 
@@ -104,6 +104,11 @@ def plain_teams(text: str, names: Mapping[str, str]) -> str:
     """A Teams answer as plain text: `<at>Pia Porter</at>` -> `@pia` (by `names`: display name -> speaker)."""
     text = TEAMS_USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
     return MARKUP.sub("", text.replace("\n\n", "\n"))
+
+
+def plain_console(text: str) -> str:
+    """A console answer as plain text: the console already prints mentions as `@pia` and dates as text."""
+    return MARKUP.sub("", text)
 
 
 def missing(expected: list[str], answer: str) -> list[str]:

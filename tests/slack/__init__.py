@@ -1,1 +1,1 @@
-"""Slack test doubles: a fake Web API server and signed request builders."""
+"""The Slack front end's tests, on real sockets against a fake Slack (fakes/), with signed requests (payloads)."""

@@ -6,7 +6,7 @@ Events API callbacks are ``application/json``. Signature: ``v0=`` + hex HMAC-SHA
 ``v0:{timestamp}:{body}`` keyed with the signing secret, in ``X-Slack-Signature``, with the timestamp in
 ``X-Slack-Request-Timestamp``. Pass an old ``timestamp`` to build a replayed/stale request.
 
-Defaults come from :func:`tests.slack.fake_web_api.default_world` (Acme installed the app; the channel is a
+Defaults come from :func:`tests.slack.fakes.web_api.default_world` (Acme installed the app; the channel is a
 Slack Connect channel shared with Globex).
 """
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from tests.slack.fake_web_api import (
+from tests.slack.fakes.web_api import (
     ACME,
     ALICE,
     APP_ID,
@@ -441,7 +441,7 @@ def user_change(
     timestamp: int | None = None,
 ) -> SignedRequest:
     """A ``user_change`` event: Slack sends the whole ``users.info`` user object (build it with
-    :func:`tests.slack.fake_web_api.make_user`; a deactivated account, ``deleted=True``, comes stripped)."""
+    :func:`tests.slack.fakes.web_api.make_user`; a deactivated account, ``deleted=True``, comes stripped)."""
     event_ts = _new_ts()
     event = {
         "type": "user_change",

@@ -7,7 +7,7 @@ import itertools
 import re
 from typing import Any
 
-from tests.teams.fake_connector import ACME_TENANT, BOT_ID, BOT_NAME, CHANNEL, PEOPLE, TEAM, Person
+from tests.teams.fakes.connector import ACME_TENANT, BOT_ID, BOT_NAME, CHANNEL, PEOPLE, TEAM, Person
 
 _ids = itertools.count(1_790_000_000_001)
 AT_NAME = re.compile(r"(?<![<\w])@([a-z]+)\b")

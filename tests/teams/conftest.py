@@ -23,7 +23,7 @@ from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.runtime import TeamsParts, healthy, teams_parts
 from bot.teams.app import TeamsServer, build_app
 from storage.db import Database
-from tests.teams.fake_connector import TOKEN, FakeConnector
+from tests.teams.fakes.connector import TOKEN, FakeConnector
 
 START = datetime(2026, 11, 24, 10, tzinfo=UTC)  # a Tuesday
 

@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.models import Alliance, ProcessedEvent, TeamsConversation
 from tests.teams import activities
 from tests.teams.conftest import START, TeamsBot
-from tests.teams.fake_connector import PAUL, TOKEN
+from tests.teams.fakes.connector import PAUL, TOKEN
 
 
 @pytest.mark.parametrize(

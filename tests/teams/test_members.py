@@ -6,7 +6,7 @@ from storage.models import Alliance, Commitment, Delivery, Party, TeamsConversat
 from storage.models import Person as Someone
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
-from tests.teams.fake_connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA, Person
+from tests.teams.fakes.connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA, Person
 
 
 def test_installing_the_bot_starts_the_alliance_and_keeps_the_conversation_reference(teams: TeamsBot) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from storage.models import Commitment, Party, TeamsConversation
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
-from tests.teams.fake_connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA
+from tests.teams.fakes.connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA
 
 
 def test_a_guest_commits_asks_who_owns_and_lists_overdue_in_threads(teams: TeamsBot) -> None:

@@ -14,7 +14,7 @@ from bot.core.schedule import Pacer, Scheduler
 from bot.core.service import AllianceService
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
-from tests.teams.fake_connector import PAUL, PIA
+from tests.teams.fakes.connector import PAUL, PIA
 
 
 class SlackRecorder:

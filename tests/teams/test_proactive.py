@@ -9,7 +9,7 @@ from bot.teams import cards
 from storage.models import Alliance, Commitment, Delivery, TeamsConversation
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
-from tests.teams.fake_connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA, Call
+from tests.teams.fakes.connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA, Call
 
 
 def _buttons(card: dict[str, Any]) -> list[str]:

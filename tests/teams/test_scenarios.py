@@ -7,7 +7,7 @@ import pytest
 from tests.scenarios import SCENARIOS, Scenario, missing, plain_teams
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
-from tests.teams.fake_connector import PEOPLE
+from tests.teams.fakes.connector import PEOPLE
 
 NAMES = {p.name: key for key, p in PEOPLE.items()}
 INTRO = "🤝 Hello!"

@@ -19,9 +19,9 @@ import pytest
 from bot.slack.app import web_client
 from bot.slack.blocks import NEW_LEAD_ACTION, ORPHAN_REASSIGN_ACTION, ORPHANS_ALL_ACTION
 from storage.models import Commitment, CommitmentEvent, Delivery, Member, Party
-from tests.app.conftest import Bot
 from tests.slack import payloads
-from tests.slack.fake_web_api import (
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import (
     ACME,
     ALICE,
     BOB,

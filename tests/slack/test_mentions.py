@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.models import Commitment, ProcessedEvent
-from tests.app.conftest import Bot
-from tests.app.transcript import INTRO, Said, Whispered, date_epochs, said, said_besides_intro, whispered
 from tests.slack import payloads
-from tests.slack.fake_web_api import CHANNEL, GLOBEX, PAUL, PIA
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import CHANNEL, GLOBEX, PAUL, PIA
+from tests.slack.transcript import INTRO, Said, Whispered, date_epochs, said, said_besides_intro, whispered
 
 BERLIN = ZoneInfo("Europe/Berlin")
 END_OF_NOVEMBER = datetime(2026, 11, 30, 18, 0, tzinfo=BERLIN)

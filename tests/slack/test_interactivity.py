@@ -7,10 +7,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from storage.models import Commitment, CommitmentEvent
-from tests.app.conftest import Bot
-from tests.app.transcript import INTRO, Said, Whispered, said, said_besides_intro, whispered
 from tests.slack import payloads
-from tests.slack.fake_web_api import ALICE, CHANNEL, GLOBEX, PAUL, PIA
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import ALICE, CHANNEL, GLOBEX, PAUL, PIA
+from tests.slack.transcript import INTRO, Said, Whispered, said, said_besides_intro, whispered
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CLICKED_TS = "1795500000.000200"  # the ts of the confirmation whose button is clicked

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from tests.app.conftest import Bot
-from tests.app.transcript import INTRO, said_besides_intro, whispered
 from tests.scenarios import SCENARIOS, Scenario, missing, plain_slack
 from tests.slack import payloads
-from tests.slack.fake_web_api import ALICE, BOB, ERIN, GUS, PAUL, PIA
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import ALICE, BOB, ERIN, GUS, PAUL, PIA
+from tests.slack.transcript import INTRO, said_besides_intro, whispered
 
 IDS = {"alice": ALICE, "bob": BOB, "erin": ERIN, "paul": PAUL, "pia": PIA, "gus": GUS}
 NAMES = {user_id: key for key, user_id in IDS.items()}

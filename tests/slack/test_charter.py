@@ -13,10 +13,10 @@ from bot.core.schedule import Pacer, Scheduler
 from bot.slack.app import web_client
 from bot.slack.courier import SlackCourier
 from storage.models import CharterVersion, Dispute, Party
-from tests.app.conftest import Bot
-from tests.app.transcript import said_besides_intro, whispered
 from tests.slack import payloads
-from tests.slack.fake_web_api import ACME, ALICE, CHANNEL, ERIN, GLOBEX, GUS, PAUL, PIA, Call
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import ACME, ALICE, CHANNEL, ERIN, GLOBEX, GUS, PAUL, PIA, Call
+from tests.slack.transcript import said_besides_intro, whispered
 
 DM_PIA = "D0PIA0001"
 STEP1_BLOCKS = ["name", "goals", "start", "end"]

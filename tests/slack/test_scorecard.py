@@ -21,10 +21,10 @@ from bot.slack import chart
 from bot.slack.app import web_client
 from bot.slack.courier import SlackCourier
 from storage.models import Metric, MetricReading, ReviewAnswer
-from tests.app.conftest import Bot
-from tests.app.transcript import everything_said, said, said_besides_intro, whispered
 from tests.slack import payloads
-from tests.slack.fake_web_api import ALICE, CHANNEL, ERIN, PAUL, PIA, Call
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import ALICE, CHANNEL, ERIN, PAUL, PIA, Call
+from tests.slack.transcript import everything_said, said, said_besides_intro, whispered
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SECRET = "acme secret margin"

@@ -16,7 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from tests.slack import payloads
-from tests.slack.fake_web_api import (
+from tests.slack.fakes.web_api import (
     ACME,
     ALICE,
     BOB,

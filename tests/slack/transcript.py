@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from tests.slack.fake_web_api import FakeSlack
+from tests.slack.fakes.web_api import FakeSlack
 
 INTRO = ":handshake: Hello! This channel is now the alliance between *Acme* and *Globex*"
 

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import inspect
 
 from storage.models import Alliance, Commitment, Party
-from tests.app.conftest import Bot
-from tests.app.transcript import INTRO, Said, date_epochs, said, said_besides_intro, whispered
 from tests.slack import payloads
-from tests.slack.fake_web_api import ACME, ALICE, CHANNEL, GLOBEX, PAUL
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import ACME, ALICE, CHANNEL, GLOBEX, PAUL
+from tests.slack.transcript import INTRO, Said, date_epochs, said, said_besides_intro, whispered
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

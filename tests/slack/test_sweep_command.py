@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.cli import main
-from tests.app.conftest import Bot
 from tests.slack import payloads
-from tests.slack.fake_web_api import CHANNEL
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import CHANNEL
 
 
 def env(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from storage.models import Alliance, ProcessedEvent
-from tests.app.conftest import Bot
 from tests.slack import payloads
+from tests.slack.conftest import Bot
 
 WRONG_SECRET = "0123456789abcdef0123456789abcdef"
 

@@ -17,9 +17,9 @@ from bot.slack.app import web_client
 from bot.slack.blocks import item_value
 from bot.slack.courier import SlackCourier
 from storage.models import Checkin, CheckinAnswer, Commitment, CommitmentEvent, Delivery
-from tests.app.conftest import Bot
 from tests.slack import payloads
-from tests.slack.fake_web_api import CHANNEL, GUS, PAUL, PIA, Call, FakeSlack
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import CHANNEL, GUS, PAUL, PIA, Call, FakeSlack
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DM_PAUL, DM_PIA, DM_GUS = "D0PAUL001", "D0PIA0001", "D0GUS0001"

@@ -10,10 +10,10 @@ import pytest
 from bot import texts
 from bot.core.service import AllianceService
 from storage.models import Commitment
-from tests.app.conftest import Bot
-from tests.app.transcript import INTRO, Said, Whispered, everything_said, said, whispered
 from tests.slack import payloads
-from tests.slack.fake_web_api import ALICE, CHANNEL, PAUL
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import ALICE, CHANNEL, PAUL
+from tests.slack.transcript import INTRO, Said, Whispered, everything_said, said, whispered
 
 
 def _start_alliance(bot: Bot) -> None:

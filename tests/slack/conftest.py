@@ -35,7 +35,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.http import MAX_BODY, SlackWsgi
 from storage.db import Database
 from tests.slack import payloads
-from tests.slack.fake_web_api import Call, FakeSlack
+from tests.slack.fakes.web_api import Call, FakeSlack
 
 START = datetime(2026, 11, 24, 10, tzinfo=UTC)  # a Tuesday
 

@@ -16,10 +16,10 @@ from bot.slack.app import web_client
 from bot.slack.blocks import ORPHAN_REASSIGN_ACTION, item_value, picker_block
 from bot.slack.courier import SlackCourier
 from storage.models import Commitment, PartyChannel
-from tests.app.conftest import Bot
-from tests.app.transcript import Whispered, everything_said, said, whispered
 from tests.slack import payloads
-from tests.slack.fake_web_api import ACME, ALICE, BOB, BOT, CHANNEL, GLOBEX, PAUL, PIA, make_channel
+from tests.slack.conftest import Bot
+from tests.slack.fakes.web_api import ACME, ALICE, BOB, BOT, CHANNEL, GLOBEX, PAUL, PIA, make_channel
+from tests.slack.transcript import Whispered, everything_said, said, whispered
 
 PRIVATE = "G0ACMEPRV"
 DM_BOB = "D0BOB0001"

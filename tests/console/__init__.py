@@ -1,0 +1,1 @@
+"""The console front end's tests: the bot in a terminal, scripted from stdin."""

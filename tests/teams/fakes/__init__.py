@@ -1,0 +1,1 @@
+"""The Bot Framework connector service, faked over real HTTP."""
