@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TextIO
 
-from bot import texts, texts_charter
 from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
 from bot.core import scorecard_types as sc
 from bot.core.charter_types import CharterEditRequested, CharterSigned
@@ -20,6 +19,9 @@ from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
 from bot.core.service import AllianceService, Caller
 from bot.core.trust import To, route
+from bot.texts import answers as answers_texts
+from bot.texts import charter as charter_texts
+from bot.texts import people as people_texts
 
 PROMPT_HELP = """\
 Type exactly what you would type in Slack:
@@ -130,15 +132,15 @@ class Console:
             reply = self.service.handle_text(text, caller)
         except CommandError as e:
             if e.new_alliance is not None:
-                self.bot(texts.intro(e.new_alliance), "in the channel")
-            self.bot(texts.error(e), "only you see this")
+                self.bot(people_texts.intro(e.new_alliance), "in the channel")
+            self.bot(answers_texts.error(e), "only you see this")
             return
         self.show(reply, in_thread=in_thread)
         self.sweep()  # `checkin now`, or a reminder that fell due, shows at once
 
     def show(self, reply: Reply, *, in_thread: bool) -> None:
         if reply.new_alliance is not None:
-            self.bot(texts.intro(reply.new_alliance), "in the channel")
+            self.bot(people_texts.intro(reply.new_alliance), "in the channel")
         outcome = reply.outcome
         if isinstance(outcome, FormRequested):
             self.bot(
@@ -157,7 +159,7 @@ class Console:
         # Each part of the answer where its readers may read it: a thread is read by both organisations.
         here = "in the thread" if in_thread else "in the channel"
         for send in route(outcome, here=reply.here, viewer=reply.viewer, public=in_thread or announced(outcome)):
-            text = texts.outcome(send.outcome)
+            text = answers_texts.outcome(send.outcome)
             match send.to:
                 case To.HERE:
                     self.bot(text, here)
@@ -166,7 +168,7 @@ class Console:
                 case To.PARTY if reply.party_channel_id:
                     self.bot(text, self.plain(f"in your organisation's private channel <#{reply.party_channel_id}>"))
         if isinstance(outcome, CharterSigned) and outcome.complete:
-            self.bot(texts_charter.signed_charter(outcome.charter), "in the channel, pinned")
+            self.bot(charter_texts.signed_charter(outcome.charter), "in the channel, pinned")
 
     def console_command(self, line: str) -> bool:
         word, _, arg = line[1:].partition(" ")
@@ -299,7 +301,7 @@ class ConsoleCourier:
             where = f"in the check-in thread, {clock}"
         else:
             where = f"in the channel, {clock}"
-        self.console.bot(texts.dispatch(message.content), where)
+        self.console.bot(answers_texts.dispatch(message.content), where)
         return f"console.{self.sent}"
 
 

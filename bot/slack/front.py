@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
-from bot import texts
 from bot.core import grammar
 from bot.core import scorecard_types as sc
 from bot.core.charter_types import CHARTER_OUTCOMES
@@ -17,8 +16,12 @@ from bot.core.errors import CommandError
 from bot.core.outcomes import CheckinCalled, FormRequested, Reply
 from bot.core.people import People
 from bot.core.service import AllianceService, Caller
-from bot.slack import blocks, scorecard_replies
+from bot.slack import scorecard_replies
+from bot.slack.blocks import base as base_blocks
+from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.replies import Replier, Where
+from bot.texts import answers as answers_texts
+from bot.texts import commitments as commitments_texts
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ class SlackFrontEnd:
         """A command that could not be carried out: a private word on why (after the intro, if it is due)."""
         if error.new_alliance is not None:
             self.replier.announce(error.new_alliance, where)
-        self.replier.private(where, texts.error(error))
+        self.replier.private(where, answers_texts.error(error))
 
     def answer(self, reply: Reply, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
         if isinstance(reply.outcome, CHARTER_OUTCOMES):
@@ -82,7 +85,7 @@ class SlackFrontEnd:
                 self.open_form(trigger_id, caller, title=reply.outcome.prefill, thread_ts=where.thread_ts)
             else:
                 # A mention carries no trigger_id, and a modal needs one: offer a button, whose click does.
-                self.replier.private(where, texts.FORM_BUTTON_HINT, form_button(where))
+                self.replier.private(where, commitments_texts.FORM_BUTTON_HINT, form_button(where))
             return
         if isinstance(reply.outcome, sc.SCORECARD_OUTCOMES):
             scorecard_replies.answer(self.client, self.replier, reply, where)
@@ -92,7 +95,7 @@ class SlackFrontEnd:
             self.wake_sweeper()
 
     def open_form(self, trigger_id: str, caller: Caller, *, title: str = "", thread_ts: str | None = None) -> None:
-        view = blocks.commitment_form(
+        view = commitments_blocks.commitment_form(
             channel_id=caller.channel_id,
             owner_id=caller.user_id,
             title=title,
@@ -104,7 +107,7 @@ class SlackFrontEnd:
 
 def form_button(where: Where) -> list[dict[str, object]]:
     return [
-        *blocks.sections(texts.FORM_BUTTON_HINT),
+        *base_blocks.sections(commitments_texts.FORM_BUTTON_HINT),
         {
             "type": "actions",
             "elements": [

@@ -9,7 +9,6 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import texts
 from bot.core.charter_types import CHARTER_OUTCOMES
 from bot.core.outcomes import (
     AllianceView,
@@ -19,7 +18,13 @@ from bot.core.outcomes import (
     announced,
 )
 from bot.core.trust import To, route
-from bot.slack import blocks, blocks_charter
+from bot.slack.blocks import base as base_blocks
+from bot.slack.blocks import charter as charter_blocks
+from bot.slack.blocks import commitments as commitments_blocks
+from bot.texts import answers as answers_texts
+from bot.texts import base as base_texts
+from bot.texts import commitments as commitments_texts
+from bot.texts import people as people_texts
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +41,11 @@ class Where:
 def render(outcome: Outcome) -> tuple[str, list[dict[str, Any]]]:
     """The fallback text and the blocks of an outcome."""
     if isinstance(outcome, Recorded):
-        return texts.recorded(outcome), blocks.recorded(outcome)
+        return commitments_texts.recorded(outcome), commitments_blocks.recorded(outcome)
     if isinstance(outcome, CHARTER_OUTCOMES):
-        return texts.outcome(outcome), blocks_charter.render(outcome)
-    text = texts.outcome(outcome)
-    return text, blocks.sections(text)
+        return answers_texts.outcome(outcome), charter_blocks.render(outcome)
+    text = answers_texts.outcome(outcome)
+    return text, base_blocks.sections(text)
 
 
 class Replier:
@@ -65,8 +70,8 @@ class Replier:
                     self.post(Where(channel_id=reply.party_channel_id, user_id=where.user_id), text, body)
 
     def announce(self, alliance: AllianceView, where: Where) -> None:
-        text = texts.intro(alliance)
-        self.post(Where(channel_id=where.channel_id, user_id=where.user_id), text, blocks.sections(text))
+        text = people_texts.intro(alliance)
+        self.post(Where(channel_id=where.channel_id, user_id=where.user_id), text, base_blocks.sections(text))
 
     def post(self, where: Where, text: str, body: list[dict[str, Any]]) -> None:
         try:
@@ -77,7 +82,7 @@ class Replier:
             if e.response.get("error") not in ("not_in_channel", "channel_not_found"):
                 raise
             # Slash commands work in channels the bot was never invited to; tell the asker how to fix that.
-            self.private(where, f"{text}\n\n_{texts.NOT_IN_CHANNEL}_", body)
+            self.private(where, f"{text}\n\n_{base_texts.NOT_IN_CHANNEL}_", body)
 
     def private(self, where: Where, text: str, body: list[dict[str, Any]] | None = None) -> None:
         try:
@@ -86,10 +91,10 @@ class Replier:
                 user=where.user_id,
                 thread_ts=where.thread_ts,
                 text=text,
-                blocks=body if body is not None else blocks.sections(text),
+                blocks=body if body is not None else base_blocks.sections(text),
             )
         except SlackApiError as e:
             if e.response.get("error") not in ("not_in_channel", "channel_not_found", "user_not_in_channel"):
                 raise
             log.info("could not answer %s privately in %s: %s", where.user_id, where.channel_id, e.response["error"])
-            self.client.chat_postMessage(channel=where.user_id, text=text, blocks=body or blocks.sections(text))
+            self.client.chat_postMessage(channel=where.user_id, text=text, blocks=body or base_blocks.sections(text))

@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot import texts
 from bot.core import scorecard_types as sc
 from bot.core.errors import CommandError
 from bot.core.outcomes import AllianceView, CheckinCalled, FormRequested, Recorded, Reply
@@ -21,6 +20,9 @@ from bot.teams.activity import Activity
 from bot.teams.connector import Connector
 from bot.teams.directory import TeamsDirectory
 from bot.teams.markup import render
+from bot.texts import answers as answers_texts
+from bot.texts import commitments as commitments_texts
+from bot.texts import people as people_texts
 from storage import teams as store
 
 log = logging.getLogger(__name__)
@@ -98,7 +100,7 @@ class TeamsFrontEnd:
             return store.conversation_of_channel(session=session, channel_key=channel_key) is not None
 
     def announce(self, alliance: AllianceView, activity: Activity) -> None:
-        self.post(activity, alliance.channel_id, texts.intro(alliance))
+        self.post(activity, alliance.channel_id, people_texts.intro(alliance))
 
     # ---- commands ---------------------------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ class TeamsFrontEnd:
         """Teams has no private replies in a channel: the refusal goes in the thread, where it was asked."""
         if error.new_alliance is not None:
             self.announce(error.new_alliance, activity)
-        self.reply(activity, texts.error(error))
+        self.reply(activity, answers_texts.error(error))
 
     def answer(self, activity: Activity, reply: Reply, caller: Caller) -> None:
         if reply.new_alliance is not None:
@@ -149,18 +151,18 @@ class TeamsFrontEnd:
                 title=outcome.prefill,
                 due=self.service.form_due(),
             )
-            self.reply(activity, texts.form_requested(outcome), card=form)
+            self.reply(activity, commitments_texts.form_requested(outcome), card=form)
             return
         if isinstance(outcome, sc.ExportReady):
             # The CSV goes to the asker alone, in their chat with the bot; the thread only hears that it went.
             csv = outcome.csv if len(outcome.csv) <= EXPORT_LIMIT else outcome.csv[:EXPORT_LIMIT] + "\n…"
-            self.privately(activity, caller, f"{texts.outcome(outcome)}\n```\n{csv}\n```")
+            self.privately(activity, caller, f"{answers_texts.outcome(outcome)}\n```\n{csv}\n```")
             return
         # A Teams channel has no private replies: what the thread may read goes there, and what only the caller's
         # organisation may read (its internal items) goes to the caller's own chat with the bot.
         for send in route(outcome, here=reply.here, viewer=reply.viewer, public=True):
             part = send.outcome
-            text = texts.recorded(part) if isinstance(part, Recorded) else texts.outcome(part)
+            text = commitments_texts.recorded(part) if isinstance(part, Recorded) else answers_texts.outcome(part)
             if send.to is To.HERE:
                 self.reply(activity, text)
             elif send.to is To.CALLER:

@@ -10,18 +10,18 @@ from slack_bolt import Ack, App
 from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.service import Caller
-from bot.slack import blocks
+from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.front import OPEN_FORM_ACTION, SlackFrontEnd
 from bot.slack.replies import Where
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
-    @app.action(blocks.DONE_ACTION)
+    @app.action(commitments_blocks.DONE_ACTION)
     def mark_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         _run(front, body, grammar.Complete(ref=int(action["value"])), in_thread=True)
 
-    @app.action(blocks.SHOW_ACTION)
+    @app.action(commitments_blocks.SHOW_ACTION)
     def show(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         _run(front, body, grammar.Show(ref=int(action["value"])), in_thread=False)

@@ -13,48 +13,51 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
-from bot import texts, texts_charter
 from bot.core.charter import Charters
 from bot.core.charter_types import CharterEditRequested, CharterSigned, DisputeOpened, ResolveDispute, SignCharter
 from bot.core.errors import CommandError
 from bot.core.grammar import Command
 from bot.core.outcomes import Reply
 from bot.core.service import Caller
-from bot.slack import blocks_charter as kit
+from bot.slack.blocks import charter as charter_blocks
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where, render
+from bot.texts import answers as answers_texts
+from bot.texts import charter as charter_texts
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
-    @app.action(kit.EDIT_ACTION)
+    @app.action(charter_blocks.EDIT_ACTION)
     def edit(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         channel_id = str(_value(action).get("ch") or body["channel"]["id"])
         open_form(front, str(body["trigger_id"]), channel_id, str(body["user"]["id"]))
 
-    @app.action(kit.SIGN_ACTION)
+    @app.action(charter_blocks.SIGN_ACTION)
     def sign(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         value = _value(action)
         version = value.get("v")
         _run(front, body, str(value.get("ch")), SignCharter(int(version) if version is not None else None))
 
-    @app.action(kit.RESOLVE_ACTION)
+    @app.action(charter_blocks.RESOLVE_ACTION)
     def resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         value = _value(action)
         channel_id, clicked_in = str(value.get("ch")), (body.get("channel") or {}).get("id")
-        form = kit.resolve_form(channel_id, int(value.get("d", 0)), clicked_in if clicked_in != channel_id else None)
+        form = charter_blocks.resolve_form(
+            channel_id, int(value.get("d", 0)), clicked_in if clicked_in != channel_id else None
+        )
         front.client.views_open(trigger_id=body["trigger_id"], view=form)
 
-    @app.view(kit.FORM_CALLBACK)
+    @app.view(charter_blocks.FORM_CALLBACK)
     def charter_step(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         step = int(meta.get("step", 1))
         caller = Caller(channel_id=str(meta["ch"]), user_id=str(body["user"]["id"]))
-        fields = kit.form_fields(step, view["state"]["values"])
+        fields = charter_blocks.form_fields(step, view["state"]["values"])
         charters = Charters(front.service)
         try:
             for key in ("start", "end"):
@@ -67,21 +70,21 @@ def register(app: App, front: SlackFrontEnd) -> None:
         if reply is None:
             ack(
                 response_action="push",
-                view=kit.charter_form(charters.draft(caller.channel_id, caller.user_id), step + 1),
+                view=charter_blocks.charter_form(charters.draft(caller.channel_id, caller.user_id), step + 1),
             )
             return
         ack(response_action="clear")
         front.answer(reply, caller, Where(channel_id=caller.channel_id, user_id=caller.user_id))
 
-    @app.view(kit.RESOLVE_CALLBACK)
+    @app.view(charter_blocks.RESOLVE_CALLBACK)
     def resolved(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         caller = Caller(channel_id=str(meta["ch"]), user_id=str(body["user"]["id"]))
-        outcome = str(kit.form_fields(0, view["state"]["values"]).get("outcome") or "").strip()
+        outcome = str(charter_blocks.form_fields(0, view["state"]["values"]).get("outcome") or "").strip()
         try:
             reply = front.service.handle(ResolveDispute(int(meta["d"]), outcome[:1000]), caller)
         except CommandError as e:
-            ack(response_action="errors", errors={"outcome": texts.field_error(e)})
+            ack(response_action="errors", errors={"outcome": answers_texts.field_error(e)})
             return
         ack()
         front.replier.post(Where(channel_id=caller.channel_id, user_id=caller.user_id), *render(reply.outcome))
@@ -98,7 +101,7 @@ def answer(front: SlackFrontEnd, reply: Reply, caller: Caller, where: Where, *, 
             open_form(front, trigger_id, caller.channel_id, caller.user_id)
         else:
             # A mention carries no trigger_id, and a modal needs one: a button's click brings one.
-            front.replier.private(where, texts_charter.EDIT_HINT, kit.edit_button(caller.channel_id))
+            front.replier.private(where, charter_texts.EDIT_HINT, charter_blocks.edit_button(caller.channel_id))
         return
     front.replier.reply(reply, where)
     if isinstance(outcome, CharterSigned) and outcome.complete:
@@ -109,7 +112,7 @@ def answer(front: SlackFrontEnd, reply: Reply, caller: Caller, where: Where, *, 
 
 def open_form(front: SlackFrontEnd, trigger_id: str, channel_id: str, user_id: str) -> None:
     view = Charters(front.service).start_form(channel_id, user_id)
-    front.client.views_open(trigger_id=trigger_id, view=kit.charter_form(view, 1))
+    front.client.views_open(trigger_id=trigger_id, view=charter_blocks.charter_form(view, 1))
 
 
 def post_signed(front: SlackFrontEnd, signed: CharterSigned) -> None:
@@ -117,8 +120,8 @@ def post_signed(front: SlackFrontEnd, signed: CharterSigned) -> None:
     view = signed.charter
     posted = front.client.chat_postMessage(
         channel=view.channel_id,
-        text=texts_charter.signed_charter(view),
-        blocks=kit.signed_charter(view),
+        text=charter_texts.signed_charter(view),
+        blocks=charter_blocks.signed_charter(view),
         unfurl_links=False,
     )
     ts = str(posted["ts"])
@@ -140,9 +143,9 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, command: C
         reply = front.service.handle(command, caller)
     except CommandError as e:
         if clicked_in in (None, channel_id):
-            front.replier.private(where, texts.error(e))
+            front.replier.private(where, answers_texts.error(e))
         else:
-            front.client.chat_postMessage(channel=clicked_in, text=texts.error(e))
+            front.client.chat_postMessage(channel=clicked_in, text=answers_texts.error(e))
         return
     answer(front, reply, caller, where, trigger_id=None)
 
@@ -164,5 +167,5 @@ def _field(view: dict[str, Any], error: Exception) -> str:
 
 def _field_error(error: Exception) -> str:
     if isinstance(error, CommandError):
-        return texts.field_error(error)
-    return texts_charter.NOT_A_DATE
+        return answers_texts.field_error(error)
+    return charter_texts.NOT_A_DATE

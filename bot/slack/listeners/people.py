@@ -18,16 +18,17 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot import texts
 from bot.core import grammar
 from bot.core.errors import CommandError
 from bot.core.people import Changes
 from bot.core.service import Caller
 from bot.core.trust import To, route
-from bot.slack import blocks
+from bot.slack.blocks import base as base_blocks
+from bot.slack.blocks import people as people_blocks
 from bot.slack.directory import profile_of
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where, render
+from bot.texts import answers as answers_texts
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,14 @@ def register(app: App, front: SlackFrontEnd) -> None:
         if event.get("channel"):
             wake(people.reconcile_channel(event["channel"]))
 
-    @app.action(blocks.ORPHAN_REASSIGN_ACTION)
+    @app.action(people_blocks.ORPHAN_REASSIGN_ACTION)
     def reassign_one(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         about, chosen = _picked(action)
         if about is not None and chosen and "r" in about:
             _run(front, body, str(about["ch"]), grammar.Reassign(int(about["r"]), chosen))
 
-    @app.action(blocks.ORPHANS_ALL_ACTION)
+    @app.action(people_blocks.ORPHANS_ALL_ACTION)
     def reassign_all(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         about, chosen = _picked(action)
@@ -85,7 +86,7 @@ def register(app: App, front: SlackFrontEnd) -> None:
         commands = [grammar.ReassignAll(str(from_id), chosen) for from_id in about.get("from") or []]
         _run(front, body, str(about["ch"]), *commands)
 
-    @app.action(blocks.NEW_LEAD_ACTION)
+    @app.action(people_blocks.NEW_LEAD_ACTION)
     def new_lead(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         about, chosen = _picked(action)
@@ -125,9 +126,9 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, *commands:
             if refusal.new_alliance is not None:
                 front.replier.announce(refusal.new_alliance, where)
             if clicked_in == channel_id:
-                front.replier.private(where, texts.error(refusal))
+                front.replier.private(where, answers_texts.error(refusal))
             else:
-                _say(front, clicked_in or user_id, texts.error(refusal))
+                _say(front, clicked_in or user_id, answers_texts.error(refusal))
         return
     said_here = False
     for reply in replies:
@@ -151,6 +152,6 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, *commands:
 
 def _say(front: SlackFrontEnd, channel: str, text: str) -> None:
     try:
-        front.client.chat_postMessage(channel=channel, text=text, blocks=blocks.sections(text), unfurl_links=False)
+        front.client.chat_postMessage(channel=channel, text=text, blocks=base_blocks.sections(text), unfurl_links=False)
     except SlackApiError as e:
         log.warning("could not answer in %s: %s", channel, e.response.get("error"))

@@ -8,17 +8,17 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import texts
 from bot.core.errors import CommandError, DepartedPerson, NotAllowed, NotAPerson, UnknownPerson
 from bot.core.grammar import GrammarError
 from bot.core.service import Caller, DueProblem, FormEntry
-from bot.slack import blocks
+from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where
+from bot.texts import answers as answers_texts
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
-    @app.view(blocks.FORM_CALLBACK)
+    @app.view(commitments_blocks.FORM_CALLBACK)
     def submit_commitment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         caller = Caller(channel_id=meta["channel"], user_id=body["user"]["id"], private=True)
@@ -33,7 +33,7 @@ def register(app: App, front: SlackFrontEnd) -> None:
         try:
             reply = front.service.submit_form(entry, caller)
         except CommandError as e:
-            ack(response_action="errors", errors={_field(e): texts.field_error(e)})
+            ack(response_action="errors", errors={_field(e): answers_texts.field_error(e)})
             if e.new_alliance is not None:
                 front.replier.announce(e.new_alliance, Where(channel_id=caller.channel_id, user_id=caller.user_id))
             return
