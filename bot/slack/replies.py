@@ -9,21 +9,12 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.charter_types import CHARTER_OUTCOMES
-from bot.core.outcomes import (
-    AllianceView,
-    Outcome,
-    Recorded,
-    Reply,
-    announced,
-)
+from bot.core.outcomes import AllianceView, Outcome, Reply, announced
 from bot.core.trust import To, route
+from bot.slack.blocks import answers as answers_blocks
 from bot.slack.blocks import base as base_blocks
-from bot.slack.blocks import charter as charter_blocks
-from bot.slack.blocks import commitments as commitments_blocks
 from bot.texts import answers as answers_texts
 from bot.texts import base as base_texts
-from bot.texts import commitments as commitments_texts
 from bot.texts import people as people_texts
 
 log = logging.getLogger(__name__)
@@ -40,12 +31,7 @@ class Where:
 
 def render(outcome: Outcome) -> tuple[str, list[dict[str, Any]]]:
     """The fallback text and the blocks of an outcome."""
-    if isinstance(outcome, Recorded):
-        return commitments_texts.recorded(outcome), commitments_blocks.recorded(outcome)
-    if isinstance(outcome, CHARTER_OUTCOMES):
-        return answers_texts.outcome(outcome), charter_blocks.render(outcome)
-    text = answers_texts.outcome(outcome)
-    return text, base_blocks.sections(text)
+    return answers_texts.outcome(outcome), answers_blocks.outcome(outcome)
 
 
 class Replier:

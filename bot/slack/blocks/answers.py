@@ -1,4 +1,4 @@
-"""The switchboard: the blocks of any scheduled message, from the feature that builds them.
+"""The switchboard: the blocks of any outcome or scheduled message, from the feature that builds them.
 
 No feature module imports this one.
 """
@@ -6,14 +6,24 @@ No feature module imports this one.
 from __future__ import annotations
 
 from bot.core import scorecard_types as sc
-from bot.core.charter_types import CHARTER_DISPATCH
-from bot.core.outcomes import CheckinAsk, LeadWanted, Nudge, Orphaned
+from bot.core.charter_types import CHARTER_DISPATCH, CHARTER_OUTCOMES
+from bot.core.outcomes import CheckinAsk, LeadWanted, Nudge, Orphaned, Outcome, Recorded
 from bot.slack.blocks import charter as charter_blocks
 from bot.slack.blocks import checkins as checkins_blocks
+from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.blocks import people as people_blocks
 from bot.slack.blocks import scorecard as scorecard_blocks
 from bot.slack.blocks.base import Block, sections
 from bot.texts import answers as answers_texts
+
+
+def outcome(result: Outcome) -> list[Block]:
+    """The blocks of an answer: its text, with buttons where the feature has any."""
+    if isinstance(result, Recorded):
+        return commitments_blocks.recorded(result)
+    if isinstance(result, CHARTER_OUTCOMES):
+        return charter_blocks.render(result)
+    return sections(answers_texts.outcome(result))
 
 
 def dispatch(content: object, *, channel_id: str) -> list[Block]:
