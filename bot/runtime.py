@@ -155,7 +155,7 @@ def teams_parts(db: Database, clock: Clock, tokens: Callable[[], str]) -> TeamsP
     service = AllianceService(db=db, directory=directory, clock=clock, platform="teams")
     front = TeamsFrontEnd(service=service, directory=directory, connector=connector)
     courier = TeamsCourier(db, connector, directory)
-    front.tell = courier.tell  # private answers go to the caller's one-to-one chat with the bot
+    front.chat_privately = courier.tell  # private answers go to the caller's one-to-one chat with the bot
     return TeamsParts(front=front, courier=courier)
 
 
@@ -229,11 +229,10 @@ def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, o
     service = AllianceService(db=db, directory=directory, clock=clock)
     chat = Console(service=service, directory=directory, clock=clock, out=out)
     chat.schedule = Scheduler(db, ConsoleCourier(chat), pacer=Pacer(0))
-    chat.people = service.people
     chat.say("A channel shared by Acme (alice, bob, erin) and Globex (paul, pia, gus). You are alice. :help for help.")
     if tour:
         chat.say("--- a short tour: what people type, and what the bot answers ---")
-        chat.run(TOUR, echo=True)
+        chat.play(TOUR, echo=True)
         chat.say("--- your turn ---")
     interactive = sys.stdin.isatty()
     if interactive:
@@ -246,6 +245,6 @@ def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, o
             if not chat.handle(line.strip()):
                 break
     else:
-        chat.run(sys.stdin, echo=True)
+        chat.play(sys.stdin, echo=True)
     db.dispose()
     return 0

@@ -15,12 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "storage")
 MAX_LINES = 600
-SPLIT = "issue 10: until the core and front ends are split by feature"
 
 Files = dict[str, Path]  # module name -> file
 Edges = dict[str, dict[str, list[tuple[str, int]]]]  # importer -> imported -> [(kind, line)]
@@ -162,7 +159,6 @@ def oversized(files: Files, base: Path, limit: int) -> list[str]:
     return [f"{path.relative_to(base)}: {n} lines" for path, n in sorted(counted, key=lambda c: -c[1]) if n > limit]
 
 
-@pytest.mark.xfail(strict=True, reason=SPLIT)
 def test_no_import_circles_in_bot_and_storage() -> None:
     files = sources(ROOT, PACKAGES)
     assert files, f"no modules found under {ROOT} / {PACKAGES}"
@@ -171,7 +167,6 @@ def test_no_import_circles_in_bot_and_storage() -> None:
     assert found == [], f"{len(found)} import circle(s); break each one:\n{describe(found, files, edges, ROOT)}"
 
 
-@pytest.mark.xfail(strict=True, reason=SPLIT)
 def test_no_module_in_bot_and_storage_is_over_600_lines() -> None:
     files = sources(ROOT, PACKAGES)
     assert files, f"no modules found under {ROOT} / {PACKAGES}"

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TextIO
 
-from bot import texts, texts_charter
 from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
 from bot.core.alliance import Caller
 from bot.core.charter.results import CharterEditRequested, CharterSigned
 from bot.core.clock import ManualClock
 from bot.core.commitments.results import FormRequested
-from bot.core.errors import CommandError
 from bot.core.outcomes import Reply, announced
-from bot.core.people.departures import People
 from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
 from bot.core.scorecard.results import ExportReady
 from bot.core.service import AllianceService
-from bot.core.trust import To, route
+from bot.core.trust import Send, To
+from bot.core.views import AllianceView
+from bot.front import FrontEnd
+from bot.texts import answers as answers_texts
+from bot.texts import charter as charter_texts
+from bot.texts import people as people_texts
 
 PROMPT_HELP = """\
 Type exactly what you would type in Slack:
@@ -92,17 +93,28 @@ EMOJI = {
 }
 
 
-@dataclass
-class Console:
-    service: AllianceService
-    directory: ConsoleDirectory
-    clock: ManualClock
-    out: TextIO
-    speaker: str = "alice"
-    schedule: Scheduler | None = None
-    people: People | None = None
+class Console(FrontEnd[bool]):
+    """The chat in a terminal; its place is whether a command was a mention (answered in its thread, which both
+    organisations read) or a slash command (answered to the caller alone)."""
 
-    def run(self, lines: Iterable[str], *, echo: bool) -> None:
+    def __init__(
+        self,
+        *,
+        service: AllianceService,
+        directory: ConsoleDirectory,
+        clock: ManualClock,
+        out: TextIO,
+        speaker: str = "alice",
+        schedule: Scheduler | None = None,
+    ) -> None:
+        super().__init__(service=service)
+        self.directory = directory
+        self.clock = clock
+        self.out = out
+        self.speaker = speaker
+        self.schedule = schedule
+
+    def play(self, lines: Iterable[str], *, echo: bool) -> None:
         for raw in lines:
             line = raw.strip()
             if echo and line:
@@ -128,47 +140,53 @@ class Console:
         # A slash command is answered privately (its look-ups may show your organisation's internal items);
         # a mention in the shared channel's thread, which both organisations read.
         caller = Caller(channel_id=CHANNEL, user_id=self.user_id(), private=not in_thread)
-        try:
-            reply = self.service.handle_text(text, caller)
-        except CommandError as e:
-            if e.new_alliance is not None:
-                self.bot(texts.intro(e.new_alliance), "in the channel")
-            self.bot(texts.error(e), "only you see this")
-            return
-        self.show(reply, in_thread=in_thread)
-        self.sweep()  # `checkin now`, or a reminder that fell due, shows at once
+        if self.run(text, caller, in_thread) is not None:
+            self.sweep()  # `checkin now`, or a reminder that fell due, shows at once
 
-    def show(self, reply: Reply, *, in_thread: bool) -> None:
-        if reply.new_alliance is not None:
-            self.bot(texts.intro(reply.new_alliance), "in the channel")
+    # ---- what the shared answer routine asks of the console ----------------------------------------------------
+
+    def announce(self, alliance: AllianceView, in_thread: bool) -> None:
+        self.bot(people_texts.intro(alliance), "in the channel")
+
+    def tell(self, in_thread: bool, text: str) -> None:
+        self.bot(text, "only you see this")
+
+    def public(self, reply: Reply, in_thread: bool) -> bool:
+        return in_thread or announced(reply.outcome)
+
+    def answer_part(self, send: Send, reply: Reply, caller: Caller, in_thread: bool) -> None:
+        # Each part of the answer where its readers may read it: a thread is read by both organisations.
+        text = answers_texts.outcome(send.outcome)
+        match send.to:
+            case To.HERE:
+                self.bot(text, "in the thread" if in_thread else "in the channel")
+            case To.CALLER:
+                self.bot(text, "only you see this")
+            case To.PARTY if reply.party_channel_id:
+                self.bot(text, self.plain(f"in your organisation's private channel <#{reply.party_channel_id}>"))
+
+    def answer_own_way(self, reply: Reply, caller: Caller, in_thread: bool) -> bool:
         outcome = reply.outcome
         if isinstance(outcome, FormRequested):
             self.bot(
                 "In Slack this opens the commitment form. Here, write it in one line: commit @name what by when.",
                 "only you see this",
             )
-            return
+            return True
         if isinstance(outcome, CharterEditRequested):
             self.bot(
                 "In Slack this opens the charter form; it is written there. `charter` shows it.", "only you see this"
             )
-            return
+            return True
         if isinstance(outcome, ExportReady):
             self.bot(f"{outcome.filename}\n{outcome.csv}", "in your DM (Slack sends it as a file)")
-            return
-        # Each part of the answer where its readers may read it: a thread is read by both organisations.
-        here = "in the thread" if in_thread else "in the channel"
-        for send in route(outcome, here=reply.here, viewer=reply.viewer, public=in_thread or announced(outcome)):
-            text = texts.outcome(send.outcome)
-            match send.to:
-                case To.HERE:
-                    self.bot(text, here)
-                case To.CALLER:
-                    self.bot(text, "only you see this")
-                case To.PARTY if reply.party_channel_id:
-                    self.bot(text, self.plain(f"in your organisation's private channel <#{reply.party_channel_id}>"))
+            return True
+        return False
+
+    def after(self, reply: Reply, caller: Caller, in_thread: bool) -> None:
+        outcome = reply.outcome
         if isinstance(outcome, CharterSigned) and outcome.complete:
-            self.bot(texts_charter.signed_charter(outcome.charter), "in the channel, pinned")
+            self.bot(charter_texts.signed_charter(outcome.charter), "in the channel, pinned")
 
     def console_command(self, line: str) -> bool:
         word, _, arg = line[1:].partition(" ")
@@ -301,7 +319,7 @@ class ConsoleCourier:
             where = f"in the check-in thread, {clock}"
         else:
             where = f"in the channel, {clock}"
-        self.console.bot(texts.dispatch(message.content), where)
+        self.console.bot(answers_texts.dispatch(message.content), where)
         return f"console.{self.sent}"
 
 

@@ -14,12 +14,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot import texts
 from bot.config import Settings
 from bot.core.service import AllianceService
 from bot.slack import listeners
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where
+from bot.texts import base as base_texts
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,12 @@ def error_handler(front: SlackFrontEnd) -> Callable[..., BoltResponse | None]:
             # would close it as if the commitment had been recorded).
             field = _first_input(body)
             if response is not None and field is not None:
-                line = texts.INTERNAL_ERROR.removeprefix(":warning: ")
+                line = base_texts.INTERNAL_ERROR.removeprefix(":warning: ")
                 return BoltResponse(status=200, body={"response_action": "errors", "errors": {field: line}})
         where = _where(body)
         if where is not None:
             try:
-                front.replier.private(where, texts.INTERNAL_ERROR)
+                front.replier.private(where, base_texts.INTERNAL_ERROR)
             except Exception:
                 log.exception("could not tell the user about the error")
         # After ack() Slack already has its answer: Bolt then passes no response and refuses one back.

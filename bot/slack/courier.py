@@ -8,9 +8,9 @@ import threading
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import texts
 from bot.core.ports import Outgoing, SendFailed
-from bot.slack import blocks
+from bot.slack.blocks import answers as answers_blocks
+from bot.texts import answers as answers_texts
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,8 @@ class SlackCourier:
         self._lock = threading.Lock()
 
     def send(self, message: Outgoing) -> str | None:
-        text = texts.dispatch(message.content)
-        body = blocks.dispatch(message.content, channel_id=message.channel_id)
+        text = answers_texts.dispatch(message.content)
+        body = answers_blocks.dispatch(message.content, channel_id=message.channel_id)
         try:
             channel = message.channel_id if message.recipient_id is None else self._im(message.recipient_id)
             response = self.client.chat_postMessage(

@@ -1,4 +1,4 @@
-"""The Slack front end's one routine: run a command for someone, somewhere, and answer them."""
+"""The Slack front end: the shared answer routine (bot.front), posting with Block Kit, forms opened in modals."""
 
 from __future__ import annotations
 
@@ -9,26 +9,34 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
-from bot import texts
 from bot.core import grammar
 from bot.core.alliance import Caller
-from bot.core.charter.results import CHARTER_OUTCOMES
-from bot.core.checkins.results import CheckinCalled
+from bot.core.charter.results import CharterEditRequested, CharterSigned, DisputeOpened
 from bot.core.commitments.commands import OpenForm
 from bot.core.commitments.results import FormRequested
 from bot.core.errors import CommandError
-from bot.core.outcomes import Reply
+from bot.core.outcomes import Reply, announced
 from bot.core.scorecard.results import SCORECARD_OUTCOMES
 from bot.core.service import AllianceService
-from bot.slack import blocks, scorecard_replies
-from bot.slack.replies import Replier, Where
+from bot.core.trust import Send, To
+from bot.core.views import AllianceView
+from bot.front import FrontEnd
+from bot.slack import charter_replies, scorecard_replies
+from bot.slack.blocks import base as base_blocks
+from bot.slack.blocks import charter as charter_blocks
+from bot.slack.blocks import commitments as commitments_blocks
+from bot.slack.replies import Replier, Where, render
+from bot.texts import charter as charter_texts
+from bot.texts import commitments as commitments_texts
 
 log = logging.getLogger(__name__)
 
 OPEN_FORM_ACTION = "open_commitment_form"
 
 
-class SlackFrontEnd:
+class SlackFrontEnd(FrontEnd[Where]):
+    """Commands from slash commands, mentions, buttons and forms, answered with Block Kit where they were asked."""
+
     def __init__(
         self,
         *,
@@ -36,63 +44,85 @@ class SlackFrontEnd:
         client: WebClient,
         wake_sweeper: Callable[[], object] | None = None,
     ) -> None:
-        self.service = service
+        super().__init__(service=service, wake_sweeper=wake_sweeper)
         self.client = client
-        self.people = service.people
         self.replier = Replier(client)
-        # `checkin now` should not wait for the next minute's sweep.
-        self.wake_sweeper = wake_sweeper
 
-    def run_text(self, text: str, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
-        if trigger_id and _asks_for_form(text):
+    def run_text(self, text: str, caller: Caller, where: Where) -> None:
+        if where.trigger_id and _asks_for_form(text):
             # Slack's trigger_id expires after 3 s; a channel's first use (members, profiles) can take longer,
             # so the form opens first and the alliance is set up after.
-            self.open_form(trigger_id, caller, thread_ts=where.thread_ts)
+            self.open_form(where.trigger_id, caller, thread_ts=where.thread_ts)
             self.introduce(caller, where)
             return
-        try:
-            reply = self.service.handle_text(text, caller)
-        except CommandError as e:
-            self.refuse(e, where)
-            return
-        self.answer(reply, caller, where, trigger_id=trigger_id)
+        self.run(text, caller, where)
 
     def introduce(self, caller: Caller, where: Where) -> None:
         """Set up the channel's alliance if this is its first use, and say so in the channel."""
         new_alliance = self.service.start(caller.channel_id)
         if new_alliance is not None:
-            self.replier.announce(new_alliance, where)
+            self.announce(new_alliance, where)
 
-    def refuse(self, error: CommandError, where: Where) -> None:
-        """A command that could not be carried out: a private word on why (after the intro, if it is due)."""
-        if error.new_alliance is not None:
-            self.replier.announce(error.new_alliance, where)
-        self.replier.private(where, texts.error(error))
+    # ---- what the shared answer routine asks of Slack ----------------------------------------------------------
 
-    def answer(self, reply: Reply, caller: Caller, where: Where, *, trigger_id: str | None = None) -> None:
-        if isinstance(reply.outcome, CHARTER_OUTCOMES):
-            from bot.slack.listeners import charter
+    def announce(self, alliance: AllianceView, where: Where) -> None:
+        self.replier.announce(alliance, where)
 
-            charter.answer(self, reply, caller, where, trigger_id=trigger_id)
+    def tell(self, where: Where, text: str) -> None:
+        if where.clicked_in is not None and where.clicked_in != where.channel_id:
+            # A button in a private message (a reminder, a DM): the word goes back there, which is private already.
+            self.replier.direct(where.clicked_in, text)
             return
-        if isinstance(reply.outcome, FormRequested):
-            if reply.new_alliance is not None:
-                self.replier.announce(reply.new_alliance, where)
-            if trigger_id:
-                self.open_form(trigger_id, caller, title=reply.outcome.prefill, thread_ts=where.thread_ts)
+        self.replier.private(where, text)
+
+    def public(self, reply: Reply, where: Where) -> bool:
+        # A mention is answered in its thread, and a change announced in the channel, both seen by everyone there;
+        # other look-ups answer the asker alone.
+        return where.thread_ts is not None or announced(reply.outcome)
+
+    def answer_part(self, send: Send, reply: Reply, caller: Caller, where: Where) -> None:
+        text, body = render(send.outcome)
+        match send.to:
+            case To.HERE:
+                self.replier.post(where, text, body)
+            case To.CALLER:
+                self.replier.private(where, text, body)
+            case To.PARTY if reply.party_channel_id:
+                self.replier.post(Where(channel_id=reply.party_channel_id, user_id=where.user_id), text, body)
+
+    def answer_own_way(self, reply: Reply, caller: Caller, where: Where) -> bool:
+        outcome = reply.outcome
+        if isinstance(outcome, FormRequested):
+            if where.trigger_id:
+                self.open_form(where.trigger_id, caller, title=outcome.prefill, thread_ts=where.thread_ts)
             else:
                 # A mention carries no trigger_id, and a modal needs one: offer a button, whose click does.
-                self.replier.private(where, texts.FORM_BUTTON_HINT, form_button(where))
-            return
-        if isinstance(reply.outcome, SCORECARD_OUTCOMES):
+                self.replier.private(where, commitments_texts.FORM_BUTTON_HINT, form_button(where))
+            return True
+        if isinstance(outcome, CharterEditRequested):
+            if where.trigger_id:
+                charter_replies.open_form(
+                    self.client, self.service, where.trigger_id, caller.channel_id, caller.user_id
+                )
+            else:
+                # A mention carries no trigger_id, and a modal needs one: a button's click brings one.
+                self.replier.private(where, charter_texts.EDIT_HINT, charter_blocks.edit_button(caller.channel_id))
+            return True
+        if isinstance(outcome, SCORECARD_OUTCOMES):
             scorecard_replies.answer(self.client, self.replier, reply, where)
-            return
-        self.replier.reply(reply, where)
-        if isinstance(reply.outcome, CheckinCalled) and self.wake_sweeper is not None:
-            self.wake_sweeper()
+            return True
+        return False
+
+    def after(self, reply: Reply, caller: Caller, where: Where) -> None:
+        super().after(reply, caller, where)
+        outcome = reply.outcome
+        if isinstance(outcome, CharterSigned) and outcome.complete:
+            charter_replies.post_signed(self.client, self.service, outcome)
+        if isinstance(outcome, DisputeOpened) and self.wake_sweeper is not None:
+            self.wake_sweeper()  # the first step's people hear of it now, not at the next minute
 
     def open_form(self, trigger_id: str, caller: Caller, *, title: str = "", thread_ts: str | None = None) -> None:
-        view = blocks.commitment_form(
+        view = commitments_blocks.commitment_form(
             channel_id=caller.channel_id,
             owner_id=caller.user_id,
             title=title,
@@ -104,7 +134,7 @@ class SlackFrontEnd:
 
 def form_button(where: Where) -> list[dict[str, object]]:
     return [
-        *blocks.sections(texts.FORM_BUTTON_HINT),
+        *base_blocks.sections(commitments_texts.FORM_BUTTON_HINT),
         {
             "type": "actions",
             "elements": [

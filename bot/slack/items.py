@@ -14,16 +14,17 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot import texts
 from bot.core import grammar
 from bot.core.alliance import Caller
 from bot.core.checkins.results import Reported
 from bot.core.errors import CommandError
 from bot.core.outcomes import Reply
 from bot.core.trust import To, route
-from bot.slack import blocks
+from bot.slack.blocks import base as base_blocks
+from bot.slack.blocks import checkins as checkins_blocks
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where
+from bot.texts import answers as answers_texts
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ def field_value(view: dict[str, Any], block_id: str, key: str) -> Any:
 
 
 def open_modal(front: SlackFrontEnd, body: dict[str, Any], callback_id: str, item: Item) -> None:
-    view = blocks.item_modal(callback_id, channel_id=item.channel_id, ref=item.ref, dm_channel_id=item.dm_channel_id)
+    view = checkins_blocks.item_modal(
+        callback_id, channel_id=item.channel_id, ref=item.ref, dm_channel_id=item.dm_channel_id
+    )
     front.client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -83,32 +86,32 @@ def run(front: SlackFrontEnd, item: Item, command: grammar.Command) -> None:
 
 def refuse(front: SlackFrontEnd, item: Item, error: CommandError) -> None:
     if error.new_alliance is not None:
-        front.replier.announce(error.new_alliance, Where(channel_id=item.channel_id, user_id=item.user_id))
-    _to_dm(front, item, texts.error(error))
+        front.announce(error.new_alliance, Where(channel_id=item.channel_id, user_id=item.user_id))
+    _to_dm(front, item, answers_texts.error(error))
 
 
 def tell(front: SlackFrontEnd, item: Item, reply: Reply) -> None:
     """One line for the alliance (in the open check-in's thread, if any), and a word back in the DM."""
     where = Where(channel_id=item.channel_id, user_id=item.user_id)
     if reply.new_alliance is not None:
-        front.replier.announce(reply.new_alliance, where)
+        front.announce(reply.new_alliance, where)
     outcome = reply.outcome
     thread_ts = outcome.thread_ts if isinstance(outcome, Reported) else front.service.checkin_thread(item.channel_id)
     sends = route(outcome, here=reply.here, viewer=reply.viewer, public=True)
     for send in sends:
-        line = texts.outcome(send.outcome)
+        line = answers_texts.outcome(send.outcome)
         if send.to is To.HERE:
             where = Where(channel_id=item.channel_id, user_id=item.user_id, thread_ts=thread_ts)
-            front.replier.post(where, line, blocks.sections(line))
+            front.replier.post(where, line, base_blocks.sections(line))
         elif send.to is To.PARTY and reply.party_channel_id:
             front.replier.post(
-                Where(channel_id=reply.party_channel_id, user_id=item.user_id), line, blocks.sections(line)
+                Where(channel_id=reply.party_channel_id, user_id=item.user_id), line, base_blocks.sections(line)
             )
     if any(send.to is To.HERE for send in sends):
-        _to_dm(front, item, texts.item_noted(outcome, item.channel_id, in_thread=thread_ts is not None))
+        _to_dm(front, item, answers_texts.item_noted(outcome, item.channel_id, in_thread=thread_ts is not None))
     else:
         # An internal item: not a word of it in the shared channel.
-        _to_dm(front, item, texts.item_noted_privately(outcome, reply.party_channel_id))
+        _to_dm(front, item, answers_texts.item_noted_privately(outcome, reply.party_channel_id))
 
 
 def _to_dm(front: SlackFrontEnd, item: Item, text: str) -> None:
@@ -116,6 +119,6 @@ def _to_dm(front: SlackFrontEnd, item: Item, text: str) -> None:
     # (it should always be known), a user id as the channel reaches the same conversation.
     channel = item.dm_channel_id or item.user_id
     try:
-        front.client.chat_postMessage(channel=channel, text=text, blocks=blocks.sections(text), unfurl_links=False)
+        front.client.chat_postMessage(channel=channel, text=text, blocks=base_blocks.sections(text), unfurl_links=False)
     except SlackApiError as e:
         log.warning("could not confirm to %s in %s: %s", item.user_id, channel, e.response.get("error"))

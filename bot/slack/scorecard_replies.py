@@ -14,7 +14,6 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import texts_scorecard as say
 from bot.core.outcomes import Reply, announced
 from bot.core.scorecard.results import (
     SCORECARD_OUTCOMES,
@@ -29,9 +28,11 @@ from bot.core.scorecard.results import (
     ScorecardView,
 )
 from bot.core.visibility import SHARED, Audience, private_to
-from bot.slack import blocks_scorecard, chart
-from bot.slack.blocks import sections
+from bot.slack import chart
+from bot.slack.blocks import scorecard as scorecard_blocks
+from bot.slack.blocks.base import sections
 from bot.slack.replies import Replier, Where
+from bot.texts import scorecard as scorecard_texts
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +47,18 @@ def answer(client: WebClient, replier: Replier, reply: Reply, where: Where) -> N
     in_thread = where.thread_ts is not None
     match outcome:
         case MetricAdded() | ReadingRecorded() | ContributionAdded():
-            _announce(replier, where, say.outcome(outcome), private=not announced(outcome))
+            _announce(replier, where, scorecard_texts.outcome(outcome), private=not announced(outcome))
         case MetricList() | ContributionList():
             listed = outcome.seen_by(_audience(where, outcome.viewer_team_id))
-            _look_up(replier, where, say.outcome(listed), sections(say.outcome(listed)))
+            _look_up(replier, where, scorecard_texts.outcome(listed), sections(scorecard_texts.outcome(listed)))
         case ScorecardView():
             shown = outcome.seen_by(_audience(where, outcome.viewer_team_id))
-            _look_up(replier, where, say.scorecard(shown), blocks_scorecard.scorecard(shown))
+            _look_up(replier, where, scorecard_texts.scorecard(shown), scorecard_blocks.scorecard(shown))
             upload_chart(client, replier, outcome.seen_by(SHARED), where)
         case BalanceSetting() | DigestSetting():
-            _announce(replier, where, say.outcome(outcome), private=not announced(outcome) and not in_thread)
+            _announce(
+                replier, where, scorecard_texts.outcome(outcome), private=not announced(outcome) and not in_thread
+            )
         case ExportReady():
             send_export(client, replier, outcome, where)
 
@@ -86,13 +89,13 @@ def upload_chart(client: WebClient, replier: Replier, card: ScorecardView, where
             thread_ts=where.thread_ts,
             file=chart.scorecard_png(card),
             filename=CHART_FILENAME,
-            title=say.chart_title(card),
-            alt_txt=say.chart_title(card),
-            initial_comment=say.chart_comment(card),
+            title=scorecard_texts.chart_title(card),
+            alt_txt=scorecard_texts.chart_title(card),
+            initial_comment=scorecard_texts.chart_comment(card),
         )
     except SlackApiError as e:
         log.warning("could not upload the scorecard chart to %s: %s", where.channel_id, e.response.get("error"))
-        replier.private(where, say.CHART_FAILED)
+        replier.private(where, scorecard_texts.CHART_FAILED)
 
 
 def send_export(client: WebClient, replier: Replier, export: ExportReady, where: Where) -> None:
@@ -103,10 +106,10 @@ def send_export(client: WebClient, replier: Replier, export: ExportReady, where:
             content=export.csv,
             filename=export.filename,
             title=export.filename,
-            initial_comment=say.export_comment(export),
+            initial_comment=scorecard_texts.export_comment(export),
         )
     except SlackApiError as e:
         log.warning("could not send the export to %s: %s", export.user_id, e.response.get("error"))
-        replier.private(where, say.EXPORT_FAILED)
+        replier.private(where, scorecard_texts.EXPORT_FAILED)
         return
-    replier.private(where, say.export_ready(export))
+    replier.private(where, scorecard_texts.export_ready(export))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import texts
 from bot.core.checkins.results import CheckinAsk, Nudge
 from bot.teams.markup import People, Rendered, render
+from bot.texts import checkins as checkins_texts
 
 Card = dict[str, Any]
 
@@ -119,11 +119,11 @@ def nudge_buttons(channel_key: str, ref: int) -> list[Card]:
 def dispatch(content: object, *, channel_key: str, people: People) -> Card | None:
     """The card of what the schedule sends an owner (a check-in question, a nudge); None for plain messages."""
     if isinstance(content, CheckinAsk):
-        lines = texts.checkin_ask(content).split("\n")
+        lines = checkins_texts.checkin_ask(content).split("\n")
         parts: list[Rendered] = [render(lines[0], people)]
         body: list[Card] = [text_block(parts[0].text, weight="Bolder")]
         for item in content.items[:MAX_ITEMS]:
-            line = render(texts.checkin_item(item), people)
+            line = render(checkins_texts.checkin_item(item), people)
             parts.append(line)
             body.append(
                 {
@@ -140,7 +140,7 @@ def dispatch(content: object, *, channel_key: str, people: People) -> Card | Non
         body.append(text_block(tail.text, isSubtle=True))
         return card(body, _entities(parts))
     if isinstance(content, Nudge):
-        rendered = render(texts.nudge(content), people)
+        rendered = render(checkins_texts.nudge(content), people)
         return card([text_block(rendered.text)], rendered.entities, nudge_buttons(channel_key, content.commitment.ref))
     return None
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot import texts
 from bot.core.ports import Outgoing, SendFailed
 from bot.teams import cards
 from bot.teams.connector import Connector, ConnectorError
 from bot.teams.directory import TeamsDirectory
 from bot.teams.markup import render
+from bot.texts import answers as answers_texts
 from storage import teams as store
 from storage.db import Database
 from storage.models import TeamsConversation
@@ -67,13 +67,13 @@ class TeamsCourier:
         people = self.directory.teams_name
         card = cards.dispatch(message.content, channel_key=message.channel_id, people=people)
         if card is not None:
-            summary = texts.dispatch(message.content).split("\n")[0]
+            summary = answers_texts.dispatch(message.content).split("\n")[0]
             return {
                 "type": "message",
                 "summary": render(summary, people, paragraphs=False).text[:200],
                 "attachments": [cards.attachment(card)],
             }
-        rendered = render(texts.dispatch(message.content), people, self.directory.channel_name)
+        rendered = render(answers_texts.dispatch(message.content), people, self.directory.channel_name)
         return {"type": "message", "textFormat": "markdown", "text": rendered.text, "entities": rendered.entities}
 
     def _personal(self, channel: TeamsConversation, user_id: str) -> str:

@@ -1,4 +1,4 @@
-"""The Teams front end's routines: who is speaking where, running their command, and answering in Teams."""
+"""The Teams front end: who is speaking where, and the shared answer routine (bot.front) said in Teams."""
 
 from __future__ import annotations
 
@@ -8,22 +8,23 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot import texts
 from bot.core.alliance import Caller
-from bot.core.checkins.results import CheckinCalled
 from bot.core.commitments.results import FormRequested, Recorded
-from bot.core.errors import CommandError
 from bot.core.outcomes import Reply
 from bot.core.ports import SendFailed
 from bot.core.scorecard.results import ExportReady
 from bot.core.service import AllianceService
-from bot.core.trust import To, route
+from bot.core.trust import Send, To
 from bot.core.views import AllianceView
+from bot.front import FrontEnd
 from bot.teams import cards
 from bot.teams.activity import Activity
 from bot.teams.connector import Connector
 from bot.teams.directory import TeamsDirectory
 from bot.teams.markup import render
+from bot.texts import answers as answers_texts
+from bot.texts import commitments as commitments_texts
+from bot.texts import people as people_texts
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,9 @@ PRIVATE_FAILED = (
 )
 
 
-class TeamsFrontEnd:
+class TeamsFrontEnd(FrontEnd[Activity]):
+    """Commands by mention and card, answered in the thread they came from (Teams has no private replies there)."""
+
     def __init__(
         self,
         *,
@@ -50,15 +53,11 @@ class TeamsFrontEnd:
         connector: Connector,
         wake_sweeper: Callable[[], object] | None = None,
     ) -> None:
-        self.service = service
+        super().__init__(service=service, wake_sweeper=wake_sweeper)
         self.directory = directory
         self.connector = connector
-        # `checkin now` should not wait for the next minute's sweep.
-        self.wake_sweeper = wake_sweeper
         # Private answers (internal items) go through the courier's one-to-one chats; set by the wiring.
-        self.tell: Callable[[str, str, str], None] | None = None
-        # Departures and arrivals: the same rules as on Slack (orphan notices, a new lead asked for, welcomes).
-        self.people = service.people
+        self.chat_privately: Callable[[str, str, str], None] | None = None
 
     # ---- answering --------------------------------------------------------------------------------------------
 
@@ -98,7 +97,7 @@ class TeamsFrontEnd:
         return self.directory.conversation(channel_key) is not None
 
     def announce(self, alliance: AllianceView, activity: Activity) -> None:
-        self.post(activity, alliance.channel_id, texts.intro(alliance))
+        self.post(activity, alliance.channel_id, people_texts.intro(alliance))
 
     # ---- commands ---------------------------------------------------------------------------------------------
 
@@ -122,23 +121,28 @@ class TeamsFrontEnd:
         if caller is None:
             self.reply(activity, NO_IDENTITY)
             return
-        text = self.command_text(activity)
-        try:
-            reply = self.service.handle_text(text, caller)
-        except CommandError as e:
-            self.refuse(activity, e)
-            return
-        self.answer(activity, reply, caller)
+        self.run(self.command_text(activity), caller, activity)
 
-    def refuse(self, activity: Activity, error: CommandError) -> None:
-        """Teams has no private replies in a channel: the refusal goes in the thread, where it was asked."""
-        if error.new_alliance is not None:
-            self.announce(error.new_alliance, activity)
-        self.reply(activity, texts.error(error))
+    # ---- what the shared answer routine asks of Teams ----------------------------------------------------------
 
-    def answer(self, activity: Activity, reply: Reply, caller: Caller) -> None:
-        if reply.new_alliance is not None:
-            self.announce(reply.new_alliance, activity)
+    def tell(self, activity: Activity, text: str) -> None:
+        """Teams has no private replies in a channel: a refusal goes in the thread, where it was asked."""
+        self.reply(activity, text)
+
+    def public(self, reply: Reply, activity: Activity) -> bool:
+        return True  # a channel's thread is read by everyone in it
+
+    def answer_part(self, send: Send, reply: Reply, caller: Caller, activity: Activity) -> None:
+        # A Teams channel has no private replies: what the thread may read goes there, and what only the caller's
+        # organisation may read (its internal items) goes to the caller's own chat with the bot.
+        part = send.outcome
+        text = commitments_texts.recorded(part) if isinstance(part, Recorded) else answers_texts.outcome(part)
+        if send.to is To.HERE:
+            self.reply(activity, text)
+        elif send.to is To.CALLER:
+            self.privately(activity, caller, text)
+
+    def answer_own_way(self, reply: Reply, caller: Caller, activity: Activity) -> bool:
         outcome = reply.outcome
         if isinstance(outcome, FormRequested):
             asker = self.directory.teams_name(caller.user_id)
@@ -149,30 +153,20 @@ class TeamsFrontEnd:
                 title=outcome.prefill,
                 due=self.service.form_due(),
             )
-            self.reply(activity, texts.form_requested(outcome), card=form)
-            return
+            self.reply(activity, commitments_texts.form_requested(outcome), card=form)
+            return True
         if isinstance(outcome, ExportReady):
             # The CSV goes to the asker alone, in their chat with the bot; the thread only hears that it went.
             csv = outcome.csv if len(outcome.csv) <= EXPORT_LIMIT else outcome.csv[:EXPORT_LIMIT] + "\n…"
-            self.privately(activity, caller, f"{texts.outcome(outcome)}\n```\n{csv}\n```")
-            return
-        # A Teams channel has no private replies: what the thread may read goes there, and what only the caller's
-        # organisation may read (its internal items) goes to the caller's own chat with the bot.
-        for send in route(outcome, here=reply.here, viewer=reply.viewer, public=True):
-            part = send.outcome
-            text = texts.recorded(part) if isinstance(part, Recorded) else texts.outcome(part)
-            if send.to is To.HERE:
-                self.reply(activity, text)
-            elif send.to is To.CALLER:
-                self.privately(activity, caller, text)
-        if isinstance(outcome, CheckinCalled) and self.wake_sweeper is not None:
-            self.wake_sweeper()
+            self.privately(activity, caller, f"{answers_texts.outcome(outcome)}\n```\n{csv}\n```")
+            return True
+        return False
 
     def privately(self, activity: Activity, caller: Caller, text: str) -> None:
         try:
-            if self.tell is None:
+            if self.chat_privately is None:
                 raise SendFailed("no private channel to this person", permanent=True)
-            self.tell(caller.channel_id, caller.user_id, text)
+            self.chat_privately(caller.channel_id, caller.user_id, text)
         except SendFailed as e:
             log.warning("could not answer %s privately: %s", caller.user_id, e.reason)
             self.reply(activity, PRIVATE_FAILED)

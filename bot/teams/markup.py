@@ -1,4 +1,4 @@
-"""From the sentences in bot/texts.py (Slack mrkdwn) to what Teams shows: markdown, <at> mentions, plain dates.
+"""From the sentences in bot/texts/ (Slack mrkdwn) to what Teams shows: markdown, <at> mentions, plain dates.
 
 The sentences are written once; here only their markup changes: `*bold*` becomes `**bold**`, `<@ID>` a Teams
 mention (with the entity Teams needs to make it one), `<!date^…|fallback>` its fallback (the owner's local

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot import texts
 from bot.core.alliance import Caller
 from bot.core.charter.commands import SignCharter
 from bot.core.charter.document import parse_goals
@@ -31,6 +30,7 @@ from bot.core.charter.results import (
 from bot.core.errors import CharterError, NotAllowed
 from bot.core.scorecard.card import charter_terms, decisions, open_disputes
 from bot.core.scorecard.results import ReviewPrompt
+from bot.texts import answers as answers_texts
 from storage.db import Database
 from storage.models import Alliance, CharterVersion, Party
 from tests.core.test_schedule import CHECKIN_DAY, DAY, World
@@ -138,7 +138,7 @@ def test_a_goal_line_that_does_not_parse_is_refused_beside_the_goals_and_nothing
     with pytest.raises(CharterError) as bad_line:
         world.charters.charter_step(1, {**STEP1, "goals": "Joint API live | 2027-03-31\nFirst deal by summer"}, ALICE)
     assert refusal(bad_line) == ("bad_goal", "goals", "2:First deal by summer")
-    assert texts.field_error(bad_line.value) == (
+    assert answers_texts.field_error(bad_line.value) == (
         "Goal line 2 doesn't read as “text | YYYY-MM-DD | Acme, Globex”: “First deal by summer”."
     )
     with pytest.raises(CharterError) as bad_date:
@@ -158,7 +158,10 @@ def test_an_end_before_the_start_is_refused_beside_the_end(world: CharterWorld) 
     with pytest.raises(CharterError) as late_start:
         world.charters.charter_step(1, {**STEP1, "start": date(2027, 6, 30), "end": date(2026, 12, 1)}, ALICE)
     assert refusal(late_start) == ("end_before_start", "end", "2027-06-30")
-    assert texts.field_error(late_start.value) == "The end comes before the start (2027-06-30); pick an end after it."
+    assert (
+        answers_texts.field_error(late_start.value)
+        == "The end comes before the start (2027-06-30); pick an end after it."
+    )
     with pytest.raises(CharterError) as half:
         world.charters.charter_step(1, {**STEP1, "end": None}, ALICE)
     assert refusal(half)[:2] == ("half_timeframe", "end")
@@ -184,7 +187,7 @@ def test_naming_leads_in_the_charter_follows_the_rule_of_lead_at_x(world: Charte
         world.charters.charter_step(2, {**STEP2, "lead:TGLOBEX": "UPAUL"}, ALICE)
     assert refusal(not_hers)[:2] == ("person", "lead:TGLOBEX")
     assert isinstance(not_hers.value.cause, NotAllowed)
-    assert texts.field_error(not_hers.value) == (
+    assert answers_texts.field_error(not_hers.value) == (
         "Only that party's lead or sponsor can change its roles (ask <@UPIA>). Nothing changed."
     )
     # A party's lead is one of its own people.
@@ -231,7 +234,7 @@ def test_an_incomplete_charter_cannot_be_signed(world: CharterWorld) -> None:
     with pytest.raises(CharterError) as incomplete:
         world.say("charter sign", ALICE)
     assert (incomplete.value.reason, incomplete.value.detail) == ("incomplete", "goals,mediator")
-    assert texts.error(incomplete.value) == (
+    assert answers_texts.error(incomplete.value) == (
         "The charter can't be signed yet: it still needs Goals, Mediator. `charter edit` fills them in."
     )
 
@@ -254,7 +257,7 @@ def test_a_change_after_sign_off_shows_what_changed_and_clears_the_signatures(wo
     ]
     assert (changed.charter.version, changed.charter.signed_by, changed.charter.signed_at) == (2, [], None)
     assert world.versions() == [(1, True), (2, False)]  # the signed version is kept
-    text = texts.outcome(changed)
+    text = answers_texts.outcome(changed)
     assert text.splitlines()[0] == ":pencil2: <@UPIA> changed the charter (now version 2):"
     assert "• *Check-ins:* ~fortnightly~ → monthly" in text
     assert text.splitlines()[-1] == (
@@ -271,7 +274,7 @@ def test_saving_the_same_charter_again_changes_nothing(world: CharterWorld) -> N
     world.write()
     again = world.write()
     assert (again.changes, again.first, again.announced) == ([], False, False)
-    assert texts.outcome(again) == "Nothing changed in the charter."
+    assert answers_texts.outcome(again) == "Nothing changed in the charter."
     assert world.versions() == [(1, False)]
 
 

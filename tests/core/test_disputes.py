@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot import texts
 from bot.core.alliance import Caller
 from bot.core.charter.results import (
     DecisionList,
@@ -26,6 +25,7 @@ from bot.core.charter.results import (
     DisputeResolved,
 )
 from bot.core.errors import CharterError, GrammarError, UnknownName, UnknownPerson
+from bot.texts import answers as answers_texts
 from storage.db import Database
 from storage.models import Dispute
 from tests.core.test_schedule import HOUR, NOW, World
@@ -82,7 +82,7 @@ def test_a_decision_records_who_decided_and_who_was_consulted(world: DisputeWorl
     theirs = world.say("decide <@UPIA> the joint SKU is priced in EUR", PAUL)
     assert isinstance(theirs, DecisionRecorded)
     assert (theirs.decision.ref, theirs.decision.decided_by, theirs.decision.recorded_by) == (2, "UPIA", "UPAUL")
-    assert texts.outcome(theirs) == (
+    assert answers_texts.outcome(theirs) == (
         ":ballot_box_with_check: Decision recorded: `D2` *the joint SKU is priced in EUR* · decided by <@UPIA> "
         "(recorded by <@UPAUL>)"
     )
@@ -132,7 +132,7 @@ def test_a_dispute_climbs_the_steps_as_deadlines_pass_until_it_is_resolved(world
     ]
     [moved] = [s.message for s in world.courier.sent if isinstance(s.message.content, DisputeMoved)][:1]
     assert moved.recipient_id is None
-    assert texts.dispatch(moved.content) == (
+    assert answers_texts.dispatch(moved.content) == (
         ":arrow_up: Dispute #1 (*pricing of the joint SKU*) was not settled in time and goes to the sponsors "
         "(<@UERIN>, <@UGUS>), until <!date^1796770800^{date_short_pretty} at {time}|Tue 08 Dec 2026, 18:00 EST>, "
         "as the charter says."
@@ -160,7 +160,7 @@ def test_a_late_sweep_tells_only_the_step_reached(world: DisputeWorld) -> None:
     world.sweep(utc(12, 9, 14))
     assert world.told()[-1] == (utc(12, 9, 14), "nudge", "UALICE", 2)
     nudge = world.courier.of(DisputeNudge)[-1].message.content
-    assert texts.dispatch(nudge).splitlines()[0] == (
+    assert answers_texts.dispatch(nudge).splitlines()[0] == (
         ":scales: Dispute #1, *pricing of the joint SKU* (opened by <@UPAUL>), is now for the mediator, for whom the "
         "leads stand in, to settle: that includes you together with <@UPIA>."
     )
@@ -186,7 +186,7 @@ def test_the_charter_sets_the_steps_and_the_mediator(world: DisputeWorld) -> Non
     world.sweep(utc(11, 30, 15))  # past the leads' 2 days and the sponsors' 1: with the mediator
     assert world.told()[-2:] == [(utc(11, 30, 15), "moved", None, 2), (utc(11, 30, 15), "nudge", "UBOB", 2)]
     nudge = world.courier.of(DisputeNudge)[-1].message.content
-    assert "The charter names the mediator: Jane Doe." in texts.dispatch(nudge)
+    assert "The charter names the mediator: Jane Doe." in answers_texts.dispatch(nudge)
 
 
 # ---- resolving ------------------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def test_only_the_people_of_the_dispute_resolve_it_once_with_an_outcome(world: D
     world.say("dispute pricing of the joint SKU", PAUL)
     with pytest.raises(CharterError) as outsider:
         world.say("resolve dispute 1 we agreed", BOB)
-    assert texts.error(outsider.value) == (
+    assert answers_texts.error(outsider.value) == (
         "Only the leads, the sponsors, the mediator or whoever opened dispute #1 can mark it resolved."
     )
     with pytest.raises(GrammarError):

@@ -12,9 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import texts, texts_scorecard
 from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
-from bot.core.scorecard import digest
 from bot.core.alliance import Caller
 from bot.core.clock import ManualClock
 from bot.core.errors import (
@@ -29,6 +27,7 @@ from bot.core.errors import (
 )
 from bot.core.ports import Outgoing
 from bot.core.schedule import Pacer, Scheduler
+from bot.core.scorecard import digest
 from bot.core.scorecard.card import CharterTerms, balance_of, charter_terms, decisions, open_disputes
 from bot.core.scorecard.commands import Frequency, Kind, Verdict
 from bot.core.scorecard.results import (
@@ -37,6 +36,7 @@ from bot.core.scorecard.results import (
     ContributionList,
     DigestSetting,
     ExportReady,
+    Goal,
     ImbalanceWarning,
     MetricAdded,
     MetricList,
@@ -51,9 +51,10 @@ from bot.core.scorecard.results import (
     SideCard,
     SponsorDigest,
 )
-from bot.core.scorecard.results import Goal as GoalProgress
 from bot.core.service import AllianceService
 from bot.core.visibility import SHARED, private_to
+from bot.texts import answers as answers_texts
+from bot.texts import scorecard as scorecard_texts
 from storage.db import Database
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday
@@ -126,7 +127,7 @@ def test_a_metric_is_added_for_a_party_named_loosely_with_baseline_and_date(serv
         False,
     )
     assert m.due_at == datetime(2026, 6, 30, 18, 0, tzinfo=NEW_YORK) + timedelta(days=365)  # Alice is in New York
-    assert "target 2M from a baseline of 400K" in texts.outcome(added)
+    assert "target 2M from a baseline of 400K" in answers_texts.outcome(added)
 
 
 def test_metric_refusals_change_nothing(service: AllianceService) -> None:
@@ -161,7 +162,7 @@ def test_readings_accumulate_with_who_and_when_and_progress(service: AllianceSer
         (1_200_000, "UALICE", NOW + DAY),
     ]
     assert second.metric.progress == pytest.approx(0.5)
-    assert "50% of the way from 400K to 2M" in texts.outcome(second)
+    assert "50% of the way from 400K to 2M" in answers_texts.outcome(second)
 
 
 def test_same_name_in_both_parties_needs_a_party_unless_it_is_yours(service: AllianceService) -> None:
@@ -188,15 +189,15 @@ def test_an_internal_metric_is_invisible_to_the_other_party(service: AllianceSer
         run(service, f"metric record {SECRET} 50%", PAUL)
     listed = run(service, "metrics", PAUL)
     assert isinstance(listed, MetricList)
-    assert SECRET not in texts.outcome(listed)  # Paul's private answer: Globex's view
-    assert SECRET in texts.outcome(run(service, "metrics", ALICE))  # type: ignore[arg-type]
+    assert SECRET not in answers_texts.outcome(listed)  # Paul's private answer: Globex's view
+    assert SECRET in answers_texts.outcome(run(service, "metrics", ALICE))  # type: ignore[arg-type]
     assert [m.name for m in listed.seen_by(SHARED).metrics] == ["NPS"]
     assert [m.name for m in listed.seen_by(private_to(ACME)).metrics] == [SECRET, "NPS"]
     card = run(service, "scorecard", PAUL)
     assert isinstance(card, ScorecardView)
-    assert SECRET not in texts.outcome(card)
-    assert SECRET not in texts_scorecard.scorecard(card.seen_by(SHARED))
-    assert SECRET in texts_scorecard.scorecard(card.seen_by(private_to(ACME)))
+    assert SECRET not in answers_texts.outcome(card)
+    assert SECRET not in scorecard_texts.scorecard(card.seen_by(SHARED))
+    assert SECRET in scorecard_texts.scorecard(card.seen_by(private_to(ACME)))
 
 
 # ---- contributions ---------------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def test_contributions_are_kept_per_party_with_their_kind(service: AllianceServi
     assert (people.contribution.what, people.contribution.period) == ("engineers", "Q1")
     listed = run(service, "contributions")
     assert isinstance(listed, ContributionList)
-    said = texts.outcome(listed)
+    said = answers_texts.outcome(listed)
     assert said.index("*Acme*") < said.index("$50K marketing budget") < said.index("*Globex*")
     assert "2 engineers for Q1 (people)" in said
 
@@ -226,8 +227,8 @@ def test_an_internal_contribution_stays_with_its_party(service: AllianceService)
         run(service, "contribute Acme 1 spy --internal", PAUL)
     listed = run(service, "contributions", PAUL)
     assert isinstance(listed, ContributionList)
-    assert "secret fund" not in texts.outcome(listed)
-    assert "secret fund" in texts.outcome(run(service, "contributions", ALICE))  # type: ignore[arg-type]
+    assert "secret fund" not in answers_texts.outcome(listed)
+    assert "secret fund" in answers_texts.outcome(run(service, "contributions", ALICE))  # type: ignore[arg-type]
 
 
 # ---- the scorecard ---------------------------------------------------------------------------------------
@@ -259,7 +260,7 @@ def test_scorecard_counts_on_time_delivery_slips_and_check_in_answers(
     assert acme.delivery == Punctuality()
     assert (acme.responses.asked, acme.responses.answered) == (1, 1)
     assert (globex.responses.asked, globex.responses.answered) == (1, 0)
-    said = texts.outcome(card)
+    said = answers_texts.outcome(card)
     assert "1/2 on time (50%) · 1 slip · 0 overdue" in said
     assert "0/1 check-in questions answered (0%)" in said
     assert "none in the charter yet" in said
@@ -330,7 +331,7 @@ def test_both_leads_are_warned_once_per_imbalance_episode(
     warned = courier.of(ImbalanceWarning)
     assert sorted(m.recipient_id for m in warned) == ["UALICE", "UPAUL"]
     assert all(m.content.balance.ahead == ACME for m in warned)  # type: ignore[attr-defined]
-    said = texts.dispatch(warned[0].content)
+    said = answers_texts.dispatch(warned[0].content)
     assert "*Acme*'s metrics are moving toward their targets and *Globex*'s are not" in said
     run(service, "metric record revenue for Acme 60")  # still unbalanced: the same episode
     for _ in range(3):
@@ -371,8 +372,8 @@ def test_digest_goes_to_sponsors_monthly_once_each_month(
     erin, pia = digests["UERIN"], digests["UPIA"]
     assert isinstance(erin, SponsorDigest) and isinstance(pia, SponsorDigest)
     assert erin.period == "November 2026"
-    assert SECRET in texts.dispatch(erin)
-    assert SECRET not in texts.dispatch(pia)
+    assert SECRET in answers_texts.dispatch(erin)
+    assert SECRET not in answers_texts.dispatch(pia)
     clock.advance(timedelta(days=20))
     scheduler.sweep(clock.now())
     assert len(courier.of(SponsorDigest)) == 2
@@ -414,7 +415,7 @@ def test_review_prompts_at_the_end_of_the_timeframe_and_each_goal_date(
     goal_date = NOW + 3 * DAY
     end = NOW + 10 * DAY
     terms = CharterTerms(
-        timeframe_end=end, goals=[GoalProgress(key="g1", title="Joint launch", target_date=goal_date, team_ids=[])]
+        timeframe_end=end, goals=[Goal(key="g1", title="Joint launch", target_date=goal_date, team_ids=[])]
     )
     monkeypatch.setattr(digest, "charter_terms", lambda session, alliance_id: terms)
     scheduler.sweep(clock.now())
@@ -424,7 +425,7 @@ def test_review_prompts_at_the_end_of_the_timeframe_and_each_goal_date(
     prompts = courier.of(ReviewPrompt)
     assert sorted(m.recipient_id for m in prompts) == ["UALICE", "UPAUL"]
     assert {m.content.about for m in prompts} == {"Joint launch"}  # type: ignore[attr-defined]
-    assert "Should the alliance *continue*, *adjust*, or *wind down*?" in texts.dispatch(prompts[0].content)
+    assert "Should the alliance *continue*, *adjust*, or *wind down*?" in answers_texts.dispatch(prompts[0].content)
     clock.advance(2 * timedelta(hours=1))
     scheduler.sweep(clock.now())
     assert len(courier.of(ReviewPrompt)) == 2  # each review is prompted once
@@ -440,7 +441,7 @@ def test_review_prompts_at_the_end_of_the_timeframe_and_each_goal_date(
         user_id="UPAUL",
         verdict=Verdict.WIND_DOWN,
     )
-    assert texts_scorecard.review_answered(answered) == (
+    assert scorecard_texts.review_answered(answered) == (
         "🧭 Review of the agreed timeframe: <@UPAUL> (Globex's lead) says *wind down*."
     )
     with pytest.raises(NotALead):

@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 
-from bot import texts
 from bot.console.world import ACME, ACME_INTERNAL, GLOBEX, PEOPLE, ConsoleDirectory
 from bot.core.alliance import Caller
 from bot.core.checkins.results import Nudge, NudgeKind
@@ -37,8 +36,9 @@ from bot.core.schedule import Pacer, Scheduler
 from bot.core.service import AllianceService
 from bot.core.trust import REDACTORS, To, redact, route
 from bot.core.visibility import SHARED, Audience, private_to
-from bot.slack import blocks
+from bot.slack.blocks import answers as answers_blocks
 from bot.slack.replies import render
+from bot.texts import answers as answers_texts
 from storage.db import Database
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # a Tuesday, working hours on both sides of the Atlantic
@@ -144,10 +144,10 @@ class TrustWorld:
     def refused(self, error: CommandError, typed: str, audience: Audience, origin: str) -> None:
         """A refusal is private; it may echo what was typed, but never say more of another party's item than
         of one that does not exist."""
-        text = texts.error(error)
+        text = answers_texts.error(error)
         if isinstance(error, NoSuchCommitment):
             # The same words as for a number never handed out: the reference is only the one that was typed.
-            assert text == texts.error(NoSuchCommitment(error.ref)), origin
+            assert text == answers_texts.error(NoSuchCommitment(error.ref)), origin
             text = text.replace(f"#{error.ref}", "#N")
         self.messages.append(Message(audience, CommandError, text.replace(typed, ""), "[]", origin))
 
@@ -164,8 +164,8 @@ class TrustWorld:
                 self.nudge_kinds.add(content.kind)
             reader = message.recipient_id
             audience = SHARED if reader is None else private_to(TEAM_OF[reader])
-            text = texts.dispatch(content)
-            body = blocks.dispatch(content, channel_id=message.channel_id)
+            text = answers_texts.dispatch(content)
+            body = answers_blocks.dispatch(content, channel_id=message.channel_id)
             self.messages.append(Message(audience, type(content), text, json.dumps(body), f"sweep to {reader}"))
 
     def advance(self, span: timedelta, step: timedelta = timedelta(hours=1)) -> None:

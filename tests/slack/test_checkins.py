@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.schedule import Pacer, Scheduler
 from bot.slack.app import web_client
-from bot.slack.blocks import item_value
+from bot.slack.blocks.checkins import item_value
 from bot.slack.courier import SlackCourier
 from storage.models import Checkin, CheckinAnswer, Commitment, CommitmentEvent, Delivery
 from tests.slack import payloads

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.slack.app import web_client
-from bot.slack.blocks import NEW_LEAD_ACTION, ORPHAN_REASSIGN_ACTION, ORPHANS_ALL_ACTION
+from bot.slack.blocks.people import NEW_LEAD_ACTION, ORPHAN_REASSIGN_ACTION, ORPHANS_ALL_ACTION
 from storage.models import Commitment, CommitmentEvent, Delivery, Member, Party
 from tests.slack import payloads
 from tests.slack.conftest import Bot

@@ -7,8 +7,8 @@ from typing import NoReturn
 
 import pytest
 
-from bot import texts
 from bot.core.service import AllianceService
+from bot.texts import base as base_texts
 from storage.models import Commitment
 from tests.slack import payloads
 from tests.slack.conftest import Bot
@@ -48,7 +48,7 @@ def test_a_channel_the_bot_is_not_in_gets_a_private_answer_with_how_to_fix_it(bo
     [reply] = whispered(bot.fake)
     assert (reply.channel, reply.user) == (CHANNEL, ALICE)
     assert reply.text.startswith(":white_check_mark: Commitment `#1` recorded: *Kick-off deck*")
-    assert reply.text.endswith(f"_{texts.NOT_IN_CHANNEL}_")
+    assert reply.text.endswith(f"_{base_texts.NOT_IN_CHANNEL}_")
 
 
 def _explode(self: AllianceService, *args: object) -> NoReturn:
@@ -62,7 +62,7 @@ def test_an_unexpected_error_in_a_command_gets_one_calm_private_line(bot: Bot, m
     assert (status, body) == (200, "")
     bot.fake.wait_for("chat.postEphemeral")
     bot.quiet()
-    assert whispered(bot.fake) == [Whispered(CHANNEL, ALICE, None, texts.INTERNAL_ERROR)]
+    assert whispered(bot.fake) == [Whispered(CHANNEL, ALICE, None, base_texts.INTERNAL_ERROR)]
     assert said(bot.fake) == []
     assert "Traceback" not in everything_said(bot.fake)
     assert "secret internals" not in everything_said(bot.fake)
@@ -80,7 +80,7 @@ def test_an_unexpected_error_in_a_mention_gets_one_calm_private_line_in_its_thre
     bot.fake.wait_for("chat.postEphemeral")
     bot.quiet()
     ts = mention.decoded()["event"]["ts"]
-    assert whispered(bot.fake) == [Whispered(CHANNEL, PAUL, ts, texts.INTERNAL_ERROR)]
+    assert whispered(bot.fake) == [Whispered(CHANNEL, PAUL, ts, base_texts.INTERNAL_ERROR)]
     assert said(bot.fake) == []
     assert "Traceback" not in everything_said(bot.fake)
     assert bot.listener_crashes() == []

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.core.scorecard import digest
 from bot.core.schedule import Pacer, Scheduler
+from bot.core.scorecard import digest
 from bot.core.scorecard.card import CharterTerms
 from bot.core.scorecard.results import Goal as GoalProgress
 from bot.core.scorecard.results import ScorecardView

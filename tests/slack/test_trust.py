@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime
 
 from bot.core.schedule import Pacer, Scheduler
 from bot.slack.app import web_client
-from bot.slack.blocks import ORPHAN_REASSIGN_ACTION, item_value, picker_block
+from bot.slack.blocks.checkins import item_value
+from bot.slack.blocks.people import ORPHAN_REASSIGN_ACTION, picker_block
 from bot.slack.courier import SlackCourier
 from storage.models import Commitment, PartyChannel
 from tests.slack import payloads

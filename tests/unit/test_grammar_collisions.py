@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import grammar as g
+from bot.core import grammar
 from bot.core.charter.commands import ListDecisions, ListDisputes, ResolveDispute
 from bot.core.commitments.commands import Commit
 from bot.core.errors import GrammarError
@@ -26,7 +26,7 @@ from bot.core.scorecard.commands import AddMetric, Contribute
     ],
 )
 def test_the_command_meant(text: str, kind: type) -> None:
-    assert isinstance(g.parse(text), kind)
+    assert isinstance(grammar.parse(text), kind)
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,6 @@ def test_the_command_meant(text: str, kind: type) -> None:
 )
 def test_what_would_do_the_wrong_thing_is_refused_with_the_right_form(text: str, said: str) -> None:
     with pytest.raises(GrammarError) as refused:
-        g.parse(text)
+        grammar.parse(text)
     assert said in refused.value.problem
-    assert refused.value.usage == g.USAGE["resolve"]
+    assert refused.value.usage == grammar.USAGE["resolve"]

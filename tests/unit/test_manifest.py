@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from bot.slack import blocks
+from bot.slack.blocks import commitments as commitments_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "manifest.yml"
@@ -27,7 +27,7 @@ def test_the_slash_command_escapes_mentions() -> None:
 
 def test_the_message_shortcut_matches_its_listener() -> None:
     (shortcut,) = manifest()["features"]["shortcuts"]
-    assert (shortcut["type"], shortcut["callback_id"]) == ("message", blocks.SHORTCUT_CALLBACK)
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", commitments_blocks.SHORTCUT_CALLBACK)
 
 
 def test_events_scopes_and_interactivity() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.core.charter.results import CharterParty, CharterShown, CharterView, Goal
-from bot.slack import blocks_charter as kit
+from bot.slack.blocks import charter as charter_blocks
 
 LONG = "x" * 300
 PARTIES = [CharterParty(f"T{i}", f"Party {i}", lead_id=f"U{i}L", sponsor_id=f"U{i}S") for i in range(2)]
@@ -36,7 +36,7 @@ def sections(blocks: list[dict[str, Any]]) -> list[str]:
 
 def test_each_step_of_the_form_is_within_slacks_limits() -> None:
     for step in (1, 2, 3):
-        view = kit.charter_form(FULL, step)
+        view = charter_blocks.charter_form(FULL, step)
         assert len(view["blocks"]) <= 100
         assert len(view["title"]["text"]) <= 24 and len(view["submit"]["text"]) <= 24
         assert len(view["private_metadata"]) <= 3000
@@ -45,12 +45,12 @@ def test_each_step_of_the_form_is_within_slacks_limits() -> None:
             if block["type"] == "input":
                 element = block["element"]
                 assert len(element.get("initial_value", "")) <= element.get("max_length", 3000)
-    goals = next(b for b in kit.charter_form(FULL, 1)["blocks"] if b.get("block_id") == "goals")
+    goals = next(b for b in charter_blocks.charter_form(FULL, 1)["blocks"] if b.get("block_id") == "goals")
     assert goals["element"]["initial_value"].count("\n") == 19  # every goal, one per line, editable
 
 
 def test_a_long_charter_is_split_into_sections_of_at_most_3000_characters() -> None:
-    blocks = kit.render(CharterShown(charter=FULL, viewer_id="U0L"))
+    blocks = charter_blocks.render(CharterShown(charter=FULL, viewer_id="U0L"))
     assert blocks[-1]["type"] == "actions"
     assert [e["action_id"] for e in blocks[-1]["elements"]] == ["charter_edit", "charter_sign"]
     assert all(len(text) <= 3000 for text in sections(blocks))

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import texts_scorecard as say
 from bot.core.errors import GrammarError
 from bot.core.grammar import parse
 from bot.core.scorecard.commands import (
@@ -36,7 +35,9 @@ from bot.core.scorecard.results import (
     SideCard,
 )
 from bot.core.visibility import SHARED, private_to
-from bot.slack import blocks_scorecard, chart
+from bot.slack import chart
+from bot.slack.blocks import scorecard as scorecard_blocks
+from bot.texts import scorecard as scorecard_texts
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -182,7 +183,7 @@ def test_seen_by_keeps_internal_items_and_their_figures_to_their_party() -> None
 
 
 def test_scorecard_blocks_put_both_parties_side_by_side_within_slacks_limits() -> None:
-    blocks = blocks_scorecard.scorecard(card().seen_by(SHARED))
+    blocks = scorecard_blocks.scorecard(card().seen_by(SHARED))
     assert len(blocks) <= 50
     fields = [b["fields"] for b in blocks if "fields" in b]
     assert [[f["text"].split("\n")[0] for f in row] for row in fields] == [["*Acme*", "*Globex*"]] * 5
@@ -199,10 +200,10 @@ def test_review_prompt_has_three_buttons_naming_the_review() -> None:
     prompt = ReviewPrompt(
         channel_id="C1", review_key="timeframe:2027-06-30", about="", card=card().seen_by(SHARED), recipient_id="U"
     )
-    actions = blocks_scorecard.review_prompt(prompt)[-1]
+    actions = scorecard_blocks.review_prompt(prompt)[-1]
     assert [e["text"]["text"] for e in actions["elements"]] == ["Continue", "Adjust", "Wind down"]
     assert actions["elements"][0]["value"] == '{"ch": "C1", "k": "timeframe:2027-06-30", "a": ""}'
-    assert say.review_prompt(prompt).startswith("🧭 Time for a review: the agreed timeframe has ended.")
+    assert scorecard_texts.review_prompt(prompt).startswith("🧭 Time for a review: the agreed timeframe has ended.")
 
 
 def test_the_chart_is_a_png_with_or_without_metrics() -> None:
@@ -216,7 +217,7 @@ def test_the_chart_is_a_png_with_or_without_metrics() -> None:
 
 
 def test_numbers_read_like_people_write_them() -> None:
-    assert [say.number(v) for v in (2_000_000, 1500, 400_000, 12, 0.25, 1_250_000_000)] == [
+    assert [scorecard_texts.number(v) for v in (2_000_000, 1500, 400_000, 12, 0.25, 1_250_000_000)] == [
         "2M",
         "1.5K",
         "400K",
@@ -224,4 +225,4 @@ def test_numbers_read_like_people_write_them() -> None:
         "0.25",
         "1.25B",
     ]
-    assert say.amount(25, "%") == "25%" and say.amount(50_000, "€") == "€50K"
+    assert scorecard_texts.amount(25, "%") == "25%" and scorecard_texts.amount(50_000, "€") == "€50K"

@@ -20,15 +20,15 @@ from typing import Any
 
 import pytest
 
-from bot import texts
 from bot.core.checkins.results import CheckinAnswered
 from bot.core.commitments.commands import ListFilter
 from bot.core.outcomes import Dispatch, Outcome
 from bot.core.trust import redact, visible
 from bot.core.views import CommitmentView, PartyView
 from bot.core.visibility import SHARED, Audience, private_to
-from bot.slack import blocks
+from bot.slack.blocks import answers as answers_blocks
 from bot.slack.replies import render
+from bot.texts import answers as answers_texts
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 ACME = PartyView(team_id="TACME", name="Acme", lead_id="UALICE", sponsor_id="UERIN")
@@ -135,7 +135,7 @@ def rendered(content: Any) -> str:
     if type(content) in typing.get_args(Outcome):
         text, body = render(content)
     else:
-        text, body = texts.dispatch(content), blocks.dispatch(content, channel_id="C1")
+        text, body = answers_texts.dispatch(content), answers_blocks.dispatch(content, channel_id="C1")
     return f"{text}\n{json.dumps(body)}"
 
 

@@ -10,19 +10,18 @@ from slack_bolt import Ack, App
 from bot.core import grammar
 from bot.core.alliance import Caller
 from bot.core.commitments.commands import Complete, Show
-from bot.core.errors import CommandError
-from bot.slack import blocks
+from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.front import OPEN_FORM_ACTION, SlackFrontEnd
 from bot.slack.replies import Where
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
-    @app.action(blocks.DONE_ACTION)
+    @app.action(commitments_blocks.DONE_ACTION)
     def mark_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         _run(front, body, Complete(ref=int(action["value"])), in_thread=True)
 
-    @app.action(blocks.SHOW_ACTION)
+    @app.action(commitments_blocks.SHOW_ACTION)
     def show(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         _run(front, body, Show(ref=int(action["value"])), in_thread=False)
@@ -43,9 +42,4 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], command: grammar.Command, *
     message = body.get("message") or {}
     thread_ts = (message.get("thread_ts") or message.get("ts")) if in_thread else None
     where = Where(channel_id=caller.channel_id, user_id=caller.user_id, thread_ts=thread_ts)
-    try:
-        reply = front.service.handle(command, caller)
-    except CommandError as e:
-        front.refuse(e, where)
-        return
-    front.answer(reply, caller, where)
+    front.run(command, caller, where)

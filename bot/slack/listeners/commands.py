@@ -17,5 +17,5 @@ def register(app: App, front: SlackFrontEnd) -> None:
         ack()
         # A slash command's look-ups are answered to the caller alone: their party's internal items may be in them.
         caller = Caller(channel_id=command["channel_id"], user_id=command["user_id"], private=True)
-        where = Where(channel_id=caller.channel_id, user_id=caller.user_id)
-        front.run_text(command.get("text", ""), caller, where, trigger_id=command.get("trigger_id"))
+        where = Where(channel_id=caller.channel_id, user_id=caller.user_id, trigger_id=command.get("trigger_id"))
+        front.run_text(command.get("text", ""), caller, where)

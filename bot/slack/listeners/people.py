@@ -16,9 +16,7 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
-from slack_sdk.errors import SlackApiError
 
-from bot import texts
 from bot.core import grammar
 from bot.core.alliance import Caller, Role
 from bot.core.commitments.commands import Reassign
@@ -26,7 +24,7 @@ from bot.core.errors import CommandError
 from bot.core.people.commands import NameRole, ReassignAll
 from bot.core.people.departures import Changes
 from bot.core.trust import To, route
-from bot.slack import blocks
+from bot.slack.blocks import people as people_blocks
 from bot.slack.directory import profile_of
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where, render
@@ -71,14 +69,14 @@ def register(app: App, front: SlackFrontEnd) -> None:
         if event.get("channel"):
             wake(people.reconcile_channel(event["channel"]))
 
-    @app.action(blocks.ORPHAN_REASSIGN_ACTION)
+    @app.action(people_blocks.ORPHAN_REASSIGN_ACTION)
     def reassign_one(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         about, chosen = _picked(action)
         if about is not None and chosen and "r" in about:
             _run(front, body, str(about["ch"]), Reassign(int(about["r"]), chosen))
 
-    @app.action(blocks.ORPHANS_ALL_ACTION)
+    @app.action(people_blocks.ORPHANS_ALL_ACTION)
     def reassign_all(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         about, chosen = _picked(action)
@@ -87,7 +85,7 @@ def register(app: App, front: SlackFrontEnd) -> None:
         commands = [ReassignAll(str(from_id), chosen) for from_id in about.get("from") or []]
         _run(front, body, str(about["ch"]), *commands)
 
-    @app.action(blocks.NEW_LEAD_ACTION)
+    @app.action(people_blocks.NEW_LEAD_ACTION)
     def new_lead(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         about, chosen = _picked(action)
@@ -113,29 +111,23 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, *commands:
     user_id = str(body["user"]["id"])
     clicked_in = (body.get("channel") or {}).get("id")
     where = Where(channel_id=channel_id, user_id=user_id)
+    caller = Caller(channel_id=channel_id, user_id=user_id, private=clicked_in != channel_id)
     replies = []
     refusals: list[CommandError] = []
     for command in commands:
         try:
-            caller = Caller(channel_id=channel_id, user_id=user_id, private=clicked_in != channel_id)
             replies.append(front.service.handle(command, caller))
         except CommandError as e:
             refusals.append(e)
     if not replies:
         if refusals:
-            refusal = refusals[0]
-            if refusal.new_alliance is not None:
-                front.replier.announce(refusal.new_alliance, where)
-            if clicked_in == channel_id:
-                front.replier.private(where, texts.error(refusal))
-            else:
-                _say(front, clicked_in or user_id, texts.error(refusal))
+            front.refuse(refusals[0], Where(channel_id=channel_id, user_id=user_id, clicked_in=clicked_in or user_id))
         return
     said_here = False
     for reply in replies:
-        # Both organisations see who took the items on, as far as they may read them (see Replier.reply).
+        # Both organisations see who took the items on, as far as they may read them (bot.core.trust.route).
         if clicked_in == channel_id:
-            front.replier.reply(reply, where)
+            front.answer(reply, caller, where)
             continue
         sends = route(reply.outcome, here=reply.here, viewer=reply.viewer, public=True)
         for send in sends:
@@ -144,15 +136,8 @@ def _run(front: SlackFrontEnd, body: dict[str, Any], channel_id: str, *commands:
                 front.replier.post(where, text, body_blocks)
                 said_here = True
             elif send.to is To.CALLER:
-                _say(front, clicked_in or user_id, text)  # internal items: here, not in the channel
+                front.replier.direct(clicked_in or user_id, text)  # internal items: here, not in the channel
             elif reply.party_channel_id:
                 front.replier.post(Where(channel_id=reply.party_channel_id, user_id=user_id), text, body_blocks)
     if clicked_in and clicked_in != channel_id and said_here:
-        _say(front, clicked_in, f":white_check_mark: Done, and said in <#{channel_id}>.")
-
-
-def _say(front: SlackFrontEnd, channel: str, text: str) -> None:
-    try:
-        front.client.chat_postMessage(channel=channel, text=text, blocks=blocks.sections(text), unfurl_links=False)
-    except SlackApiError as e:
-        log.warning("could not answer in %s: %s", channel, e.response.get("error"))
+        front.replier.direct(clicked_in, f":white_check_mark: Done, and said in <#{channel_id}>.")

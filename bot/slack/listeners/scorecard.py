@@ -8,13 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import texts
-from bot import texts_scorecard as say
 from bot.core.errors import ScorecardError
-from bot.slack.blocks import sections
-from bot.slack.blocks_scorecard import REVIEW_ACTIONS
+from bot.slack.blocks.base import sections
+from bot.slack.blocks.scorecard import REVIEW_ACTIONS
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where
+from bot.texts import answers as answers_texts
+from bot.texts import scorecard as scorecard_texts
 
 VERDICTS = {action_id: verdict for verdict, action_id in REVIEW_ACTIONS.items()}
 
@@ -39,11 +39,13 @@ def _review(front: SlackFrontEnd) -> Any:
                 verdict=VERDICTS[action["action_id"]],
             )
         except ScorecardError as e:
-            front.client.chat_postMessage(channel=dm, text=texts.error(e), blocks=sections(texts.error(e)))
+            front.client.chat_postMessage(
+                channel=dm, text=answers_texts.error(e), blocks=sections(answers_texts.error(e))
+            )
             return
-        line = say.review_answered(answered)
+        line = scorecard_texts.review_answered(answered)
         front.replier.post(Where(channel_id=str(value["ch"]), user_id=user_id), line, sections(line))
-        noted = say.review_noted(answered)
+        noted = scorecard_texts.review_noted(answered)
         front.client.chat_postMessage(channel=dm, text=noted, blocks=sections(noted))
 
     return review

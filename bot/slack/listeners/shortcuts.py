@@ -7,13 +7,13 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.core.alliance import Caller
-from bot.slack import blocks
+from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
-    @app.shortcut(blocks.SHORTCUT_CALLBACK)
+    @app.shortcut(commitments_blocks.SHORTCUT_CALLBACK)
     def track_as_commitment(ack: Ack, shortcut: dict[str, Any]) -> None:
         ack()
         caller = Caller(channel_id=shortcut["channel"]["id"], user_id=shortcut["user"]["id"])

@@ -8,7 +8,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import texts
 from bot.core.alliance import Caller
 from bot.core.commitments.commands import FormEntry
 from bot.core.errors import (
@@ -20,13 +19,14 @@ from bot.core.errors import (
     NotAPerson,
     UnknownPerson,
 )
-from bot.slack import blocks
+from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.front import SlackFrontEnd
 from bot.slack.replies import Where
+from bot.texts import answers as answers_texts
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
-    @app.view(blocks.FORM_CALLBACK)
+    @app.view(commitments_blocks.FORM_CALLBACK)
     def submit_commitment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         caller = Caller(channel_id=meta["channel"], user_id=body["user"]["id"], private=True)
@@ -41,9 +41,9 @@ def register(app: App, front: SlackFrontEnd) -> None:
         try:
             reply = front.service.submit_form(entry, caller)
         except CommandError as e:
-            ack(response_action="errors", errors={_field(e): texts.field_error(e)})
+            ack(response_action="errors", errors={_field(e): answers_texts.field_error(e)})
             if e.new_alliance is not None:
-                front.replier.announce(e.new_alliance, Where(channel_id=caller.channel_id, user_id=caller.user_id))
+                front.announce(e.new_alliance, Where(channel_id=caller.channel_id, user_id=caller.user_id))
             return
         ack()
         where = Where(channel_id=caller.channel_id, user_id=caller.user_id, thread_ts=meta.get("thread_ts"))

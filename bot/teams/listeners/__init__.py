@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from bot import texts
 from bot.teams.activity import Activity
 from bot.teams.connector import ConnectorError
 from bot.teams.front import TeamsFrontEnd
 from bot.teams.listeners import buttons, members, messages
+from bot.texts import base as base_texts
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,6 @@ def handle(front: TeamsFrontEnd, activity: Activity) -> None:
         log.exception("unexpected error while handling a Teams %s activity", activity.type)
         if activity.type == "message":
             try:
-                front.reply(activity, texts.INTERNAL_ERROR)
+                front.reply(activity, base_texts.INTERNAL_ERROR)
             except (ConnectorError, OSError):
                 log.exception("could not tell the user about the error")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import texts
 from bot.core import grammar
 from bot.core.alliance import Caller
 from bot.core.checkins.commands import Answer, Report, Snooze
@@ -15,6 +14,7 @@ from bot.core.errors import CommandError
 from bot.teams import cards
 from bot.teams.activity import Activity
 from bot.teams.front import NO_IDENTITY, TeamsFrontEnd
+from bot.texts import answers as answers_texts
 
 UNREADABLE = "I couldn't read that card's answer; nothing was changed. Try again, or write the command instead."
 ANSWERS = {cards.ON_TRACK: Answer.ON_TRACK, cards.AT_RISK: Answer.AT_RISK}
@@ -43,17 +43,15 @@ def handle(front: TeamsFrontEnd, activity: Activity) -> None:
     try:
         reply = front.service.handle(command, caller)
     except CommandError as e:
-        if e.new_alliance is not None:
-            front.announce(e.new_alliance, activity)
-        front.reply(activity, texts.error(e))
+        front.refuse(e, activity)
         return
     if reply.new_alliance is not None:
         front.announce(reply.new_alliance, activity)
     # One line for the alliance (in the open check-in's thread, if any), and a word back where it was clicked.
     outcome = reply.outcome
     thread = outcome.thread_ts if isinstance(outcome, Reported) else front.service.checkin_thread(caller.channel_id)
-    front.post(activity, caller.channel_id, texts.outcome(outcome), thread_id=thread)
-    front.reply(activity, texts.item_noted(outcome, caller.channel_id, in_thread=thread is not None))
+    front.post(activity, caller.channel_id, answers_texts.outcome(outcome), thread_id=thread)
+    front.reply(activity, answers_texts.item_noted(outcome, caller.channel_id, in_thread=thread is not None))
 
 
 def _command(value: dict[str, Any]) -> grammar.Command | None:
@@ -98,6 +96,6 @@ def _form(front: TeamsFrontEnd, activity: Activity, value: dict[str, Any], calle
     try:
         reply = front.service.submit_form(entry, caller)
     except CommandError as e:
-        front.refuse(activity, e)
+        front.refuse(e, activity)
         return
-    front.answer(activity, reply, caller)
+    front.answer(reply, caller, activity)

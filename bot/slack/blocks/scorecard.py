@@ -1,12 +1,12 @@
-"""Block Kit of the scorecard: both parties side by side (one section per topic, one field per party), and the
-review prompt's buttons. Pure functions of views already limited to their reader."""
+"""Block Kit of the scorecard: both parties side by side, and the review prompt's buttons.
+
+One section per topic, one field per party. Pure functions of views already limited to their reader.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from bot import texts_scorecard as say
 from bot.core.scorecard.commands import Verdict
 from bot.core.scorecard.results import (
     ImbalanceWarning,
@@ -16,9 +16,8 @@ from bot.core.scorecard.results import (
     ScorecardView,
     SponsorDigest,
 )
-from bot.slack.blocks import sections
-
-Block = dict[str, Any]
+from bot.slack.blocks.base import Block, sections
+from bot.texts import scorecard as scorecard_texts
 
 FIELD_LIMIT = 2000
 HEADER_LIMIT = 150
@@ -41,20 +40,20 @@ def scorecard(card: ScorecardView) -> list[Block]:
             "elements": [{"type": "mrkdwn", "text": " vs ".join(f"*{s.party.name}*" for s in card.sides) or "-"}],
         },
     ]
-    for title, render in say.TOPICS:
+    for title, render in scorecard_texts.TOPICS:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}})
         fields = [_mrkdwn(f"*{s.party.name}*\n{render(s)}", FIELD_LIMIT) for s in card.sides[:10]]
         if fields:
             blocks.append({"type": "section", "fields": fields})
     blocks.append({"type": "divider"})
-    blocks.append({"type": "section", "text": _mrkdwn(say.balance_text(card), 3000)})
+    blocks.append({"type": "section", "text": _mrkdwn(scorecard_texts.balance_text(card), 3000)})
     return blocks
 
 
 def review_prompt(message: ReviewPrompt) -> list[Block]:
     value = json.dumps({"ch": message.channel_id, "k": message.review_key, "a": message.about[:200]})
     return [
-        *sections(say.review_prompt(message)),
+        *sections(scorecard_texts.review_prompt(message)),
         {
             "type": "actions",
             "block_id": f"review:{message.review_key}"[:255],
@@ -62,7 +61,7 @@ def review_prompt(message: ReviewPrompt) -> list[Block]:
                 {
                     "type": "button",
                     "action_id": action_id,
-                    "text": {"type": "plain_text", "text": say.VERDICT_WORDS[verdict].capitalize()},
+                    "text": {"type": "plain_text", "text": scorecard_texts.VERDICT_WORDS[verdict].capitalize()},
                     "value": value,
                     **({"style": "primary"} if verdict is Verdict.CONTINUE else {}),
                 }
@@ -77,12 +76,12 @@ def dispatch(content: ScorecardDispatch) -> list[Block]:
         case ReviewPrompt():
             return review_prompt(content)
         case SponsorDigest():
-            return sections(say.sponsor_digest(content))
+            return sections(scorecard_texts.sponsor_digest(content))
         case ImbalanceWarning():
-            return sections(say.imbalance_warning(content))
+            return sections(scorecard_texts.imbalance_warning(content))
 
 
 def outcome(result: ScorecardOutcome) -> list[Block]:
     if isinstance(result, ScorecardView):
         return scorecard(result)
-    return sections(say.outcome(result))
+    return sections(scorecard_texts.outcome(result))

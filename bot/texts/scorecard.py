@@ -1,5 +1,4 @@
-"""Every sentence of the scorecard (metrics, contributions, balance, digest, review prompts, export), in Slack's
-mrkdwn like bot/texts.py, which hands these over to here.
+"""Sentences of the scorecard: metrics, contributions, balance, digest, review prompts, export.
 
 Every function takes a view already limited to its reader (`seen_by`); none decides what may be shown.
 """
@@ -42,6 +41,7 @@ from bot.core.scorecard.results import (
     SponsorDigest,
 )
 from bot.core.visibility import private_to
+from bot.texts.base import GENERIC_REFUSAL, person
 
 EXAMPLES = [
     (
@@ -67,10 +67,6 @@ VERDICT_WORDS = {
     Verdict.WIND_DOWN: "wind down",
 }
 FREQUENCY_WORDS = {Frequency.WEEKLY: "weekly", Frequency.MONTHLY: "monthly", Frequency.OFF: "off"}
-
-
-def person(user_id: str) -> str:
-    return f"<@{user_id}>"
 
 
 def day(at: datetime) -> str:
@@ -420,7 +416,7 @@ def error(exc: ScorecardError) -> str:
             )
         case NotALead():
             return "Only a party's lead answers a review. Nothing was recorded."
-    return "I couldn't do that. Nothing was changed. `help` shows what I understand."
+    return GENERIC_REFUSAL
 
 
 CHART_FAILED = "I couldn't upload the scorecard chart here (is the bot in this channel?); the numbers above stand."

@@ -1,4 +1,4 @@
-"""Every sentence about the charter, decisions and disputes (Slack mrkdwn, like bot/texts.py, which calls here)."""
+"""Sentences about the charter, decisions and disputes."""
 
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ from bot.core.charter.results import (
     FieldChange,
 )
 from bot.core.errors import CharterError
-from bot.texts import BOT, person, ref, when
-from bot.texts import error as command_error
+from bot.texts.base import BOT, person, ref, when
 
 LABELS = {
     "name": "Name",
@@ -310,10 +309,10 @@ def dispatch(message: object) -> str:
 
 
 def error(exc: CharterError) -> str:
+    """A refused charter, decision or dispute command. A refusal about a person (`person`) is said by the
+    switchboard from its cause, which may be any refusal."""
     line, _, word = exc.detail.partition(":")
     match exc.reason:
-        case "person" if exc.cause is not None:
-            return command_error(exc.cause)
         case "no_charter":
             return "There is no charter yet; `charter edit` writes one."
         case "stale":

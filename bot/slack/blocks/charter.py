@@ -1,12 +1,10 @@
-"""Block Kit for the charter, decisions and disputes: the charter form's three steps, and the buttons that go with
-the messages (Edit charter, Sign off, Resolved). Pure functions, like bot/slack/blocks.py."""
+"""Block Kit for the charter, decisions and disputes: the charter form's steps, and Edit, Sign off and Resolved."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from bot import texts_charter
 from bot.core.charter.document import CADENCES, STEP_WHO, goal_line
 from bot.core.charter.results import (
     CharterReminder,
@@ -17,7 +15,8 @@ from bot.core.charter.results import (
     DisputeNudge,
     DisputeOpened,
 )
-from bot.slack.blocks import MAX_BLOCKS, Block, sections
+from bot.slack.blocks.base import MAX_BLOCKS, Block, sections
+from bot.texts import charter as charter_texts
 
 FORM_CALLBACK = "charter_form"
 RESOLVE_CALLBACK = "dispute_resolve"
@@ -234,7 +233,7 @@ def charter_buttons(view: CharterView, *, edit: bool = True) -> Block:
 def edit_button(channel_id: str) -> list[Block]:
     """For a mention: a modal needs a trigger, which only a click brings."""
     return [
-        *sections(texts_charter.EDIT_HINT),
+        *sections(charter_texts.EDIT_HINT),
         {"type": "actions", "elements": [_button(EDIT_ACTION, "Edit charter", {"ch": channel_id})]},
     ]
 
@@ -249,7 +248,7 @@ def resolve_button(channel_id: str, ref: int) -> Block:
 
 def render(outcome: object) -> list[Block]:
     """Blocks of a charter, decision or dispute answer: the text, and its buttons where there are any."""
-    body = sections(texts_charter.outcome(outcome))
+    body = sections(charter_texts.outcome(outcome))
     match outcome:
         case CharterShown(charter=view) | CharterSaved(charter=view) | CharterSigned(charter=view):
             buttons = charter_buttons(view, edit=isinstance(outcome, CharterShown))
@@ -261,11 +260,11 @@ def render(outcome: object) -> list[Block]:
 
 
 def signed_charter(view: CharterView) -> list[Block]:
-    return sections(texts_charter.signed_charter(view))
+    return sections(charter_texts.signed_charter(view))
 
 
 def dispatch(content: object, *, channel_id: str) -> list[Block]:
-    body = sections(texts_charter.dispatch(content))
+    body = sections(charter_texts.dispatch(content))
     if isinstance(content, CharterReminder):
         return [*body[: MAX_BLOCKS - 1], charter_buttons(content.charter)]
     if isinstance(content, DisputeNudge):
