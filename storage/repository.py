@@ -442,3 +442,25 @@ def alliances_led_by(*, session: Session, platform: str, user_id: str) -> list[t
         .order_by(col(Alliance.id))
     ).all()
     return [(a, p) for a, p in rows]
+
+
+def commitments_of(*, session: Session, alliance_id: int) -> Sequence[Commitment]:
+    """Every commitment of an alliance, whatever its status."""
+    return session.exec(select(Commitment).where(Commitment.alliance_id == alliance_id)).all()
+
+
+def commitments_by_id(*, session: Session, ids: Iterable[int]) -> Sequence[Commitment]:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    return session.exec(select(Commitment).where(among(session, col(Commitment.id), wanted))).all()
+
+
+def events_of(
+    *, session: Session, commitment_ids: Iterable[int | None], since: datetime | None = None
+) -> Sequence[CommitmentEvent]:
+    """The history lines of many commitments (since a moment, if given), oldest first."""
+    query = select(CommitmentEvent).where(col(CommitmentEvent.commitment_id).in_(list(commitment_ids)))
+    if since is not None:
+        query = query.where(col(CommitmentEvent.at) >= since)
+    return session.exec(query.order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))).all()

@@ -50,6 +50,8 @@ from zoneinfo import ZoneInfo
 import dateparser
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
+from bot.core.errors import DateProblem, MissingDate, PastDate, UnknownDate
+
 __all__ = [
     "END_OF_WORKING_DAY",
     "DateProblem",
@@ -66,33 +68,6 @@ END_OF_WORKING_DAY = time(18, 0)
 
 # Longer than any real due-date phrase; the cap keeps hostile input away from dateparser's regexes.
 MAX_PHRASE = 100
-
-
-class DateProblem(ValueError):
-    """A due-date phrase that cannot become a due date. Carries the facts; adapters write the prose."""
-
-    phrase: str
-
-
-class UnknownDate(DateProblem):
-    def __init__(self, phrase: str) -> None:
-        super().__init__(phrase)
-        self.phrase = phrase
-
-
-class PastDate(DateProblem):
-    def __init__(self, phrase: str, understood: datetime) -> None:
-        super().__init__(phrase, understood)
-        self.phrase = phrase
-        self.understood = understood
-
-
-class MissingDate(DateProblem):
-    """No date phrase at all."""
-
-    def __init__(self) -> None:
-        super().__init__("")
-        self.phrase = ""
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,39 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.dates import DateProblem
 from bot.core.views import AllianceView
+
+# ---- due dates ---------------------------------------------------------------------------------------------
+
+
+class DateProblem(ValueError):
+    """A due-date phrase that cannot become a due date. Carries the facts; adapters write the prose."""
+
+    phrase: str
+
+
+class UnknownDate(DateProblem):
+    def __init__(self, phrase: str) -> None:
+        super().__init__(phrase)
+        self.phrase = phrase
+
+
+class PastDate(DateProblem):
+    def __init__(self, phrase: str, understood: datetime) -> None:
+        super().__init__(phrase, understood)
+        self.phrase = phrase
+        self.understood = understood
+
+
+class MissingDate(DateProblem):
+    """No date phrase at all."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.phrase = ""
+
+
+# ---- commands ----------------------------------------------------------------------------------------------
 
 
 class CommandError(Exception):
@@ -184,3 +215,16 @@ class BadMetricDate(ScorecardError):
 
 class NotALead(ScorecardError):
     """Only a party's lead answers a review prompt."""
+
+
+# ---- sending -----------------------------------------------------------------------------------------------
+
+
+class SendFailed(Exception):
+    """The platform did not take the message. `retry_after` (seconds) when it asked us to wait."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent

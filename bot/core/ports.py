@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.core.errors import SendFailed
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -70,16 +72,6 @@ class Outgoing:
     thread_ts: str | None
     content: object  # one of bot.core.outcomes.Dispatch
     platform: str = "slack"  # the alliance's platform, so one schedule can serve Slack and Teams alike
-
-
-class SendFailed(Exception):
-    """The platform did not take the message. `retry_after` (seconds) when it asked us to wait."""
-
-    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-        self.permanent = permanent
 
 
 class Courier(Protocol):

@@ -20,21 +20,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.core import views
 from bot.core.calendar import working_time_of
 from bot.core.charter import disputes
 from bot.core.charter import reminders as charter_reminders
 from bot.core.checkins import nudges, planning
+from bot.core.errors import SendFailed
 from bot.core.outcomes import Dispatch
 from bot.core.people import notices
-from bot.core.ports import Courier, Outgoing, SendFailed
+from bot.core.ports import Courier, Outgoing
 from bot.core.scorecard import digest
 from bot.core.trust import redact
 from bot.core.views import CommitmentView
 from bot.core.visibility import SHARED, private_to
-from storage import deliveries, members, sql
+from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Checkin, Commitment, Delivery
@@ -233,11 +234,7 @@ class Scheduler:
         settings = repo.alliance_settings(session=session, alliance_ids={d.alliance_id for d in claimed})
         platforms = repo.alliance_platforms(session=session, alliance_ids={d.alliance_id for d in claimed})
         commitment_ids = {d.commitment_id for d in claimed if d.commitment_id}
-        rows = (
-            session.exec(select(Commitment).where(sql.among(session, col(Commitment.id), commitment_ids))).all()
-            if commitment_ids
-            else []
-        )
+        rows = repo.commitments_by_id(session=session, ids=commitment_ids)
         rendered = dict(zip([c.id for c in rows], views.commitments(session, rows, now=now), strict=True))
         states = {c.id: c for c in rows}
         recipients = repo.recipient_rows(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])

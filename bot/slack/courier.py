@@ -8,7 +8,8 @@ import threading
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.ports import Outgoing, SendFailed
+from bot.core.errors import SendFailed
+from bot.core.ports import Outgoing
 from bot.slack.blocks import answers as answers_blocks
 from bot.texts import answers as answers_texts
 

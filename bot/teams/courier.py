@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.core.ports import Outgoing, SendFailed
+from bot.core.errors import SendFailed
+from bot.core.ports import Outgoing
 from bot.teams import cards
 from bot.teams.connector import Connector, ConnectorError
 from bot.teams.directory import TeamsDirectory
 from bot.teams.markup import render
 from bot.texts import answers as answers_texts
-from storage import teams as store
+from storage import teams as teams_store
 from storage.db import Database
 from storage.models import TeamsConversation
 
@@ -29,7 +30,7 @@ class TeamsCourier:
 
     def send(self, message: Outgoing) -> str | None:
         with self.db.session() as session:
-            channel = store.conversation_of_channel(session=session, channel_key=message.channel_id)
+            channel = teams_store.conversation_of_channel(session=session, channel_key=message.channel_id)
         if channel is None:
             raise SendFailed("no Teams conversation reference for this alliance", permanent=True)
         activity = self.activity(message)
@@ -51,7 +52,7 @@ class TeamsCourier:
     def tell(self, channel_key: str, user_id: str, mrkdwn: str) -> None:
         """A private answer to one person, in their chat with the bot: what only their organisation may read."""
         with self.db.session() as session:
-            channel = store.conversation_of_channel(session=session, channel_key=channel_key)
+            channel = teams_store.conversation_of_channel(session=session, channel_key=channel_key)
         if channel is None:
             raise SendFailed("no Teams conversation reference for this alliance", permanent=True)
         rendered = render(mrkdwn, self.directory.teams_name, self.directory.channel_name)
@@ -79,8 +80,8 @@ class TeamsCourier:
     def _personal(self, channel: TeamsConversation, user_id: str) -> str:
         """The bot's chat with this person: the one we know, or a new one created in the alliance's tenant."""
         with self.db.session() as session:
-            known = store.personal_conversation(session=session, user_id=user_id)
-            member = store.get_member(session=session, user_id=user_id)
+            known = teams_store.personal_conversation(session=session, user_id=user_id)
+            member = teams_store.get_member(session=session, user_id=user_id)
         if known is not None:
             return known.conversation_id
         if member is None:
@@ -89,7 +90,7 @@ class TeamsCourier:
             channel.service_url, bot_id=channel.bot_id, user_teams_id=member.teams_id, tenant_id=channel.tenant_id
         )
         with self.db.session() as session:
-            store.save_conversation(
+            teams_store.save_conversation(
                 session=session,
                 conversation=TeamsConversation(
                     conversation_id=conversation_id,

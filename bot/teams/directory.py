@@ -17,7 +17,7 @@ from bot.core.clock import Clock
 from bot.core.ports import ChannelFacts, PrivateChannel, Profile
 from bot.teams.activity import Account, Activity
 from bot.teams.connector import Connector, ConnectorError
-from storage import teams as store
+from storage import teams as teams_store
 from storage.db import Database
 from storage.models import TeamsConversation, TeamsMember
 
@@ -37,7 +37,7 @@ class TeamsDirectory:
 
     def profile(self, user_id: str) -> Profile | None:
         with self.db.session() as session:
-            member = store.get_member(session=session, user_id=user_id)
+            member = teams_store.get_member(session=session, user_id=user_id)
         if member is None:
             return None
         return Profile(
@@ -51,12 +51,12 @@ class TeamsDirectory:
     def _colleagues_zone(self, party: str) -> str:
         """Until someone writes to the bot, their zone is a guess: the one most of their colleagues write from."""
         with self.db.session() as session:
-            zones = Counter(m.tz for m in store.members_of_party(session=session, party=party) if m.tz)
+            zones = Counter(m.tz for m in teams_store.members_of_party(session=session, party=party) if m.tz)
         return zones.most_common(1)[0][0] if zones else "UTC"
 
     def channel(self, channel_id: str) -> ChannelFacts:
         with self.db.session() as session:
-            conversation = store.conversation_of_channel(session=session, channel_key=channel_id)
+            conversation = teams_store.conversation_of_channel(session=session, channel_key=channel_id)
         if conversation is None:
             return ChannelFacts(channel_id=channel_id, name=channel_id, host_team_id="")
         try:
@@ -70,7 +70,7 @@ class TeamsDirectory:
             if member is not None:
                 member_ids.append(member.user_id)
         with self.db.session() as session:
-            parties = [m.party for m in (store.get_member(session=session, user_id=u) for u in member_ids) if m]
+            parties = [m.party for m in (teams_store.get_member(session=session, user_id=u) for u in member_ids) if m]
         return ChannelFacts(
             channel_id=channel_id,
             name=conversation.name or channel_id,
@@ -82,7 +82,7 @@ class TeamsDirectory:
     def members(self, channel_id: str) -> list[str] | None:
         """Everyone in the conversation (the connector's member list); None when Teams would not say."""
         with self.db.session() as session:
-            conversation = store.conversation_of_channel(session=session, channel_key=channel_id)
+            conversation = teams_store.conversation_of_channel(session=session, channel_key=channel_id)
         if conversation is None:
             return None
         try:
@@ -100,7 +100,7 @@ class TeamsDirectory:
     def team_name(self, team_id: str) -> str:
         """An organisation's name: its mail domain's name (Teams does not tell a bot a tenant's name)."""
         with self.db.session() as session:
-            members = store.members_of_party(session=session, party=team_id)
+            members = teams_store.members_of_party(session=session, party=team_id)
         domains = Counter(_domain(m.email) for m in members if _domain(m.email) and not m.guest)
         if not domains:
             domains = Counter(_domain(m.email) for m in members if _domain(m.email))
@@ -127,8 +127,8 @@ class TeamsDirectory:
             party = host_tenant
         now = self.clock.now()
         with self.db.session() as session:
-            known = store.get_member(session=session, user_id=aad_id)
-            return store.save_member(
+            known = teams_store.get_member(session=session, user_id=aad_id)
+            return teams_store.save_member(
                 session=session,
                 member=TeamsMember(
                     user_id=aad_id,
@@ -150,11 +150,11 @@ class TeamsDirectory:
         if not sender.aad_id:
             return None
         with self.db.session() as session:
-            known = store.get_member(session=session, user_id=sender.aad_id)
+            known = teams_store.get_member(session=session, user_id=sender.aad_id)
         if known is not None and self._fresh(known) and not known.departed:
             if activity.local_timezone and activity.local_timezone != known.tz:
                 with self.db.session() as session:
-                    row = store.get_member(session=session, user_id=sender.aad_id)
+                    row = teams_store.get_member(session=session, user_id=sender.aad_id)
                     if row is not None:
                         row.tz = activity.local_timezone
             return known
@@ -164,7 +164,7 @@ class TeamsDirectory:
         """Someone named in an activity (the sender, a mention): their roster entry from the connector, unless we
         read it within the day."""
         with self.db.session() as session:
-            known = store.member_by_teams_id(session=session, teams_id=account.id)
+            known = teams_store.member_by_teams_id(session=session, teams_id=account.id)
         if known is not None and not known.departed and not tz and self._fresh(known):
             return known
         data: dict[str, object] | None = None
@@ -184,7 +184,7 @@ class TeamsDirectory:
     def left(self, user_id: str) -> bool:
         """Someone left the alliance's team or chat: they own nothing from now on. True if we knew them."""
         with self.db.session() as session:
-            member = store.get_member(session=session, user_id=user_id)
+            member = teams_store.get_member(session=session, user_id=user_id)
             if member is None:
                 return False
             member.departed = True
@@ -195,7 +195,7 @@ class TeamsDirectory:
         """The conversation reference of an activity, kept for proactive messages (updated on every activity)."""
         kind = activity.conversation_type if activity.conversation_type in ("channel", "groupChat") else "personal"
         with self.db.session() as session:
-            return store.save_conversation(
+            return teams_store.save_conversation(
                 session=session,
                 conversation=TeamsConversation(
                     conversation_id=activity.base_conversation_id,
@@ -214,17 +214,17 @@ class TeamsDirectory:
     def conversation(self, channel_key: str) -> TeamsConversation | None:
         """The conversation reference kept for a channel or group chat (the bot was installed or addressed there)."""
         with self.db.session() as session:
-            return store.conversation_of_channel(session=session, channel_key=channel_key)
+            return teams_store.conversation_of_channel(session=session, channel_key=channel_key)
 
     def teams_name(self, user_id: str) -> tuple[str, str] | None:
         """How Teams addresses a person of the core: (Teams id, display name)."""
         with self.db.session() as session:
-            member = store.get_member(session=session, user_id=user_id)
+            member = teams_store.get_member(session=session, user_id=user_id)
         return (member.teams_id, member.name) if member else None
 
     def channel_name(self, channel_key: str) -> str | None:
         with self.db.session() as session:
-            conversation = store.conversation_of_channel(session=session, channel_key=channel_key)
+            conversation = teams_store.conversation_of_channel(session=session, channel_key=channel_key)
         return conversation.name if conversation and conversation.name else None
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.core.alliance import Caller
 from bot.core.commitments.results import FormRequested, Recorded
+from bot.core.errors import SendFailed
 from bot.core.outcomes import Reply
-from bot.core.ports import SendFailed
 from bot.core.scorecard.results import ExportReady
 from bot.core.service import AllianceService
 from bot.core.trust import Send, To

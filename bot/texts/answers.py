@@ -19,8 +19,7 @@ from bot.core.checkins.results import (
     Snoozed,
 )
 from bot.core.commitments.results import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded
-from bot.core.dates import PastDate
-from bot.core.errors import CharterError, CommandError, DueProblem, ScorecardError
+from bot.core.errors import CharterError, CommandError, DueProblem, PastDate, ScorecardError
 from bot.core.outcomes import Outcome, Usage
 from bot.core.people.results import (
     HandedOver,

@@ -6,8 +6,18 @@ from datetime import datetime
 
 from bot.core.commitments.commands import ListFilter
 from bot.core.commitments.results import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded
-from bot.core.dates import DateProblem, MissingDate, PastDate, UnknownDate
-from bot.core.errors import AlreadyClosed, CommandError, DueProblem, NoSuchCommitment, NotAllowed, SameDue
+from bot.core.errors import (
+    AlreadyClosed,
+    CommandError,
+    DateProblem,
+    DueProblem,
+    MissingDate,
+    NoSuchCommitment,
+    NotAllowed,
+    PastDate,
+    SameDue,
+    UnknownDate,
+)
 from bot.core.views import CommitmentView, HistoryLine
 from bot.texts.base import BOT, DATE_HELP, commitment_line, count, person, ref, wall_clock, when
 

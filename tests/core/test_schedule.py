@@ -31,7 +31,8 @@ from bot.core.checkins.results import (
     NudgeKind,
 )
 from bot.core.clock import ManualClock
-from bot.core.ports import Outgoing, SendFailed
+from bot.core.errors import SendFailed
+from bot.core.ports import Outgoing
 from bot.core.schedule import CLAIM_TIMEOUT, MAX_ATTEMPTS, Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage.db import Database

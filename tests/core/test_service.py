@@ -14,16 +14,18 @@ from bot.core.checkins.results import CadenceView, EscalationView, Reported, Sno
 from bot.core.clock import ManualClock
 from bot.core.commitments.commands import FormEntry, ListFilter
 from bot.core.commitments.results import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded
-from bot.core.dates import MissingDate, PastDate, UnknownDate
 from bot.core.errors import (
     AlreadyClosed,
     DepartedPerson,
     DueProblem,
     GrammarError,
+    MissingDate,
     NoSuchCommitment,
     NotAllowed,
     NotAPerson,
+    PastDate,
     SameDue,
+    UnknownDate,
     UnknownName,
     UnknownPerson,
 )

@@ -9,7 +9,8 @@ import pytest
 from bot.console.world import PEOPLE, ConsoleDirectory
 from bot.core.alliance import Caller
 from bot.core.checkins.results import Nudge
-from bot.core.ports import ByPlatform, Outgoing, SendFailed
+from bot.core.errors import SendFailed
+from bot.core.ports import ByPlatform, Outgoing
 from bot.core.schedule import Pacer, Scheduler
 from bot.core.service import AllianceService
 from tests.teams import activities

@@ -10,18 +10,8 @@ from zoneinfo import ZoneInfo
 import dateparser
 import pytest
 
-from bot.core import dates
-from bot.core.dates import (
-    END_OF_WORKING_DAY,
-    Due,
-    MissingDate,
-    PastDate,
-    UnknownDate,
-    looks_like_date,
-    parse_due,
-    split_due,
-    warm_up,
-)
+from bot.core.dates import END_OF_WORKING_DAY, Due, looks_like_date, parse_due, split_due, warm_up
+from bot.core.errors import DateProblem, MissingDate, PastDate, UnknownDate
 
 # A Tuesday: 11:00 in Berlin, 02:00 in Los Angeles, 19:00 in Tokyo (past the end of the working day).
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -349,8 +339,8 @@ def test_no_phrase_is_missing(phrase: str) -> None:
 
 def test_every_problem_is_a_value_error() -> None:
     kinds = (UnknownDate, PastDate, MissingDate)
-    assert [issubclass(kind, dates.DateProblem) for kind in kinds] == [True, True, True]
-    assert issubclass(dates.DateProblem, ValueError)
+    assert [issubclass(kind, DateProblem) for kind in kinds] == [True, True, True]
+    assert issubclass(DateProblem, ValueError)
 
 
 def test_long_input_never_reaches_dateparser(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -375,7 +365,7 @@ def test_dateparser_failures_become_unknown_dates(monkeypatch: pytest.MonkeyPatc
 def test_a_naive_now_is_a_programming_error_not_a_date_problem() -> None:
     with pytest.raises(ValueError, match="aware") as caught:
         parse_due("tomorrow", now=datetime(2026, 11, 24, 10, 0), tz=BERLIN)  # noqa: DTZ001
-    assert not isinstance(caught.value, dates.DateProblem)
+    assert not isinstance(caught.value, DateProblem)
 
 
 @pytest.mark.parametrize(

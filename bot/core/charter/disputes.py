@@ -6,7 +6,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
+from storage import charter as charter_store
+from storage import deliveries, members
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Alliance, Decision, Delivery, Dispute, Party
 
 from bot.core.alliance import Caller, Work
 from bot.core.calendar import WorkingTime, working_time_of
@@ -26,11 +31,6 @@ from bot.core.charter.results import (
 )
 from bot.core.dates import END_OF_WORKING_DAY
 from bot.core.errors import CharterError
-from storage import charter as charter_store
-from storage import deliveries, members
-from storage import repository as repo
-from storage.db import Database
-from storage.models import Alliance, Decision, Delivery, Dispute, Party
 
 NUDGE_KIND = "dispute_nudge"
 MOVED_KIND = "dispute_moved"
@@ -81,10 +81,9 @@ def decide(work: Work, alliance: Alliance, caller: Caller, command: Decide) -> D
 
 def decisions(work: Work, alliance: Alliance) -> DecisionList:
     session = work.session
-    rows = session.exec(
-        select(Decision).where(Decision.alliance_id == alliance.id).order_by(col(Decision.ref).desc())
-    ).all()
-    shown = [_decision_view(r) for r in reversed(rows[:DECISIONS_LISTED])]
+    assert alliance.id is not None
+    rows = charter_store.decisions(session=session, alliance_id=alliance.id)
+    shown = [_decision_view(r) for r in rows[-DECISIONS_LISTED:]]
     return DecisionList(decisions=shown, hidden=max(0, len(rows) - DECISIONS_LISTED))
 
 
@@ -114,11 +113,8 @@ def open_dispute(work: Work, alliance: Alliance, caller: Caller, topic: str) -> 
 
 def disputes(work: Work, alliance: Alliance) -> DisputeList:
     session = work.session
-    rows = session.exec(
-        select(Dispute)
-        .where(Dispute.alliance_id == alliance.id, col(Dispute.resolved_at).is_(None))
-        .order_by(col(Dispute.ref))
-    ).all()
+    assert alliance.id is not None
+    rows = charter_store.open_disputes(session=session, alliance_id=alliance.id)
     return DisputeList(disputes=[dispute_view(session, d) for d in rows])
 
 
@@ -128,7 +124,7 @@ def resolve(work: Work, alliance: Alliance, caller: Caller, ref: int, outcome: s
         raise CharterError("no_outcome", field="outcome", detail=str(ref))
     now = work.now()
     session = work.session
-    dispute = session.exec(select(Dispute).where(Dispute.alliance_id == alliance.id, Dispute.ref == ref)).first()
+    dispute = charter_store.get_dispute(session=session, alliance_id=alliance.id, ref=ref)
     if dispute is None:
         raise CharterError("no_dispute", detail=str(ref))
     if dispute.resolved_at is not None:
@@ -298,8 +294,7 @@ def _home(session: Session, alliance: Alliance) -> WorkingTime:
 
 
 def _next_ref(session: Session, model: type[Decision] | type[Dispute], alliance_id: int) -> int:
-    top = session.exec(select(func.max(model.ref)).where(model.alliance_id == alliance_id)).one()
-    return int(top or 0) + 1
+    return charter_store.next_ref(session=session, model=model, alliance_id=alliance_id)
 
 
 def _decision_view(row: Decision) -> DecisionView:

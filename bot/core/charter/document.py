@@ -8,12 +8,13 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
+from storage import charter as charter_store
+from storage import repository as repo
+from storage.models import Alliance, CharterDraft, CharterVersion, Party
 
 from bot.core.charter.results import DEFAULT_STEPS, CharterParty, CharterView, DisputeStep, FieldChange, Goal
 from bot.core.errors import CharterError
-from storage import repository as repo
-from storage.models import Alliance, CharterDraft, CharterSignature, CharterVersion, Party
 
 CADENCES = ("default", "weekly", "fortnightly", "monthly")
 
@@ -113,13 +114,9 @@ def charter_view(session: Session, alliance: Alliance, *, content: dict[str, Any
     fresh = session.get(Alliance, alliance.id) or alliance
     signed_by: list[str] = []
     if row is not None and content is None:
-        signed_by = list(
-            session.exec(
-                select(CharterSignature.user_id)
-                .where(CharterSignature.alliance_id == alliance.id, CharterSignature.version == row.version)
-                .order_by(col(CharterSignature.id))
-            ).all()
-        )
+        signed_by = [
+            s.user_id for s in charter_store.signers(session=session, alliance_id=alliance.id, version=row.version)
+        ]
     view = CharterView(
         channel_id=alliance.channel_id,
         version=row.version if row is not None and content is None else 0,
@@ -214,12 +211,7 @@ def diff(before: CharterView, after: CharterView) -> list[FieldChange]:
 
 
 def current_version(session: Session, alliance_id: int) -> CharterVersion | None:
-    return session.exec(
-        select(CharterVersion)
-        .where(CharterVersion.alliance_id == alliance_id)
-        .order_by(col(CharterVersion.version).desc())
-        .limit(1)
-    ).first()
+    return charter_store.latest_version(session=session, alliance_id=alliance_id)
 
 
 def party_rows(session: Session, alliance: Alliance) -> list[Party]:
@@ -229,9 +221,7 @@ def party_rows(session: Session, alliance: Alliance) -> list[Party]:
 
 
 def draft_row(session: Session, alliance_id: int, user_id: str) -> CharterDraft | None:
-    return session.exec(
-        select(CharterDraft).where(CharterDraft.alliance_id == alliance_id, CharterDraft.user_id == user_id)
-    ).first()
+    return charter_store.get_draft(session=session, alliance_id=alliance_id, user_id=user_id)
 
 
 def draft_view(session: Session, alliance: Alliance, user_id: str) -> CharterView:

@@ -6,8 +6,10 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col, select
+from storage import charter as charter_store
+from storage import members
+from storage import repository as repo
+from storage.models import Alliance, CharterVersion
 
 from bot.core.alliance import Caller, Role, Work
 from bot.core.charter.commands import EditCharter, ShowCharter, SignCharter
@@ -36,10 +38,6 @@ from bot.core.charter.results import (
 )
 from bot.core.checkins import handlers as checkin_handlers
 from bot.core.errors import CharterError, CommandError
-from storage import charter as charter_store
-from storage import members
-from storage import repository as repo
-from storage.models import Alliance, CharterSignature, CharterVersion
 
 
 def handle(
@@ -259,22 +257,13 @@ def sign(work: Work, alliance: Alliance, caller: Caller, version: int | None) ->
         at=now,
     ):
         raise CharterError("already_signed", detail=str(current.version))
-    signed_teams = set(
-        session.exec(
-            select(CharterSignature.team_id).where(
-                CharterSignature.alliance_id == alliance.id, CharterSignature.version == current.version
-            )
-        ).all()
-    )
+    signed = charter_store.signers(session=session, alliance_id=alliance.id, version=current.version)
+    signed_teams = {s.team_id for s in signed}
     complete = False
     if all(p.team_id in signed_teams for p in view.parties):
         # Whoever's signature completes it, once: two leads signing together cannot both post the charter.
-        result = session.connection().execute(
-            update(CharterVersion)
-            .where(col(CharterVersion.id) == current.id, col(CharterVersion.signed_at).is_(None))
-            .values(signed_at=now)
-        )
-        complete = result.rowcount == 1
+        assert current.id is not None
+        complete = charter_store.mark_signed(session=session, version_id=current.id, at=now)
         session.expire(current)  # read the signature time back as written
     return CharterSigned(charter=charter_view(session, alliance), signer_id=caller.user_id, complete=complete)
 
@@ -285,9 +274,7 @@ def pinned(work: Work, channel_id: str, version: int, message_ts: str) -> None:
     alliance = repo.get_alliance(session=session, platform=work.platform, channel_id=channel_id)
     if alliance is None or alliance.id is None:
         return
-    row = session.exec(
-        select(CharterVersion).where(CharterVersion.alliance_id == alliance.id, CharterVersion.version == version)
-    ).first()
+    row = charter_store.get_version(session=session, alliance_id=alliance.id, version=version)
     if row is not None:
         row.message_ts = message_ts
         session.add(row)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
+from storage import checkins as checkin_store
+from storage import deliveries, members
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Alliance, Checkin, Delivery, Party
 
 from bot.core import views
 from bot.core.alliance import working_time
@@ -14,10 +19,6 @@ from bot.core.calendar import WorkingTime
 from bot.core.charter import reminders as charter_reminders
 from bot.core.checkins.results import CheckinAnswered, CheckinAsk, CheckinClosed, CheckinOpened
 from bot.core.views import CommitmentView
-from storage import deliveries, members
-from storage import repository as repo
-from storage.db import Database
-from storage.models import Alliance, Checkin, CheckinAnswer, Commitment, CommitmentEvent, Delivery, Party
 
 KINDS = ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close")
 BATCH = 500
@@ -152,28 +153,13 @@ def content(
 
 def summary(session: Session, alliance: Alliance, checkin: Checkin, items: list[CommitmentView]) -> CheckinClosed:
     assert checkin.id is not None and alliance.id is not None
-    answers = session.exec(
-        select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id).order_by(col(CheckinAnswer.id))
-    ).all()
-    asked = {
-        d.recipient_id
-        for d in session.exec(
-            select(Delivery).where(
-                Delivery.checkin_id == checkin.id, Delivery.kind == "checkin_ask", Delivery.status == "sent"
-            )
-        ).all()
-    }
+    answers = checkin_store.answers(session=session, checkin_id=checkin.id)
+    asked = checkin_store.asked(session=session, checkin_id=checkin.id)
     answered = sorted({a.user_id for a in answers})
-    previous = session.exec(
-        select(Checkin).where(Checkin.alliance_id == alliance.id, Checkin.seq == checkin.seq - 1)
-    ).first()
+    previous = checkin_store.get_checkin(session=session, alliance_id=alliance.id, seq=checkin.seq - 1)
     since = previous.opened_at if previous else alliance.started_at
-    commitments = {c.id: c for c in session.exec(select(Commitment).where(Commitment.alliance_id == alliance.id)).all()}
-    events = session.exec(
-        select(CommitmentEvent)
-        .where(col(CommitmentEvent.commitment_id).in_(list(commitments)), col(CommitmentEvent.at) >= since)
-        .order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))
-    ).all()
+    commitments = {c.id: c for c in repo.commitments_of(session=session, alliance_id=alliance.id)}
+    events = repo.events_of(session=session, commitment_ids=commitments, since=since)
     changes = [
         (commitments[e.commitment_id].ref, commitments[e.commitment_id].title, e.kind, e.actor_id) for e in events
     ]
@@ -199,12 +185,7 @@ def summary(session: Session, alliance: Alliance, checkin: Checkin, items: list[
 
 
 def _answered(session: Session, checkin_id: int, user_id: str) -> bool:
-    return (
-        session.exec(
-            select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin_id, CheckinAnswer.user_id == user_id)
-        ).first()
-        is not None
-    )
+    return checkin_store.has_answered(session=session, checkin_id=checkin_id, user_id=user_id)
 
 
 def _pressing_first(items: list[CommitmentView], now: datetime) -> list[CommitmentView]:

@@ -5,19 +5,29 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
+from storage import repository as repo
+from storage.models import Alliance, Person, Status
+
 from bot.core.alliance import Caller, Work, overdue_first, seen, sees, utc
 from bot.core.calendar import zone
 from bot.core.checkins.handlers import note_answer
 from bot.core.commitments.commands import Commit, FormEntry, ListCommitments, ListFilter
 from bot.core.commitments.grammar import USAGE
 from bot.core.commitments.results import Changed, Details, Listing, OwnedBy, Owners, Recorded
-from bot.core.dates import END_OF_WORKING_DAY, DateProblem, MissingDate, PastDate, parse_due
-from bot.core.errors import DueProblem, GrammarError, NoSuchCommitment, NotAllowed, SameDue
+from bot.core.dates import END_OF_WORKING_DAY, parse_due
+from bot.core.errors import (
+    DateProblem,
+    DueProblem,
+    GrammarError,
+    MissingDate,
+    NoSuchCommitment,
+    NotAllowed,
+    PastDate,
+    SameDue,
+)
 from bot.core.lookup import TitleIndex, best_matches
 from bot.core.parsing import MAX_TITLE
 from bot.core.views import HistoryLine
-from storage import repository as repo
-from storage.models import Alliance, Person, Status
 
 FORM_DUE_IN = timedelta(days=7)
 LIST_LIMIT = 50

@@ -6,16 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from storage import repository as repo
+from storage.models import Alliance, Commitment, Person
+
 from bot.core import views
 from bot.core.alliance import MEMBERS_SAMPLED, Caller, Role, Work, internal_refs, seen
 from bot.core.calendar import is_country_code, zone
-from bot.core.dates import DateProblem, parse_due
-from bot.core.errors import DueProblem, GrammarError, NotAllowed
+from bot.core.dates import parse_due
+from bot.core.errors import DateProblem, DueProblem, GrammarError, NotAllowed
 from bot.core.people.grammar import USAGE
 from bot.core.people.results import HandedOver, HolidaysSet, Presence, RoleNamed, RosterEntry, RosterView
 from bot.core.views import PartyView
-from storage import repository as repo
-from storage.models import Alliance, Commitment, Person
 
 
 def name_role(

@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
-from sqlmodel import Session, col, select
+from sqlmodel import Session
+from storage import charter as charter_store
+from storage import repository as repo
+from storage import scorecard as scorecard_store
+from storage.models import (
+    Alliance,
+    Commitment,
+    Contribution,
+    Metric,
+    MetricReading,
+    Status,
+)
 
 from bot.core import views
 from bot.core.calendar import zone
@@ -28,18 +39,6 @@ from bot.core.scorecard.results import (
     SideCard,
 )
 from bot.core.scorecard.results import Goal as GoalProgress
-from storage import repository as repo
-from storage import scorecard as store
-from storage.models import (
-    Alliance,
-    Commitment,
-    Contribution,
-    Decision,
-    Dispute,
-    Metric,
-    MetricReading,
-    Status,
-)
 
 DEFAULT_THRESHOLD = 25  # percentage points of progress between the parties
 PARTY_MATCH = 80  # rapidfuzz score from which a typed party name counts as that party
@@ -91,17 +90,12 @@ def charter_terms(session: Session, alliance_id: int) -> CharterTerms:
 
 def open_disputes(session: Session, alliance_id: int) -> list[str]:
     """Topics of the alliance's open disputes, oldest first."""
-    rows = session.exec(
-        select(Dispute)
-        .where(Dispute.alliance_id == alliance_id, col(Dispute.resolved_at).is_(None))
-        .order_by(col(Dispute.ref))
-    ).all()
-    return [f"#{d.ref} {d.topic}" for d in rows]
+    return [f"#{d.ref} {d.topic}" for d in charter_store.open_disputes(session=session, alliance_id=alliance_id)]
 
 
 def decisions(session: Session, alliance_id: int) -> list[DecisionRow]:
     """The alliance's recorded decisions, oldest first."""
-    rows = session.exec(select(Decision).where(Decision.alliance_id == alliance_id).order_by(col(Decision.ref))).all()
+    rows = charter_store.decisions(session=session, alliance_id=alliance_id)
     return [
         DecisionRow(at=d.at, text=d.text, decided_by=d.decided_by, consulted=list(json.loads(d.consulted or "[]")))
         for d in rows
@@ -116,7 +110,7 @@ def internal(row: object) -> bool:
 
 def metric_views(session: Session, alliance: Alliance, rows: Sequence[Metric]) -> list[MetricView]:
     sides = sides_of(session, alliance)
-    found = store.readings(session=session, metric_ids=[m.id for m in rows if m.id is not None])
+    found = scorecard_store.readings(session=session, metric_ids=[m.id for m in rows if m.id is not None])
     return [_metric_view(m, sides, found.get(m.id or 0, [])) for m in rows]
 
 
@@ -166,7 +160,7 @@ def punctuality(rows: Sequence[Commitment], now: datetime) -> Punctuality:
 
 
 def threshold_of(session: Session, alliance_id: int) -> int:
-    row = store.settings(session=session, alliance_id=alliance_id)
+    row = scorecard_store.settings(session=session, alliance_id=alliance_id)
     return row.balance_threshold if row is not None else DEFAULT_THRESHOLD
 
 
@@ -174,11 +168,13 @@ def build_card(session: Session, alliance: Alliance, now: datetime) -> Scorecard
     """Everything the scorecard shows, internal items included: renderers show `seen_by(audience)` of it."""
     assert alliance.id is not None
     sides = sides_of(session, alliance)
-    metrics = metric_views(session, alliance, store.metrics(session=session, alliance_id=alliance.id))
-    given = [contribution_view(c, sides) for c in store.contributions(session=session, alliance_id=alliance.id)]
+    metrics = metric_views(session, alliance, scorecard_store.metrics(session=session, alliance_id=alliance.id))
+    given = [
+        contribution_view(c, sides) for c in scorecard_store.contributions(session=session, alliance_id=alliance.id)
+    ]
     statuses = (Status.OPEN, Status.DONE, Status.DROPPED)
     commitments = repo.find_commitments(session=session, alliance_id=alliance.id, statuses=statuses)
-    responses = store.checkin_responses(session=session, alliance_id=alliance.id)
+    responses = scorecard_store.checkin_responses(session=session, alliance_id=alliance.id)
     goals = charter_terms(session, alliance.id).goals
     cards = []
     for team_id, side in sides.items():

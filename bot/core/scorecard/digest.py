@@ -13,6 +13,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
+from storage import deliveries, members
+from storage import repository as repo
+from storage import scorecard as scorecard_store
+from storage.db import Database
+from storage.models import Alliance, Delivery, Party, Person, ScorecardSettings
 
 from bot.core.alliance import Work
 from bot.core.calendar import working_time_of
@@ -28,11 +33,6 @@ from bot.core.scorecard.results import (
     SponsorDigest,
 )
 from bot.core.visibility import SHARED, private_to
-from storage import deliveries, members
-from storage import repository as repo
-from storage import scorecard as store
-from storage.db import Database
-from storage.models import Alliance, Delivery, Party, Person, ScorecardSettings
 
 KINDS = ("imbalance", "digest", "review")
 BATCH = 200
@@ -74,7 +74,9 @@ def plan(db: Database, now: datetime) -> int:
     # One query and one transaction: the sweep runs every minute, and most minutes there is nothing to do.
     with db.session() as session:
         rows: list[dict[str, Any]] = []
-        found = store.needing_attention(session=session, now=now, reviews_before=now - REVIEW_CHECK_EVERY, limit=BATCH)
+        found = scorecard_store.needing_attention(
+            session=session, now=now, reviews_before=now - REVIEW_CHECK_EVERY, limit=BATCH
+        )
         for alliance_id in found:
             alliance = session.get(Alliance, alliance_id)
             settings = session.get(ScorecardSettings, alliance_id)
@@ -82,7 +84,7 @@ def plan(db: Database, now: datetime) -> int:
                 continue
             if settings is None:
                 first = next_digest(Frequency.MONTHLY, alliance.home_tz, now)
-                settings = store.add_settings(session=session, alliance_id=alliance.id, next_digest_at=first)
+                settings = scorecard_store.add_settings(session=session, alliance_id=alliance.id, next_digest_at=first)
             if settings.balance_dirty:
                 rows += _imbalance(session, alliance, settings, now)
             if settings.digest != Frequency.OFF.value and settings.next_digest_at and settings.next_digest_at <= now:
@@ -239,7 +241,7 @@ def answer_review(
     party = next((p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.lead_id == user_id), None)
     if party is None:
         raise NotALead(user_id)
-    store.answer_review(
+    scorecard_store.answer_review(
         session=session,
         alliance_id=alliance.id,
         review_key=review_key,

@@ -9,15 +9,14 @@ import json
 import re
 from datetime import UTC, datetime
 
-from sqlmodel import col, select
+from storage import repository as repo
+from storage import scorecard as scorecard_store
+from storage.models import Alliance, Status
 
 from bot.core.alliance import Caller, Work
 from bot.core.scorecard.card import decisions, internal
 from bot.core.scorecard.results import ExportReady
 from bot.core.visibility import may_see, private_to
-from storage import repository as repo
-from storage import scorecard as store
-from storage.models import Alliance, CommitmentEvent, Status
 
 COLUMNS = [
     "section",
@@ -61,11 +60,7 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
         for c in repo.find_commitments(session=session, alliance_id=alliance.id, statuses=statuses)
         if may_see(audience, internal=internal(c), party_team_id=c.party_team_id)
     ]
-    events = session.exec(
-        select(CommitmentEvent)
-        .where(col(CommitmentEvent.commitment_id).in_([c.id for c in commitments]))
-        .order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))
-    ).all()
+    events = repo.events_of(session=session, commitment_ids=[c.id for c in commitments])
     for c in sorted(commitments, key=lambda c: c.ref):
         write(
             section="commitment",
@@ -94,10 +89,10 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
             )
     metrics = [
         m
-        for m in store.metrics(session=session, alliance_id=alliance.id)
+        for m in scorecard_store.metrics(session=session, alliance_id=alliance.id)
         if may_see(audience, internal=m.internal, party_team_id=m.party_team_id)
     ]
-    found = store.readings(session=session, metric_ids=[m.id for m in metrics if m.id is not None])
+    found = scorecard_store.readings(session=session, metric_ids=[m.id for m in metrics if m.id is not None])
     for m in metrics:
         party = names.get(m.party_team_id, m.party_team_id)
         write(
@@ -125,7 +120,7 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
                 at=r.at,
                 by=r.recorded_by,
             )
-    for given in store.contributions(session=session, alliance_id=alliance.id):
+    for given in scorecard_store.contributions(session=session, alliance_id=alliance.id):
         if not may_see(audience, internal=given.internal, party_team_id=given.party_team_id):
             continue
         write(

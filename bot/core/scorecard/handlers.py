@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from storage import scorecard as scorecard_store
+from storage.models import (
+    Alliance,
+    Contribution,
+    ScorecardSettings,
+)
+
 from bot.core.alliance import Caller, Work
 from bot.core.calendar import zone
-from bot.core.dates import DateProblem, parse_due
-from bot.core.errors import BadMetricDate, InternalToOwnParty, MetricExists, UnitMismatch
+from bot.core.dates import parse_due
+from bot.core.errors import BadMetricDate, DateProblem, InternalToOwnParty, MetricExists, UnitMismatch
 from bot.core.scorecard.card import build_card, contribution_view, match_party, metric_views, pick_metric, sides_of
 from bot.core.scorecard.commands import (
     AddMetric,
@@ -37,12 +44,6 @@ from bot.core.scorecard.results import (
     Side,
 )
 from bot.core.visibility import may_see, private_to
-from storage import scorecard as store
-from storage.models import (
-    Alliance,
-    Contribution,
-    ScorecardSettings,
-)
 
 
 def run(work: Work, command: ScorecardCommand, caller: Caller, alliance: Alliance) -> ScorecardOutcome:
@@ -100,12 +101,12 @@ def add_metric(work: Work, command: AddMetric, caller: Caller, alliance: Allianc
     session = work.session
     taken = {
         m.name.lower()
-        for m in store.metrics(session=session, alliance_id=alliance.id)
+        for m in scorecard_store.metrics(session=session, alliance_id=alliance.id)
         if m.party_team_id == side.team_id
     }
     if command.name.lower() in taken:
         raise MetricExists(command.name, side.name)
-    row = store.add_metric(
+    row = scorecard_store.add_metric(
         session=session,
         alliance_id=alliance.id,
         party_team_id=side.team_id,
@@ -132,7 +133,7 @@ def record(work: Work, command: RecordReading, caller: Caller, alliance: Allianc
     session = work.session
     rows = [
         m
-        for m in store.metrics(session=session, alliance_id=alliance.id)
+        for m in scorecard_store.metrics(session=session, alliance_id=alliance.id)
         if may_see(audience, internal=m.internal, party_team_id=m.party_team_id)
     ]
     sides = sides_of(session, alliance)
@@ -143,8 +144,8 @@ def record(work: Work, command: RecordReading, caller: Caller, alliance: Allianc
     if command.value.unit and metric.unit and command.value.unit != metric.unit:
         raise UnitMismatch(metric.name, metric.unit, command.value.unit)
     assert metric.id is not None
-    before = store.readings(session=session, metric_ids=[metric.id])[metric.id]
-    store.add_reading(
+    before = scorecard_store.readings(session=session, metric_ids=[metric.id])[metric.id]
+    scorecard_store.add_reading(
         session=session, metric_id=metric.id, value=command.value.value, recorded_by=caller.user_id, at=now
     )
     touch(work, alliance)
@@ -155,7 +156,7 @@ def record(work: Work, command: RecordReading, caller: Caller, alliance: Allianc
 def metrics(work: Work, caller: Caller, alliance: Alliance) -> MetricList:
     assert alliance.id is not None
     session = work.session
-    found = metric_views(session, alliance, store.metrics(session=session, alliance_id=alliance.id))
+    found = metric_views(session, alliance, scorecard_store.metrics(session=session, alliance_id=alliance.id))
     parties = list(sides_of(session, alliance).values())
     return MetricList(parties=parties, metrics=found, viewer_team_id=team_of(work, caller))
 
@@ -169,7 +170,7 @@ def contribute(work: Work, command: Contribute, caller: Caller, alliance: Allian
     if command.internal and side.team_id != team:
         raise InternalToOwnParty(side.name)
     session = work.session
-    row = store.add_contribution(
+    row = scorecard_store.add_contribution(
         session=session,
         contribution=Contribution(
             alliance_id=alliance.id,
@@ -192,7 +193,9 @@ def contributions(work: Work, caller: Caller, alliance: Alliance) -> Contributio
     assert alliance.id is not None
     session = work.session
     sides = sides_of(session, alliance)
-    items = [contribution_view(c, sides) for c in store.contributions(session=session, alliance_id=alliance.id)]
+    items = [
+        contribution_view(c, sides) for c in scorecard_store.contributions(session=session, alliance_id=alliance.id)
+    ]
     return ContributionList(parties=list(sides.values()), items=items, viewer_team_id=team_of(work, caller))
 
 
@@ -233,10 +236,10 @@ def digest(work: Work, alliance: Alliance, frequency: Frequency | None) -> Diges
 def settings_of(work: Work, alliance: Alliance) -> ScorecardSettings:
     assert alliance.id is not None
     session = work.session
-    row = store.settings(session=session, alliance_id=alliance.id)
+    row = scorecard_store.settings(session=session, alliance_id=alliance.id)
     if row is None:
         first = next_digest(Frequency.MONTHLY, alliance.home_tz, work.now())
-        row = store.add_settings(session=session, alliance_id=alliance.id, next_digest_at=first)
+        row = scorecard_store.add_settings(session=session, alliance_id=alliance.id, next_digest_at=first)
     return row
 
 
