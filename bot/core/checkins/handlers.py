@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core.alliance import Caller, Work, utc
-from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
-from bot.core.calendar import WorkingTime
-from bot.core.checkins.commands import Answer
-from bot.core.checkins.results import CadenceView, CheckinCalled, EscalationView, Reported, Snoozed
 from storage import repository as repo
 from storage.models import Alliance, Checkin, CheckinAnswer, Commitment
+
+from bot.core.alliance import Caller, Work, utc
+from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
+from bot.core.checkins.commands import Answer
+from bot.core.checkins.results import CadenceView, CheckinCalled, EscalationView, Reported, Snoozed
 
 
 def report(work: Work, alliance: Alliance, caller: Caller, ref: int, answer: str, note: str) -> Reported:
@@ -58,11 +58,7 @@ def cadence(work: Work, alliance: Alliance, setting: str | None) -> CadenceView:
     overdue = repo.count_overdue(session=session, alliance_id=alliance.id, now=now)
     if setting is not None:
         row.cadence = setting
-        host = next(
-            (p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == row.host_team_id),
-            None,
-        )
-        working = WorkingTime.of(row.home_tz, host.country if host else None)
+        working = work.home(row)
         last = repo.last_checkin(session=session, alliance_id=alliance.id)
         every = interval(Cadence(setting), started_at=row.started_at, now=now, overdue=overdue)
         after = last.opened_at if last else row.started_at
