@@ -42,8 +42,6 @@ CHART_FILENAME = "scorecard.png"
 def answer(client: WebClient, replier: Replier, reply: Reply, where: Where) -> None:
     outcome = reply.outcome
     assert isinstance(outcome, SCORECARD_OUTCOMES)
-    if reply.new_alliance is not None:
-        replier.announce(reply.new_alliance, where)
     in_thread = where.thread_ts is not None
     match outcome:
         case MetricAdded() | ReadingRecorded() | ContributionAdded():

@@ -24,7 +24,7 @@ from storage.models import Metric, MetricReading, ReviewAnswer
 from tests.slack import payloads
 from tests.slack.conftest import Bot
 from tests.slack.fakes.web_api import ALICE, CHANNEL, ERIN, PAUL, PIA, Call
-from tests.slack.transcript import everything_said, said, said_besides_intro, whispered
+from tests.slack.transcript import INTRO, everything_said, said, said_besides_intro, whispered
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SECRET = "acme secret margin"
@@ -259,3 +259,13 @@ def test_review_prompt_buttons_record_the_answer_and_announce_it(bot: Bot, monke
     ]
     [answer] = bot.rows(ReviewAnswer)
     assert (answer.user_id, answer.verdict, answer.review_key) == (PAUL, "adjust", "goal:launch:2026-11-24")
+
+
+@pytest.mark.parametrize(
+    "text", ['metric add "pipeline influenced" for Globex target 2M', "contribute Globex 2 engineers for Q1", "metrics"]
+)
+def test_a_scorecard_command_as_the_channels_first_use_introduces_the_alliance_once(bot: Bot, text: str) -> None:
+    run(bot, text, user=PAUL, mention=True)
+
+    intros = [s for s in said(bot.fake) if s.text.startswith(INTRO)]
+    assert [(s.channel, s.thread_ts) for s in intros] == [(CHANNEL, None)]
