@@ -7,11 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
-from storage import charter as charter_store
-from storage import deliveries, members
-from storage import repository as repo
-from storage.db import Database
-from storage.models import Alliance, Decision, Delivery, Dispute, Party
 
 from bot.core.alliance import Caller, Work
 from bot.core.calendar import WorkingTime, working_time_of
@@ -31,6 +26,11 @@ from bot.core.charter.results import (
 )
 from bot.core.dates import END_OF_WORKING_DAY
 from bot.core.errors import CharterError
+from storage import charter as charter_store
+from storage import deliveries, members
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Alliance, Decision, Delivery, Dispute, Party
 
 NUDGE_KIND = "dispute_nudge"
 MOVED_KIND = "dispute_moved"

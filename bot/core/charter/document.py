@@ -9,12 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
-from storage import charter as charter_store
-from storage import repository as repo
-from storage.models import Alliance, CharterDraft, CharterVersion, Party
 
 from bot.core.charter.results import DEFAULT_STEPS, CharterParty, CharterView, DisputeStep, FieldChange, Goal
 from bot.core.errors import CharterError
+from storage import charter as charter_store
+from storage import repository as repo
+from storage.models import Alliance, CharterDraft, CharterVersion, Party
 
 CADENCES = ("default", "weekly", "fortnightly", "monthly")
 

@@ -6,11 +6,6 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from storage import charter as charter_store
-from storage import members
-from storage import repository as repo
-from storage.models import Alliance, CharterVersion
-
 from bot.core.alliance import Caller, Role, Work
 from bot.core.charter.commands import EditCharter, ShowCharter, SignCharter
 from bot.core.charter.document import (
@@ -38,6 +33,10 @@ from bot.core.charter.results import (
 )
 from bot.core.checkins import handlers as checkin_handlers
 from bot.core.errors import CharterError, CommandError
+from storage import charter as charter_store
+from storage import members
+from storage import repository as repo
+from storage.models import Alliance, CharterVersion
 
 
 def handle(

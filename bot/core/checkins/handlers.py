@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage import repository as repo
-from storage.models import Alliance, Checkin, CheckinAnswer, Commitment
-
 from bot.core.alliance import Caller, Work, utc
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.checkins.commands import Answer
 from bot.core.checkins.results import CadenceView, CheckinCalled, EscalationView, Reported, Snoozed
+from storage import repository as repo
+from storage.models import Alliance, Checkin, CheckinAnswer, Commitment
 
 
 def report(work: Work, alliance: Alliance, caller: Caller, ref: int, answer: str, note: str) -> Reported:

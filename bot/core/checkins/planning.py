@@ -6,11 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
-from storage import checkins as checkin_store
-from storage import deliveries, members
-from storage import repository as repo
-from storage.db import Database
-from storage.models import Alliance, Checkin, Delivery, Party
 
 from bot.core import views
 from bot.core.alliance import working_time
@@ -19,6 +14,11 @@ from bot.core.calendar import WorkingTime
 from bot.core.charter import reminders as charter_reminders
 from bot.core.checkins.results import CheckinAnswered, CheckinAsk, CheckinClosed, CheckinOpened
 from bot.core.views import CommitmentView
+from storage import checkins as checkin_store
+from storage import deliveries, members
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Alliance, Checkin, Delivery, Party
 
 KINDS = ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close")
 BATCH = 500

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from storage import repository as repo
-from storage.models import Alliance, Person, Status
-
 from bot.core.alliance import Caller, Work, overdue_first, seen, sees, utc
 from bot.core.calendar import zone
 from bot.core.checkins.handlers import note_answer
@@ -28,6 +25,8 @@ from bot.core.errors import (
 from bot.core.lookup import TitleIndex, best_matches
 from bot.core.parsing import MAX_TITLE
 from bot.core.views import HistoryLine
+from storage import repository as repo
+from storage.models import Alliance, Person, Status
 
 FORM_DUE_IN = timedelta(days=7)
 LIST_LIMIT = 50

@@ -6,9 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from storage import repository as repo
-from storage.models import Alliance, Commitment, Person
-
 from bot.core import views
 from bot.core.alliance import MEMBERS_SAMPLED, Caller, Role, Work, internal_refs, seen
 from bot.core.calendar import is_country_code, zone
@@ -17,6 +14,8 @@ from bot.core.errors import DateProblem, DueProblem, GrammarError, NotAllowed
 from bot.core.people.grammar import USAGE
 from bot.core.people.results import HandedOver, HolidaysSet, Presence, RoleNamed, RosterEntry, RosterView
 from bot.core.views import PartyView
+from storage import repository as repo
+from storage.models import Alliance, Commitment, Person
 
 
 def name_role(

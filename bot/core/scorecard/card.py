@@ -9,17 +9,6 @@ from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
-from storage import charter as charter_store
-from storage import repository as repo
-from storage import scorecard as scorecard_store
-from storage.models import (
-    Alliance,
-    Commitment,
-    Contribution,
-    Metric,
-    MetricReading,
-    Status,
-)
 
 from bot.core import views
 from bot.core.calendar import zone
@@ -39,6 +28,17 @@ from bot.core.scorecard.results import (
     SideCard,
 )
 from bot.core.scorecard.results import Goal as GoalProgress
+from storage import charter as charter_store
+from storage import repository as repo
+from storage import scorecard as scorecard_store
+from storage.models import (
+    Alliance,
+    Commitment,
+    Contribution,
+    Metric,
+    MetricReading,
+    Status,
+)
 
 DEFAULT_THRESHOLD = 25  # percentage points of progress between the parties
 PARTY_MATCH = 80  # rapidfuzz score from which a typed party name counts as that party

@@ -13,11 +13,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
-from storage import deliveries, members
-from storage import repository as repo
-from storage import scorecard as scorecard_store
-from storage.db import Database
-from storage.models import Alliance, Delivery, Party, Person, ScorecardSettings
 
 from bot.core.alliance import Work
 from bot.core.calendar import working_time_of
@@ -33,6 +28,11 @@ from bot.core.scorecard.results import (
     SponsorDigest,
 )
 from bot.core.visibility import SHARED, private_to
+from storage import deliveries, members
+from storage import repository as repo
+from storage import scorecard as scorecard_store
+from storage.db import Database
+from storage.models import Alliance, Delivery, Party, Person, ScorecardSettings
 
 KINDS = ("imbalance", "digest", "review")
 BATCH = 200

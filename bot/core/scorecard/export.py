@@ -9,14 +9,13 @@ import json
 import re
 from datetime import UTC, datetime
 
-from storage import repository as repo
-from storage import scorecard as scorecard_store
-from storage.models import Alliance, Status
-
 from bot.core.alliance import Caller, Work
 from bot.core.scorecard.card import decisions, internal
 from bot.core.scorecard.results import ExportReady
 from bot.core.visibility import may_see, private_to
+from storage import repository as repo
+from storage import scorecard as scorecard_store
+from storage.models import Alliance, Status
 
 COLUMNS = [
     "section",

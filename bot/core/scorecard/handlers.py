@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from storage import scorecard as scorecard_store
-from storage.models import (
-    Alliance,
-    Contribution,
-    ScorecardSettings,
-)
-
 from bot.core.alliance import Caller, Work
 from bot.core.calendar import zone
 from bot.core.dates import parse_due
@@ -44,6 +37,12 @@ from bot.core.scorecard.results import (
     Side,
 )
 from bot.core.visibility import may_see, private_to
+from storage import scorecard as scorecard_store
+from storage.models import (
+    Alliance,
+    Contribution,
+    ScorecardSettings,
+)
 
 
 def run(work: Work, command: ScorecardCommand, caller: Caller, alliance: Alliance) -> ScorecardOutcome:
