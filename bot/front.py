@@ -17,6 +17,7 @@ from bot.core.checkins.results import CheckinCalled
 from bot.core.errors import CommandError
 from bot.core.grammar import Command
 from bot.core.outcomes import Reply
+from bot.core.people.departures import People
 from bot.core.service import AllianceService
 from bot.core.trust import Send, route
 from bot.core.views import AllianceView
@@ -30,10 +31,13 @@ class FrontEnd(ABC, Generic[Place]):
 
     def __init__(self, *, service: AllianceService, wake_sweeper: Callable[[], object] | None = None) -> None:
         self.service = service
-        # Comings and goings (departures, returns, newcomers), as the platform's events report them.
-        self.people = service.people
         # `checkin now` should not wait for the next minute's sweep.
         self.wake_sweeper = wake_sweeper
+
+    @property
+    def people(self) -> People:
+        """Comings and goings (departures, returns, newcomers), as the platform's events report them."""
+        return self.service.people
 
     def run(self, command: str | Command, caller: Caller, place: Place) -> Reply | None:
         """Carry out a typed command (its text) or a button's (the command itself) and answer it at `place`;

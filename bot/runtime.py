@@ -43,7 +43,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     if teams is not None:
         couriers["teams"] = teams.courier
     schedule = Scheduler(db, ByPlatform(couriers))
-    people = slack.people if slack is not None else None
+    people = slack.service.people if slack is not None else None
     scheduler = BackgroundScheduler(timezone=UTC)
     # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce), and never
     # two at once in this process. The sweep catches up on everything due before its instant, so a pause or a
@@ -94,7 +94,6 @@ class SlackParts:
     client: Any  # slack_sdk.WebClient
     service: AllianceService
     courier: Courier
-    people: People  # departures, returns and the daily reconciliation of Slack channels' members
 
 
 def _slack(settings: Settings, db: Database, clock: Clock) -> SlackParts:
@@ -105,7 +104,7 @@ def _slack(settings: Settings, db: Database, clock: Clock) -> SlackParts:
     client = web_client(settings)
     directory = SlackDirectory(client)
     service = AllianceService(db=db, directory=directory, clock=clock)
-    return SlackParts(client=client, service=service, courier=SlackCourier(client), people=service.people)
+    return SlackParts(client=client, service=service, courier=SlackCourier(client))
 
 
 def _serve_slack(
@@ -168,7 +167,7 @@ def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:
     people = None
     if settings.slack:
         slack = _slack(settings, db, clock)
-        couriers["slack"], people = slack.courier, slack.people
+        couriers["slack"], people = slack.courier, slack.service.people
     if settings.teams is not None:
         couriers["teams"] = _teams(settings, db, clock).courier
     try:

@@ -227,7 +227,7 @@ class Console(FrontEnd[bool]):
     def coming_and_going(self, what: str, name: str) -> None:
         """What Slack would tell the bot: someone left or joined the channel, or their account changed."""
         person = self.directory.by_name(name)
-        if person is None or person.is_bot or self.people is None:
+        if person is None or person.is_bot:
             self.say(f"(nobody called “{name}” here; :people lists who is)")
             return
         match what:
@@ -254,8 +254,7 @@ class Console(FrontEnd[bool]):
 
     def sweep(self) -> None:
         """As the running bot does each minute: compare the channel's members (daily), then plan and send."""
-        if self.people is not None:
-            self.people.reconcile(self.clock.now())
+        self.people.reconcile(self.clock.now())
         if self.schedule is not None:
             self.schedule.sweep(self.clock.now())
 

@@ -191,9 +191,7 @@ class Work:
 
     def home(self, alliance: Alliance) -> WorkingTime:
         """The host organisation's working time, by which the alliance's check-ins are set."""
-        assert alliance.id is not None
-        host = repo.get_party(session=self.session, alliance_id=alliance.id, team_id=alliance.host_team_id)
-        return working_time_of(alliance.home_tz, host.country if host else None)
+        return home_working_time(self.session, alliance)
 
     def follow_host_lead(self, alliance: Alliance, party: Party, lead: Person) -> None:
         """Check-ins follow the host lead's working day: a new host lead brings their zone home."""
@@ -372,6 +370,14 @@ def person_of(profile: Profile, now: datetime) -> Person:
         deleted=profile.deleted,
         refreshed_at=now,
     )
+
+
+def home_working_time(session: Session, alliance: Alliance) -> WorkingTime:
+    """The host organisation's working time (the host lead's zone, the host's holidays): check-ins and the
+    charter's dispute steps keep it. The sweep asks it without a command's unit of work, hence the session."""
+    assert alliance.id is not None
+    host = repo.get_party(session=session, alliance_id=alliance.id, team_id=alliance.host_team_id)
+    return working_time_of(alliance.home_tz, host.country if host else None)
 
 
 def working_time(person: Person | None, party: Party | None) -> WorkingTime:

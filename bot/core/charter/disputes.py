@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.core.alliance import Caller, Work
+from bot.core.alliance import Caller, Work, home_working_time
 from bot.core.calendar import WorkingTime, working_time_of
 from bot.core.charter.commands import Decide, ListDecisions, ListDisputes, OpenDispute, ResolveDispute
 from bot.core.charter.document import charter_view
@@ -161,7 +161,7 @@ def advance(session: Session, dispute: Dispute, now: datetime) -> None:
     if alliance is None or dispute.resolved_at is not None:
         dispute.next_at = None
         return
-    home = _home(session, alliance)
+    home = home_working_time(session, alliance)
     steps = _steps(dispute)
     while (deadline := _deadline(dispute, steps, home)) <= now:
         dispute.step += 1
@@ -235,7 +235,9 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         opened_at=dispute.opened_at,
         step=dispute.step,
         steps=steps,
-        deadline=None if dispute.resolved_at or last else _deadline(dispute, steps, _home(session, alliance)),
+        deadline=None
+        if dispute.resolved_at or last
+        else _deadline(dispute, steps, home_working_time(session, alliance)),
         home_tz=alliance.home_tz,
         people=people,
         stand_in=stand_in,
@@ -282,15 +284,6 @@ def _deadline(dispute: Dispute, steps: list[DisputeStep], home: WorkingTime) -> 
     step = steps[min(dispute.step, len(steps) - 1)]
     last_day = home.add_working_days(dispute.step_started_at, step.days)
     return home.at_local(last_day.date(), END_OF_WORKING_DAY)  # to the end of that working day
-
-
-def _home(session: Session, alliance: Alliance) -> WorkingTime:
-    assert alliance.id is not None
-    host = next(
-        (p for p in repo.list_parties(session=session, alliance_id=alliance.id) if p.team_id == alliance.host_team_id),
-        None,
-    )
-    return working_time_of(alliance.home_tz, host.country if host else None)
 
 
 def _next_ref(session: Session, model: type[Decision] | type[Dispute], alliance_id: int) -> int:

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.core.alliance import working_time
+from bot.core.alliance import home_working_time, working_time
 from bot.core.cadence import first_checkin, next_checkin
-from bot.core.calendar import WorkingTime, working_time_of
+from bot.core.calendar import WorkingTime
 from bot.core.checkins.results import EscalationLine, Nudge, NudgeKind
 from bot.core.views import CommitmentView
 from storage import deliveries, members
@@ -99,11 +99,7 @@ def tighten(session: Session, alliance_id: int, now: datetime) -> None:
     alliance = session.get(Alliance, alliance_id)
     if alliance is None or alliance.next_checkin_at is None:
         return
-    host = next(
-        (p for p in repo.list_parties(session=session, alliance_id=alliance_id) if p.team_id == alliance.host_team_id),
-        None,
-    )
-    home = working_time_of(alliance.home_tz, _country(host))
+    home = home_working_time(session, alliance)
     last = repo.last_checkin(session=session, alliance_id=alliance_id)
     weekly = next_checkin(after=last.opened_at if last else alliance.started_at, every=WEEK, working=home)
     sooner = weekly if weekly > now else first_checkin(started_at=now, working=home)
@@ -236,10 +232,6 @@ def content(
         recipient_id=d.recipient_id,
         owner_away_until=datetime.fromisoformat(away) if away else None,
     )
-
-
-def _country(party: Party | None) -> str | None:
-    return party.country if party is not None else None
 
 
 def _present(person: Person | None) -> bool:

@@ -8,9 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.core import views
-from bot.core.alliance import working_time
+from bot.core.alliance import home_working_time, working_time
 from bot.core.cadence import Cadence, interval, next_checkin
-from bot.core.calendar import WorkingTime
 from bot.core.charter import reminders as charter_reminders
 from bot.core.checkins.results import CheckinAnswered, CheckinAsk, CheckinClosed, CheckinOpened
 from bot.core.views import CommitmentView
@@ -18,7 +17,7 @@ from storage import checkins as checkin_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, Checkin, Delivery, Party
+from storage.models import Alliance, Checkin, Delivery
 
 KINDS = ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close")
 BATCH = 500
@@ -42,7 +41,7 @@ def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:
     assert alliance.id is not None
     seq = alliance.checkins_held + 1
     parties = {p.team_id: p for p in repo.list_parties(session=session, alliance_id=alliance.id)}
-    home = WorkingTime.of(alliance.home_tz, _country(parties.get(alliance.host_team_id)))
+    home = home_working_time(session, alliance)
     # Open for one working day of the home organisation: a check-in called on a Saturday stays open until
     # people have had a working day to answer.
     closes_at = home.add_working_days(home.next_working_moment(now), 1)
@@ -195,10 +194,6 @@ def _pressing_first(items: list[CommitmentView], now: datetime) -> list[Commitme
         return (0 if v.overdue else 1 if v.due_at - now <= DUE_SOON_HORIZON else 2, v.due_at, v.ref)
 
     return sorted(items, key=rank)
-
-
-def _country(party: Party | None) -> str | None:
-    return party.country if party is not None else None
 
 
 def _cadence(value: str) -> Cadence:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from bot.core.alliance import Caller, Work, overdue_first, seen, sees, utc
+from bot.core.alliance import Caller, Work, overdue_first, seen, utc
 from bot.core.calendar import zone
 from bot.core.checkins.handlers import note_answer
 from bot.core.commitments.commands import Commit, FormEntry, ListCommitments, ListFilter
@@ -17,7 +17,6 @@ from bot.core.errors import (
     DueProblem,
     GrammarError,
     MissingDate,
-    NoSuchCommitment,
     NotAllowed,
     PastDate,
     SameDue,
@@ -238,12 +237,9 @@ def drop(work: Work, alliance: Alliance, caller: Caller, ref: int, reason: str) 
 
 
 def show(work: Work, alliance: Alliance, ref: int, caller: Caller) -> Details:
-    assert alliance.id is not None
-    session = work.session
-    commitment = repo.get_commitment(session=session, alliance_id=alliance.id, ref=ref)
-    if commitment is None or commitment.id is None or not sees(caller.viewer, commitment):
-        raise NoSuchCommitment(ref)
-    events = repo.history(session=session, commitment_id=commitment.id)
+    commitment = work.commitment(alliance, ref, caller)
+    assert commitment.id is not None
+    events = repo.history(session=work.session, commitment_id=commitment.id)
     lines = [
         HistoryLine(at=e.at, actor_id=e.actor_id, kind=e.kind, data=json.loads(e.detail) if e.detail else {})
         for e in events

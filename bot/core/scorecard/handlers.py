@@ -69,11 +69,6 @@ def run(work: Work, command: ScorecardCommand, caller: Caller, alliance: Allianc
     raise AssertionError(f"unhandled scorecard command {command!r}")
 
 
-def team_of(work: Work, caller: Caller) -> str:
-    person = work.person(caller.user_id)
-    return person.team_id if person is not None else ""
-
-
 def party_of(work: Work, alliance: Alliance, typed: str) -> Side:
     session = work.session
     sides = list(sides_of(session, alliance).values())
@@ -127,7 +122,7 @@ def add_metric(work: Work, command: AddMetric, caller: Caller, alliance: Allianc
 
 def record(work: Work, command: RecordReading, caller: Caller, alliance: Alliance) -> ReadingRecorded:
     assert alliance.id is not None
-    audience = private_to(team_of(work, caller))
+    audience = private_to(caller.team_id)
     now = work.now()
     session = work.session
     rows = [
@@ -157,12 +152,12 @@ def metrics(work: Work, caller: Caller, alliance: Alliance) -> MetricList:
     session = work.session
     found = metric_views(session, alliance, scorecard_store.metrics(session=session, alliance_id=alliance.id))
     parties = list(sides_of(session, alliance).values())
-    return MetricList(parties=parties, metrics=found, viewer_team_id=team_of(work, caller))
+    return MetricList(parties=parties, metrics=found, viewer_team_id=caller.team_id)
 
 
 def contribute(work: Work, command: Contribute, caller: Caller, alliance: Alliance) -> ContributionAdded:
     assert alliance.id is not None
-    team = team_of(work, caller)
+    team = caller.team_id
     if team:
         work.ensure_party(alliance, team)
     side = party_of(work, alliance, command.party)
@@ -195,11 +190,11 @@ def contributions(work: Work, caller: Caller, alliance: Alliance) -> Contributio
     items = [
         contribution_view(c, sides) for c in scorecard_store.contributions(session=session, alliance_id=alliance.id)
     ]
-    return ContributionList(parties=list(sides.values()), items=items, viewer_team_id=team_of(work, caller))
+    return ContributionList(parties=list(sides.values()), items=items, viewer_team_id=caller.team_id)
 
 
 def scorecard(work: Work, caller: Caller, alliance: Alliance) -> ScorecardView:
-    team = team_of(work, caller)
+    team = caller.team_id
     session = work.session
     card = build_card(session, alliance, work.now())
     return replace(card, viewer_team_id=team)
