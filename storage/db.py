@@ -10,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -54,13 +54,53 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent; run at every start)."""
+def alembic_config() -> Config:
+    """Alembic's configuration for this project's revisions (its script directory lists them)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`, the newest by default (idempotent; run at every start).
+
+    One process at a time: PostgreSQL's advisory lock (held to the end of the transaction) and SQLite's write lock
+    (BEGIN IMMEDIATE, see make_engine) make a second process starting alongside wait, then find the schema at
+    head and do nothing. DDL is transactional on both, so a failed upgrade leaves the previous revision whole.
+    """
+    config = alembic_config()
+    if engine.dialect.name == "sqlite":
+        _migrate_sqlite(engine, config, revision)
+        return
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
+
+
+# pg_advisory_xact_lock's key for "migrating": any constant of our own (the ASCII of "aliancem").
+MIGRATION_LOCK = 0x616C69616E63656D
+
+
+def _migrate_sqlite(engine: Engine, config: Config, revision: str) -> None:
+    """SQLite alters a table by copying it (batch mode: create the new table, copy, DROP the old, rename). With
+    foreign keys enforced, dropping a table that other rows point at fails, so they are off while migrating, as
+    SQLite's documentation prescribes for this procedure, and checked as a whole before the commit instead.
+    The pragma is a no-op inside a transaction, hence set on the raw connection before ours begins."""
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 class Database:
