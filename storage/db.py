@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,7 +11,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -81,28 +84,36 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-# pg_advisory_xact_lock's key for "migrating": any constant of our own (the ASCII of "aliancem").
+# pg_advisory_xact_lock's key for "migrating": a constant of our own (the bytes of "aliancem").
 MIGRATION_LOCK = 0x616C69616E63656D
 
 
 def _migrate_sqlite(engine: Engine, config: Config, revision: str) -> None:
     """SQLite alters a table by copying it (batch mode: create the new table, copy, DROP the old, rename). With
     foreign keys enforced, dropping a table that other rows point at fails, so they are off while migrating, as
-    SQLite's documentation prescribes for this procedure, and checked as a whole before the commit instead.
-    The pragma is a no-op inside a transaction, hence set on the raw connection before ours begins."""
+    SQLite's documentation prescribes for this procedure, and checked before the commit instead: an upgrade that
+    leaves a row pointing at nothing (that was not so before) is rolled back. The pragma is a no-op inside a
+    transaction, hence set on the raw connection before ours begins."""
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
         assert raw is not None
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
+                before = MigrationContext.configure(connection).get_current_heads()
+                pending = revision != "head" or set(before) != set(ScriptDirectory.from_config(config).get_heads())
+                orphans = _orphans(connection) if pending else Counter()
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:
-                    raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+                if pending and (new := _orphans(connection) - orphans):
+                    raise RuntimeError(f"the upgrade left rows pointing at nothing (table, parent: rows): {dict(new)}")
         finally:
             raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _orphans(connection: Connection) -> Counter[tuple[str, str]]:
+    """Rows whose foreign key points at nothing, counted by (table, parent table)."""
+    return Counter((row[0], row[2]) for row in connection.exec_driver_sql("PRAGMA foreign_key_check"))
 
 
 class Database:

@@ -234,6 +234,36 @@ def test_an_upgrade_from_every_released_revision_keeps_the_data(empty_url: str, 
         db.dispose()
 
 
+def test_a_row_that_already_pointed_at_nothing_does_not_stop_the_upgrade(tmp_path: Path) -> None:
+    """Only what the upgrade itself breaks is refused: an old orphan (written with foreign keys off, by another
+    tool) is carried over as it was, and the bot still starts."""
+    db = Database(f"sqlite:///{tmp_path / 'orphan.db'}")
+    try:
+        migrate(db.engine, "0004")
+        with db.engine.begin() as connection:
+            seed(connection)
+        raw = db.engine.raw_connection()
+        try:
+            raw.execute("PRAGMA foreign_keys=OFF")
+            raw.execute(
+                "INSERT INTO commitmentevent (commitment_id, at, actor_id, kind, detail) "
+                "VALUES (999, '2026-11-20 09:00:00', 'U1', 'created', '')"
+            )
+            raw.commit()
+        finally:
+            raw.close()
+
+        db.migrate()
+
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == REVISIONS[-1]
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == [
+                ("commitmentevent", 3, "commitment", 0)
+            ]
+    finally:
+        db.dispose()
+
+
 def test_the_revisions_form_one_chain() -> None:
     assert len(SCRIPT.get_heads()) == 1
     assert REVISIONS[:7] == ["0001", "0002", "0003", "0006", "0004", "0005", "0007"]
