@@ -14,19 +14,24 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Connection,
+    Date,
     DateTime,
+    Enum,
     Float,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
@@ -61,14 +66,14 @@ MEANING: dict[tuple[str, str], list[Any]] = {
     ("delivery", "data"): ['{"title": "Ship the pilot"}', "{}"],
     ("delivery", "kind"): ["nudge", "checkin"],
     ("checkinanswer", "answer"): ["on_track", "at_risk"],
-    ("member", "left_reason"): [None, "left"],
+    ("member", "left_reason"): [None, "left_channel"],
     ("teamsconversation", "kind"): ["channel", "personal"],
     ("partychannel", "platform"): ["slack", "teams"],
     ("metric", "unit"): ["%", "EUR"],
     ("contribution", "unit"): ["h", "EUR"],
-    ("contribution", "kind"): ["people", "money"],
+    ("contribution", "kind"): ["time", "money"],
     ("scorecardsettings", "digest"): ["monthly", "off"],
-    ("reviewanswer", "verdict"): ["agree", "disagree"],
+    ("reviewanswer", "verdict"): ["continue", "wind_down"],
 }
 
 
@@ -100,8 +105,16 @@ def _value(table: Table, column: Column[Any], i: int) -> Any:
         return 3 + i
     if isinstance(kind, Float):
         return 12.5 + i
+    if isinstance(kind, Numeric):
+        return Decimal("12.50") + i
     if isinstance(kind, DateTime):
         return T0 + timedelta(days=i, minutes=7 * (i + 1))
+    if isinstance(kind, Date):
+        return T0.date() + timedelta(days=i)
+    if isinstance(kind, JSON):
+        return {"row": i, "words": ["été", "🤝"]}
+    if isinstance(kind, Enum):
+        return kind.enums[i % len(kind.enums)]
     if isinstance(kind, Text):
         return f"{column.name} {i}: é, emoji 🤝, and a second line\n" * 3
     if isinstance(kind, String):
