@@ -11,7 +11,8 @@ from typing import TextIO
 
 from dotenv import load_dotenv
 
-from bot.config import ConfigError, Settings, environment
+from bot import startup
+from bot.config import ConfigError, Settings, StartupError, environment
 
 log = logging.getLogger("bot")
 
@@ -46,14 +47,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         match args.command:
             case "serve":
-                return run_serve(Settings.from_env(environment()), host=args.host, port=args.port)
+                settings = Settings.from_env(environment())
+                startup.check_serve(settings, host=args.host, port=args.port)
+                return run_serve(settings, host=args.host, port=args.port)
             case "console":
+                startup.check_database(f"sqlite:///{args.db}", setting="--db")
                 return run_console(Path(args.db), fresh=args.fresh, tour=args.tour, start=args.start)
             case "sweep":
-                return run_sweep(Settings.from_env(environment()), now=args.now)
+                settings = Settings.from_env(environment())
+                startup.check_database(settings.database_url)
+                return run_sweep(settings, now=args.now)
     except ConfigError as e:
         print(f"alliance-bot: {e}", file=sys.stderr)
         return 2
+    except StartupError as e:
+        # One sentence for the operator; the cause's traceback at --log-level DEBUG.
+        log.debug("start-up refused", exc_info=True)
+        print(f"alliance-bot: {e}", file=sys.stderr)
+        return 1
     return 2
 
 

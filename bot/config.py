@@ -16,6 +16,11 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message is one sentence naming it."""
 
 
+class StartupError(Exception):
+    """The world refused a well-formed setting (a port in use, a database out of reach, a token Slack refuses);
+    the message is one sentence naming the setting. See bot/startup.py."""
+
+
 SLACK_KEYS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 TEAMS_KEYS = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID")
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

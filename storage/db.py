@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,7 +11,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -37,7 +40,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A server that drops packets answers nothing: give up after 10 s rather than never (libpq's default).
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -54,13 +59,61 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent; run at every start)."""
+def alembic_config() -> Config:
+    """Alembic's configuration for this project's revisions (its script directory lists them)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`, the newest by default (idempotent; run at every start).
+
+    One process at a time: PostgreSQL's advisory lock (held to the end of the transaction) and SQLite's write lock
+    (BEGIN IMMEDIATE, see make_engine) make a second process starting alongside wait, then find the schema at
+    head and do nothing. DDL is transactional on both, so a failed upgrade leaves the previous revision whole.
+    """
+    config = alembic_config()
+    if engine.dialect.name == "sqlite":
+        _migrate_sqlite(engine, config, revision)
+        return
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
+
+
+# pg_advisory_xact_lock's key for "migrating": a constant of our own (the bytes of "aliancem").
+MIGRATION_LOCK = 0x616C69616E63656D
+
+
+def _migrate_sqlite(engine: Engine, config: Config, revision: str) -> None:
+    """SQLite alters a table by copying it (batch mode: create the new table, copy, DROP the old, rename). With
+    foreign keys enforced, dropping a table that other rows point at fails, so they are off while migrating, as
+    SQLite's documentation prescribes for this procedure, and checked before the commit instead: an upgrade that
+    leaves a row pointing at nothing (that was not so before) is rolled back. The pragma is a no-op inside a
+    transaction, hence set on the raw connection before ours begins."""
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                before = MigrationContext.configure(connection).get_current_heads()
+                pending = revision != "head" or set(before) != set(ScriptDirectory.from_config(config).get_heads())
+                orphans = _orphans(connection) if pending else Counter()
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if pending and (new := _orphans(connection) - orphans):
+                    raise RuntimeError(f"the upgrade left rows pointing at nothing (table, parent: rows): {dict(new)}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _orphans(connection: Connection) -> Counter[tuple[str, str]]:
+    """Rows whose foreign key points at nothing, counted by (table, parent table)."""
+    return Counter((row[0], row[2]) for row in connection.exec_driver_sql("PRAGMA foreign_key_check"))
 
 
 class Database:

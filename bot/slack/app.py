@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -37,6 +38,23 @@ def web_client(settings: Settings) -> WebClient:
     return client
 
 
+class _NoUnusedTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself (`token or os.environ.get(...)`, slack_bolt/app/app.py)
+    and, as we pass `client=` (ours carries the token, the base URL and the retry handlers), warns at every start that
+    this token "will be unused". No argument stops that read (an empty token falls back to the environment too), so
+    this one warning, which says nothing wrong, is dropped; every other Bolt message passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _NoUnusedTokenWarning) for f in logger.filters):
+        logger.addFilter(_NoUnusedTokenWarning())
+    return logger
+
+
 def build_app(
     settings: Settings,
     service: AllianceService,
@@ -51,7 +69,7 @@ def build_app(
         # that combination too); this bot speaks for one workspace with one bot token.
         oauth_settings=None,
         process_before_response=False,
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_logger(),
     )
     front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper)
     app.middleware(once_per_event(service))
