@@ -1,0 +1,53 @@
+"""What a first-time user of the console trips over (issue 12, items 8, 10, 11, 15): each a console conversation."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+START = "2026-12-02T12:00:00Z"  # a Wednesday
+
+
+def console(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    script: str,
+    *extra: str,
+    start: str | None = START,
+) -> str:
+    monkeypatch.setattr("sys.stdin", io.StringIO(script))
+    monkeypatch.chdir(tmp_path)
+    when = ["--start", start] if start else []
+    assert main(["console", "--db", str(tmp_path / "c.db"), *when, *extra]) == 0
+    return capsys.readouterr().out
+
+
+# ---- item 8: the clock lives with the data -------------------------------------------------------------------
+
+
+def test_reopening_a_database_never_sends_the_clock_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = console(
+        tmp_path, monkeypatch, capsys, "/alliance commit @paul Draft joint API spec by Dec 30\n:advance 5d\n:now\n"
+    )
+    assert "(the clock says Mon 07 Dec 2026, 12:00 UTC)" in first
+    # The same database again with an earlier start (real time, or --start, is the same thing): the clock resumes.
+    again = console(tmp_path, monkeypatch, capsys, ":now\n/alliance commit @pia pricing sheet by Dec 9\n")
+    assert "(this database's clock is at Mon 07 Dec 2026, 12:00 UTC; it never goes back)" in again
+    assert "(the clock says Mon 07 Dec 2026, 12:00 UTC)" in again
+    assert "Due Wed 09 Dec 2026" in again
+    assert "verdue" not in again
+    # A later start moves it forward; it still never goes back afterwards.
+    later = console(tmp_path, monkeypatch, capsys, ":now\n", start="2026-12-20T09:00:00Z")
+    assert "(the clock says Sun 20 Dec 2026, 09:00 UTC)" in later
+    back = console(tmp_path, monkeypatch, capsys, ":now\n", start=None)
+    assert "(the clock says Sun 20 Dec 2026, 09:00 UTC)" in back
+    # --fresh starts a new database, and with it a new clock.
+    fresh = console(tmp_path, monkeypatch, capsys, ":now\n", "--fresh")
+    assert "(the clock says Wed 02 Dec 2026, 12:00 UTC)" in fresh
