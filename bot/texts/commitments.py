@@ -9,7 +9,6 @@ from bot.core.commitments.results import Changed, Details, FormRequested, Listin
 from bot.core.errors import (
     AlreadyClosed,
     CommandError,
-    DateProblem,
     DueProblem,
     MissingDate,
     NoSuchCommitment,
@@ -160,19 +159,31 @@ FORM_BUTTON_HINT = (
 )
 
 
-def date_problem(problem: DateProblem, title: str | None, owner_id: str) -> str:
-    understood = f"I understood *{title}* for {person(owner_id)}" if title else "I understood the rest"
-    example = f"`commit {person(owner_id)} {title or 'Draft joint API spec'} by next Friday`"
+def date_problem(exc: DueProblem) -> str:
+    """A date that could not be used; the example is of the command that was typed (commit, due or away)."""
+    problem, title, owner_id = exc.problem, exc.title, exc.owner_id
+    match exc.verb:
+        case "due":
+            item = f"{ref(exc.ref)} *{title}*" if exc.ref is not None and title else "that commitment"
+            understood = f"I understood a new date for {item}"
+            example = f"`due {ref(exc.ref) if exc.ref is not None else '#12'} next Friday`"
+        case "away":
+            understood = "I understood you are away"
+            example = "`away until next Friday`"
+        case _:
+            understood = f"I understood *{title}* for {person(owner_id)}" if title else "I understood the rest"
+            example = f"`commit {person(owner_id)} {title or 'Draft joint API spec'} by next Friday`"
     match problem:
         case MissingDate():
             return f"{understood}, but no due date. Add one after “by”, e.g. {example}.\n{DATE_HELP}"
         case PastDate(understood=past):
+            read = f"{understood} until" if exc.verb == "away" else f"{understood}, due"
             return (
-                f"{understood}, due “{problem.phrase}”, which I read as {wall_clock(past)}: "
+                f"{read} “{problem.phrase}”, which I read as {wall_clock(past)}: "
                 f"that has already passed. Pick a date ahead, e.g. {example}.\n{DATE_HELP}"
             )
         case UnknownDate():
-            return f"{understood}, but I can't read “{problem.phrase[:60]}” as a date.\n{DATE_HELP}"
+            return f"{understood}, but I can't read “{problem.phrase[:60]}” as a date. Try e.g. {example}.\n{DATE_HELP}"
     return f"{understood}, but not the date.\n{DATE_HELP}"
 
 
@@ -180,7 +191,7 @@ def refusal(exc: CommandError) -> str | None:
     """The answer to a refused change of a commitment, or None when `exc` is not about one."""
     match exc:
         case DueProblem():
-            return date_problem(exc.problem, exc.title, exc.owner_id)
+            return date_problem(exc)
         case NoSuchCommitment():
             return f"There is no commitment {ref(exc.ref)} in this alliance. `list` shows the open ones."
         case AlreadyClosed():

@@ -51,3 +51,31 @@ def test_reopening_a_database_never_sends_the_clock_back(
     # --fresh starts a new database, and with it a new clock.
     fresh = console(tmp_path, monkeypatch, capsys, ":now\n", "--fresh")
     assert "(the clock says Wed 02 Dec 2026, 12:00 UTC)" in fresh
+
+
+# ---- item 10: each refusal's example is of the command that was typed ------------------------------------------
+
+
+def test_a_refused_date_shows_an_example_of_the_command_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "/alliance commit @bob Security review by Dec 9\n"
+        "/alliance due #1 yesterday\n"
+        "/alliance due #1 someday soonish\n"
+        ":as bob\n"
+        "/alliance away until yesterday\n"
+        "/alliance commit Security review by yesterday\n",
+    )
+    due, unreadable, away, commit = (part.split("> ")[0] for part in out.split("only you see this):")[-4:])
+    assert "`due #1 next Friday`" in due and "commit" not in due
+    assert "#1 *Security review*" in due
+    assert "`due #1 next Friday`" in unreadable and "commit" not in unreadable
+    assert "`away until next Friday`" in away and "commit" not in away
+    assert "I understood you are away until “yesterday”" in away
+    assert "`commit @bob Security review by next Friday`" in commit
+    assert out.count("Commitment `#1` recorded") == 1
+    assert "#2" not in out

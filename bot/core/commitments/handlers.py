@@ -180,7 +180,7 @@ def move_due(work: Work, alliance: Alliance, caller: Caller, ref: int, phrase: s
     try:
         due = parse_due(phrase, now=now, tz=tz).at
     except DateProblem as problem:
-        raise DueProblem(problem, title=title, owner_id=owner_id) from problem
+        raise DueProblem(problem, title=title, owner_id=owner_id, verb="due", ref=ref) from problem
     previous = commitment.due_at
     if due == previous:
         raise SameDue(ref, due)
