@@ -207,8 +207,14 @@ def route(work: Work, command: grammar.Command, caller: Caller, alliance: Allian
     """The feature that carries out each command."""
     assert alliance.id is not None
     match command:
-        case grammar.Help(unknown=unknown):
-            return Usage(unknown=unknown)
+        case grammar.Help():
+            return Usage(
+                unknown=command.unknown,
+                verb=command.verb,
+                form=command.form,
+                words=command.words,
+                retyped=command.retyped,
+            )
         case OpenForm(prefill=prefill):
             return FormRequested(prefill=prefill)
         case Commit():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,7 @@ def test_a_refused_date_shows_an_example_of_the_command_typed(
         "/alliance away until yesterday\n"
         "/alliance commit Security review by yesterday\n",
     )
-    due, unreadable, away, commit = (part.split("> ")[0] for part in out.split("only you see this):")[-4:])
+    due, unreadable, away, commit = (re.split(r"\n[a-z]+> ", part)[0] for part in out.split("only you see this):")[-4:])
     assert "`due #1 next Friday`" in due and "commit" not in due
     assert "#1 *Security review*" in due
     assert "`due #1 next Friday`" in unreadable and "commit" not in unreadable
@@ -79,3 +80,85 @@ def test_a_refused_date_shows_an_example_of_the_command_typed(
     assert "`commit @bob Security review by next Friday`" in commit
     assert out.count("Commitment `#1` recorded") == 1
     assert "#2" not in out
+
+
+# ---- item 11: parsing and answers ------------------------------------------------------------------------------
+
+
+def test_one_owner_per_commitment_and_titles_kept_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "@Alliance Bot commit @paul @pia Joint thing by Friday\n"
+        "@Alliance Bot commit @paul and @pia Joint thing by Friday\n"
+        "@Alliance Bot commit @bob -5% discount approval by Friday\n"
+        "@Alliance Bot commit @bob - reseller contract by Friday\n"
+        "@Alliance Bot list\n",
+    )
+    assert out.count("A commitment has exactly one owner, who answers for it.") == 2
+    assert "Commitment `#1` recorded: *-5% discount approval*" in out
+    assert "Commitment `#2` recorded: *reseller contract*" in out
+    assert "Joint thing" not in out.split("list\n")[-1]
+    assert "#3" not in out
+
+
+def test_who_owns_a_numbered_item(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "@Alliance Bot commit @paul Draft joint API spec by Dec 30\n"
+        "@Alliance Bot who owns #1\n"
+        "@Alliance Bot who owns #1?\n"
+        "@Alliance Bot who owns #7\n",
+    )
+    assert out.count("@paul (Globex) owns `#1` *Draft joint API spec*, due") == 2
+    assert "Nothing open matches" not in out
+    assert "There is no commitment #7 in this alliance." in out
+
+
+def test_a_clear_best_match_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "@Alliance Bot commit @pia EMEA pricing sheet by Dec 30\n"
+        "@Alliance Bot commit @paul APAC pricing sheet by Dec 30\n"
+        "@Alliance Bot who owns the EMEA pricing\n"
+        "@Alliance Bot who owns the pricing sheet\n",
+    )
+    emea, both = out.split("who owns the ")[1:]
+    assert "@pia (Globex) owns `#1` *EMEA pricing sheet*" in emea and "APAC" not in emea.split("\n", 1)[1]
+    assert "EMEA pricing sheet" in both and "APAC pricing sheet" in both  # a real tie is still listed
+
+
+def test_typos_suggest_the_nearest_command_and_help_explains_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "/alliance lsit\n/alliance comit @paul Draft the spec by Friday\n/alliance help commit\n/alliance help\n",
+    )
+    lsit, comit, help_commit, everything = (
+        re.split(r"\n[a-z]+> ", part)[0] for part in out.split("only you see this):")[-4:]
+    )
+    assert "I don't know “lsit”. Did you mean `list`?" in lsit
+    assert "`list [mine | overdue | done | @person]`" in lsit
+    assert "Did you mean `commit @paul Draft the spec by Friday`?" in comit
+    assert "Recorded" not in comit and "recorded" not in comit  # a suggestion, nothing done
+    for short in (lsit, comit, help_commit):
+        assert len(short.strip().split("\n")) < 10
+        assert "`help` lists every command." in short
+    assert "`commit @person <what> by <when>`" in help_commit
+    assert "• `commit @paul Draft joint API spec by next Friday`" in help_commit
+    assert "Dates I understand" in help_commit
+    assert "Here is what I do" in everything and len(everything.strip().split("\n")) > 25

@@ -22,7 +22,7 @@ from bot.core.errors import (
     SameDue,
 )
 from bot.core.lookup import TitleIndex, best_matches
-from bot.core.parsing import MAX_TITLE
+from bot.core.parsing import MAX_TITLE, REF
 from bot.core.views import HistoryLine
 from storage import repository as repo
 from storage.models import Alliance, Person, Status
@@ -113,6 +113,11 @@ def check_due(work: Work, *, phrase: str, owner_id: str) -> datetime:
 
 def who(work: Work, query: str, alliance: Alliance, caller: Caller) -> Owners:
     assert alliance.id is not None
+    named = REF.match(query)
+    if named:
+        # `who owns #1`: the item itself, open or closed (NoSuchCommitment if the caller may not see it).
+        item = work.commitment(alliance, int(named.group(1)), caller)
+        return Owners(query=query, matches=[work.commitment_view(item)])
     team_id = caller.reads.team_id
     titles = work.titles.for_team(team_id)
     session = work.session
