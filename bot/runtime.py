@@ -234,7 +234,8 @@ def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, o
         clock = ManualClock(kept)
     directory = ConsoleDirectory(list(PEOPLE))
     service = AllianceService(db=db, directory=directory, clock=clock)
-    chat = Console(service=service, directory=directory, clock=clock, out=out)
+    chart = db_path.with_name(f"{db_path.stem}-scorecard.png")
+    chat = Console(service=service, directory=directory, clock=clock, out=out, chart_path=chart)
     chat.schedule = Scheduler(db, ConsoleCourier(chat), pacer=Pacer(0))
     chat.say("A channel shared by Acme (alice, bob, erin) and Globex (paul, pia, gus). You are alice. :help for help.")
     if resumed:

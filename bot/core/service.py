@@ -25,6 +25,7 @@ from bot.core.charter.commands import (
     ResolveDispute,
     ShowCharter,
     SignCharter,
+    WriteCharter,
 )
 from bot.core.charter.results import CharterView
 from bot.core.checkins import handlers as checkins
@@ -261,7 +262,7 @@ def route(work: Work, command: grammar.Command, caller: Caller, alliance: Allian
             return people.roster(work, alliance, caller)
         case Handover(from_id=from_id, to_id=to_id):
             return people.handover(work, alliance, caller, from_id, to_id)
-        case ShowCharter() | EditCharter() | SignCharter():
+        case ShowCharter() | EditCharter() | SignCharter() | WriteCharter():
             return charter.handle(work, command, caller, alliance)
         case Decide() | ListDecisions() | OpenDispute() | ListDisputes() | ResolveDispute():
             return disputes.handle(work, command, caller, alliance)

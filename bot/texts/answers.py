@@ -63,6 +63,7 @@ EXAMPLES = [
     ("reassign all @bob to @alice", "all of Bob's open commitments to Alice (when Bob has left, say)"),
     ("escalation  /  escalation 2 5", "lead after 2 working days overdue, sponsor after 5"),
     ("charter  /  charter edit  /  charter sign", "the alliance's written agreement: show, edit, sign off"),
+    ("charter goal Joint launch in DACH by 2027-03-31", "write the charter by text (also: timeframe, deciders, …)"),
     ("decide we co-sell in DACH first consulted @pia @paul", "record a decision, who decided, who was consulted"),
     ("decisions", "the decisions on record"),
     ("dispute pricing of the joint SKU", "open a dispute: it follows the charter's steps, with deadlines"),

@@ -162,3 +162,69 @@ def test_typos_suggest_the_nearest_command_and_help_explains_one(
     assert "• `commit @paul Draft joint API spec by next Friday`" in help_commit
     assert "Dates I understand" in help_commit
     assert "Here is what I do" in everything and len(everything.strip().split("\n")) > 25
+
+
+# ---- item 15: the charter is written by text, and its reminder stops once it is signed ---------------------------
+
+
+def test_the_charter_is_written_and_signed_by_text_and_the_reminder_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "/alliance lead @alice\n"
+        "/alliance sponsor @bob\n"
+        ":as paul\n"
+        "@Alliance Bot lead @paul\n"
+        "@Alliance Bot sponsor @gus\n"
+        ":advance 8d\n"
+        ":as alice\n"
+        "/alliance charter edit\n"
+        "/alliance charter goal Joint launch in DACH by 2027-03-31\n"
+        "/alliance charter goal Partner portal live | 2027-01-31 | Globex\n"
+        "/alliance charter goal more pipeline\n"
+        "/alliance charter timeframe 2026-12-01 to 2027-11-30\n"
+        "/alliance charter timeframe 2027-12-01 to 2027-11-30\n"
+        "/alliance charter deciders @alice @paul\n"
+        "/alliance charter deciders paul\n"
+        "/alliance charter mediator @erin\n"
+        "/alliance charter held back: our pricing floor\n"
+        "/alliance charter sign\n"
+        ":as paul\n"
+        "@Alliance Bot charter sign\n"
+        ":advance 8d\n"
+        "@Alliance Bot charter\n",
+    )
+    before, after = out.split("@Alliance Bot charter sign\n")
+    assert "A gentle reminder with today's check-in: the charter of *Acme & Globex* has not been written yet" in before
+    assert "Here, write it one line at a time: `charter goal Joint launch in DACH by 2027-03-31`" in before
+    assert "@alice wrote the charter." in before
+    assert "“more pipeline” needs a target date: `charter goal Joint launch in DACH by 2027-03-31`" in before
+    assert "• *Timeframe:* 2026-12-01 to 2027-11-30" in before
+    assert "The end comes before the start (2027-12-01)" in before
+    assert "• *Decision makers:* @alice, @paul" in before
+    assert "Mention the people, like @alice @paul." in before
+    assert "• *What we hold back:* our pricing floor" in before
+    assert "Both leads have signed version 6" in after
+    assert "gentle reminder" not in after  # the next check-in came, and the signed charter needs none
+    assert "📋 *Check-in #" in after
+    shown = after.split("@Alliance Bot charter\n")[1]
+    assert "• Joint launch in DACH · by 2027-03-31 · for Acme, Globex" in shown
+    assert "• Partner portal live · by 2027-01-31 · for Globex" in shown
+    assert "signed by @alice and @paul" in shown or "signed by @paul and @alice" in shown
+
+
+def test_the_tour_ends_as_alice_and_shows_the_chart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(tmp_path, monkeypatch, capsys, ":as\n/alliance list mine\n", "--tour", "--fresh", start=START)
+    tour, turn = out.split("--- your turn ---")
+    assert "You are alice." in tour
+    assert tour.rstrip().split("\n")[-1].startswith("  (chart saved as ")
+    chart = tmp_path / "c-scorecard.png"
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    assert "📊 The scorecard of *Acme & Globex* at a glance" in tour
+    assert "@alice wrote the charter." in tour
+    assert "alice> /alliance list mine" in turn  # your turn starts as alice, as the README says
