@@ -102,6 +102,7 @@ EMOJI = {
     ":sos:": "🆘",
     ":wave:": "👋",
     ":lock:": "🔒",
+    ":information_source:": "ℹ️",
 }
 
 

@@ -228,3 +228,61 @@ def test_the_tour_ends_as_alice_and_shows_the_chart(
     assert "📊 The scorecard of *Acme & Globex* at a glance" in tour
     assert "@alice wrote the charter." in tour
     assert "alice> /alliance list mine" in turn  # your turn starts as alice, as the README says
+
+
+# ---- item 11: how typed dates are read, said in the confirmation -------------------------------------------------
+
+
+def test_typed_dates_are_read_as_people_expect_and_the_confirmation_says_how(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "@Alliance Bot commit @pia Send the redlines by tomorrow 3pm\n"
+        "@Alliance Bot commit @bob Pricing floor by 03/04\n"
+        "@Alliance Bot commit @bob Renewal terms by 25/03\n"
+        ":as paul\n"
+        "@Alliance Bot commit @pia Partner deck by 03/04\n"
+        "@Alliance Bot commit @pia Portal review by next month\n"
+        "@Alliance Bot due #4 tomorrow 9:30am\n",
+    )
+    said = [re.split(r"\n[a-z]+> ", part)[0] for part in out.split("(in the thread):")[1:]]
+    redlines, floor, renewal, deck, portal, moved = said
+    # alice (New York) typed 3pm: 3pm her time, 21:00 for pia in Berlin; both are said.
+    assert "Due Thu 03 Dec 2026, 21:00 CET" in redlines
+    assert "read in your zone (America/New_York): Thu 03 Dec 2026, 15:00 EST for @alice" in redlines
+    # A numeric date that reads both ways follows the owner's zone, and the confirmation says which way.
+    assert "Due Thu 04 Mar 2027, 18:00 CST" in floor
+    assert "I read “03/04” month first, as usual in America/Chicago: 4 March 2027. For 3 April write `Apr 3`." in floor
+    assert "Due Sat 03 Apr 2027, 18:00 CEST" in deck
+    assert "I read “03/04” day first, as usual in Europe/Berlin: 3 April 2027. For 4 March write `Mar 4`." in deck
+    assert "Due Thu 25 Mar 2027" in renewal and "ℹ️" not in renewal  # only one reading: nothing to say
+    assert "Due Sat 02 Jan 2027, 18:00 CET" in portal
+    assert "“next month” is the same day next month; `end of next month` is its last day." in portal
+    # paul and pia share a zone: a typed time needs no word.
+    assert "now due Thu 03 Dec 2026, 09:30 CET" in moved and "your zone" not in moved
+
+
+def test_a_date_only_deadline_stays_the_end_of_that_day_for_a_new_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        ":as paul\n"
+        "@Alliance Bot commit @paul Reseller deal by Jan 8\n"
+        "@Alliance Bot commit @paul Kick-off call by Jan 8 10:00\n"
+        "@Alliance Bot reassign #1 @gus\n"
+        "@Alliance Bot reassign #2 @gus\n"
+        "@Alliance Bot commit @pia Training plan by Jan 8\n"
+        "@Alliance Bot reassign all @pia to @gus\n"
+        "@Alliance Bot list @gus\n",
+    )
+    listed = out.split("list @gus\n")[1]
+    assert "`#1` *Reseller deal* · @gus (Globex) · due Fri 08 Jan 2027, 18:00 JST" in listed
+    assert "`#3` *Training plan* · @gus (Globex) · due Fri 08 Jan 2027, 18:00 JST" in listed
+    assert "`#2` *Kick-off call* · @gus (Globex) · due Fri 08 Jan 2027, 18:00 JST" in listed  # 10:00 CET, kept
+    assert "02:00 JST" not in out
