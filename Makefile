@@ -53,4 +53,4 @@ bench-sweep: $(STAMP)
 	$(BIN)/python bench/sweep.py $(if $(PG),--pg $(PG))
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *.egg-info dist build
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *-scorecard.png *.egg-info dist build
