@@ -118,7 +118,7 @@ def nearest(word: str, rest: str, *, asked: bool = False) -> Help:
     """A word that is no command: the nearest one's help when it is close (a typo), else everything."""
     typed = word.lower().rstrip(":,")
     close = difflib.get_close_matches(typed, [w for w in VERBS if len(w) > 2], n=1, cutoff=NEAREST)
-    if not close:
-        return Help(unknown=word[:40])
+    if not close or VERBS[close[0]] == "help":
+        return Help(unknown=word[:40])  # `helo`: everything, which is what help is
     retyped = None if asked else " ".join(x for x in (close[0], rest) if x)
     return command_help(VERBS[close[0]], unknown=word[:40], retyped=retyped)
