@@ -10,7 +10,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# setuptools' notice that an editable install's folders may shadow others is for flat layouts in general;
+	@# this checkout is the package, so a first install prints nothing but errors.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 install: $(STAMP)
@@ -51,4 +53,4 @@ bench-sweep: $(STAMP)
 	$(BIN)/python bench/sweep.py $(if $(PG),--pg $(PG))
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *.egg-info dist build
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *-scorecard.png *.egg-info dist build

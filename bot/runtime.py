@@ -20,6 +20,7 @@ from bot.core.people.departures import People
 from bot.core.ports import ByPlatform, Courier
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
+from storage import deliveries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -224,11 +225,22 @@ def console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | None, o
     db.migrate()
     warm_up()
     clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
+    # The clock is kept with the data: the sweep records the instant it ran at, and time never goes back over a
+    # database (items due in between would be overdue at once). An earlier start resumes from there.
+    with db.session() as session:
+        kept = deliveries.last_sweep(session=session)
+    resumed = kept is not None and kept > clock.now()
+    if kept is not None and resumed:
+        clock = ManualClock(kept)
     directory = ConsoleDirectory(list(PEOPLE))
     service = AllianceService(db=db, directory=directory, clock=clock)
-    chat = Console(service=service, directory=directory, clock=clock, out=out)
+    chart = db_path.with_name(f"{db_path.stem}-scorecard.png")
+    chat = Console(service=service, directory=directory, clock=clock, out=out, chart_path=chart)
     chat.schedule = Scheduler(db, ConsoleCourier(chat), pacer=Pacer(0))
     chat.say("A channel shared by Acme (alice, bob, erin) and Globex (paul, pia, gus). You are alice. :help for help.")
+    if resumed:
+        chat.say(f"(this database's clock is at {clock.now():%a %d %b %Y, %H:%M} UTC; it never goes back)")
+    chat.sweep()  # as the running bot does when it starts; it also records this instant as the data's clock
     if tour:
         chat.say("--- a short tour: what people type, and what the bot answers ---")
         chat.play(TOUR, echo=True)

@@ -245,3 +245,10 @@ def sweep_instant(*, session: Session, now: datetime) -> datetime:
     last = session.connection().execute(select(col(SweepState.last_at)).where(col(SweepState.id) == 1)).scalar_one()
     assert isinstance(last, datetime)
     return last
+
+
+def last_sweep(*, session: Session) -> datetime | None:
+    """The instant of the latest sweep, if there was one: the data's own clock (the console resumes from it)."""
+    last = session.connection().execute(select(col(SweepState.last_at)).where(col(SweepState.id) == 1)).scalar()
+    assert last is None or isinstance(last, datetime)
+    return last

@@ -128,6 +128,9 @@ class Commitment(SQLModel, table=True):
     reported_note: str | None = Field(default=None, max_length=500)
     # Internal to its party (`party_team_id`): never shown where the other organisation reads.
     internal: bool = Field(default=False)
+    # The deadline was a date without a time of day ("by Friday": the end of that working day), so a new owner
+    # gets the end of that same day in their own zone; a deadline with a time keeps its instant.
+    due_date_only: bool = Field(default=False)
 
 
 class CommitmentEvent(SQLModel, table=True):

@@ -85,6 +85,44 @@ SCENARIOS = [
             Step("alice", "escalation 3 6", ["Escalation set:", "still open 3 working days later"]),
         ],
     ),
+    Scenario(
+        # What a first-time user trips over (issue 12, items 10 and 11): typos, several owners, a title that starts
+        # with a minus, who owns a number, and a refused date whose example is the command typed.
+        "first-user-words",
+        [
+            Step("alice", "lsit", ["I don't know “lsit”. Did you mean list?", "help lists every command."]),
+            Step("alice", "help commit", ["commit @person <what> by <when>", "help lists every command."]),
+            Step(
+                "paul",
+                "commit @paul @pia Joint thing by Friday",
+                ["A commitment has exactly one owner, who answers for it."],
+            ),
+            Step(
+                "paul", "commit @pia -5% discount approval by Friday", ["Commitment #1 recorded: -5% discount approval"]
+            ),
+            Step("alice", "who owns #1", ["@pia (Globex) owns #1 -5% discount approval, due "]),
+            Step("pia", "due #1 yesterday", ["that has already passed. Pick a date ahead, e.g. due #1 next Friday."]),
+        ],
+    ),
+    Scenario(
+        # The charter written and signed by text (issue 12, item 15): Teams and the console have no form.
+        "charter-by-text",
+        [
+            Step("alice", "lead @alice", ["@alice is now the lead of Acme."]),
+            Step("paul", "lead @paul", ["@paul is now the lead of Globex."]),
+            Step("alice", "sponsor @bob", ["@bob is now the executive sponsor of Acme."]),
+            Step("paul", "sponsor @gus", ["@gus is now the executive sponsor of Globex."]),
+            Step(
+                "alice",
+                "charter goal Joint launch in DACH by 2027-03-31",
+                ["@alice wrote the charter.", "• Joint launch in DACH · by 2027-03-31 · for Acme, Globex"],
+            ),
+            Step("paul", "charter timeframe 2026-12-01 to 2027-11-30", ["• Timeframe: 2026-12-01 to 2027-11-30"]),
+            Step("alice", "charter deciders @alice @paul", ["• Decision makers: @alice, @paul"]),
+            Step("paul", "charter mediator @erin", ["• Mediator: @erin"]),
+            Step("alice", "charter sign", ["@alice signed the charter (version 4). Waiting for @paul."]),
+        ],
+    ),
 ]
 
 MARKUP = re.compile(r"\*\*|\*|`")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.console.world import BOT_ID, CHANNEL, ConsoleDirectory
@@ -15,14 +16,16 @@ from bot.core.commitments.results import FormRequested
 from bot.core.outcomes import Reply, announced
 from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
-from bot.core.scorecard.results import ExportReady
+from bot.core.scorecard.results import ExportReady, ScorecardView
 from bot.core.service import AllianceService
 from bot.core.trust import Send, To
 from bot.core.views import AllianceView
+from bot.core.visibility import SHARED
 from bot.front import FrontEnd
 from bot.texts import answers as answers_texts
 from bot.texts import charter as charter_texts
 from bot.texts import people as people_texts
+from bot.texts import scorecard as scorecard_texts
 
 PROMPT_HELP = """\
 Type exactly what you would type in Slack:
@@ -57,6 +60,15 @@ TOUR = [
     "@Alliance Bot commit Call Globex legal by yesterday",
     ":leave paul",
     "@Alliance Bot reassign all @paul to @gus",
+    # Back to alice, as the README says you are: the charter written by text, a metric, and the scorecard, whose
+    # chart is saved beside the database (Slack uploads it to the thread).
+    ":as alice",
+    "@Alliance Bot charter goal Joint launch in DACH by end of Q1",
+    '@Alliance Bot metric add "pipeline influenced" for Globex target 2M by end of Q2',
+    ":as paul",
+    '@Alliance Bot metric record "pipeline influenced" 0.5M',
+    ":as alice",
+    "@Alliance Bot scorecard",
 ]
 
 SWEEP_STEP = timedelta(hours=1)
@@ -90,6 +102,7 @@ EMOJI = {
     ":sos:": "🆘",
     ":wave:": "👋",
     ":lock:": "🔒",
+    ":information_source:": "ℹ️",
 }
 
 
@@ -106,6 +119,7 @@ class Console(FrontEnd[bool]):
         out: TextIO,
         speaker: str = "alice",
         schedule: Scheduler | None = None,
+        chart_path: Path | None = None,
     ) -> None:
         super().__init__(service=service)
         self.directory = directory
@@ -113,6 +127,7 @@ class Console(FrontEnd[bool]):
         self.out = out
         self.speaker = speaker
         self.schedule = schedule
+        self.chart_path = chart_path  # where the scorecard's chart is saved (Slack uploads it to the channel)
 
     def play(self, lines: Iterable[str], *, echo: bool) -> None:
         for raw in lines:
@@ -175,7 +190,8 @@ class Console(FrontEnd[bool]):
             return True
         if isinstance(outcome, CharterEditRequested):
             self.bot(
-                "In Slack this opens the charter form; it is written there. `charter` shows it.", "only you see this"
+                "In Slack this opens the charter form. Here, write it one line at a time: " + charter_texts.WRITE_HINT,
+                "only you see this",
             )
             return True
         if isinstance(outcome, ExportReady):
@@ -187,6 +203,19 @@ class Console(FrontEnd[bool]):
         outcome = reply.outcome
         if isinstance(outcome, CharterSigned) and outcome.complete:
             self.bot(charter_texts.signed_charter(outcome.charter), "in the channel, pinned")
+        if isinstance(outcome, ScorecardView) and self.chart_path is not None:
+            self.save_chart(outcome.seen_by(SHARED), in_thread)
+
+    def save_chart(self, card: ScorecardView, in_thread: bool) -> None:
+        """Slack uploads the scorecard's chart where both organisations read it; the console saves the same PNG."""
+        from bot.slack.chart import scorecard_png  # matplotlib, loaded only when a chart is drawn
+
+        assert self.chart_path is not None
+        self.chart_path.write_bytes(scorecard_png(card))
+        self.bot(
+            f"{scorecard_texts.chart_comment(card)}\n(chart saved as {self.chart_path}; open it to see it)",
+            "in the thread" if in_thread else "in the channel",
+        )
 
     def console_command(self, line: str) -> bool:
         word, _, arg = line[1:].partition(" ")

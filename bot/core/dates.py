@@ -30,9 +30,12 @@ Phrases our own code reads (dateparser does not know them), case-insensitive, an
 Everything else goes to dateparser (English only, dates from the future preferred, relative to
 ``now`` in the owner's zone): ``Dec 4``, ``4 December``, ``4 Dec 2026``, ``tomorrow``, ``today``,
 ``in 2 weeks``, ``next week`` (seven days on), ``next month`` (same day next month), ``tomorrow 3pm``,
-``Dec 4 at 14:30``. Slash dates are left to dateparser's English default, month first: ``4/12`` is
-April 12. A time zone named in the phrase ("3pm UTC", "Friday EST") is honoured: the phrase is read in
-that zone and the result converted to the owner's.
+``Dec 4 at 14:30``. "next month" keeps the day of the month (said on Dec 2, Jan 2; the confirmation says
+so; ``end of next month`` is the last day). Numeric dates (``03/04``, ``3.4.``, ``03/04/2027``) are read
+day first, except in the zones of the US and Canada (``MONTH_FIRST_ZONES``), where the month comes first;
+a number over 12 settles it either way, and when both readings are real dates ``Due.reading`` says which
+was taken so the confirmation can show it. A time zone named in the phrase ("3pm UTC", "Friday EST") is
+honoured: the phrase is read in that zone and the result converted to the owner's.
 Refused as ``UnknownDate``: a month on its own ("Dec", "December 2026": which day?), an hour after
 "at" without am/pm or minutes ("tomorrow at 9": morning or evening?), phrases with no date-like word
 at all (dateparser reads "2" or "a" as months), and anything over 100 characters.
@@ -45,11 +48,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import dateparser
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
+from bot.core.calendar import zone
 from bot.core.errors import DateProblem, MissingDate, PastDate, UnknownDate
 
 __all__ = [
@@ -72,11 +77,38 @@ MAX_PHRASE = 100
 
 @dataclass(frozen=True)
 class Due:
-    """When something is due: ``at`` is aware, in the owner's zone; ``phrase`` is as typed, stripped."""
+    """When something is due: ``at`` is aware, in the owner's zone; ``phrase`` is as typed, stripped.
+
+    ``reading`` names a choice the confirmation should say out loud: ``day_first`` / ``month_first`` for a
+    numeric date that reads both ways (03/04), ``same_day_next_month`` for "next month"."""
 
     at: datetime
     phrase: str
     has_time: bool
+    reading: str | None = None
+
+
+# Zones whose people write numeric dates month first (03/04 is March 4th): the United States and its
+# territories, and English-speaking Canada's usual zones. Everywhere else the day comes first (3 April).
+# Slack does not tell us a person's locale without asking for it on every look-up; their zone is the next
+# best witness, and the confirmation says which reading was taken.
+MONTH_FIRST_ZONES = frozenset(
+    {
+        "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix",
+        "America/Anchorage", "America/Adak", "America/Boise", "America/Detroit", "America/Juneau",
+        "America/Indiana/Indianapolis", "America/Kentucky/Louisville", "America/Toronto", "America/Vancouver",
+        "America/Edmonton", "America/Winnipeg", "America/Halifax", "America/St_Johns", "America/Puerto_Rico",
+        "Pacific/Honolulu", "Pacific/Guam", "US/Eastern", "US/Central", "US/Mountain", "US/Pacific",
+    }
+)  # fmt: skip
+
+
+def month_first(tz: tzinfo) -> bool:
+    return str(tz) in MONTH_FIRST_ZONES
+
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?")
+_NEXT_MONTH = re.compile(r"next month")
 
 
 _MONTHS: dict[str, int] = {}
@@ -263,7 +295,7 @@ def _weekday(weekday: int, today: date, *, strictly_after: bool) -> date:
     return today + timedelta(days=ahead)
 
 
-def _dateparser(phrase: str, text: str, now: datetime, tz: ZoneInfo) -> datetime:
+def _dateparser(phrase: str, text: str, now: datetime, tz: ZoneInfo, *, order: str | None = None) -> datetime:
     """The date and wall time dateparser reads in ``text``, tagged with the zone it was read in."""
     try:
         rest, named = pop_tz_offset_from_string(text)
@@ -281,11 +313,13 @@ def _dateparser(phrase: str, text: str, now: datetime, tz: ZoneInfo) -> datetime
         raise UnknownDate(phrase)
     for clock in _CLOCK_WORD.findall(text):
         _clock_time(clock, phrase)
-    settings = {
+    settings: dict[str, object] = {
         "RELATIVE_BASE": now.astimezone(frame).replace(tzinfo=None),
         "PREFER_DATES_FROM": "future",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
+    if order is not None:
+        settings["DATE_ORDER"] = order
     try:
         parsed = dateparser.parse(text, languages=["en"], settings=settings)
     except Exception:  # as above
@@ -349,16 +383,30 @@ def parse_due(phrase: str, *, now: datetime, tz: ZoneInfo, end_of_day: time = EN
 
     # A phrase our code does not know goes to dateparser whole, time of day included.
     own = _own_date(date_text, today, fits, typed)
+    reading = None
     if own is not None:
         at, has_time = _local(own, at_time, tz), clock is not None
     else:
-        parsed = _dateparser(typed, text, now, tz)
+        order = None
+        numeric = _NUMERIC_DATE.fullmatch(date_text)
+        if numeric is not None:
+            # 03/04 is 3 April in most of the world and March 4th in the US: read it as the owner's zone
+            # suggests, and say so when both readings are real dates (an unambiguous 25/12 needs no word).
+            order = "MDY" if month_first(tz) else "DMY"
+            first, second = int(numeric.group(1)), int(numeric.group(2))
+            if first != second and first <= 12 and second <= 12:
+                reading = "month_first" if order == "MDY" else "day_first"
+            elif first > 12 or second > 12:
+                order = "DMY" if first > 12 else "MDY"
+        elif _NEXT_MONTH.fullmatch(date_text):
+            reading = "same_day_next_month"
+        parsed = _dateparser(typed, text, now, tz, order=order)
         has_time = _NAMES_TIME.search(text) is not None
         clock_time = parsed.time().replace(microsecond=0) if has_time else end_of_day
         at = _local(parsed.date(), clock_time, parsed.tzinfo or tz).astimezone(tz)
     if at < now:
         raise PastDate(typed, at)
-    return Due(at=at, phrase=typed, has_time=has_time)
+    return Due(at=at, phrase=typed, has_time=has_time, reading=reading)
 
 
 # Far enough back that nothing counts as past: looks_like_date asks "is this a date?", not "is it due?".
@@ -421,3 +469,20 @@ def split_due(text: str) -> tuple[str, str | None]:
 def warm_up() -> None:
     """Parse one phrase through dateparser so its lazy loading happens now, not for the first user."""
     parse_due("in 2 days at 3pm", now=datetime.now(UTC), tz=_UTC_ZONE)
+
+
+def follow_owner(item: _DueKept, old_tz: str | None, new_tz: str, now: datetime) -> datetime:
+    """A deadline when its commitment changes hands. A date-only deadline ("by Friday") is the end of that
+    working day wherever its owner is, so it becomes the end of the same date in the new owner's zone; one with
+    a time of day keeps its instant. If the new owner's end of that day has already passed, the instant stays."""
+    if not item.due_date_only or old_tz is None:
+        return item.due_at
+    old, new = zone(old_tz), zone(new_tz)
+    day = item.due_at.astimezone(old).date()
+    moved = _local(day, END_OF_WORKING_DAY, new)
+    return moved if moved >= now else item.due_at
+
+
+class _DueKept(Protocol):
+    due_at: datetime
+    due_date_only: bool

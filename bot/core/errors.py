@@ -121,13 +121,20 @@ class GrammarError(CommandError):
 
 
 class DueProblem(CommandError):
-    """A date that could not be used, with what was understood so the answer can show it."""
+    """A date that could not be used, with what was understood so the answer can show it.
 
-    def __init__(self, problem: DateProblem, *, title: str | None, owner_id: str) -> None:
+    `verb` is the command that was typed (commit, due, away) and `ref` the commitment it named, so the answer's
+    example is of that same command: a `commit …` example for a `due #5 …` would create a duplicate if copied."""
+
+    def __init__(
+        self, problem: DateProblem, *, title: str | None, owner_id: str, verb: str = "commit", ref: int | None = None
+    ) -> None:
         super().__init__(problem)
         self.problem = problem
         self.title = title
         self.owner_id = owner_id
+        self.verb = verb
+        self.ref = ref
 
 
 # ---- the charter, decisions and disputes ---------------------------------------------------------------------

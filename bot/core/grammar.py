@@ -8,6 +8,7 @@ feature that owns it (each feature's `grammar.py`). Features never import this m
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,10 @@ from bot.core.scorecard.commands import ScorecardCommand
 @dataclass(frozen=True)
 class Help:
     unknown: str | None = None  # the word we did not understand, if that is why help is shown
+    verb: str | None = None  # `help commit`, or the command a typo was nearest to: that command's help only
+    form: str | None = None  # how that command is written (its usage line)
+    words: tuple[str, ...] = ()  # every word that starts that command (`commit`, `promise`, …)
+    retyped: str | None = None  # a typo's whole line with the nearest command's word instead
 
 
 Command = (
@@ -78,9 +83,9 @@ def parse(text: str) -> Command:
             return Show(ref_number(first, USAGE["show"]))
         if commitment_grammar.WHO_PREFIX.match(text) or first.lower().startswith("who"):
             return commitment_grammar.who(text)
-        return Help(unknown=first[:40])
+        return nearest(first, rest)
     if verb == "help":
-        return Help()
+        return topic(rest)
     if first.lower() == "add" and re.match(r"(?:metric|kpi|contribution)\b", rest, re.IGNORECASE):
         # "add metric …" / "add contribution …" are the scorecard's, not a commitment titled "metric …"
         word, _, tail = rest.partition(" ")
@@ -88,3 +93,32 @@ def parse(text: str) -> Command:
             return scorecard_grammar.parse("contribute", tail)
         return scorecard_grammar.parse("metric", f"add {tail}")
     return PARSERS[verb](verb, rest)
+
+
+# How close a mistyped word must be to a command's for "did you mean …?" (`lsit` → list, `comit` → commit).
+NEAREST = 0.75
+
+
+def topic(rest: str) -> Help:
+    """`help` alone lists everything; `help commit` (any word of a command) shows that command's help."""
+    word = rest.strip(" ?!.`").split(" ")[0].lower()
+    verb = VERBS.get(word)
+    if not word or verb is None or verb == "help":
+        return Help() if not word or verb == "help" else nearest(word, "", asked=True)
+    return command_help(verb)
+
+
+def command_help(verb: str, *, unknown: str | None = None, retyped: str | None = None) -> Help:
+    words = tuple(w for w, v in VERBS.items() if v == verb)
+    form = USAGE.get(verb) or next((USAGE[w] for w in words if w in USAGE), None)
+    return Help(unknown=unknown, verb=verb, form=form, words=words, retyped=retyped)
+
+
+def nearest(word: str, rest: str, *, asked: bool = False) -> Help:
+    """A word that is no command: the nearest one's help when it is close (a typo), else everything."""
+    typed = word.lower().rstrip(":,")
+    close = difflib.get_close_matches(typed, [w for w in VERBS if len(w) > 2], n=1, cutoff=NEAREST)
+    if not close or VERBS[close[0]] == "help":
+        return Help(unknown=word[:40])  # `helo`: everything, which is what help is
+    retyped = None if asked else " ".join(x for x in (close[0], rest) if x)
+    return command_help(VERBS[close[0]], unknown=word[:40], retyped=retyped)

@@ -14,6 +14,8 @@ MIN_SCORE = 60.0
 # Titles within this many points of the best one are "close": we list them rather than guess.
 CLOSE = 8.0
 MAX_MATCHES = 5
+# A word of the question counts as in a title when this alike to one of its words (a typo still counts).
+SAME_WORD = 85.0
 
 NOISE = re.compile(r"\b(?:the|a|an|for|of|to|our|their|on|about|is|are)\b", re.IGNORECASE)
 
@@ -54,7 +56,17 @@ def best_matches(query: str, index: TitleIndex) -> list[Match]:
         key=lambda m: (-m.score, -fuzz.token_set_ratio(cleaned, index.processed[m.ref]), m.ref),
     )
     top = ranked[0].score
-    return [m for m in ranked if top - m.score <= CLOSE][:MAX_MATCHES]
+    close = [m for m in ranked if top - m.score <= CLOSE][:MAX_MATCHES]
+    # Among close titles, one that has more of the question's words than every other wins alone: "EMEA pricing"
+    # names the EMEA pricing sheet, not also the APAC one that shares "pricing". A real tie is still listed.
+    words = cleaned.split()
+    covered = [
+        sum(any(fuzz.ratio(w, t) >= SAME_WORD for t in index.processed[m.ref].split()) for w in words) for m in close
+    ]
+    most = max(covered)
+    if covered.count(most) == 1 and len(close) > 1:
+        return [close[covered.index(most)]]
+    return close
 
 
 class TitleCache:

@@ -60,9 +60,14 @@ from bot.core.visibility import SHARED, Audience
 
 @dataclass(frozen=True)
 class Usage:
-    """The answer to `help`, or to a word the grammar did not know."""
+    """The answer to `help`, or to a word the grammar did not know; `verb` set: that one command's help (`help
+    commit`, or the command nearest to a typo, with `retyped` the line as it was probably meant)."""
 
     unknown: str | None = None
+    verb: str | None = None
+    form: str | None = None
+    words: tuple[str, ...] = ()
+    retyped: str | None = None
 
 
 Outcome = (

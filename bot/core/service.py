@@ -25,6 +25,7 @@ from bot.core.charter.commands import (
     ResolveDispute,
     ShowCharter,
     SignCharter,
+    WriteCharter,
 )
 from bot.core.charter.results import CharterView
 from bot.core.checkins import handlers as checkins
@@ -207,8 +208,14 @@ def route(work: Work, command: grammar.Command, caller: Caller, alliance: Allian
     """The feature that carries out each command."""
     assert alliance.id is not None
     match command:
-        case grammar.Help(unknown=unknown):
-            return Usage(unknown=unknown)
+        case grammar.Help():
+            return Usage(
+                unknown=command.unknown,
+                verb=command.verb,
+                form=command.form,
+                words=command.words,
+                retyped=command.retyped,
+            )
         case OpenForm(prefill=prefill):
             return FormRequested(prefill=prefill)
         case Commit():
@@ -255,7 +262,7 @@ def route(work: Work, command: grammar.Command, caller: Caller, alliance: Allian
             return people.roster(work, alliance, caller)
         case Handover(from_id=from_id, to_id=to_id):
             return people.handover(work, alliance, caller, from_id, to_id)
-        case ShowCharter() | EditCharter() | SignCharter():
+        case ShowCharter() | EditCharter() | SignCharter() | WriteCharter():
             return charter.handle(work, command, caller, alliance)
         case Decide() | ListDecisions() | OpenDispute() | ListDisputes() | ResolveDispute():
             return disputes.handle(work, command, caller, alliance)

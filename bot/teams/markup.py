@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.console.chat import EMOJI
+from bot.texts import charter as charter_texts
 
 People = Callable[[str], tuple[str, str] | None]  # core user id -> (Teams id, display name)
 Channels = Callable[[str], str | None]  # channel key -> its name
@@ -34,10 +35,9 @@ WORDING = [
     # Slack shows pickers and buttons under these messages; Teams gets the text alone, so the typed form leads.
     ("Pick a new owner below, or write ", "Name a new owner: write "),
     ("Pick them below, or write ", "Name them: write "),
-    (
-        "; the buttons below edit or sign it.",
-        "; `@Alliance Bot charter sign` signs it (the charter is written in Slack).",
-    ),
+    # Teams has no charter form: the charter is written by text there (`charter goal …`), and signed by text.
+    ("; the buttons below edit or sign it, or write it by text: ", "; write it by text: "),
+    (charter_texts.EDIT_HINT, "Teams has no charter form: write it one line at a time, " + charter_texts.WRITE_HINT),
     ("press Resolved (or `resolve dispute ", "write `@Alliance Bot resolve dispute "),
     (" <outcome>`).", " <outcome>`."),
     (": it is in force, posted below and pinned to the channel.", ": it is in force."),

@@ -63,6 +63,7 @@ EXAMPLES = [
     ("reassign all @bob to @alice", "all of Bob's open commitments to Alice (when Bob has left, say)"),
     ("escalation  /  escalation 2 5", "lead after 2 working days overdue, sponsor after 5"),
     ("charter  /  charter edit  /  charter sign", "the alliance's written agreement: show, edit, sign off"),
+    ("charter goal Joint launch in DACH by 2027-03-31", "write the charter by text (also: timeframe, deciders, …)"),
     ("decide we co-sell in DACH first consulted @pia @paul", "record a decision, who decided, who was consulted"),
     ("decisions", "the decisions on record"),
     ("dispute pricing of the joint SKU", "open a dispute: it follows the charter's steps, with deadlines"),
@@ -74,6 +75,8 @@ EXAMPLES = [
 
 
 def usage(outcome: Usage) -> str:
+    if outcome.verb is not None:
+        return command_usage(outcome)
     head = (
         f"I don't know “{outcome.unknown}”. Here is what I do:"
         if outcome.unknown
@@ -85,6 +88,29 @@ def usage(outcome: Usage) -> str:
         f"People from the partner organisation: mention me, e.g. `{base_texts.BOT} list overdue`."
     )
     return "\n".join([head, *lines, tail])
+
+
+DATE_VERBS = ("commit", "due", "away")
+
+
+def command_usage(outcome: Usage) -> str:
+    """One command's help: how it is written and its examples; after a typo, the line as probably meant."""
+    lines = []
+    if outcome.unknown:
+        meant = f"`{outcome.retyped}`" if outcome.retyped else f"`{outcome.verb}`"
+        lines.append(f"I don't know “{outcome.unknown}”. Did you mean {meant}?")
+    if outcome.form:
+        lines.append(f"`{outcome.form}`")
+    words = set(outcome.words)
+    examples = [(e, m) for e, m in EXAMPLES if e.split(" ")[0].lower() in words]
+    lines += [f"• `{example}`: {meaning}" for example, meaning in examples]
+    if outcome.verb in DATE_VERBS:
+        lines.append(base_texts.DATE_HELP)
+    others = sorted(w for w in words if w != outcome.verb)
+    if others:
+        lines.append("Also written: " + ", ".join(f"`{w}`" for w in others) + ".")
+    lines.append("`help` lists every command.")
+    return "\n".join(lines)
 
 
 def error(exc: CommandError) -> str:

@@ -45,6 +45,10 @@ CADENCE_WORDS = {
     "monthly": "monthly",
 }
 STEP_WORDS = {"leads": "the leads", "sponsors": "the sponsors", "mediator": "the mediator"}
+WRITE_HINT = (
+    "`charter goal Joint launch in DACH by 2027-03-31`, `charter timeframe 2026-12-01 to 2027-11-30`, "
+    "`charter deciders @alice @paul`, `charter mediator @erin`, `lead @name`, `sponsor @name`, then `charter sign`."
+)
 EDIT_HINT = "Edit the charter in a form: goals, timeframe, leads and sponsors, how we consult and settle disputes."
 SIGN_HINT = "Both leads sign off; the signed charter is posted here and pinned."
 
@@ -81,7 +85,8 @@ def charter(view: CharterView, *, title: str = "Charter") -> str:
         return (
             f":scroll: *{view.name}* has no charter yet. `charter edit` (or `{BOT} charter edit`) writes one: goals "
             "with target dates, the timeframe, leads and sponsors, decision makers, how often we consult, the lines "
-            "of communication, the dispute steps and mediator, and what is shared and what is held back."
+            "of communication, the dispute steps and mediator, and what is shared and what is held back. "
+            f"Or one line at a time: {WRITE_HINT}"
         )
     if view.signed_at is not None:
         state = f"signed by {_and(view.signed_by)}"
@@ -270,7 +275,7 @@ def reminder(message: CharterReminder) -> str:
         state = f"(version {view.version}) is waiting for your signature"
     return (
         f":scroll: A gentle reminder with today's check-in: the charter of *{view.name}* {state}. "
-        f"`{BOT} charter` shows it; the buttons below edit or sign it."
+        f"`{BOT} charter` shows it; the buttons below edit or sign it, or write it by text: {WRITE_HINT}"
     )
 
 
@@ -331,6 +336,11 @@ def error(exc: CharterError) -> str:
             return f"Your party has already signed version {exc.detail} of the charter."
         case "bad_goal":
             return f"Goal line {line} doesn't read as “text | YYYY-MM-DD | Acme, Globex”: “{word}”."
+        case "bad_goal_text":
+            return (
+                f"“{word}” needs a target date: `charter goal Joint launch in DACH by 2027-03-31` "
+                "(or `charter goal <text> | 2027-03-31 | Globex`)."
+            )
         case "bad_goal_date":
             return f"Goal line {line}: “{word}” is not a date; write it as YYYY-MM-DD, like 2027-03-31."
         case "bad_goal_party":
@@ -342,7 +352,9 @@ def error(exc: CharterError) -> str:
         case "end_before_start":
             return f"The end comes before the start ({exc.detail}); pick an end after it."
         case "half_timeframe":
-            return "Give both a start and an end date, or neither."
+            return "Give both a start and an end date, or neither: `charter timeframe 2026-12-01 to 2027-11-30`."
+        case "bad_timeframe":
+            return f"I can't read “{exc.detail}” as a date; write it as YYYY-MM-DD, like 2027-03-31."
         case "bad_cadence":
             return "Pick weekly, every 2 weeks, monthly or the default."
         case "bad_days":

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from bot.core.calendar import zone
 from bot.core.commitments.commands import ListFilter
-from bot.core.commitments.results import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded
+from bot.core.commitments.results import Changed, Details, DueReading, FormRequested, Listing, OwnedBy, Owners, Recorded
 from bot.core.errors import (
     AlreadyClosed,
     CommandError,
-    DateProblem,
     DueProblem,
     MissingDate,
     NoSuchCommitment,
@@ -30,7 +30,40 @@ def recorded(outcome: Recorded) -> str:
         f":white_check_mark: {kind} `{ref(item.ref)}` recorded: *{item.title}*\n"
         f"Owner: {person(item.owner_id)} for *{item.party.name}*{by} · Due {when(item.due_at, item.owner_tz)}"
         + (f"\n{internal_note(item)}" if item.internal else "")
+        + reading_note(outcome.due_reading, item, outcome.actor_id)
     )
+
+
+def reading_note(reading: DueReading | None, item: CommitmentView, actor_id: str) -> str:
+    """What the confirmation says about how a typed date was read, when the phrase left a choice open."""
+    if reading is None:
+        return ""
+    notes = []
+    if reading.typed_zone is not None:
+        notes.append(
+            f"The time you typed is read in your zone ({reading.typed_zone}): "
+            f"{wall_clock(item.due_at.astimezone(zone(reading.typed_zone)))} for {person(actor_id)}, "
+            f"{wall_clock(item.due_at.astimezone(zone(item.owner_tz)))} for {person(item.owner_id)}."
+        )
+    day = item.due_at.astimezone(zone(item.owner_tz)).date()
+    match reading.reading:
+        case "day_first" | "month_first":
+            order = "day first" if reading.reading == "day_first" else "month first"
+            other = _swapped(day)
+            alternative = f" For {other:%-d %B} write `{other:%b %-d}`." if other else ""
+            notes.append(
+                f"I read “{reading.phrase}” {order}, as usual in {item.owner_tz}: {day:%-d %B %Y}.{alternative}"
+            )
+        case "same_day_next_month":
+            notes.append("“next month” is the same day next month; `end of next month` is its last day.")
+    return "".join(f"\n:information_source: {note}" for note in notes)
+
+
+def _swapped(day: date) -> date | None:
+    try:
+        return day.replace(month=day.day, day=day.month)
+    except ValueError:
+        return None
 
 
 def internal_note(item: CommitmentView) -> str:
@@ -100,7 +133,7 @@ def changed(outcome: Changed) -> str:
             return (
                 f":calendar: `{ref(item.ref)}` *{item.title}* now due {when(item.due_at, item.owner_tz)} "
                 f"(was {when(outcome.previous_due, item.owner_tz)}), moved by {actor}.{slip}"
-            )
+            ) + reading_note(outcome.due_reading, item, outcome.actor_id)
         case "reassigned":
             before = person(outcome.previous_owner_id) if outcome.previous_owner_id else "nobody"
             return (
@@ -160,19 +193,31 @@ FORM_BUTTON_HINT = (
 )
 
 
-def date_problem(problem: DateProblem, title: str | None, owner_id: str) -> str:
-    understood = f"I understood *{title}* for {person(owner_id)}" if title else "I understood the rest"
-    example = f"`commit {person(owner_id)} {title or 'Draft joint API spec'} by next Friday`"
+def date_problem(exc: DueProblem) -> str:
+    """A date that could not be used; the example is of the command that was typed (commit, due or away)."""
+    problem, title, owner_id = exc.problem, exc.title, exc.owner_id
+    match exc.verb:
+        case "due":
+            item = f"{ref(exc.ref)} *{title}*" if exc.ref is not None and title else "that commitment"
+            understood = f"I understood a new date for {item}"
+            example = f"`due {ref(exc.ref) if exc.ref is not None else '#12'} next Friday`"
+        case "away":
+            understood = "I understood you are away"
+            example = "`away until next Friday`"
+        case _:
+            understood = f"I understood *{title}* for {person(owner_id)}" if title else "I understood the rest"
+            example = f"`commit {person(owner_id)} {title or 'Draft joint API spec'} by next Friday`"
     match problem:
         case MissingDate():
             return f"{understood}, but no due date. Add one after “by”, e.g. {example}.\n{DATE_HELP}"
         case PastDate(understood=past):
+            read = f"{understood} until" if exc.verb == "away" else f"{understood}, due"
             return (
-                f"{understood}, due “{problem.phrase}”, which I read as {wall_clock(past)}: "
+                f"{read} “{problem.phrase}”, which I read as {wall_clock(past)}: "
                 f"that has already passed. Pick a date ahead, e.g. {example}.\n{DATE_HELP}"
             )
         case UnknownDate():
-            return f"{understood}, but I can't read “{problem.phrase[:60]}” as a date.\n{DATE_HELP}"
+            return f"{understood}, but I can't read “{problem.phrase[:60]}” as a date. Try e.g. {example}.\n{DATE_HELP}"
     return f"{understood}, but not the date.\n{DATE_HELP}"
 
 
@@ -180,7 +225,7 @@ def refusal(exc: CommandError) -> str | None:
     """The answer to a refused change of a commitment, or None when `exc` is not about one."""
     match exc:
         case DueProblem():
-            return date_problem(exc.problem, exc.title, exc.owner_id)
+            return date_problem(exc)
         case NoSuchCommitment():
             return f"There is no commitment {ref(exc.ref)} in this alliance. `list` shows the open ones."
         case AlreadyClosed():

@@ -62,3 +62,16 @@ def test_an_organisation_is_named_after_its_mail_domain() -> None:
         "Initech",
         "Localhost",
     ]
+
+
+def test_the_charter_is_written_by_text_on_teams() -> None:
+    # Teams has no form: the reminder and `charter edit` point to `charter goal …` and `charter sign`.
+    from bot.core.charter.results import CharterReminder, CharterView
+    from bot.texts import charter as charter_texts
+
+    view = CharterView(channel_id="C1", version=0, name="Acme & Globex", parties=[])
+    reminder = render(charter_texts.reminder(CharterReminder(charter=view, recipient_id="U1")), people).text
+    assert "write it by text: `charter goal Joint launch in DACH by 2027-03-31`" in reminder
+    assert "then `charter sign`." in reminder and "buttons" not in reminder
+    edit = render(charter_texts.EDIT_HINT, people).text
+    assert edit.startswith("Teams has no charter form: write it one line at a time, `charter goal")

@@ -16,6 +16,17 @@ class EditCharter:
 
 
 @dataclass(frozen=True)
+class WriteCharter:
+    """`charter goal …`, `charter deciders @a @b`, …: one field of the charter written by text, where there is no
+    form (the console, Teams, or anyone who prefers typing). `field` is a key of the charter's FIELDS (`goal` adds
+    one goal); `people` the mentioned user ids, for the fields that name people."""
+
+    field: str
+    text: str = ""
+    people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SignCharter:
     version: int | None = None  # from a button: the version its reader saw; None: the current one
 

@@ -13,15 +13,27 @@ from bot.core.charter.commands import (
     ResolveDispute,
     ShowCharter,
     SignCharter,
+    WriteCharter,
 )
 from bot.core.errors import GrammarError
 from bot.core.parsing import MAX_TITLE, MENTION, mentioned_ids, no_raw_names, ref_number
 
-Command = ShowCharter | EditCharter | SignCharter | Decide | ListDecisions | OpenDispute | ListDisputes | ResolveDispute
+Command = (
+    ShowCharter
+    | EditCharter
+    | SignCharter
+    | WriteCharter
+    | Decide
+    | ListDecisions
+    | OpenDispute
+    | ListDisputes
+    | ResolveDispute
+)
 
 
 USAGE = {
-    "charter": "charter  |  charter edit  |  charter sign",
+    "charter": "charter  |  charter edit  |  charter sign  |  charter <field> <text>",
+    "charter write": "charter goal|timeframe|deciders|mediator|name|cadence|formality|communication|shared|held back …",
     "decide": "decide <what was decided> [consulted @pia @paul]  or  decide @erin <what> …",
     "dispute": "dispute <topic>",
     "resolve": "resolve dispute 3 <outcome>",
@@ -53,7 +65,13 @@ def parse(verb: str, rest: str) -> Command:
                 return EditCharter()
             if word in ("sign", "sign off", "signoff", "approve"):
                 return SignCharter()
-            raise GrammarError(f"I know “charter”, “charter edit” and “charter sign”, not “{rest[:40]}”.", USAGE[verb])
+            written = write(rest)
+            if written is not None:
+                return written
+            raise GrammarError(
+                f"I know “charter”, “charter edit”, “charter sign” and “charter <field> <text>”, not “{rest[:40]}”.",
+                USAGE["charter write"],
+            )
         case "decide":
             if rest.lower().strip(" .!?") in LIST_WORDS:
                 return ListDecisions()  # "decision log", "decisions list": a look-up, not a decision called "log"
@@ -124,3 +142,66 @@ def resolve(rest: str) -> ResolveDispute:
     if not outcome:
         raise GrammarError("Say how it was resolved, so both parties have it on record.", USAGE["resolve"], rest)
     return ResolveDispute(ref, outcome[:1000])
+
+
+# `charter <field> <text>`: the words that name each field written by text (the form's fields, one at a time).
+FIELD_WORDS = {
+    "name": "name",
+    "goal": "goal",
+    "goals": "goal",
+    "timeframe": "timeframe",
+    "period": "timeframe",
+    "term": "timeframe",
+    "deciders": "decision_makers",
+    "decision makers": "decision_makers",
+    "decision-makers": "decision_makers",
+    "mediator": "mediator",
+    "cadence": "cadence",
+    "formality": "formality",
+    "communication": "communication",
+    "communications": "communication",
+    "shared": "shared",
+    "share": "shared",
+    "held back": "held_back",
+    "hold back": "held_back",
+    "withheld": "held_back",
+}
+FIELD_WORD = re.compile(
+    r"^(" + "|".join(sorted((re.escape(w) for w in FIELD_WORDS), key=len, reverse=True)) + r")\b\s*:?\s*(.*)$",
+    re.IGNORECASE,
+)
+PEOPLE_FIELDS = ("decision_makers",)
+# How each field is written, for a refusal's example.
+FIELD_USAGE = {
+    "name": "charter name Acme & Globex reseller alliance",
+    "goal": "charter goal Joint launch in DACH by 2027-03-31  (or: text | 2027-03-31 | Globex)",
+    "timeframe": "charter timeframe 2026-12-01 to 2027-11-30",
+    "decision_makers": "charter deciders @alice @paul",
+    "mediator": "charter mediator @erin  (or a name in words)",
+    "cadence": "charter cadence weekly | every 2 weeks | monthly | default",
+}
+
+
+def write(rest: str) -> WriteCharter | None:
+    """`charter goal …` and the like; None when the first words name no field."""
+    match = FIELD_WORD.match(rest.strip())
+    if match is None:
+        return None
+    field, text = FIELD_WORDS[match.group(1).lower()], match.group(2).strip()
+    usage = FIELD_USAGE.get(field, f"charter {match.group(1).lower()} <text>")
+    if not text:
+        raise GrammarError("Say what the charter should say there.", usage, rest)
+    if len(text) > 1000:
+        raise GrammarError("Keep one field of the charter under 1,000 characters.", usage, text[:60])
+    people = tuple(dict.fromkeys(mentioned_ids(text)))
+    if field in PEOPLE_FIELDS:
+        if not people or MENTION.sub("", text).strip(" ,;.&") not in ("", "and"):
+            no_raw_names(MENTION.sub("", text))
+            raise GrammarError("Mention the people, like @alice @paul.", usage, rest)
+        return WriteCharter(field, "", people)
+    if field == "mediator" and people:
+        if len(people) > 1:
+            raise GrammarError("Name one mediator.", usage, rest)
+        return WriteCharter(field, MENTION.sub("", text).strip(" ,;."), people)
+    no_raw_names(text)
+    return WriteCharter(field, text)

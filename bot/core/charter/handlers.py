@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from bot.core.alliance import Caller, Role, Work
-from bot.core.charter.commands import EditCharter, ShowCharter, SignCharter
+from bot.core.calendar import zone
+from bot.core.charter.commands import EditCharter, ShowCharter, SignCharter, WriteCharter
 from bot.core.charter.document import (
     CADENCES,
     FORM_STEPS,
@@ -18,6 +21,7 @@ from bot.core.charter.document import (
     diff,
     draft_row,
     draft_view,
+    goal_line,
     parse_goals,
     save_draft,
     text_of,
@@ -32,7 +36,8 @@ from bot.core.charter.results import (
     DisputeStep,
 )
 from bot.core.checkins import handlers as checkin_handlers
-from bot.core.errors import CharterError, CommandError
+from bot.core.dates import parse_due, split_due
+from bot.core.errors import CharterError, CommandError, DateProblem, PastDate
 from storage import charter as charter_store
 from storage import members
 from storage import repository as repo
@@ -40,8 +45,8 @@ from storage.models import Alliance, CharterVersion
 
 
 def handle(
-    work: Work, command: ShowCharter | EditCharter | SignCharter, caller: Caller, alliance: Alliance
-) -> CharterShown | CharterEditRequested | CharterSigned:
+    work: Work, command: ShowCharter | EditCharter | SignCharter | WriteCharter, caller: Caller, alliance: Alliance
+) -> CharterShown | CharterEditRequested | CharterSigned | CharterSaved:
     match command:
         case ShowCharter():
             return CharterShown(charter=charter_view(work.session, alliance), viewer_id=caller.user_id)
@@ -49,6 +54,8 @@ def handle(
             return CharterEditRequested(channel_id=alliance.channel_id)
         case SignCharter(version=version):
             return sign(work, alliance, caller, version)
+        case WriteCharter():
+            return write(work, alliance, caller, command)
     raise AssertionError(f"not a charter command: {command!r}")
 
 
@@ -230,6 +237,108 @@ def save(work: Work, alliance: Alliance, view: CharterView, caller: Caller) -> C
     return CharterSaved(
         charter=saved, changes=changes, actor_id=caller.user_id, was_signed=was_signed, first=current is None
     )
+
+
+# `charter cadence …` in words people type; the charter keeps the form's keys.
+CADENCE_WORDS = {
+    "default": "default",
+    "weekly": "weekly",
+    "every week": "weekly",
+    "fortnightly": "fortnightly",
+    "biweekly": "fortnightly",
+    "every 2 weeks": "fortnightly",
+    "every two weeks": "fortnightly",
+    "monthly": "monthly",
+    "every month": "monthly",
+}
+TIMEFRAME = re.compile(r"^(?:from\s+)?(.+?)\s+(?:to|until|till|through|-|–)\s+(.+)$", re.IGNORECASE)
+
+
+def write(work: Work, alliance: Alliance, caller: Caller, command: WriteCharter) -> CharterSaved:
+    """One field of the charter written by text (`charter goal …`), saved as a new version like the form's save:
+    the same checks, the same diff, and the signatures cleared by a change."""
+    view = charter_view(work.session, alliance)
+    text = " ".join(command.text.split())
+    match command.field:
+        case "name":
+            new = replace(view, name=text[:200])
+        case "goal":
+            if text.lower() in ("clear", "none", "remove all"):
+                new = replace(view, goals=[])
+            else:
+                lines = [goal_line(g) for g in view.goals]
+                lines.append(goal_text(work, caller, text, len(lines) + 1))
+                new = replace(view, goals=parse_goals("\n".join(lines), view.parties))
+        case "timeframe":
+            start, end = timeframe(work, caller, text)
+            if end < start:
+                raise CharterError("end_before_start", field="end", detail=start.isoformat())
+            new = replace(view, start=start, end=end)
+        case "decision_makers":
+            new = step_people(work, view, {"decision_makers": list(command.people)}, caller, alliance)
+        case "mediator":
+            if command.people:
+                try:
+                    work.owner(command.people[0], alliance)
+                except CommandError as e:
+                    raise CharterError("person", field="mediator", cause=e) from e
+            new = replace(view, mediator=text[:500], mediator_id=command.people[0] if command.people else None)
+        case "cadence":
+            cadence = CADENCE_WORDS.get(text.lower().strip(" ."))
+            if cadence is None:
+                raise CharterError("bad_cadence", field="cadence", detail=text[:40])
+            new = replace(view, cadence=cadence)
+        case "formality":
+            new = replace(view, formality=text_of(text))
+        case "communication":
+            new = replace(view, communication=text_of(text))
+        case "shared":
+            new = replace(view, shared=text_of(text))
+        case "held_back":
+            new = replace(view, held_back=text_of(text))
+        case _:
+            raise AssertionError(f"not a charter field: {command.field}")
+    return save(work, alliance, new, caller)
+
+
+def _tz(work: Work, caller: Caller) -> Any:
+    person = work.person(caller.user_id)
+    return zone(person.tz if person else "UTC")
+
+
+def goal_text(work: Work, caller: Caller, text: str, number: int) -> str:
+    """A goal as the form's line: `text | YYYY-MM-DD | parties` as is, or `text by <date>` read like a due date."""
+    if "|" in text:
+        return text
+    what, phrase = split_due(text)
+    if phrase is None:
+        raise CharterError("bad_goal_text", field="goals", detail=f"{number}:{text[:60]}")
+    try:
+        target = parse_due(phrase, now=work.now(), tz=_tz(work, caller)).at.date()
+    except DateProblem:
+        raise CharterError("bad_goal_date", field="goals", detail=f"{number}:{phrase[:20]}") from None
+    return f"{what.strip(' ,;:-')} | {target.isoformat()}"
+
+
+def timeframe(work: Work, caller: Caller, text: str) -> tuple[date, date]:
+    """`2026-12-01 to 2027-11-30`, `today until end of next year`: the start may be past, the end may not."""
+    match = TIMEFRAME.match(text)
+    if match is None:
+        raise CharterError("half_timeframe", field="start")
+    days = []
+    for part in (match.group(1), match.group(2)):
+        try:
+            days.append(date.fromisoformat(part.strip()))
+            continue
+        except ValueError:
+            pass
+        try:
+            days.append(parse_due(part, now=work.now(), tz=_tz(work, caller)).at.date())
+        except PastDate as past:
+            days.append(past.understood.date())
+        except DateProblem:
+            raise CharterError("bad_timeframe", field="start", detail=part[:40]) from None
+    return days[0], days[1]
 
 
 def sign(work: Work, alliance: Alliance, caller: Caller, version: int | None) -> CharterSigned:

@@ -19,7 +19,7 @@ from bot.core.commitments.commands import (
 )
 from bot.core.dates import split_due
 from bot.core.errors import GrammarError
-from bot.core.parsing import MAX_TITLE, MENTION, mentioned_ids, no_raw_names, ref_number, single_mention
+from bot.core.parsing import MAX_TITLE, MENTION, REF, mentioned_ids, no_raw_names, ref_number, single_mention
 from bot.core.people.commands import ReassignAll
 
 Command = (
@@ -103,6 +103,12 @@ WHO_PREFIX = re.compile(
 ATTEMPTED_DATE = re.compile(r"\s+(?:by|due(?: on| by)?)\s+((?:\S+\s*){1,4})$", re.IGNORECASE)
 
 
+ANOTHER_OWNER = re.compile(r"^(?:(?:and|&|,|\+)\s*)?" + MENTION.pattern)
+
+
+LEADING_SEPARATOR = re.compile(r"^(?:[,;:]+\s*|[-–—]+(?:\s+|$))+")
+
+
 ARTICLE = re.compile(r"^(?:the|a|an|our|their)\s+", re.IGNORECASE)
 
 
@@ -134,6 +140,16 @@ def commit(rest: str) -> Command:
     if lead:
         owner_id = lead.group(1)
         rest = rest[lead.end() :].strip()
+        more = ANOTHER_OWNER.match(rest)
+        if more and more.group(1) != owner_id:
+            # Every commitment has exactly one owner, the person accountable for it (the alliance practice):
+            # "@paul @pia Joint thing" is refused, not stored as a title that begins with a mention.
+            raise GrammarError(
+                "A commitment has exactly one owner, who answers for it. Record one for each person "
+                "(or name one owner and put the others in the title).",
+                USAGE["commit"],
+                rest,
+            )
         rest = re.sub(r"^(?:to|will|should|must|:|-)\s+", "", rest, flags=re.IGNORECASE)
     no_raw_names(rest)
     title, phrase = split_due(rest)
@@ -142,7 +158,8 @@ def commit(rest: str) -> Command:
         attempted = ATTEMPTED_DATE.search(title)
         if attempted:
             title, phrase = title[: attempted.start()], attempted.group(1)
-    title = title.strip(" ,;:-")
+    # Separators around the title go, but the title stays as typed: "-5% discount approval" keeps its minus.
+    title = LEADING_SEPARATOR.sub("", title.strip()).rstrip(" ,;:-")
     if not title:
         raise GrammarError("A commitment needs a short title: what will be delivered.", USAGE["commit"], rest)
     if len(title) > MAX_TITLE:
@@ -179,6 +196,8 @@ def who(rest: str) -> Command:
     ids = mentioned_ids(rest)
     if ids and MENTION.sub("", rest).strip(" ?!.,") in ("", "own", "owns"):
         return OwnedBy(ids[0])
+    if REF.match(rest.strip()):
+        return WhoOwns(f"#{ref_number(rest, USAGE['who'])}")  # `who owns #1`: that item, not a title search
     no_raw_names(rest)
     return WhoOwns(rest[:MAX_TITLE])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.core.alliance import Caller, Work, overdue_first, seen, utc
@@ -10,8 +11,8 @@ from bot.core.calendar import zone
 from bot.core.checkins.handlers import note_answer
 from bot.core.commitments.commands import Commit, FormEntry, ListCommitments, ListFilter
 from bot.core.commitments.grammar import USAGE
-from bot.core.commitments.results import Changed, Details, Listing, OwnedBy, Owners, Recorded
-from bot.core.dates import END_OF_WORKING_DAY, parse_due
+from bot.core.commitments.results import Changed, Details, DueReading, Listing, OwnedBy, Owners, Recorded
+from bot.core.dates import END_OF_WORKING_DAY, Due, follow_owner, parse_due
 from bot.core.errors import (
     DateProblem,
     DueProblem,
@@ -22,7 +23,7 @@ from bot.core.errors import (
     SameDue,
 )
 from bot.core.lookup import TitleIndex, best_matches
-from bot.core.parsing import MAX_TITLE
+from bot.core.parsing import MAX_TITLE, REF
 from bot.core.views import HistoryLine
 from storage import repository as repo
 from storage.models import Alliance, Person, Status
@@ -42,10 +43,33 @@ def commit(work: Work, command: Commit, caller: Caller, alliance: Alliance) -> R
     if command.due_phrase is None:
         raise DueProblem(MissingDate(), title=command.title, owner_id=owner.user_id)
     try:
-        due = parse_due(command.due_phrase, now=work.now(), tz=zone(owner.tz))
+        due, reading = read_due(work, command.due_phrase, owner.tz, caller)
     except DateProblem as problem:
         raise DueProblem(problem, title=command.title, owner_id=owner.user_id) from problem
-    return record(work, alliance, caller, owner, command.title, due.at, command.milestone, command.internal)
+    recorded = record(
+        work, alliance, caller, owner, command.title, due.at, command.milestone, command.internal, not due.has_time
+    )
+    return replace(recorded, due_reading=reading)
+
+
+def read_due(work: Work, phrase: str, owner_tz: str, caller: Caller) -> tuple[Due, DueReading | None]:
+    """A due phrase for an owner, as written by the caller.
+
+    A date alone means the end of the owner's working day on that date, in the owner's zone. A time of day is
+    read in the WRITER's zone ("tomorrow 3pm" typed in New York for someone in Berlin is 3pm New York time,
+    21:00 in Berlin): people type times as their own clock shows them. The answer says so when the zones differ.
+    """
+    tz = zone(owner_tz)
+    due = parse_due(phrase, now=work.now(), tz=tz)
+    typed_zone = None
+    writer = work.person(caller.user_id)
+    if due.has_time and writer is not None and writer.tz and str(zone(writer.tz)) != str(tz):
+        typed = parse_due(phrase, now=work.now(), tz=zone(writer.tz))
+        due = replace(typed, at=typed.at.astimezone(tz), reading=due.reading)
+        typed_zone = writer.tz
+    if due.reading is None and typed_zone is None:
+        return due, None
+    return due, DueReading(phrase=due.phrase, reading=due.reading, typed_zone=typed_zone)
 
 
 def record(
@@ -57,6 +81,7 @@ def record(
     due: datetime,
     milestone: bool,
     internal: bool = False,
+    date_only: bool = False,
 ) -> Recorded:
     assert alliance.id is not None
     if internal and (not caller.team_id or caller.team_id != owner.team_id):
@@ -77,6 +102,7 @@ def record(
         now=now,
         internal=internal,
     )
+    commitment.due_date_only = date_only  # a reassignment moves it to the end of that day in the new owner's zone
     commitment.next_nudge_at = now  # the sweep places it on the escalation ladder
     view = work.commitment_view(commitment)
     return Recorded(commitment=view, actor_id=caller.user_id)
@@ -94,7 +120,7 @@ def submit_form(work: Work, alliance: Alliance, entry: FormEntry, caller: Caller
         raise GrammarError("A commitment needs a short title.", USAGE["commit"])
     if len(title) > MAX_TITLE:
         raise GrammarError(f"Keep the title under {MAX_TITLE} characters.", USAGE["commit"])
-    return record(work, alliance, caller, owner, title, due, entry.milestone, entry.internal)
+    return record(work, alliance, caller, owner, title, due, entry.milestone, entry.internal, date_only=True)
 
 
 def form_due(work: Work) -> date:
@@ -113,6 +139,11 @@ def check_due(work: Work, *, phrase: str, owner_id: str) -> datetime:
 
 def who(work: Work, query: str, alliance: Alliance, caller: Caller) -> Owners:
     assert alliance.id is not None
+    named = REF.match(query)
+    if named:
+        # `who owns #1`: the item itself, open or closed (NoSuchCommitment if the caller may not see it).
+        item = work.commitment(alliance, int(named.group(1)), caller)
+        return Owners(query=query, matches=[work.commitment_view(item)])
     team_id = caller.reads.team_id
     titles = work.titles.for_team(team_id)
     session = work.session
@@ -176,15 +207,16 @@ def move_due(work: Work, alliance: Alliance, caller: Caller, ref: int, phrase: s
     work.may_change(alliance, caller, commitment.owner_id, commitment.party_team_id, ref)
     owner_id, title = commitment.owner_id, commitment.title
     owner = work.person(owner_id)
-    tz = zone(owner.tz if owner else "UTC")
     try:
-        due = parse_due(phrase, now=now, tz=tz).at
+        typed, reading = read_due(work, phrase, owner.tz if owner else "UTC", caller)
     except DateProblem as problem:
-        raise DueProblem(problem, title=title, owner_id=owner_id) from problem
+        raise DueProblem(problem, title=title, owner_id=owner_id, verb="due", ref=ref) from problem
+    due = typed.at
     previous = commitment.due_at
     if due == previous:
         raise SameDue(ref, due)
     commitment.due_at = due
+    commitment.due_date_only = not typed.has_time
     commitment.nudge_stage, commitment.next_nudge_at = 0, now  # a new deadline starts a new ladder
     if due > previous:
         commitment.slips += 1
@@ -196,7 +228,9 @@ def move_due(work: Work, alliance: Alliance, caller: Caller, ref: int, phrase: s
         data={"from": utc(previous), "to": utc(due), "slip": due > previous},
     )
     view = work.commitment_view(commitment)
-    return Changed(kind="due_moved", commitment=view, actor_id=caller.user_id, previous_due=previous)
+    return Changed(
+        kind="due_moved", commitment=view, actor_id=caller.user_id, previous_due=previous, due_reading=reading
+    )
 
 
 def reassign(work: Work, alliance: Alliance, caller: Caller, ref: int, user_id: str) -> Changed:
@@ -210,8 +244,10 @@ def reassign(work: Work, alliance: Alliance, caller: Caller, ref: int, user_id: 
         raise NotAllowed("already_owner", holder_id=previous)
     if commitment.internal and new_owner.team_id != commitment.party_team_id:
         raise NotAllowed("internal_across_parties", holder_id=new_owner.user_id)
+    old_owner = work.person(previous)
     commitment.owner_id = new_owner.user_id
     commitment.party_team_id = new_owner.team_id
+    commitment.due_at = follow_owner(commitment, old_owner.tz if old_owner else None, new_owner.tz, now)
     commitment.next_nudge_at = now  # the new owner hears of it from here on
     work.history(
         commitment,

@@ -10,9 +10,21 @@ from bot.core.views import CommitmentView, HistoryLine, PartyView
 
 
 @dataclass(frozen=True)
+class DueReading:
+    """How a typed due date was read, when the confirmation should say so: `reading` a choice the phrase left
+    open (Due.reading: day_first, month_first, same_day_next_month), `typed_zone` the writer's zone when the
+    time of day typed was read there rather than in the owner's."""
+
+    phrase: str
+    reading: str | None = None
+    typed_zone: str | None = None
+
+
+@dataclass(frozen=True)
 class Recorded:
     commitment: CommitmentView
     actor_id: str
+    due_reading: DueReading | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,7 @@ class Changed:
     actor_id: str
     previous_due: datetime | None = None
     previous_owner_id: str | None = None
+    due_reading: DueReading | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 from bot.core import views
 from bot.core.alliance import MEMBERS_SAMPLED, Caller, Role, Work, internal_refs, seen
 from bot.core.calendar import is_country_code, zone
-from bot.core.dates import parse_due
+from bot.core.dates import follow_owner, parse_due
 from bot.core.errors import DateProblem, DueProblem, GrammarError, NotAllowed
 from bot.core.people.grammar import USAGE
 from bot.core.people.results import HandedOver, HolidaysSet, Presence, RoleNamed, RosterEntry, RosterView
@@ -53,7 +53,7 @@ def away(work: Work, caller: Caller, phrase: str) -> Presence:
     try:
         last_day = parse_due(phrase, now=work.now(), tz=tz).at
     except DateProblem as problem:
-        raise DueProblem(problem, title=None, owner_id=caller.user_id) from problem
+        raise DueProblem(problem, title=None, owner_id=caller.user_id, verb="away") from problem
     # "away until Jan 6": back on the morning of the 6th.
     until = datetime.combine(last_day.date(), datetime.min.time(), tzinfo=tz)
     if until <= work.now():
@@ -196,7 +196,9 @@ def move_items(
 ) -> None:
     for commitment in moved:
         previous = commitment.owner_id
+        old_owner = work.person(previous)
         commitment.owner_id, commitment.party_team_id = taker.user_id, taker.team_id
+        commitment.due_at = follow_owner(commitment, old_owner.tz if old_owner else None, taker.tz, now)
         commitment.next_nudge_at = now
         data: dict[str, Any] = {"from": previous, "to": taker.user_id}
         if handover:
