@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.core.service import AllianceService
 from bot.slack import listeners
 from bot.slack.front import SlackFrontEnd
+from bot.slack.mrkdwn import GuardedWebClient
 from bot.slack.replies import Where
 from bot.texts import base as base_texts
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL, timeout=10)
+    client = GuardedWebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL, timeout=10)
     # 429s honour Retry-After; 5xx and a dropped connection are retried with backoff.
     client.retry_handlers.extend(
         [
