@@ -21,7 +21,7 @@ from slack_sdk.web.slack_response import SlackResponse
 
 # The tokens the bot itself builds, and a bare link (Slack shows its target, so it hides nothing).
 OWN = re.compile(
-    r"<@[UWB][A-Z0-9]{2,40}>|<#[CGD][A-Z0-9]{2,40}(?:\|[^<>|]*)?>|<!date\^\d+\^[^|<>]*\|[^<>]*>"
+    r"<@[UWB][A-Z0-9]{2,40}(?:\|[^<>|]*)?>|<#[CGD][A-Z0-9]{2,40}(?:\|[^<>|]*)?>|<!date\^\d+\^[^|<>]*\|[^<>]*>"
     r"|<https?://[^<>|\s]+>"
 )
 TEXT_KEYS = ("text", "initial_comment", "alt_text")
