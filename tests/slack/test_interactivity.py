@@ -141,6 +141,17 @@ def test_the_message_shortcut_prefills_readable_words_the_named_owner_and_the_da
     assert _element(view, "due")["initial_date"] == "2026-11-27"
 
 
+def test_the_message_shortcut_passes_over_the_bot_and_names_the_others(bot: Bot) -> None:
+    text = "<@U0BOT0001> <@U0PIA0001> please send the deck to <@U0ALICE01> by 2026-12-03"
+    bot.post(payloads.message_shortcut("track_as_commitment", message_text=text))
+    [opened] = bot.fake.wait_for("views.open")
+    bot.quiet()
+    view = _view(opened.args)
+    assert _element(view, "title")["initial_value"] == "please send the deck to @alice"
+    assert _element(view, "owner")["initial_user"] == PIA
+    assert _element(view, "due")["initial_date"] == "2026-12-03"
+
+
 def test_the_message_shortcut_keeps_an_unreadable_date_in_the_title(bot: Bot) -> None:
     text = "Send the deck &lt;draft&gt; by the blue moon, ask <@U0PAUL001>"
     bot.post(payloads.message_shortcut("track_as_commitment", message_text=text))

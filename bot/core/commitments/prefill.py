@@ -31,12 +31,10 @@ def from_message(work: Work, text: str) -> Prefill:
     is no readable date stays in the title, where the person can see and fix it."""
     text = LINK.sub(lambda m: (m.group(2) or "").strip() or m.group(1).removeprefix("mailto:"), text)
     text = meant(text)
-    mentioned = MENTION.findall(text)
-    owner_id = mentioned[0] if mentioned else None
-    owner = _person(work, owner_id)
-    if owner is None:
-        owner_id = None
-    text = MENTION.sub(lambda m: "" if m.group(1) == owner_id else f"@{_name(work, m.group(1))}", text)
+    # The first person who can own it: a mention of a bot or of someone deactivated is no suggestion.
+    owner = next((p for p in map(lambda u: _person(work, u), MENTION.findall(text)) if p is not None), None)
+    owner_id = owner.user_id if owner is not None else None
+    text = MENTION.sub(lambda m: "" if m.group(1) == owner_id else _name(work, m.group(1)), text)
     text = " ".join(text.split()).strip(_TRIM)
     title, phrase = split_due(text)
     due = None
@@ -49,9 +47,7 @@ def from_message(work: Work, text: str) -> Prefill:
     return Prefill(title=title.strip(_TRIM)[:MAX_TITLE], owner_id=owner_id, due=due)
 
 
-def _person(work: Work, user_id: str | None) -> Person | None:
-    if user_id is None:
-        return None
+def _person(work: Work, user_id: str) -> Person | None:
     try:
         return work.owner(user_id)
     except CommandError:
@@ -59,5 +55,8 @@ def _person(work: Work, user_id: str | None) -> Person | None:
 
 
 def _name(work: Work, user_id: str) -> str:
-    person = _person(work, user_id)
-    return (person.name if person is not None else "") or "someone"
+    """Another person named in the message, by name; a bot (the message addressing us, say) drops out."""
+    person = work.person(user_id)
+    if person is not None and person.is_bot:
+        return ""
+    return f"@{(person.name if person is not None else '') or 'someone'}"
