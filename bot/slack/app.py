@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -56,6 +56,7 @@ def build_app(
     )
     front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper)
     app.middleware(once_per_event(service))
+    app.middleware(guarded_client(client))
     listeners.register(app, front)
     app.error(error_handler(front))
     return app
@@ -74,6 +75,18 @@ def once_per_event(service: AllianceService) -> Callable[..., Any]:
         return None
 
     return dedupe
+
+
+def guarded_client(client: WebClient) -> Callable[..., None]:
+    """Bolt hands each listener a fresh plain WebClient (and `say` built on it); hand them ours instead, so what
+    any listener posts passes the same mrkdwn guard (`bot.slack.mrkdwn`)."""
+
+    def use_ours(context: BoltContext, next: Callable[[], None]) -> None:
+        context["client"] = client
+        context.pop("say", None)  # built lazily on the client; it may have been built on Bolt's already
+        next()
+
+    return use_ours
 
 
 def error_handler(front: SlackFrontEnd) -> Callable[..., BoltResponse | None]:

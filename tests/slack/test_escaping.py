@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.core.schedule import Pacer, Scheduler
 from bot.slack.app import web_client
@@ -139,4 +140,22 @@ def test_decisions_disputes_metrics_and_notes_never_ping(bot: Bot) -> None:
     assert any("your digest" in c.args.get("text", "") for c in bot.fake.calls_to("chat.postMessage"))
     everything = json.dumps([c.args for c in bot.fake.calls], ensure_ascii=False)
     assert "@everyone NPS" in everything and "@here pricing" in everything and "@channel vendor" in everything
+    assert live_tokens(bot.fake) == []
+
+
+def test_a_listener_using_bolts_own_client_is_guarded_too(bot: Bot) -> None:
+    """Bolt gives listeners a client of its own making; the app swaps in the guarded one."""
+    app = bot._server.app
+
+    @app.command("/echo")
+    def echo(ack: Any, command: dict[str, Any], say: Any, client: Any) -> None:
+        ack()
+        say(text=command["text"])
+        client.chat_postMessage(channel=command["channel_id"], text=command["text"])
+
+    assert bot.post(payloads.slash_command("<!channel> <https://evil.example|hi>", command="/echo")) == (200, "")
+    bot.fake.wait_for("chat.postMessage", count=2)
+    assert [c.args["text"] for c in bot.fake.calls_to("chat.postMessage")] == [
+        "&lt;!channel&gt; &lt;https://evil.example|hi&gt;"
+    ] * 2
     assert live_tokens(bot.fake) == []
