@@ -50,17 +50,22 @@ def live_tokens(fake: FakeSlack) -> list[str]:
 
 def test_a_title_with_broadcasts_and_a_disguised_link_is_stored_as_meant_and_never_pings(bot: Bot) -> None:
     title = (
-        "<!channel> <!here> ask <mailto:sales@acme.example|sales@acme.example> about R&amp;D &lt;b&gt; "
+        "<!channel> <!here> ask <!subteam^S0TEAM001|@sales-team> or <mailto:sales@acme.example|sales@acme.example> "
+        "about R&amp;D &lt;b&gt; "
         f"<{EVIL}/steal|login here>"
     )
     run(bot, f"commit <@{PAUL}> {title} by 2026-11-27")
     [item] = bot.rows(Commitment)
     # Stored as meant; typed angle brackets become look-alikes (‹›), so nothing stored forms a token again.
-    assert item.title == f"@channel @here ask sales@acme.example about R&D ‹b› login here ({EVIL}/steal)"
+    # A user group keeps its handle behind a full-width ＠: read as a group, never taken for an unpicked person.
+    assert (
+        item.title == f"@channel @here ask ＠sales-team or sales@acme.example about R&D ‹b› login here ({EVIL}/steal)"
+    )
     assert live_tokens(bot.fake) == []
     posted = bot.fake.calls_to("chat.postMessage")[-1]
     # The bot's mention of the owner stays live.
-    assert f"*@channel @here ask sales@acme.example about R&D ‹b› login here ({EVIL}/steal)*" in posted.args["text"]
+    shown = f"*@channel @here ask ＠sales-team or sales@acme.example about R&D ‹b› login here ({EVIL}/steal)*"
+    assert shown in posted.args["text"]
     assert f"<@{PAUL}>" in posted.args["text"]
 
     # Every later repetition: changes, lists, details, the sweep's check-in, reminders and escalation.
@@ -74,7 +79,8 @@ def test_a_title_with_broadcasts_and_a_disguised_link_is_stored_as_meant_and_nev
     scheduler.sweep(datetime(2026, 12, 2, 8, 30, tzinfo=UTC))
     texts = [c.args.get("text", "") for c in bot.fake.calls_to("chat.postMessage")]
     assert any("Escalation" in t for t in texts)
-    assert sum("@channel @here ask sales@" in json.dumps(c.args) for c in bot.fake.calls) >= 6
+    repeats = [c for c in bot.fake.calls if "@channel @here ask ＠sales-team" in json.dumps(c.args, ensure_ascii=False)]
+    assert len(repeats) >= 6
     assert live_tokens(bot.fake) == []
     run(bot, "drop #1 <!everyone> see <https://evil.example/x|the minutes>", user=PAUL, mention=True)
     [item] = bot.rows(Commitment)
@@ -107,7 +113,7 @@ def test_a_raw_token_typed_in_a_form_is_shown_not_obeyed(bot: Bot) -> None:
 def test_the_echo_of_an_unknown_command_does_not_ping(bot: Bot) -> None:
     run(bot, "<!subteam^S0TEAM001|@sales> frobnicate now")
     [answer] = whispered(bot.fake)
-    assert answer.text.startswith("I don't know “@sales”")
+    assert answer.text.startswith("I don't know “＠sales”")
     bot.fake.clear()
     run(bot, "<!channel> please", user=PAUL, mention=True)
     assert live_tokens(bot.fake) == []
@@ -131,7 +137,7 @@ def test_decisions_disputes_metrics_and_notes_never_ping(bot: Bot) -> None:
     [decision] = bot.rows(Decision)
     assert "@channel we co-sell via the portal (https://evil.example)" in decision.text
     [dispute] = bot.rows(Dispute)
-    assert dispute.topic == "@here pricing of the @sales SKU"
+    assert dispute.topic == "@here pricing of the ＠sales SKU"
     assert [m.name for m in bot.rows(Metric)] == ["@everyone NPS"]
     scheduler = Scheduler(bot.db, SlackCourier(web_client(bot.settings)), pacer=Pacer(0))
     for at in (datetime(2026, 11, 24, 15, tzinfo=UTC), datetime(2026, 11, 26, 9, tzinfo=UTC)):

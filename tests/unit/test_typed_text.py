@@ -16,8 +16,8 @@ from bot.teams.markup import neutral as teams_neutral
     [
         ("<!channel> <!here> <!everyone>", "@channel @here @everyone"),
         ("<!here|here> and <!channel|@channel>", "@here and @channel"),
-        ("ask <!subteam^S0TEAM001|@sales-team> now", "ask @sales-team now"),
-        ("ask <!subteam^S0TEAM001> now", "ask @group now"),
+        ("ask <!subteam^S0TEAM001|@sales-team> now", "ask ＠sales-team now"),
+        ("ask <!subteam^S0TEAM001> now", "ask ＠group now"),
         ("<https://evil.example/steal|login here>", "login here (https://evil.example/steal)"),
         ("<https://docs.example.com/q3>", "https://docs.example.com/q3"),
         ("<https://x.example|https://x.example>", "https://x.example"),
