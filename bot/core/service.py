@@ -141,10 +141,10 @@ class AllianceService:
             alliance, new = work.ensure_alliance(channel_id)
             return work.alliance_view(alliance) if new else None
 
-    def prefill(self, message_text: str) -> Prefill:
+    def prefill(self, message_text: str, asker_id: str) -> Prefill:
         """A commitment form's suggestions from a chat message: readable title, the person named, the date."""
         with self.work() as work:
-            return prefill.from_message(work, message_text)
+            return prefill.from_message(work, message_text, asker_id=asker_id)
 
     def form_due(self) -> date:
         """The due date a commitment form suggests: a week from today."""

@@ -24,11 +24,12 @@ class Prefill:
     due: date | None = None
 
 
-def from_message(work: Work, text: str) -> Prefill:
+def from_message(work: Work, text: str, *, asker_id: str) -> Prefill:
     """Readable text from Slack's markup: a link shows its label (what the message's readers saw), `&amp;` is
     `&`, the first person mentioned is the suggested owner and leaves the title, other mentions become their
     names, and a trailing date phrase ("by Friday") becomes the due date, read in the owner's zone. A phrase that
-    is no readable date stays in the title, where the person can see and fix it."""
+    is no readable date stays in the title, where the person can see and fix it. With nobody named, the owner
+    is left to the form (the asker) and the date is read in the asker's zone."""
     text = LINK.sub(lambda m: (m.group(2) or "").strip() or m.group(1).removeprefix("mailto:"), text)
     text = meant(text)
     # The first person who can own it: a mention of a bot or of someone deactivated is no suggestion.
@@ -39,7 +40,8 @@ def from_message(work: Work, text: str) -> Prefill:
     title, phrase = split_due(text)
     due = None
     if phrase:
-        tz = zone(owner.tz if owner is not None else "UTC")
+        reader = owner or work.person(asker_id)
+        tz = zone(reader.tz if reader is not None else "UTC")
         try:
             due = parse_due(phrase, now=work.now(), tz=tz).at.astimezone(tz).date()
         except DateProblem:

@@ -19,7 +19,7 @@ def register(app: App, front: SlackFrontEnd) -> None:
         caller = Caller(channel_id=shortcut["channel"]["id"], user_id=shortcut["user"]["id"])
         message = shortcut.get("message") or {}
         # Readable words from the message's markup: the person it names as owner, its date as the due date.
-        suggested = front.service.prefill(str(message.get("text") or ""))
+        suggested = front.service.prefill(str(message.get("text") or ""), caller.user_id)
         front.open_form(  # first: the trigger expires in 3 s, and a channel's first use takes a while
             shortcut["trigger_id"],
             caller,
