@@ -32,6 +32,7 @@ from bot.core.checkins import handlers as checkins
 from bot.core.checkins.commands import CheckinNow, Escalation, Report, SetCadence, ShowCadence, Snooze
 from bot.core.clock import Clock
 from bot.core.commitments import handlers as commitments
+from bot.core.commitments import prefill
 from bot.core.commitments.commands import (
     Commit,
     Complete,
@@ -45,6 +46,7 @@ from bot.core.commitments.commands import (
     Show,
     WhoOwns,
 )
+from bot.core.commitments.prefill import Prefill
 from bot.core.commitments.results import FormRequested
 from bot.core.errors import CommandError
 from bot.core.outcomes import Outcome, Reply, Usage
@@ -139,6 +141,11 @@ class AllianceService:
                 return None
             alliance, new = work.ensure_alliance(channel_id)
             return work.alliance_view(alliance) if new else None
+
+    def prefill(self, message_text: str, asker_id: str) -> Prefill:
+        """A commitment form's suggestions from a chat message: readable title, the person named, the date."""
+        with self.work() as work:
+            return prefill.from_message(work, message_text, asker_id=asker_id)
 
     def form_due(self) -> date:
         """The due date a commitment form suggests: a week from today."""

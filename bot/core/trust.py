@@ -253,6 +253,11 @@ class Send:
     outcome: Any
 
 
+# Summaries asked for in a shared place are answered there once, with what both organisations may read; the
+# asker's own organisation's full view is one private question away (the slash command), not a second copy.
+ANSWERED_ONCE = (MetricList, ContributionList, ScorecardView)
+
+
 def route(outcome: Any, *, here: Audience, viewer: Audience, public: bool) -> list[Send]:
     """Where the answer to a command goes. `public`: the front end would show it where it was asked (a mention's
     thread, a change announced in the channel); otherwise it answers the caller alone.
@@ -270,6 +275,8 @@ def route(outcome: Any, *, here: Audience, viewer: Audience, public: bool) -> li
         return [Send(To.CALLER, mine)] if mine is not None else []
     shown = redact(outcome, here)
     sends = [Send(To.HERE, shown)] if shown is not None else []
+    if isinstance(outcome, ANSWERED_ONCE):
+        return sends
     if shown != outcome and mine is not None:
         sends.append(Send(To.CALLER, mine))
         if announced(outcome) and here != viewer:

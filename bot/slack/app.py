@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.core.service import AllianceService
 from bot.slack import listeners
 from bot.slack.front import SlackFrontEnd
+from bot.slack.mrkdwn import GuardedWebClient
 from bot.slack.replies import Where
 from bot.texts import base as base_texts
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL, timeout=10)
+    client = GuardedWebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL, timeout=10)
     # 429s honour Retry-After; 5xx and a dropped connection are retried with backoff.
     client.retry_handlers.extend(
         [
@@ -73,6 +74,7 @@ def build_app(
     )
     front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper)
     app.middleware(once_per_event(service))
+    app.middleware(guarded_client(client))
     listeners.register(app, front)
     app.error(error_handler(front))
     return app
@@ -91,6 +93,18 @@ def once_per_event(service: AllianceService) -> Callable[..., Any]:
         return None
 
     return dedupe
+
+
+def guarded_client(client: WebClient) -> Callable[..., None]:
+    """Bolt hands each listener a fresh plain WebClient (and `say` built on it); hand them ours instead, so what
+    any listener posts passes the same mrkdwn guard (`bot.slack.mrkdwn`)."""
+
+    def use_ours(context: BoltContext, next: Callable[[], None]) -> None:
+        context["client"] = client
+        context.pop("say", None)  # built lazily on the client; it may have been built on Bolt's already
+        next()
+
+    return use_ours
 
 
 def error_handler(front: SlackFrontEnd) -> Callable[..., BoltResponse | None]:

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from datetime import date
 
 from slack_sdk import WebClient
 
@@ -121,12 +122,21 @@ class SlackFrontEnd(FrontEnd[Where]):
         if isinstance(outcome, DisputeOpened) and self.wake_sweeper is not None:
             self.wake_sweeper()  # the first step's people hear of it now, not at the next minute
 
-    def open_form(self, trigger_id: str, caller: Caller, *, title: str = "", thread_ts: str | None = None) -> None:
+    def open_form(
+        self,
+        trigger_id: str,
+        caller: Caller,
+        *,
+        title: str = "",
+        thread_ts: str | None = None,
+        owner_id: str | None = None,
+        due: date | None = None,
+    ) -> None:
         view = commitments_blocks.commitment_form(
             channel_id=caller.channel_id,
-            owner_id=caller.user_id,
+            owner_id=owner_id or caller.user_id,
             title=title,
-            due=self.service.form_due(),
+            due=due or self.service.form_due(),
             thread_ts=thread_ts,
         )
         self.client.views_open(trigger_id=trigger_id, view=view)

@@ -24,6 +24,10 @@ USER = re.compile(r"<@([A-Za-z0-9_.:-]+)(?:\|[^>]*)?>")
 DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 CHANNEL = re.compile(r"<#([^>|]+)(?:\|[^>]*)?>")
 EMOJI_CODE = re.compile(r":[a-z0-9_+-]+:")
+# The tokens the sentences build (people, channels, dates); any other <…> is someone's typed text.
+OWN = re.compile(rf"{USER.pattern}|{DATE.pattern}|{CHANNEL.pattern}")
+MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*([^)\s]*)\s*\)")
+SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|<>\s]*)\|([^<>]*)>")
 # Slack's words where Teams has its own (the sentences themselves stay shared).
 WORDING = [
     (" People from either organisation can talk to me by mentioning me; `/alliance` works for the host's people.", ""),
@@ -54,10 +58,38 @@ class Rendered:
     entities: list[dict[str, Any]] = field(default_factory=list)
 
 
+def neutral(mrkdwn: str) -> str:
+    """The sentences' own tokens kept, and typed text that Teams would obey made harmless: an `<at>…</at>` typed
+    by someone (which the card's mention entity would turn into a real mention) shows its angle brackets as
+    look-alikes, and a link whose label hides its target, `[login here](https://evil)` or Slack's
+    `<https://evil|login here>`, shows both, "login here (https://evil)"."""
+    out, at = [], 0
+    for own in OWN.finditer(mrkdwn):
+        out.append(_typed(mrkdwn[at : own.start()]))
+        out.append(own.group(0))
+        at = own.end()
+    out.append(_typed(mrkdwn[at:]))
+    return "".join(out)
+
+
+def _typed(text: str) -> str:
+    text = SLACK_LINK.sub(lambda m: _shown(m.group(2), m.group(1)), text)
+    text = MARKDOWN_LINK.sub(lambda m: _shown(m.group(1), m.group(2)), text)
+    return text.replace("<", "‹").replace(">", "›")
+
+
+def _shown(label: str, target: str) -> str:
+    label = label.strip()
+    return target if not label or label == target else f"{label} ({target})"
+
+
 def render(mrkdwn: str, people: People, channels: Channels | None = None, *, paragraphs: bool = True) -> Rendered:
+    """Teams' text of a sentence. Typed text is neutralised first (`neutral`), so only the sentences' own
+    mentions become <at> mentions."""
     text = mrkdwn
     for slack_words, teams_words in WORDING:
         text = text.replace(slack_words, teams_words)
+    text = neutral(text)
     entities: dict[str, dict[str, Any]] = {}
 
     def mention(match: re.Match[str]) -> str:

@@ -61,6 +61,20 @@ KIND_WORDS = {
     Kind.PEOPLE: "people",
     Kind.OTHER: "other",
 }
+# A counted total's noun, singular and plural: "1 person", "2 people", "40 times".
+TOTAL_NOUNS = {
+    Kind.TIME: ("time", "times"),
+    Kind.MONEY: ("money", "money"),
+    Kind.PEOPLE: ("person", "people"),
+    Kind.OTHER: ("other", "other"),
+}
+
+
+def total_noun(kind: Kind, value: float) -> str:
+    singular, plural = TOTAL_NOUNS[kind]
+    return singular if value == 1 else plural
+
+
 VERDICT_WORDS = {
     Verdict.CONTINUE: "continue",
     Verdict.ADJUST: "adjust",
@@ -181,7 +195,7 @@ def contribution_totals(items: list[ContributionView]) -> str:
             continue
         key = (c.kind, c.amount.unit)
         totals[key] = totals.get(key, 0.0) + c.amount.value
-    parts = [f"{amount(v, unit)} {KIND_WORDS[kind]}" for (kind, unit), v in totals.items()]
+    parts = [f"{amount(v, unit)} {total_noun(kind, v)}" for (kind, unit), v in totals.items()]
     if uncounted:
         parts.append(f"{uncounted} other item{'s' if uncounted != 1 else ''}")
     return " · ".join(parts) or "nothing recorded yet"

@@ -94,3 +94,25 @@ def test_people_leave_return_and_are_deactivated_in_the_console(
     assert "You still own 1 open commitment:" in out
     assert "(gus's account is deactivated)" in out
     assert "(nobody called “nobody” here; :people lists who is)" in out
+
+
+def test_a_scorecard_look_up_in_the_thread_is_answered_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12.12: `metrics`, `contributions` and `scorecard` by mention came back twice, in the thread and
+    privately (with the internal items); the thread's answer is the one answer."""
+    out = run_console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "/alliance metric add NPS for Acme target 40% baseline 20%\n"
+        "/alliance metric add secret margin for Acme target 30% --internal\n"
+        "/alliance contribute Acme 40 hours of engineering --internal\n"
+        "@Alliance Bot metrics\n"
+        "@Alliance Bot contributions\n"
+        "@Alliance Bot scorecard\n",
+    )
+    asked = out.split("alice> @Alliance Bot metrics\n", 1)[1]
+    assert asked.count("Alliance Bot (in the thread):") == 3
+    assert "Alliance Bot (only you see this):" not in asked
+    assert "secret margin" not in asked

@@ -498,13 +498,13 @@ def test_export_has_commitments_with_history_metrics_with_readings_and_respects_
         "#1",
         "Globex",
         "Draft joint API spec",
-        "UPAUL",
+        "paul",  # people by name, not by id
         "open",
     )
     assert [r["status"] for r in alices[1:3]] == ["created", "due_moved"]
     pipeline = alices[3]
     assert (pipeline["baseline"], pipeline["target"], pipeline["internal"]) == ("400000", "2000000", "no")
-    assert (alices[4]["value"], alices[4]["by"]) == ("1200000", "UPAUL")
+    assert (alices[4]["value"], alices[4]["by"]) == ("1200000", "paul")
     assert SECRET in {r["item"] for r in alices}
     assert SECRET not in {r["item"] for r in pauls}
     assert SECRET not in run(service, "export", PAUL).csv  # type: ignore[attr-defined]

@@ -124,6 +124,45 @@ def test_the_message_shortcut_opens_the_form_with_the_message_as_title(bot: Bot)
     assert json.loads(str(view["private_metadata"])) == {"channel": CHANNEL, "thread_ts": "1795400000.000300"}
 
 
+def test_the_message_shortcut_prefills_readable_words_the_named_owner_and_the_date(bot: Bot) -> None:
+    # The message as Slack sends it in a `message_action` payload (shape: bolt-js
+    # src/types/shortcuts/message-shortcut.ts, MessageShortcut: type, callback_id, trigger_id, message_ts,
+    # message {type, user, ts, text}, user, channel, team; built by payloads.message_shortcut): `text` carries
+    # Slack's markup, a picked mention, `&amp;` and a labelled link.
+    text = f"<@{PIA}> can you send the R&amp;D numbers from <https://docs.example.com/q3|the Q3 deck> by Friday?"
+    shortcut = payloads.message_shortcut("track_as_commitment", message_text=text, message_ts="1795400000.000400")
+    assert bot.post(shortcut) == (200, "")
+    [opened] = bot.fake.wait_for("views.open")
+    bot.quiet()
+    view = _view(opened.args)
+    assert _element(view, "title")["initial_value"] == "can you send the R&D numbers from the Q3 deck"
+    assert _element(view, "owner")["initial_user"] == PIA
+    # Tue 24 Nov 2026: "Friday" is the 27th.
+    assert _element(view, "due")["initial_date"] == "2026-11-27"
+
+
+def test_the_message_shortcut_passes_over_the_bot_and_names_the_others(bot: Bot) -> None:
+    text = "<@U0BOT0001> <@U0PIA0001> please send the deck to <@U0ALICE01> by 2026-12-03"
+    bot.post(payloads.message_shortcut("track_as_commitment", message_text=text))
+    [opened] = bot.fake.wait_for("views.open")
+    bot.quiet()
+    view = _view(opened.args)
+    assert _element(view, "title")["initial_value"] == "please send the deck to @alice"
+    assert _element(view, "owner")["initial_user"] == PIA
+    assert _element(view, "due")["initial_date"] == "2026-12-03"
+
+
+def test_the_message_shortcut_keeps_an_unreadable_date_in_the_title(bot: Bot) -> None:
+    text = "Send the deck &lt;draft&gt; by the blue moon, ask <@U0PAUL001>"
+    bot.post(payloads.message_shortcut("track_as_commitment", message_text=text))
+    [opened] = bot.fake.wait_for("views.open")
+    bot.quiet()
+    view = _view(opened.args)
+    assert _element(view, "title")["initial_value"] == "Send the deck ‹draft› by the blue moon, ask"
+    assert _element(view, "owner")["initial_user"] == PAUL
+    assert _element(view, "due")["initial_date"] == "2026-12-01"  # the form's usual suggestion, a week ahead
+
+
 def _form(title: str, owner: str, due: date, *, milestone: bool, metadata: dict[str, object]) -> payloads.SignedRequest:
     values = {
         "title": {"value": payloads.plain_text_input(title)},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -195,7 +196,7 @@ def test_export_is_sent_by_dm_as_csv_within_the_askers_trust_boundary(bot: Bot) 
     assert (rows[0]["item"], rows[0]["title"], rows[0]["owner"], rows[0]["party"]) == (
         "#1",
         "Draft joint API spec",
-        PAUL,
+        "paul",  # the name people know, not Slack's id
         "Globex",
     )
     assert {r["item"] for r in rows if r["section"] == "metric"} == {"pipeline influenced", "NPS", SECRET}
@@ -269,3 +270,52 @@ def test_a_scorecard_command_as_the_channels_first_use_introduces_the_alliance_o
 
     intros = [s for s in said(bot.fake) if s.text.startswith(INTRO)]
     assert [(s.channel, s.thread_ts) for s in intros] == [(CHANNEL, None)]
+
+
+# ---- answered once, in words people read (issue 12.12) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("user", [ALICE, PAUL])
+@pytest.mark.parametrize("command", ["metrics", "contributions", "scorecard"])
+def test_a_mentioned_look_up_is_answered_once_in_its_thread(bot: Bot, command: str, user: str) -> None:
+    """Alice's organisation keeps an internal metric: still one answer, the thread's (shared items only)."""
+    setup_alliance(bot)
+    run(bot, "contribute Acme 3 engineers for Q2 --internal")
+    bot.fake.clear()
+    ts = run(bot, command, user=user, mention=True)
+    answers = [c for c in bot.fake.calls if c.method in ("chat.postMessage", "chat.postEphemeral")]
+    assert [(c.method, c.args.get("thread_ts")) for c in answers] == [("chat.postMessage", ts)]
+    assert SECRET not in everything_said(bot.fake)
+
+
+def test_contribution_totals_say_one_person_and_forty_times(bot: Bot) -> None:
+    setup_alliance(bot)
+    run(bot, "contribute Acme 40 hours of solution engineering")
+    run(bot, "contribute Acme 1 engineer for Q1")
+    run(bot, "scorecard")
+    [answer] = bot.fake.calls_to("chat.postEphemeral")
+    fields = [f["text"] for b in answer.args["blocks"] if "fields" in b for f in b["fields"]]
+    acme = next(f for f in fields if f.startswith("*Acme*") and "engineer" not in f and ("time" in f or "person" in f))
+    assert "40 times" in acme and "1 person" in acme
+    assert "40 time " not in acme + " " and "1 people" not in acme
+    globex = next(f for f in fields if f.startswith("*Globex*") and "people" in f)
+    assert "2 people" in globex
+
+
+def test_the_export_names_people_instead_of_their_ids(bot: Bot) -> None:
+    setup_alliance(bot)
+    run(bot, "commit <@U0PAUL001> Draft joint API spec with <@U0PIA0001> by next Friday")
+    run(bot, "reassign #1 <@U0PIA0001>", user=PAUL, mention=True)
+    run(bot, f"decide we co-sell in DACH first consulted <@{PIA}> <@{PAUL}>")
+    bot.fake.clear()
+    run(bot, "export")
+    _, shared, rows = export_of(bot, ALICE)
+    content = shared["content"].decode("utf-8")
+    assert re.findall(r"U0[A-Z0-9]{7}", content) == []
+    [item] = [r for r in rows if r["section"] == "commitment"]
+    assert (item["owner"], item["by"]) == ("pia", "alice")
+    assert item["title"] == "Draft joint API spec with @pia"
+    moved = [r for r in rows if r["section"] == "commitment_history" and r["status"] == "reassigned"]
+    assert [(r["by"], r["detail"]) for r in moved] == [("paul", "from: paul; to: pia")]
+    [decision] = [r for r in rows if r["section"] == "decision"]
+    assert (decision["by"], decision["detail"]) == ("alice", "consulted: pia, paul")

@@ -9,7 +9,10 @@ import json
 import re
 from datetime import UTC, datetime
 
+from sqlmodel import Session
+
 from bot.core.alliance import Caller, Work
+from bot.core.parsing import MENTION
 from bot.core.scorecard.card import decisions, internal
 from bot.core.scorecard.results import ExportReady
 from bot.core.visibility import may_see, private_to
@@ -53,6 +56,7 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
 
     session = work.session
     names = {p.team_id: p.name for p in repo.list_parties(session=session, alliance_id=alliance.id)}
+    people = _People(session)
     statuses = (Status.OPEN, Status.DONE, Status.DROPPED)
     commitments = [
         c
@@ -66,13 +70,13 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
             item=f"#{c.ref}",
             party=names.get(c.party_team_id, c.party_team_id),
             internal=internal(c),
-            title=c.title,
-            owner=c.owner_id,
+            title=people.text(c.title),
+            owner=people.name(c.owner_id),
             status=c.status,
             due=c.due_at,
             at=c.created_at,
-            by=c.created_by,
-            detail=f"slips: {c.slips}" + (f"; dropped: {c.drop_reason}" if c.drop_reason else ""),
+            by=people.name(c.created_by),
+            detail=f"slips: {c.slips}" + (f"; dropped: {people.text(c.drop_reason)}" if c.drop_reason else ""),
         )
         for e in (e for e in events if e.commitment_id == c.id):
             write(
@@ -80,11 +84,11 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
                 item=f"#{c.ref}",
                 party=names.get(c.party_team_id, c.party_team_id),
                 internal=internal(c),
-                title=c.title,
+                title=people.text(c.title),
                 status=e.kind,
                 at=e.at,
-                by=e.actor_id,
-                detail=_detail(e.detail),
+                by=people.name(e.actor_id),
+                detail=_detail(e.detail, people),
             )
     metrics = [
         m
@@ -105,7 +109,7 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
             target=m.target,
             unit=m.unit,
             at=m.created_at,
-            by=m.created_by,
+            by=people.name(m.created_by),
         )
         for r in found.get(m.id or 0, []):
             write(
@@ -117,7 +121,7 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
                 value=r.value,
                 unit=m.unit,
                 at=r.at,
-                by=r.recorded_by,
+                by=people.name(r.recorded_by),
             )
     for given in scorecard_store.contributions(session=session, alliance_id=alliance.id):
         if not may_see(audience, internal=given.internal, party_team_id=given.party_team_id):
@@ -131,16 +135,16 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
             value=given.amount,
             unit=given.unit,
             at=given.at,
-            by=given.recorded_by,
+            by=people.name(given.recorded_by),
             detail=given.period or "",
         )
     for decision in decisions(session, alliance.id):
         write(
             section="decision",
-            title=decision.text,
+            title=people.text(decision.text),
             at=decision.at,
-            by=decision.decided_by,
-            detail="consulted: " + ", ".join(decision.consulted) if decision.consulted else "",
+            by=people.name(decision.decided_by),
+            detail="consulted: " + ", ".join(people.name(u) for u in decision.consulted) if decision.consulted else "",
         )
     slug = re.sub(r"[^a-z0-9]+", "-", alliance.name.lower()).strip("-") or "alliance"
     return ExportReady(user_id=caller.user_id, filename=f"{slug}-{now:%Y-%m-%d}.csv", csv=out.getvalue(), rows=rows)
@@ -160,13 +164,40 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def _detail(raw: str) -> str:
+class _People:
+    """People by name, as a spreadsheet's reader knows them: the name the bot knows, else the id."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[str, str] = {}
+
+    def name(self, user_id: str | None) -> str:
+        if not user_id:
+            return ""
+        if user_id not in self.known:
+            found = repo.get_people(session=self.session, user_ids=[user_id]).get(user_id)
+            self.known[user_id] = found.name if found is not None and found.name else user_id
+        return self.known[user_id]
+
+    def text(self, text: str) -> str:
+        """Typed text with its mentions (`<@U…>`) as @names."""
+        return MENTION.sub(lambda m: f"@{self.name(m.group(1))}", text)
+
+
+def _detail(raw: str, people: _People) -> str:
     if not raw:
         return ""
     try:
         data = json.loads(raw)
     except ValueError:
-        return raw
+        return people.text(raw)
     if isinstance(data, dict):
-        return "; ".join(f"{k}: {v}" for k, v in data.items())
-    return raw
+        return "; ".join(f"{k}: {_person_or_value(k, v, people)}" for k, v in data.items())
+    return people.text(raw)
+
+
+def _person_or_value(key: str, value: object, people: _People) -> str:
+    """A history detail's value: a person (who it moved from or to) by name, typed text with names."""
+    if key in ("from", "to") and isinstance(value, str) and MENTION.fullmatch(f"<@{value}>"):
+        return people.name(value)
+    return people.text(str(value))

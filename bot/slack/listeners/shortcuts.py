@@ -18,10 +18,14 @@ def register(app: App, front: SlackFrontEnd) -> None:
         ack()
         caller = Caller(channel_id=shortcut["channel"]["id"], user_id=shortcut["user"]["id"])
         message = shortcut.get("message") or {}
+        # Readable words from the message's markup: the person it names as owner, its date as the due date.
+        suggested = front.service.prefill(str(message.get("text") or ""), caller.user_id)
         front.open_form(  # first: the trigger expires in 3 s, and a channel's first use takes a while
             shortcut["trigger_id"],
             caller,
-            title=" ".join((message.get("text") or "").split())[:200],
+            title=suggested.title,
             thread_ts=message.get("thread_ts") or message.get("ts"),
+            owner_id=suggested.owner_id,
+            due=suggested.due,
         )
         front.introduce(caller, Where(channel_id=caller.channel_id, user_id=caller.user_id))
