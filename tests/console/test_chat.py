@@ -113,6 +113,8 @@ def test_a_scorecard_look_up_in_the_thread_is_answered_once(
         "@Alliance Bot scorecard\n",
     )
     asked = out.split("alice> @Alliance Bot metrics\n", 1)[1]
-    assert asked.count("Alliance Bot (in the thread):") == 3
+    # three answers, the scorecard's followed by where its chart was saved (the console's picture of the upload)
+    assert asked.count("Alliance Bot (in the thread):") == 4
+    assert asked.count("chart saved as") == 1
     assert "Alliance Bot (only you see this):" not in asked
     assert "secret margin" not in asked
