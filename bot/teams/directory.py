@@ -107,6 +107,9 @@ class TeamsDirectory:
         domain = domains.most_common(1)[0][0] if domains else ("" if _is_tenant(team_id) else team_id)
         return organisation(domain) if domain else f"Tenant {team_id[:8]}"
 
+    def organisation_of(self, team_id: str) -> str | None:
+        return None  # a party is a tenant already, the largest unit Teams names
+
     # ---- what we learn from Teams ---------------------------------------------------------------------------
 
     def learn_member(self, data: dict[str, object], *, host_tenant: str, tz: str = "") -> TeamsMember | None:
