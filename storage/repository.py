@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     Alliance,
     Checkin,
+    CommandMessage,
     Commitment,
     CommitmentEvent,
     Party,
@@ -464,3 +465,39 @@ def events_of(
     if since is not None:
         query = query.where(col(CommitmentEvent.at) >= since)
     return session.exec(query.order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))).all()
+
+
+def command_message(*, session: Session, platform: str, channel_id: str, message_ts: str) -> CommandMessage | None:
+    """What a message carried out as a change did, if it did anything."""
+    return session.exec(
+        select(CommandMessage).where(
+            CommandMessage.platform == platform,
+            CommandMessage.channel_id == channel_id,
+            CommandMessage.message_ts == message_ts,
+        )
+    ).first()
+
+
+def add_command_message(
+    *,
+    session: Session,
+    platform: str,
+    channel_id: str,
+    message_ts: str,
+    alliance_id: int,
+    kind: str,
+    commitment_id: int | None,
+    at: datetime,
+) -> CommandMessage:
+    row = CommandMessage(
+        platform=platform,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        alliance_id=alliance_id,
+        commitment_id=commitment_id,
+        kind=kind,
+        at=at,
+    )
+    session.add(row)
+    session.flush()
+    return row
