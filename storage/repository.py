@@ -179,6 +179,14 @@ def get_person(*, session: Session, user_id: str) -> Person | None:
     return session.get(Person, user_id)
 
 
+def known_zones(*, session: Session, team_id: str) -> list[str]:
+    """The zones the people of an organisation are known to be in (one per person; bots and stand-ins left out)."""
+    query = select(col(Person.tz)).where(
+        Person.team_id == team_id, col(Person.tz_known).is_(True), col(Person.is_bot).is_(False)
+    )
+    return [tz for tz in session.exec(query).all() if tz]
+
+
 def save_person(*, session: Session, person: Person) -> Person:
     """Insert or refresh what we know of a person (two requests may learn of the same person at once)."""
     existing = session.get(Person, person.user_id)
@@ -192,7 +200,7 @@ def save_person(*, session: Session, person: Person) -> Person:
             existing = session.get(Person, person.user_id)
             if existing is None:
                 raise
-    for field in ("team_id", "name", "tz", "is_bot", "deleted", "refreshed_at"):
+    for field in ("team_id", "name", "tz", "tz_known", "is_bot", "deleted", "refreshed_at"):
         setattr(existing, field, getattr(person, field))
     session.flush()
     return existing

@@ -16,7 +16,7 @@ class Profile:
     user_id: str
     team_id: str
     name: str
-    tz: str
+    tz: str  # "" when the platform does not say (Teams, until they write): never to be taken for UTC
     is_bot: bool = False
     deleted: bool = False
 

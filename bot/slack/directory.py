@@ -22,7 +22,7 @@ def profile_of(user: dict[str, Any]) -> Profile:
         user_id=user["id"],
         team_id=user.get("team_id") or profile.get("team") or "",
         name=profile.get("display_name") or user.get("real_name") or user.get("name") or user["id"],
-        tz=user.get("tz") or "UTC",
+        tz=user.get("tz") or "",  # a stripped account (deactivated) tells no zone
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
     )

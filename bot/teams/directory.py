@@ -40,19 +40,11 @@ class TeamsDirectory:
             member = teams_store.get_member(session=session, user_id=user_id)
         if member is None:
             return None
+        # Teams tells a zone only in the activities someone sends: until then it is unknown (""), and the core
+        # stands in their colleagues' zone each time it reads them, rather than keep a guess as if it were theirs.
         return Profile(
-            user_id=member.user_id,
-            team_id=member.party,
-            name=member.name,
-            tz=member.tz or self._colleagues_zone(member.party),
-            deleted=member.departed,
+            user_id=member.user_id, team_id=member.party, name=member.name, tz=member.tz, deleted=member.departed
         )
-
-    def _colleagues_zone(self, party: str) -> str:
-        """Until someone writes to the bot, their zone is a guess: the one most of their colleagues write from."""
-        with self.db.session() as session:
-            zones = Counter(m.tz for m in teams_store.members_of_party(session=session, party=party) if m.tz)
-        return zones.most_common(1)[0][0] if zones else "UTC"
 
     def channel(self, channel_id: str) -> ChannelFacts:
         with self.db.session() as session:

@@ -414,7 +414,7 @@ def _save(session: Session, profile: Profile, now: datetime) -> Person:
         known.deleted, known.refreshed_at = True, now
         session.add(known)
         return known
-    return repo.save_person(session=session, person=person_of(profile, now))
+    return repo.save_person(session=session, person=person_of(profile, now, session=session))
 
 
 def _reachable(session: Session, alliance_id: int, user_id: str, now: datetime) -> datetime:
