@@ -64,6 +64,9 @@ class Person(SQLModel, table=True):
     team_id: str = Field(max_length=64)
     name: str = Field(max_length=200)
     tz: str = Field(max_length=64)
+    # False: the platform did not tell this person's zone, and `tz` is a stand-in (their colleagues' zone, else
+    # UTC) worked out again whenever they are read, never kept as if they had said it.
+    tz_known: bool = Field(default=True)
     is_bot: bool = Field(default=False)
     deleted: bool = Field(default=False)
     refreshed_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
@@ -149,6 +152,23 @@ class ProcessedEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class CommandMessage(SQLModel, table=True):
+    """A chat message the bot carried out as a change, and the commitment it created if any. Slack re-sends a
+    mention when its author edits it (same ts, new event id): the edit amends what the message made, never
+    makes it twice."""
+
+    __table_args__ = (UniqueConstraint("platform", "channel_id", "message_ts", name="uq_command_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    channel_id: str = Field(max_length=64)
+    message_ts: str = Field(max_length=64)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    commitment_id: int | None = Field(default=None, foreign_key="commitment.id")
+    kind: str = Field(max_length=32)  # what the message did: the command's name (Commit, Complete, ...)
+    at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
 
 
 class Checkin(SQLModel, table=True):

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     Alliance,
     Checkin,
+    CommandMessage,
     Commitment,
     CommitmentEvent,
     Party,
@@ -178,6 +179,14 @@ def get_person(*, session: Session, user_id: str) -> Person | None:
     return session.get(Person, user_id)
 
 
+def known_zones(*, session: Session, team_id: str) -> list[str]:
+    """The zones the people of an organisation are known to be in (one per person; bots and stand-ins left out)."""
+    query = select(col(Person.tz)).where(
+        Person.team_id == team_id, col(Person.tz_known).is_(True), col(Person.is_bot).is_(False)
+    )
+    return [tz for tz in session.exec(query).all() if tz]
+
+
 def save_person(*, session: Session, person: Person) -> Person:
     """Insert or refresh what we know of a person (two requests may learn of the same person at once)."""
     existing = session.get(Person, person.user_id)
@@ -191,7 +200,7 @@ def save_person(*, session: Session, person: Person) -> Person:
             existing = session.get(Person, person.user_id)
             if existing is None:
                 raise
-    for field in ("team_id", "name", "tz", "is_bot", "deleted", "refreshed_at"):
+    for field in ("team_id", "name", "tz", "tz_known", "is_bot", "deleted", "refreshed_at"):
         setattr(existing, field, getattr(person, field))
     session.flush()
     return existing
@@ -464,3 +473,39 @@ def events_of(
     if since is not None:
         query = query.where(col(CommitmentEvent.at) >= since)
     return session.exec(query.order_by(col(CommitmentEvent.at), col(CommitmentEvent.id))).all()
+
+
+def command_message(*, session: Session, platform: str, channel_id: str, message_ts: str) -> CommandMessage | None:
+    """What a message carried out as a change did, if it did anything."""
+    return session.exec(
+        select(CommandMessage).where(
+            CommandMessage.platform == platform,
+            CommandMessage.channel_id == channel_id,
+            CommandMessage.message_ts == message_ts,
+        )
+    ).first()
+
+
+def add_command_message(
+    *,
+    session: Session,
+    platform: str,
+    channel_id: str,
+    message_ts: str,
+    alliance_id: int,
+    kind: str,
+    commitment_id: int | None,
+    at: datetime,
+) -> CommandMessage:
+    row = CommandMessage(
+        platform=platform,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        alliance_id=alliance_id,
+        commitment_id=commitment_id,
+        kind=kind,
+        at=at,
+    )
+    session.add(row)
+    session.flush()
+    return row

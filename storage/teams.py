@@ -50,6 +50,15 @@ def conversation_of_channel(*, session: Session, channel_key: str) -> TeamsConve
     ).first()
 
 
+def channels_of_team(*, session: Session, team_id: str) -> Sequence[TeamsConversation]:
+    """Every channel of a Teams team the bot has been installed or addressed in (its General channel among them)."""
+    return session.exec(
+        select(TeamsConversation)
+        .where(TeamsConversation.team_id == team_id, TeamsConversation.kind == "channel")
+        .order_by(col(TeamsConversation.conversation_id))
+    ).all()
+
+
 def personal_conversation(*, session: Session, user_id: str) -> TeamsConversation | None:
     """The bot's one-to-one chat with a person, if one is known."""
     return session.exec(

@@ -62,6 +62,9 @@ class ConsoleDirectory:
     def team_name(self, team_id: str) -> str:
         return TEAM_NAMES.get(team_id, team_id)
 
+    def organisation_of(self, team_id: str) -> str | None:
+        return None  # the console's two organisations are workspaces of no larger organisation
+
     def private_channel(self, channel_id: str) -> PrivateChannel | None:
         known = self.private.get(channel_id)
         if known is None:

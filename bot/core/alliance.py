@@ -7,6 +7,7 @@ reads or writes goes through its `Work`, whose one database session commits or f
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -152,7 +153,7 @@ class Work:
             present.append((person.user_id, person.team_id))
             if person.team_id not in team_ids:
                 team_ids.append(person.team_id)
-            if not home_tz and person.team_id == facts.host_team_id:
+            if not home_tz and person.team_id == facts.host_team_id and person.tz_known:
                 home_tz = person.tz  # until the host names its lead, whose zone then becomes home
         parties = [(team_id, self.directory.team_name(team_id)) for team_id in team_ids if team_id]
         name = " & ".join(name for _, name in parties) or facts.name
@@ -207,18 +208,20 @@ class Work:
         now = self.now()
         known = repo.get_person(session=self.session, user_id=user_id)
         if known is not None and now - known.refreshed_at < PROFILE_TTL:
+            if not known.tz_known:
+                known.tz = stand_in_zone(self.session, known.team_id)  # their colleagues may have spoken since
             return known
         profile = self.directory.profile(user_id)
         if profile is None:
             return known
-        return repo.save_person(session=self.session, person=person_of(profile, now))
+        return repo.save_person(session=self.session, person=person_of(profile, now, session=self.session))
 
     def refresh_person(self, user_id: str) -> Person | None:
         """Re-read a person from the platform now, because it told us something changed (they left, say)."""
         profile = self.directory.profile(user_id)
         if profile is None:
             return None
-        return repo.save_person(session=self.session, person=person_of(profile, self.now()))
+        return repo.save_person(session=self.session, person=person_of(profile, self.now(), session=self.session))
 
     def known(self, user_id: str) -> Person:
         person = self.person(user_id)
@@ -360,16 +363,27 @@ def overdue_first(items: list[CommitmentView]) -> list[CommitmentView]:
     return sorted(items, key=lambda v: (not v.overdue, v.due_at, v.ref))
 
 
-def person_of(profile: Profile, now: datetime) -> Person:
+def person_of(profile: Profile, now: datetime, *, session: Session) -> Person:
+    """A profile as a Person. A zone the platform did not tell is kept as unknown (`tz_known` False) with a
+    stand-in (`stand_in_zone`), never as if it were theirs."""
+    stand_in = stand_in_zone(session, profile.team_id) if not profile.tz else ""
     return Person(
         user_id=profile.user_id,
         team_id=profile.team_id,
         name=profile.name,
-        tz=profile.tz or "UTC",
+        tz=profile.tz or stand_in,
+        tz_known=bool(profile.tz),
         is_bot=profile.is_bot,
         deleted=profile.deleted,
         refreshed_at=now,
     )
+
+
+def stand_in_zone(session: Session, team_id: str) -> str:
+    """The zone read for someone whose own is unknown: the one most of their organisation's people are known to
+    be in (the README's "their colleagues' zone"), else UTC."""
+    zones = repo.known_zones(session=session, team_id=team_id)
+    return Counter(zones).most_common(1)[0][0] if zones else "UTC"
 
 
 def home_working_time(session: Session, alliance: Alliance) -> WorkingTime:

@@ -62,6 +62,24 @@ class AlreadyClosed(CommandError):
         self.status = status
 
 
+class NothingToAmend(CommandError):
+    """An edited message says what the commitment it created already says."""
+
+    def __init__(self, ref: int) -> None:
+        super().__init__(ref)
+        self.ref = ref
+
+
+class AlreadyCarriedOut(CommandError):
+    """An edit of a message whose command was carried out already, and which an edit cannot amend: `kind` is what
+    it did (the command's name), `ref` the commitment it was about, if any."""
+
+    def __init__(self, kind: str, ref: int | None) -> None:
+        super().__init__(kind, ref)
+        self.kind = kind
+        self.ref = ref
+
+
 class UnknownPerson(CommandError):
     """The platform does not know this user id."""
 

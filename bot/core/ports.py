@@ -16,7 +16,7 @@ class Profile:
     user_id: str
     team_id: str
     name: str
-    tz: str
+    tz: str  # "" when the platform does not say (Teams, until they write): never to be taken for UTC
     is_bot: bool = False
     deleted: bool = False
 
@@ -57,6 +57,10 @@ class Directory(Protocol):
         ...
 
     def team_name(self, team_id: str) -> str: ...
+
+    def organisation_of(self, team_id: str) -> str | None:
+        """The organisation above a workspace (Slack Enterprise Grid's E… id); None for none, or not known."""
+        ...
 
     def private_channel(self, channel_id: str) -> PrivateChannel | None:
         """The channel as the bot sees it from inside; None when the bot is not a member (or it does not exist)."""

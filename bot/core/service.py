@@ -46,10 +46,11 @@ from bot.core.commitments.commands import (
     Show,
     WhoOwns,
 )
+from bot.core.commitments.edits import amend
 from bot.core.commitments.prefill import Prefill
 from bot.core.commitments.results import FormRequested
-from bot.core.errors import CommandError
-from bot.core.outcomes import Outcome, Reply, Usage
+from bot.core.errors import AlreadyCarriedOut, CommandError
+from bot.core.outcomes import Outcome, Reply, Usage, announced
 from bot.core.people import handlers as people
 from bot.core.people import links
 from bot.core.people.commands import Away, Back, Handover, Link, NameRole, ReassignAll, Roster, SetHolidays
@@ -59,10 +60,11 @@ from bot.core.scorecard import digest
 from bot.core.scorecard import handlers as scorecard
 from bot.core.scorecard.commands import SCORECARD_COMMANDS, Verdict
 from bot.core.scorecard.results import ReviewAnswered
-from bot.core.views import AllianceView
+from bot.core.views import AllianceView, CommitmentView
 from bot.core.visibility import SHARED, private_to
+from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, Person
+from storage.models import Alliance, Commitment, Person
 
 
 class AllianceService:
@@ -93,6 +95,20 @@ class AllianceService:
         if isinstance(command, Link):
             return self._link(command, caller)  # linking never creates an alliance, wherever it is typed
         return self._in_alliance(caller, lambda work, caller, alliance: route(work, command, caller, alliance))
+
+    def handle_message(self, text: str, caller: Caller, *, message_ts: str, edited: bool) -> Reply:
+        """A command typed in a chat message that the platform sends again when its author edits it (Slack re-sends
+        an edited mention with the same ts). A message that changed something is remembered with what it did;
+        an edit of it amends the commitment it created (`commit …` again), or is refused saying what it did. An
+        edit of a message that changed nothing (a look-up, a refused command) is carried out as new."""
+        command = grammar.parse(text)
+        if isinstance(command, Link):
+            return self._link(command, caller)
+
+        def act(work: Work, caller: Caller, alliance: Alliance) -> Outcome:
+            return _from_message(work, command, caller, alliance, message_ts=message_ts, edited=edited)
+
+        return self._in_alliance(caller, act)
 
     def submit_form(self, entry: FormEntry, caller: Caller) -> Reply:
         """Record a commitment from the form, whose date picker gives a day without a time."""
@@ -209,6 +225,36 @@ class AllianceService:
             return digest.answer_review(
                 work, channel_id=channel_id, review_key=review_key, about=about, user_id=user_id, verdict=verdict
             )
+
+
+def _from_message(
+    work: Work, command: grammar.Command, caller: Caller, alliance: Alliance, *, message_ts: str, edited: bool
+) -> Outcome:
+    """Carry out a message's command once; an edit amends what it created (see `handle_message`)."""
+    assert alliance.id is not None
+    session = work.session
+    where = {"platform": work.platform, "channel_id": caller.channel_id, "message_ts": message_ts}
+    done = repo.command_message(session=session, **where) if edited else None
+    if done is not None:
+        if done.kind == Commit.__name__ and done.commitment_id is not None and isinstance(command, Commit):
+            return amend(work, alliance, caller, done.commitment_id, command)
+        about = session.get(Commitment, done.commitment_id) if done.commitment_id is not None else None
+        raise AlreadyCarriedOut(done.kind, about.ref if about else None)
+    outcome = route(work, command, caller, alliance)
+    if announced(outcome):
+        # The commitment it created or changed, so an edit can amend it or say which it was.
+        item = getattr(outcome, "commitment", None)
+        rows = (
+            repo.get_commitments_by_ref(session=session, alliance_id=alliance.id, refs=[item.ref])
+            if isinstance(item, CommitmentView)
+            else []
+        )
+        kind = type(command).__name__
+        made_id = rows[0].id if rows else None
+        repo.add_command_message(
+            session=session, **where, alliance_id=alliance.id, kind=kind, commitment_id=made_id, at=work.now()
+        )
+    return outcome
 
 
 def route(work: Work, command: grammar.Command, caller: Caller, alliance: Alliance) -> Outcome:

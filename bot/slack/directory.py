@@ -22,7 +22,7 @@ def profile_of(user: dict[str, Any]) -> Profile:
         user_id=user["id"],
         team_id=user.get("team_id") or profile.get("team") or "",
         name=profile.get("display_name") or user.get("real_name") or user.get("name") or user["id"],
-        tz=user.get("tz") or "UTC",
+        tz=user.get("tz") or "",  # a stripped account (deactivated) tells no zone
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
     )
@@ -32,6 +32,7 @@ class SlackDirectory:
     def __init__(self, client: WebClient) -> None:
         self.client = client
         self._team_names: dict[str, str] = {}
+        self._organisations: dict[str, str | None] = {}
 
     def profile(self, user_id: str) -> Profile | None:
         try:
@@ -90,13 +91,26 @@ class SlackDirectory:
         return members
 
     def team_name(self, team_id: str) -> str:
-        if team_id not in self._team_names:
-            try:
-                self._team_names[team_id] = self.client.team_info(team=team_id)["team"]["name"]
-            except SlackApiError as e:
-                log.info("team.info %s failed: %s", team_id, e.response.get("error"))
-                return team_id
+        if team_id not in self._team_names and not self._team_info(team_id):
+            return team_id
         return self._team_names[team_id]
+
+    def organisation_of(self, team_id: str) -> str | None:
+        """The Enterprise Grid organisation of a workspace: team.info's `enterprise_id` (kept from the first
+        answer, since a partner's workspace may no longer be readable once it has disconnected)."""
+        if team_id not in self._organisations:
+            self._team_info(team_id)
+        return self._organisations.get(team_id)
+
+    def _team_info(self, team_id: str) -> bool:
+        try:
+            team = self.client.team_info(team=team_id)["team"]
+        except SlackApiError as e:
+            log.info("team.info %s failed: %s", team_id, e.response.get("error"))
+            return False
+        self._team_names[team_id] = team["name"]
+        self._organisations[team_id] = team.get("enterprise_id") or None
+        return True
 
     def private_channel(self, channel_id: str) -> PrivateChannel | None:
         """conversations.info from inside: Slack answers `channel_not_found` for a private channel the bot is not

@@ -58,6 +58,16 @@ class SlackFrontEnd(FrontEnd[Where]):
             return
         self.run(text, caller, where)
 
+    def run_message(self, text: str, caller: Caller, where: Where, *, message_ts: str, edited: bool) -> None:
+        """A command in a channel message, which Slack sends again when its author edits it: an edit amends what the
+        message did (bot.core.service.AllianceService.handle_message), never does it twice."""
+        try:
+            reply = self.service.handle_message(text, caller, message_ts=message_ts, edited=edited)
+        except CommandError as e:
+            self.refuse(e, where)
+            return
+        self.answer(reply, caller, where)
+
     def introduce(self, caller: Caller, where: Where) -> None:
         """Set up the channel's alliance if this is its first use, and say so in the channel."""
         new_alliance = self.service.start(caller.channel_id)

@@ -40,19 +40,11 @@ class TeamsDirectory:
             member = teams_store.get_member(session=session, user_id=user_id)
         if member is None:
             return None
+        # Teams tells a zone only in the activities someone sends: until then it is unknown (""), and the core
+        # stands in their colleagues' zone each time it reads them, rather than keep a guess as if it were theirs.
         return Profile(
-            user_id=member.user_id,
-            team_id=member.party,
-            name=member.name,
-            tz=member.tz or self._colleagues_zone(member.party),
-            deleted=member.departed,
+            user_id=member.user_id, team_id=member.party, name=member.name, tz=member.tz, deleted=member.departed
         )
-
-    def _colleagues_zone(self, party: str) -> str:
-        """Until someone writes to the bot, their zone is a guess: the one most of their colleagues write from."""
-        with self.db.session() as session:
-            zones = Counter(m.tz for m in teams_store.members_of_party(session=session, party=party) if m.tz)
-        return zones.most_common(1)[0][0] if zones else "UTC"
 
     def channel(self, channel_id: str) -> ChannelFacts:
         with self.db.session() as session:
@@ -106,6 +98,9 @@ class TeamsDirectory:
             domains = Counter(_domain(m.email) for m in members if _domain(m.email))
         domain = domains.most_common(1)[0][0] if domains else ("" if _is_tenant(team_id) else team_id)
         return organisation(domain) if domain else f"Tenant {team_id[:8]}"
+
+    def organisation_of(self, team_id: str) -> str | None:
+        return None  # a party is a tenant already, the largest unit Teams names
 
     # ---- what we learn from Teams ---------------------------------------------------------------------------
 
@@ -180,6 +175,35 @@ class TeamsDirectory:
 
     def _fresh(self, member: TeamsMember) -> bool:
         return self.clock.now() - member.seen_at < ROSTER_TTL
+
+    def user_of(self, activity: Activity, account: Account) -> str | None:
+        """The core's id (Entra object id) of someone an activity names. Teams' documented `membersRemoved`
+        carries only the Teams id (29:…), so it is looked up in the roster we kept, then asked of the connector
+        (which no longer knows someone removed from the team)."""
+        if account.aad_id:
+            return account.aad_id
+        with self.db.session() as session:
+            known = teams_store.member_by_teams_id(session=session, teams_id=account.id)
+        if known is not None:
+            return known.user_id
+        try:
+            data = self.connector.member(activity.service_url, activity.base_conversation_id, account.id)
+        except (ConnectorError, OSError) as e:
+            log.info("member %s of %s unavailable: %s", account.id, activity.base_conversation_id, e)
+            return None
+        aad_id = str(data.get("aadObjectId") or "") if data is not None else ""
+        return aad_id or None
+
+    def channels_of(self, activity: Activity) -> list[str]:
+        """The channels an activity's membership change reaches. Teams names the team itself (its General channel)
+        as the conversation of a team's membership events, wherever the alliance lives, and someone added to or
+        removed from a team is added to or removed from all its channels: so every channel of that team we know."""
+        keys = [activity.channel_key]
+        if activity.team_id:
+            with self.db.session() as session:
+                channels = teams_store.channels_of_team(session=session, team_id=activity.team_id)
+            keys += [c.channel_key for c in channels]
+        return list(dict.fromkeys(keys))
 
     def left(self, user_id: str) -> bool:
         """Someone left the alliance's team or chat: they own nothing from now on. True if we knew them."""

@@ -108,7 +108,10 @@ class TeamsFrontEnd(FrontEnd[Activity]):
             return
         profile = self.directory.profile(member.user_id)
         person = self.service.person(member.user_id)
-        if profile is not None and person is not None and (person.tz, person.deleted) != (profile.tz, profile.deleted):
+        if profile is None or person is None:
+            return
+        known_tz = person.tz if person.tz_known else ""  # a stand-in zone is no zone of theirs
+        if (known_tz, person.deleted) != (profile.tz, profile.deleted):
             self.service.refresh_person(member.user_id)
 
     def caller(self, activity: Activity, channel_key: str | None = None) -> Caller | None:

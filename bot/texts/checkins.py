@@ -156,6 +156,7 @@ CHANGE_WORDS = {
     "reassigned": "reassigned",
     "dropped": "dropped",
     "snoozed": "snoozed",
+    "edited": "edited",
 }
 
 

@@ -8,12 +8,14 @@ from bot.core.calendar import zone
 from bot.core.commitments.commands import ListFilter
 from bot.core.commitments.results import Changed, Details, DueReading, FormRequested, Listing, OwnedBy, Owners, Recorded
 from bot.core.errors import (
+    AlreadyCarriedOut,
     AlreadyClosed,
     CommandError,
     DueProblem,
     MissingDate,
     NoSuchCommitment,
     NotAllowed,
+    NothingToAmend,
     PastDate,
     SameDue,
     UnknownDate,
@@ -142,10 +144,42 @@ def changed(outcome: Changed) -> str:
             )
         case "dropped":
             return f":wastebasket: `{ref(item.ref)}` *{item.title}* was dropped by {actor}: {item.drop_reason}"
+        case "edited":
+            return edited(outcome)
     return f"`{ref(item.ref)}` changed."
 
 
+def edited(outcome: Changed) -> str:
+    """The message that created a commitment was edited, and the commitment follows it."""
+    item = outcome.commitment
+    parts = []
+    if outcome.previous_title is not None:
+        parts.append(f"title *{item.title}* (was _{outcome.previous_title}_)")
+    if outcome.previous_due is not None:
+        parts.append(f"due {when(item.due_at, item.owner_tz)} (was {when(outcome.previous_due, item.owner_tz)})")
+    if outcome.previous_owner_id is not None:
+        parts.append(f"owner {person(item.owner_id)} ({item.party.name}, was {person(outcome.previous_owner_id)})")
+    what = "; ".join(parts) or ("now a milestone" if item.milestone else "no longer a milestone")
+    return (
+        f":pencil2: Updated `{ref(item.ref)}` *{item.title}* from its edited message: {what}. "
+        f"Edited by {person(outcome.actor_id)}; still one commitment."
+    )
+
+
+CARRIED_OUT = {
+    "Commit": "recorded",
+    "Complete": "marked done",
+    "MoveDue": "moved",
+    "Reassign": "reassigned",
+    "Drop": "dropped",
+    "ReassignAll": "reassigned",
+    "Report": "answered for",
+    "Snooze": "snoozed",
+}
+
+
 HISTORY_VERBS = {
+    "edited": "edited it (its message was edited)",
     "snoozed": "snoozed its reminders",
     "created": "recorded it",
     "done": "marked it done",
@@ -234,4 +268,13 @@ def refusal(exc: CommandError) -> str | None:
             return f"{ref(exc.ref)} is already due then; nothing changed."
         case NotAllowed(reason="already_owner"):
             return f"{person(exc.holder_id or '')} already owns that commitment; nothing changed."
+        case NothingToAmend():
+            return f"{ref(exc.ref)} already says what your edited message says; nothing changed."
+        case AlreadyCarriedOut():
+            about = f" {ref(exc.ref)}" if exc.ref else ""
+            done = f"{CARRIED_OUT.get(exc.kind, 'carried out')}{about}"
+            return (
+                f"I already acted on that message ({done}), so its edit is not carried out again. "
+                "To do something new, send it as a new message."
+            )
     return None

@@ -314,8 +314,13 @@ def app_mention(
     retry_reason: str = "http_timeout",
     signing_secret: str = SIGNING_SECRET,
     timestamp: int | None = None,
+    edited_by: str | None = None,
 ) -> SignedRequest:
     """An Events API ``event_callback`` carrying an ``app_mention``.
+
+    ``edited_by``: the message ``ts`` was edited; Slack sends the mention again with the same ``ts``, a new
+    ``event_id`` and ``"edited": {"user": …, "ts": …}`` (the message object's ``edited``, as in
+    docs.slack.dev/reference/events/message and ``AppMentionEvent.edited`` of @slack/types).
 
     ``text`` gets ``<@U0BOT0001> `` prepended unless it already mentions the bot (Slack's text always
     contains the mention). ``event_id`` and ``ts`` are unique per call unless given; reuse an
@@ -354,6 +359,8 @@ def app_mention(
     }
     if thread_ts is not None:
         event["thread_ts"] = thread_ts
+    if edited_by is not None:
+        event["edited"] = {"user": edited_by, "ts": _new_ts()}
     envelope: dict[str, Any] = {
         "token": VERIFICATION_TOKEN,
         "team_id": ACME,

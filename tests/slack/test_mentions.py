@@ -134,3 +134,79 @@ def test_the_bot_never_answers_a_bot(bot: Bot) -> None:
     assert bot.post(signed) == (200, "")
     bot.quiet()
     assert [c.method for c in bot.fake.calls if c.method.startswith("chat.")] == []
+
+
+def mention(bot: Bot, request: payloads.SignedRequest) -> None:
+    """Deliver a mention and wait until the bot has answered it (in the channel, or privately)."""
+    assert bot.post(request) == (200, "")
+    bot.quiet()
+    assert bot.listener_crashes() == []
+
+
+def test_an_edited_mention_updates_the_commitment_it_created_instead_of_recording_a_second(bot: Bot) -> None:
+    # Slack re-sends an edited mention: the same ts, a new event id, and "edited": {"user", "ts"}.
+    typo = payloads.app_mention("commit <@U0PIA0001> reseller contrct by Dec 4", user=PAUL)
+    ts = typo.decoded()["event"]["ts"]
+    mention(bot, typo)
+    bot.fake.clear()
+
+    fixed = payloads.app_mention("commit <@U0PIA0001> reseller contract by Dec 4", user=PAUL, ts=ts, edited_by=PAUL)
+    assert fixed.decoded()["event"]["edited"]["user"] == PAUL
+    mention(bot, fixed)
+
+    [commitment] = bot.rows(Commitment)
+    assert (commitment.ref, commitment.title, commitment.owner_id) == (1, "reseller contract", PIA)
+    [update] = said(bot.fake)
+    assert (update.channel, update.thread_ts) == (CHANNEL, ts)
+    assert update.text.startswith(
+        ":pencil2: Updated `#1` *reseller contract* from its edited message: title *reseller contract* "
+        "(was _reseller contrct_)."
+    )
+
+    # A second edit moves the date: still the one commitment, and the thread hears of the new date.
+    bot.fake.clear()
+    later = payloads.app_mention("commit <@U0PIA0001> reseller contract by Dec 11", user=PAUL, ts=ts, edited_by=PAUL)
+    mention(bot, later)
+    [commitment] = bot.rows(Commitment)
+    assert commitment.due_at == datetime(2026, 12, 11, 18, 0, tzinfo=BERLIN)
+    assert commitment.slips == 0  # correcting the message is no slip
+    [update] = said(bot.fake)
+    assert update.text.startswith(":pencil2: Updated `#1` *reseller contract* from its edited message: due ")
+    assert "Fri 11 Dec 2026" in update.text and "Fri 04 Dec 2026" in update.text
+
+    # An edit that changes nothing changes nothing, and says so to its author alone.
+    bot.fake.clear()
+    mention(bot, payloads.app_mention(later.decoded()["event"]["text"], user=PAUL, ts=ts, edited_by=PAUL))
+    assert said(bot.fake) == []
+    [note] = whispered(bot.fake)
+    assert note.user == PAUL and "#1 already says what your edited message says; nothing changed." in note.text
+    assert len(bot.rows(Commitment)) == 1
+
+
+def test_an_edited_change_is_not_carried_out_twice_and_an_edited_refusal_is_carried_out(bot: Bot) -> None:
+    mention(bot, payloads.app_mention("commit <@U0PIA0001> pricing sheet by Dec 4", user=PAUL))
+    mention(bot, payloads.app_mention("commit <@U0PIA0001> security review by Dec 4", user=PAUL))
+    done = payloads.app_mention("done #1", user=PIA)
+    mention(bot, done)
+    bot.fake.clear()
+
+    # "done #1" edited into "done #2": the bot already acted on the message, and says so rather than close #2.
+    edited = payloads.app_mention("done #2", user=PIA, ts=done.decoded()["event"]["ts"], edited_by=PIA)
+    mention(bot, edited)
+    assert said(bot.fake) == []
+    [note] = whispered(bot.fake)
+    assert note.user == PIA
+    assert "I already acted on that message (marked done #1), so its edit is not carried out again." in note.text
+    assert sorted((c.ref, c.status) for c in bot.rows(Commitment)) == [(1, "done"), (2, "open")]
+
+    # A command refused for want of a date changed nothing: its edit, with the date, is carried out.
+    bot.fake.clear()
+    no_date = payloads.app_mention("commit <@U0PIA0001> partner deck", user=PAUL)
+    mention(bot, no_date)
+    assert len(bot.rows(Commitment)) == 2
+    with_date = payloads.app_mention(
+        "commit <@U0PIA0001> partner deck by Dec 9", user=PAUL, ts=no_date.decoded()["event"]["ts"], edited_by=PAUL
+    )
+    mention(bot, with_date)
+    assert sorted(c.title for c in bot.rows(Commitment)) == ["partner deck", "pricing sheet", "security review"]
+    assert said(bot.fake)[-1].text.startswith(":white_check_mark: Commitment `#3` recorded: *partner deck*")

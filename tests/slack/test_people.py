@@ -810,3 +810,59 @@ def test_events_outside_any_alliance_are_answered_and_ignored(bot: Bot) -> None:
         send(bot, request)
     assert [c for c in bot.fake.calls if c.method in ("chat.postMessage", "chat.postEphemeral")] == []
     assert bot.rows(Member) == [] and bot.rows(Delivery) == []
+
+
+# Slack's channel_unshared: "previously_connected_team_id ... may start with E, indicating that it is the ID of the
+# organization that has been removed from the channel" (docs.slack.dev/reference/events/channel_unshared, whose
+# example is {"type": "channel_unshared", "previously_connected_team_id": "E163Q94DX", "channel": "C123ABC456",
+# "is_ext_shared": false, "event_ts": "1561064063.001100"}).
+GLOBEX_ORG = "E0PART002"
+
+
+def orphaned_by_unsharing(bot: Bot) -> None:
+    for note in posts_to(bot.fake, dm(ALICE)) + posts_to(bot.fake, CHANNEL):
+        text = str(note.args["text"])
+        assert text.startswith(":warning: *Globex* has disconnected from this channel.")
+        assert "2 open commitments are orphaned" in text and SPEC in text and REVIEW in text
+    assert len(posts_to(bot.fake, CHANNEL)) == 1
+    gone = {m.user_id: m.left_reason for m in bot.rows(Member) if m.left_at is not None}
+    assert gone == {PAUL: "unshared", PIA: "unshared", GUS: "unshared"}
+
+
+def test_an_enterprise_organisation_disconnecting_is_its_workspace_disconnecting(bot: Bot) -> None:
+    # team.info of Globex's workspace names its Enterprise Grid organisation (enterprise_id).
+    bot.fake.teams[GLOBEX]["enterprise_id"] = GLOBEX_ORG
+    bot.fake.teams[GLOBEX]["enterprise_name"] = "Globex Group"
+    start(bot)
+    clock_to(bot, NEW_YORK_AND_BERLIN)
+
+    send(bot, payloads.channel_unshared(GLOBEX_ORG))  # its people are still listed in the channel
+    bot.fake.channels[CHANNEL]["members"] = [ALICE, BOB, ERIN, BOT]
+    bot.fake.channels[CHANNEL]["shared_team_ids"] = [ACME]
+    bot.sweep()
+
+    orphaned_by_unsharing(bot)
+
+
+def test_an_organisation_slack_will_not_describe_is_the_party_with_nobody_left(bot: Bot) -> None:
+    # No enterprise_id to be had (the partner's workspace is unreadable): the party whose people are all gone.
+    start(bot)
+    clock_to(bot, NEW_YORK_AND_BERLIN)
+    bot.fake.channels[CHANNEL]["members"] = [ALICE, BOB, ERIN, BOT]
+    bot.fake.channels[CHANNEL]["shared_team_ids"] = [ACME]
+
+    send(bot, payloads.channel_unshared(GLOBEX_ORG))
+    bot.sweep()
+
+    orphaned_by_unsharing(bot)
+
+
+def test_an_unknown_organisation_with_everyone_still_here_changes_nothing(bot: Bot) -> None:
+    start(bot)
+    clock_to(bot, NEW_YORK_AND_BERLIN)
+
+    send(bot, payloads.channel_unshared("E0OTHER09"))
+    bot.sweep()
+
+    assert [m.user_id for m in bot.rows(Member) if m.left_at is not None] == []
+    assert orphan_notes(bot.fake) == []

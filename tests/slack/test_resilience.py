@@ -73,7 +73,7 @@ def test_an_unexpected_error_in_a_command_gets_one_calm_private_line(bot: Bot, m
 def test_an_unexpected_error_in_a_mention_gets_one_calm_private_line_in_its_thread(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(AllianceService, "handle_text", _explode)
+    monkeypatch.setattr(AllianceService, "handle_message", _explode)
     mention = payloads.app_mention("list", user=PAUL)
 
     assert bot.post(mention) == (200, "")

@@ -145,3 +145,41 @@ def bot_account() -> dict[str, Any]:
 
 def member_account(person: Person) -> dict[str, Any]:
     return {"id": person.teams_id, "aadObjectId": person.aad_id}
+
+
+def documented_member_removed(
+    service_url: str, person: Person, *, team: str = TEAM, aad_id: bool = False
+) -> dict[str, Any]:
+    """A team member removed, as Microsoft documents it: `membersRemoved` names the Teams id alone (no
+    aadObjectId), the conversation is the team itself (its General channel, whatever channel the bot lives in),
+    and channelData carries the team, the eventType and the tenant.
+
+    Source: MicrosoftDocs/msteams-docs, msteams-platform/bots/how-to/conversations/subscribe-to-conversation-events.md,
+    "Team members removed" schema example ("membersRemoved": [{"id": "29:1_LCi5Up14..."}], "conversation":
+    {"isGroup": true, "conversationType": "channel", "id": "19:efa9...@thread.skype"}, "channelData": {"team":
+    {"id": "19:efa9...@thread.skype"}, "eventType": "teamMemberRemoved", "tenant": {"id": "72f988bf-..."}}).
+    `aad_id=True` adds the aadObjectId some deliveries carry.
+    """
+    removed = {"id": person.teams_id, "aadObjectId": person.aad_id} if aad_id else {"id": person.teams_id}
+    return {
+        "membersRemoved": [removed],
+        "type": "conversationUpdate",
+        "timestamp": "2026-11-24T19:37:06.96Z",
+        "localTimestamp": "2026-11-24T12:37:06.96-07:00",
+        "id": f"f:{new_id()}",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "from": {"id": PEOPLE["alice"].teams_id},
+        "conversation": {"isGroup": True, "conversationType": "channel", "id": team},
+        "recipient": {"id": BOT_ID, "name": BOT_NAME},
+        "channelData": {"team": {"id": team}, "eventType": "teamMemberRemoved", "tenant": {"id": ACME_TENANT}},
+    }
+
+
+def in_channel(activity: dict[str, Any], channel: str, name: str) -> dict[str, Any]:
+    """The same activity posted in another channel of the team (not General): its own conversation id, with
+    channelData naming the channel and, as for every channel, the team."""
+    conversation_id = str(activity["conversation"]["id"]).replace(CHANNEL, channel, 1)
+    channel_data = {**activity["channelData"], "teamsChannelId": channel, "channel": {"id": channel, "name": name}}
+    conversation = {**activity["conversation"], "id": conversation_id}
+    return {**activity, "conversation": conversation, "channelData": channel_data}

@@ -86,3 +86,36 @@ def test_people_of_another_tenant_in_a_shared_channel_are_their_own_party(teams:
         (other_tenant, "Initech"),
         ("globex.example", "Globex"),
     ]
+
+
+def test_a_member_removed_as_microsoft_documents_it_owns_nothing_more(teams: TeamsBot) -> None:
+    # The documented teamMemberRemoved names Pia by her Teams id only: she is found in the roster we kept.
+    teams.post(activities.message(teams.url, "commit @pia pricing sheet by tomorrow", sender=PAUL))
+    teams.fake.roster = [p for p in teams.fake.roster if p is not PIA]  # the connector no longer knows her
+    teams.fake.clear()
+
+    assert teams.post(activities.documented_member_removed(teams.url, PIA)) == (200, "")
+
+    person = next(p for p in teams.rows(Someone) if p.user_id == PIA.aad_id)
+    assert person.deleted
+    assert teams.sweep().sent == 1
+    [note] = teams.fake.sends()
+    assert note.conversation_id == CHANNEL
+    assert "has left" in note.text and "pricing sheet" in note.text and "orphaned" in note.text
+
+
+def test_a_member_removed_from_the_team_leaves_an_alliance_in_another_channel(teams: TeamsBot) -> None:
+    # The alliance lives in the team's #pricing channel, not General; the removal names the team as conversation.
+    pricing = "19:pricing-0001@thread.tacv2"
+    post = activities.message(teams.url, "commit @pia pricing sheet by tomorrow", sender=PAUL)
+    teams.post(activities.in_channel(post, pricing, "pricing"))
+    assert [a.channel_id for a in teams.rows(Alliance)] == [pricing]
+    teams.fake.clear()
+
+    assert teams.post(activities.documented_member_removed(teams.url, PIA, aad_id=True)) == (200, "")
+
+    assert next(p for p in teams.rows(Someone) if p.user_id == PIA.aad_id).deleted
+    assert teams.sweep().sent == 1
+    [note] = teams.fake.sends()
+    assert note.conversation_id == pricing
+    assert "has left" in note.text and "pricing sheet" in note.text and "orphaned" in note.text

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 from storage.models import Commitment, Party, TeamsConversation
+from storage.models import Person as Someone
 from tests.teams import activities
 from tests.teams.conftest import TeamsBot
 from tests.teams.fakes.connector import ACME_TENANT, BOT_ID, CHANNEL, PAUL, PIA
@@ -212,3 +213,27 @@ def test_an_export_goes_to_the_askers_own_chat_not_the_thread(teams: TeamsBot) -
     assert [s for s in sends if s.conversation_id.startswith(CHANNEL)] == []
     [private] = [s for s in sends if not s.conversation_id.startswith(CHANNEL)]
     assert "pricing sheet" in private.text and "```" in private.text
+
+
+def test_a_deadline_set_after_the_install_is_read_in_a_colleague_s_zone_not_a_stored_utc(teams: TeamsBot) -> None:
+    # The install as Microsoft documents it ("Bot added to team": conversationUpdate, eventType teamMemberAdded,
+    # membersAdded naming the bot; MicrosoftDocs/msteams-docs subscribe-to-conversation-events.md) reads the
+    # roster, which tells no one's zone: Pia's is unknown, and must not be kept as a known UTC.
+    teams.post(activities.conversation_update(teams.url, added=[activities.bot_account()]))
+    pia = next(p for p in teams.rows(Someone) if p.user_id == PIA.aad_id)
+    assert not pia.tz_known
+    teams.fake.clear()
+
+    teams.post(activities.message(teams.url, "commit @pia pricing sheet by Dec 4", sender=PAUL))
+
+    [confirmation] = teams.fake.sends()
+    assert "Due Fri 04 Dec 2026, 18:00 CET" in confirmation.text  # as without the install: her colleague's zone
+    [commitment] = teams.rows(Commitment)
+    assert commitment.due_at == datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+
+    # Once Pia writes, her own zone is known and kept.
+    tokyo = activities.message(teams.url, "list mine", sender=PIA)
+    tokyo["localTimezone"] = "Asia/Tokyo"
+    teams.post(tokyo)
+    pia = next(p for p in teams.rows(Someone) if p.user_id == PIA.aad_id)
+    assert (pia.tz, pia.tz_known) == ("Asia/Tokyo", True)

@@ -51,7 +51,8 @@ class Listing:
 
 @dataclass(frozen=True)
 class Changed:
-    """A commitment was closed, moved, reassigned or dropped."""
+    """A commitment was closed, moved, reassigned or dropped; or `edited`: the message that created it was edited,
+    and what changed has its `previous_…` value (None: unchanged)."""
 
     kind: str
     commitment: CommitmentView
@@ -59,6 +60,7 @@ class Changed:
     previous_due: datetime | None = None
     previous_owner_id: str | None = None
     due_reading: DueReading | None = None
+    previous_title: str | None = None
 
 
 @dataclass(frozen=True)

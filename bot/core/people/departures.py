@@ -120,7 +120,53 @@ class People:
             return self._return(session, alliance, user_id, profile.team_id, welcome=True)
 
     def org_disconnected(self, channel_id: str, team_id: str) -> Changes:
-        """A whole organisation left the shared channel: everyone of it is gone from this alliance at once."""
+        """A whole organisation left the shared channel: everyone of it is gone from this alliance at once.
+
+        `team_id` names a party (a workspace), or an organisation above the workspaces: Slack documents that the
+        id of `channel_unshared` may be an Enterprise Grid org's (E…). Such an id stands for each party the
+        directory places in that organisation or, when it cannot say (a partner's workspace is often unreadable
+        once it has disconnected), each party of whom nobody is left in the channel."""
+        changes = Changes()
+        for party_id in self._parties_named(channel_id, team_id):
+            changes.add(self._party_disconnected(channel_id, party_id))
+        return changes
+
+    def _parties_named(self, channel_id: str, team_id: str) -> list[str]:
+        with self.db.session() as session:
+            alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
+            if alliance is None or alliance.id is None:
+                return []
+            parties = [p.team_id for p in repo.list_parties(session=session, alliance_id=alliance.id)]
+            known = members.members(session=session, alliance_id=alliance.id).values()
+            people = {p: {m.user_id for m in known if m.team_id == p and m.left_at is None} for p in parties}
+            host = alliance.host_team_id
+        if team_id in parties:
+            return [team_id]
+        candidates = [p for p in parties if p != host]  # the host's own workspace cannot leave its channel
+        inside = [p for p in candidates if self._organisation_of(p) == team_id]
+        if inside:
+            return inside
+        present = self._members(channel_id)
+        if present is None:
+            log.warning("%s disconnected from %s, and no party of it could be told", team_id, channel_id)
+            return []
+        return [p for p in candidates if people[p] and not people[p] & set(present)]
+
+    def _organisation_of(self, team_id: str) -> str | None:
+        try:
+            return self.directory.organisation_of(team_id)
+        except Exception:
+            log.exception("organisation of %s unavailable", team_id)
+            return None
+
+    def _members(self, channel_id: str) -> list[str] | None:
+        try:
+            return self.directory.members(channel_id)
+        except Exception:
+            log.exception("members of %s unavailable", channel_id)
+            return None
+
+    def _party_disconnected(self, channel_id: str, team_id: str) -> Changes:
         with self.db.session() as session:
             alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
             if alliance is None or alliance.id is None:
@@ -368,7 +414,7 @@ def _save(session: Session, profile: Profile, now: datetime) -> Person:
         known.deleted, known.refreshed_at = True, now
         session.add(known)
         return known
-    return repo.save_person(session=session, person=person_of(profile, now))
+    return repo.save_person(session=session, person=person_of(profile, now, session=session))
 
 
 def _reachable(session: Session, alliance_id: int, user_id: str, now: datetime) -> datetime:

@@ -20,4 +20,9 @@ def register(app: App, front: SlackFrontEnd) -> None:
         where = Where(
             channel_id=caller.channel_id, user_id=caller.user_id, thread_ts=event.get("thread_ts") or event["ts"]
         )
-        front.run_text(strip_mention(event.get("text", ""), context.bot_user_id), caller, where)
+        # An edited message comes again as an app_mention with the same ts, a new event id and "edited": {"user",
+        # "ts"} (the message object's `edited`, docs.slack.dev/reference/events/message; AppMentionEvent.edited in
+        # @slack/types). The bot subscribes to no message events (manifest.yml), so message_changed never comes.
+        edited = isinstance(event.get("edited"), dict)
+        text = strip_mention(event.get("text", ""), context.bot_user_id)
+        front.run_message(text, caller, where, message_ts=str(event["ts"]), edited=edited)

@@ -20,19 +20,23 @@ def handle(front: TeamsFrontEnd, activity: Activity) -> None:
         if alliance is not None:
             front.announce(alliance, activity)
     changes = Changes()
+    channels = front.directory.channels_of(activity)
     for member in activity.members_added:
         if member.id != activity.bot.id and not member.id.startswith("28:"):
             known = front.directory.learn_account(activity, member)  # a person (back) in the team
             if known is not None:
                 front.service.refresh_person(known.user_id)
-                changes.add(front.people.joined_channel(activity.channel_key, known.user_id))
+                for channel_key in channels:
+                    changes.add(front.people.joined_channel(channel_key, known.user_id))
     for member in activity.members_removed:
-        if member.id == activity.bot.id or not member.aad_id:
+        if member.id == activity.bot.id:
             continue
-        if front.directory.left(member.aad_id):
+        user_id = front.directory.user_of(activity, member)
+        if user_id is not None and front.directory.left(user_id):
             # The core sees them as departed at once: their commitments show as orphaned, and nobody nudges them.
-            front.service.refresh_person(member.aad_id)
-            changes.add(front.people.left_channel(activity.channel_key, member.aad_id))
-            log.info("%s left %s", member.aad_id, activity.channel_key)
+            front.service.refresh_person(user_id)
+            for channel_key in channels:
+                changes.add(front.people.left_channel(channel_key, user_id))
+            log.info("%s left %s", user_id, activity.channel_key)
     if changes and front.wake_sweeper is not None:
         front.wake_sweeper()  # the orphan notice and the welcome go out now, not at the next minute
