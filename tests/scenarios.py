@@ -135,12 +135,16 @@ def plain_slack(text: str, names: Mapping[str, str]) -> str:
     """A Slack answer as plain text: `<@U0PIA0001>` -> `@pia` (by `names`: user id -> speaker)."""
     text = SLACK_DATE.sub(r"\1", text)
     text = SLACK_USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    # what Slack shows for its escapes
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return MARKUP.sub("", text)
 
 
 def plain_teams(text: str, names: Mapping[str, str]) -> str:
     """A Teams answer as plain text: `<at>Pia Porter</at>` -> `@pia` (by `names`: display name -> speaker)."""
     text = TEAMS_USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    # typed angle brackets are shown as look-alikes on Teams (bot/teams/markup.py): read them as typed
+    text = text.replace("‹", "<").replace("›", ">")
     return MARKUP.sub("", text.replace("\n\n", "\n"))
 
 
