@@ -28,6 +28,15 @@ class PastDate(DateProblem):
         self.understood = understood
 
 
+class FarDate(DateProblem):
+    """A date beyond the planning horizon (see dates.HORIZON_YEARS); `limit` is the last instant accepted."""
+
+    def __init__(self, phrase: str, limit: datetime) -> None:
+        super().__init__(phrase, limit)
+        self.phrase = phrase
+        self.limit = limit
+
+
 class MissingDate(DateProblem):
     """No date phrase at all."""
 
@@ -123,11 +132,12 @@ class GrammarError(CommandError):
 class DueProblem(CommandError):
     """A date that could not be used, with what was understood so the answer can show it."""
 
-    def __init__(self, problem: DateProblem, *, title: str | None, owner_id: str) -> None:
+    def __init__(self, problem: DateProblem, *, title: str | None, owner_id: str, command: str = "") -> None:
         super().__init__(problem)
         self.problem = problem
         self.title = title
         self.owner_id = owner_id
+        self.command = command  # the command as typed before its date ("due #3"), when known: answers show it
 
 
 # ---- the charter, decisions and disputes ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.announcements import Announcement
 from bot.core.charter.results import (
     ANNOUNCED_CHARTER,
     CharterEditRequested,
@@ -152,4 +153,5 @@ Dispatch = (
     | DisputeNudge
     | DisputeMoved
     | ScorecardDispatch
+    | Announcement
 )

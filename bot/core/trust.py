@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from bot.core.announcements import Announcement
 from bot.core.charter.results import (
     CharterEditRequested,
     CharterReminder,
@@ -195,6 +196,8 @@ REDACTORS: dict[type, Callable[[Any, Audience], Any | None]] = {
     Orphaned: _orphaned,
     LeadWanted: _same,
     Welcome: _welcome,
+    # rendered for the audience of its own conversation when the change was made (bot.core.announcements)
+    Announcement: _same,
     # the charter, decisions and disputes: agreed between the parties and shared by nature; they name no
     # commitment (internal or not), so every reader may read them whole
     CharterShown: _same,

@@ -5,6 +5,7 @@ It also holds the help, which lists every feature's commands. No feature module 
 
 from __future__ import annotations
 
+from bot.core.announcements import Announcement
 from bot.core.charter.results import CHARTER_DISPATCH, CHARTER_OUTCOMES
 from bot.core.checkins.results import (
     CadenceView,
@@ -117,6 +118,8 @@ def dispatch(message: object) -> str:
     if isinstance(message, SCORECARD_DISPATCH):
         return scorecard_texts.dispatch(message)
     match message:
+        case Announcement():
+            return message.text
         case Orphaned():
             return people_texts.orphaned(message)
         case LeadWanted():

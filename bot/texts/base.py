@@ -68,6 +68,12 @@ INTERNAL_ERROR = (
     "if it keeps happening, tell whoever runs me."
 )
 
+# A change saved, whose announcement Slack would not take (bot.core.announcements): say so, lest it be typed again.
+ANNOUNCEMENT_PENDING = (
+    "Saved. Slack did not take the channel's announcement just now; I'll post it there as soon as Slack answers. "
+    "No need to type the command again."
+)
+ANNOUNCEMENT_FAILED = "Saved, but Slack did not take the channel's announcement. No need to type the command again."
 NOT_IN_CHANNEL = "I'm not a member of this channel yet, so only you see this. Add me with /invite @Alliance Bot."
 
 GENERIC_REFUSAL = "I couldn't do that. Nothing was changed. `help` shows what I understand."

@@ -4,6 +4,7 @@ finds it due."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, Commitment, Delivery, Party, Person, Status
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 WEEK = timedelta(days=7)
@@ -84,7 +87,13 @@ def advance(session: Session, due: Iterable[Commitment], now: datetime) -> int:
             if commitment.alliance_id not in here_in:
                 here_in[commitment.alliance_id] = {u: p for u, p in people.items() if u not in away}
             here = here_in[commitment.alliance_id]
-        rows.extend(nudges_for(commitment, (lead_after, sponsor_after), parties, here, now))
+        try:
+            rows.extend(nudges_for(commitment, (lead_after, sponsor_after), parties, here, now))
+        except Exception:
+            # One bad row (a date no calendar can step past, a corrupt setting) must not stop every other
+            # alliance's reminders: it is logged and taken off the ladder; a new due date puts it back.
+            log.exception("commitment %s cannot climb its escalation ladder; its nudges stop", commitment.id)
+            commitment.next_nudge_at = None
         session.add(commitment)
     session.flush()
     slipped = {r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,8 @@ from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, Checkin, Delivery
 
+log = logging.getLogger(__name__)
+
 KINDS = ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close")
 BATCH = 500
 REMIND_BEFORE_CLOSE = timedelta(hours=4)
@@ -31,10 +34,30 @@ def plan(db: Database, now: datetime) -> int:
         with db.session() as session:
             due = deliveries.due_alliances(session=session, now=now, limit=BATCH)
             for alliance in due:
-                open_checkin(session, alliance, now)
-            opened += len(due)
+                opened += _open_alone(session, alliance, now)
         if len(due) < BATCH:
             return opened
+
+
+# An alliance whose check-in cannot be opened is tried again this much later, not at every sweep.
+RETRY_FAILED_CHECKIN = timedelta(days=1)
+
+
+def _open_alone(session: Session, alliance: Alliance, now: datetime) -> int:
+    """Open one alliance's check-in in a savepoint: if it fails, that alliance is logged and retried a day later,
+    and every other alliance's check-in still opens."""
+    alliance_id = alliance.id
+    try:
+        with session.begin_nested():
+            open_checkin(session, alliance, now)
+        return 1
+    except Exception:
+        log.exception("the check-in of alliance %s could not be opened; trying again later", alliance_id)
+        failed = session.get(Alliance, alliance_id)
+        if failed is not None:
+            failed.next_checkin_at = now + RETRY_FAILED_CHECKIN
+            session.add(failed)
+        return 0
 
 
 def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:

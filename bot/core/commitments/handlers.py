@@ -11,10 +11,11 @@ from bot.core.checkins.handlers import note_answer
 from bot.core.commitments.commands import Commit, FormEntry, ListCommitments, ListFilter
 from bot.core.commitments.grammar import USAGE
 from bot.core.commitments.results import Changed, Details, Listing, OwnedBy, Owners, Recorded
-from bot.core.dates import END_OF_WORKING_DAY, parse_due
+from bot.core.dates import END_OF_WORKING_DAY, horizon, parse_due
 from bot.core.errors import (
     DateProblem,
     DueProblem,
+    FarDate,
     GrammarError,
     MissingDate,
     NotAllowed,
@@ -44,7 +45,7 @@ def commit(work: Work, command: Commit, caller: Caller, alliance: Alliance) -> R
     try:
         due = parse_due(command.due_phrase, now=work.now(), tz=zone(owner.tz))
     except DateProblem as problem:
-        raise DueProblem(problem, title=command.title, owner_id=owner.user_id) from problem
+        raise DueProblem(problem, title=command.title, owner_id=owner.user_id, command="commit") from problem
     return record(work, alliance, caller, owner, command.title, due.at, command.milestone, command.internal)
 
 
@@ -89,6 +90,9 @@ def submit_form(work: Work, alliance: Alliance, entry: FormEntry, caller: Caller
     if due < work.now():
         problem = PastDate(entry.due_date.isoformat(), due)
         raise DueProblem(problem, title=entry.title, owner_id=owner.user_id)
+    if due > horizon(work.now()):  # a date picker offers any year
+        far = FarDate(entry.due_date.isoformat(), horizon(work.now()).astimezone(tz))
+        raise DueProblem(far, title=entry.title, owner_id=owner.user_id)
     title = " ".join(entry.title.split())
     if not title:
         raise GrammarError("A commitment needs a short title.", USAGE["commit"])
@@ -180,7 +184,7 @@ def move_due(work: Work, alliance: Alliance, caller: Caller, ref: int, phrase: s
     try:
         due = parse_due(phrase, now=now, tz=tz).at
     except DateProblem as problem:
-        raise DueProblem(problem, title=title, owner_id=owner_id) from problem
+        raise DueProblem(problem, title=title, owner_id=owner_id, command=f"due #{ref}") from problem
     previous = commitment.due_at
     if due == previous:
         raise SameDue(ref, due)

@@ -53,7 +53,7 @@ def away(work: Work, caller: Caller, phrase: str) -> Presence:
     try:
         last_day = parse_due(phrase, now=work.now(), tz=tz).at
     except DateProblem as problem:
-        raise DueProblem(problem, title=None, owner_id=caller.user_id) from problem
+        raise DueProblem(problem, title=None, owner_id=caller.user_id, command="away until") from problem
     # "away until Jan 6": back on the morning of the 6th.
     until = datetime.combine(last_day.date(), datetime.min.time(), tzinfo=tz)
     if until <= work.now():
