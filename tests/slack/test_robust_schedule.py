@@ -107,3 +107,27 @@ def test_a_commitment_whose_announcement_failed_is_said_to_be_saved_and_announce
     bot.fake.clear()
     bot.sweep()
     assert [s for s in said(bot.fake) if "recorded" in s.text] == []  # exactly once
+
+
+# ---- 11.16: a chart upload that fails on the network --------------------------------------------------------
+
+
+@pytest.mark.parametrize("upload_url", ["http://127.0.0.1:1/upload/v1/F0NOPE", "refused-by-fake"])
+def test_a_chart_upload_that_fails_after_the_scorecard_does_not_say_nothing_was_changed(
+    bot: Bot, upload_url: str
+) -> None:
+    """files_upload_v2 posts the file to an upload URL with urllib: a network error there is an URLError (an
+    OSError), not a SlackApiError. The scorecard already went out; the asker hears that only the chart is missing."""
+    _start_alliance(bot)
+    if upload_url == "refused-by-fake":
+        bot.fake.fail_next("files.completeUploadExternal", status=200, error="internal_error")
+    else:  # nothing listens on port 1: the connection is refused
+        bot.fake.answer_next("files.getUploadURLExternal", {"ok": True, "upload_url": upload_url, "file_id": "F0NOPE"})
+    bot.post(payloads.slash_command("scorecard"))
+    bot.fake.wait_for("chat.postEphemeral", count=2)
+    bot.quiet()
+    answers = [w.text for w in whispered(bot.fake)]
+    assert answers[0].startswith("📊") or "Scorecard" in answers[0]
+    assert any("couldn't upload the scorecard chart" in a for a in answers[1:])
+    assert not any("nothing was changed" in a.lower() or "went wrong" in a.lower() for a in answers)
+    assert bot.listener_crashes() == []
