@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,6 +96,23 @@ def _plan_deliveries_pg(session: Session, rows: list[dict[str, Any]]) -> int:
     if any(at.tzinfo is None for at in params["not_before"]):
         raise ValueError("naive datetime: every datetime must be timezone-aware")
     return len(session.connection().execute(PG_PLAN, params).all())
+
+
+def by_key(*, session: Session, key: str) -> Delivery | None:
+    return session.exec(select(Delivery).where(col(Delivery.key) == key)).first()
+
+
+def orphans_told(*, session: Session, alliance_id: int, user_id: str, since: str) -> bool:
+    """Whether the channel was sent an orphan notice naming `user_id` since `since` (an ISO instant; "" for ever)."""
+    query = select(Delivery).where(
+        col(Delivery.alliance_id) == alliance_id,
+        col(Delivery.kind) == "orphans",
+        col(Delivery.recipient_id) == "",
+        col(Delivery.status) == "sent",
+    )
+    if since:
+        query = query.where(col(Delivery.sent_at) >= datetime.fromisoformat(since))
+    return any(user_id in json.loads(d.data or "{}").get("user_ids", []) for d in session.exec(query))
 
 
 def database_clock(session: Session, *, minus: timedelta = timedelta(0)) -> Any:

@@ -42,6 +42,7 @@ from bot.core.people.results import (
     Linked,
     Orphaned,
     Presence,
+    Returned,
     RoleNamed,
     RosterView,
     Welcome,
@@ -147,6 +148,7 @@ Dispatch = (
     | Nudge
     | EscalationLine
     | Orphaned
+    | Returned
     | LeadWanted
     | Welcome
     | CharterReminder

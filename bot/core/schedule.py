@@ -296,7 +296,9 @@ class Scheduler:
         if d.kind in announcements.KINDS:
             return announcements.content(d)
         if d.kind in nudges.KINDS:
-            nudge = nudges.content(d, states.get(d.commitment_id), rendered.get(d.commitment_id), now)
+            if nudges.owner_away(session, d, states.get(d.commitment_id), now):
+                return None  # handed to the lead, or kept for the owner's return, as a new delivery
+            nudge = nudges.content(d, states.get(d.commitment_id), rendered.get(d.commitment_id), now, session)
             return (nudge, None) if nudge is not None else None
         for kinds, say in SAID_BY:
             if d.kind in kinds:

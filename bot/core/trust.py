@@ -53,6 +53,7 @@ from bot.core.people.results import (
     Linked,
     Orphaned,
     Presence,
+    Returned,
     RoleNamed,
     RosterView,
     Welcome,
@@ -155,6 +156,13 @@ def _checkin_closed(content: CheckinClosed, audience: Audience) -> CheckinClosed
     )
 
 
+def _returned(content: Returned, audience: Audience) -> Returned | None:
+    items = _items(content.items, audience)
+    if not items and not content.was_lead:
+        return None
+    return replace(content, items=items)
+
+
 def _orphaned(content: Orphaned, audience: Audience) -> Orphaned | None:
     items = _items(content.items, audience)
     if not items and not content.lead_left:
@@ -194,6 +202,7 @@ REDACTORS: dict[type, Callable[[Any, Audience], Any | None]] = {
     Nudge: _one,
     EscalationLine: _one,
     Orphaned: _orphaned,
+    Returned: _returned,
     LeadWanted: _same,
     Welcome: _welcome,
     # rendered for the audience of its own conversation when the change was made (bot.core.announcements)

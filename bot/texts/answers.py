@@ -29,6 +29,7 @@ from bot.core.people.results import (
     Linked,
     Orphaned,
     Presence,
+    Returned,
     RoleNamed,
     RosterView,
     Welcome,
@@ -122,6 +123,8 @@ def dispatch(message: object) -> str:
             return message.text
         case Orphaned():
             return people_texts.orphaned(message)
+        case Returned():
+            return people_texts.returned(message)
         case LeadWanted():
             return people_texts.lead_wanted(message)
         case Welcome():
