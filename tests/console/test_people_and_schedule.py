@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -120,3 +122,36 @@ def test_an_escalation_refusal_says_what_is_wrong_with_the_numbers(
     """12.16: `escalation 1 1` gets a specific refusal, not a vague one."""
     out = run_console(tmp_path, monkeypatch, capsys, f"/alliance escalation {typed}\n", "2026-11-24T10:00:00Z")
     assert said in out
+
+
+def test_every_non_responder_is_reminded_in_their_own_working_hours_before_each_checkin_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """12.9: check-ins close at 15:00 UTC, bob's (Chicago) first working hour. Over several weekly check-ins bob
+    is reminded like alice (New York) and paul (Berlin): each time, in his working hours, before the close."""
+    out = run_console(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "/alliance commit @bob Bob item by Mar 26\n"
+        "/alliance commit @alice Alice item by Mar 26\n"
+        "/alliance commit @paul Paul item by Mar 26\n"
+        "/alliance cadence weekly\n"
+        ":advance 35d\n",
+        "2026-11-24T10:00:00Z",
+    )
+    said = messages(out)
+    closes = re.findall(r"answers gather in this thread until (\w{3} \d\d \w{3} \d{4}, \d\d:\d\d) UTC", out)
+    closed = [h for h, t in said if "closed.*" in t]
+    assert len(closed) >= 4
+    zones = {"bob": "America/Chicago", "alice": "America/New_York", "paul": "Europe/Berlin"}
+    for name, zone in zones.items():
+        reminders = [h for h, t in said if h.startswith(f"private message to @{name},") and "🔔 Reminder" in t]
+        assert len(reminders) >= len(closed), (name, reminders)
+        for heading, close in zip(reminders, closes, strict=False):
+            at = datetime.strptime(heading.split(", ", 1)[1] + " 2026 +0000", "%a %d %b %H:%M UTC %Y %z")
+            if at.month < 11:
+                at = at.replace(year=2027)
+            local = at.astimezone(ZoneInfo(zone))
+            assert local.weekday() < 5 and 9 <= local.hour < 18, (name, heading)
+            assert at < datetime.strptime(close + " +0000", "%a %d %b %Y, %H:%M %z"), (name, heading, close)
