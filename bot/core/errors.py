@@ -58,6 +58,11 @@ class CommandError(Exception):
     new_alliance: AllianceView | None = None
 
 
+class DirectoryUnavailable(CommandError):
+    """The platform did not answer a look-up the command needs (a channel's first use: who is in it, which
+    organisations share it). Nothing was set up; trying again later works."""
+
+
 class NoSuchCommitment(CommandError):
     def __init__(self, ref: int) -> None:
         super().__init__(ref)

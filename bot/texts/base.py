@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.calendar import zone
-from bot.core.errors import CommandError, DepartedPerson, GrammarError, NotAPerson, UnknownName, UnknownPerson
+from bot.core.errors import (
+    CommandError,
+    DepartedPerson,
+    DirectoryUnavailable,
+    GrammarError,
+    NotAPerson,
+    UnknownName,
+    UnknownPerson,
+)
 from bot.core.grammar import USAGE
 from bot.core.views import CommitmentView
 
@@ -83,6 +91,12 @@ def refusal(exc: CommandError) -> str | None:
     """The answer to a refusal any command can meet (words not understood, a person who cannot be named), or None
     when `exc` is a feature's own."""
     match exc:
+        case DirectoryUnavailable():
+            return (
+                "Slack did not answer when I looked this channel up (who is in it, which organisations share it). "
+                "Nothing was changed, and a channel's alliance is not set up from half an answer; "
+                "please try the same command again in a minute."
+            )
         case GrammarError():
             return f"{exc.problem} Write it like this: `{exc.usage}`" if exc.usage in USAGE.values() else exc.problem
         case UnknownName():

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from storage.models import Commitment
+from storage.models import Alliance, Commitment, Party
 from tests.slack import payloads
 from tests.slack.conftest import Bot
-from tests.slack.fakes.web_api import BOB, CHANNEL, PAUL
+from tests.slack.fakes.web_api import ACME, BOB, CHANNEL, GLOBEX, PAUL
 from tests.slack.transcript import said, whispered
 
 
@@ -131,3 +131,32 @@ def test_a_chart_upload_that_fails_after_the_scorecard_does_not_say_nothing_was_
     assert any("couldn't upload the scorecard chart" in a for a in answers[1:])
     assert not any("nothing was changed" in a.lower() or "went wrong" in a.lower() for a in answers)
     assert bot.listener_crashes() == []
+
+
+# ---- 11.11: Slack does not answer at a channel's first use ------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "error"), [(500, "internal_error"), (429, "ratelimited"), (200, "fatal_error")])
+def test_a_first_use_slack_did_not_answer_is_refused_and_the_next_sets_the_alliance_up_properly(
+    bot: Bot, status: int, error: str
+) -> None:
+    """conversations.info failing (after the client's retries) is not a DM: nothing is stored without its host and
+    home zone; the asker is told to try again, and the next try sets the alliance up from Slack's real answer."""
+    bot.fake.fail_next("conversations.info", status=status, retry_after=0, error=error, times=3)
+    bot.post(payloads.slash_command("commit Kick-off deck by tomorrow"))
+    bot.fake.wait_for("chat.postEphemeral")
+    bot.quiet()
+    [reply] = whispered(bot.fake)
+    assert reply.text.startswith("Slack did not answer when I looked this channel up")
+    assert "try the same command again" in reply.text
+    assert bot.rows(Alliance) == [] and bot.rows(Commitment) == []
+    assert said(bot.fake) == []
+
+    bot.fake.clear()
+    bot.post(payloads.slash_command("commit Kick-off deck by tomorrow"))
+    bot.fake.wait_for("chat.postMessage", count=2)  # the introduction, then the commitment
+    bot.quiet()
+    [alliance] = bot.rows(Alliance)
+    assert alliance.host_team_id == ACME
+    assert {p.team_id for p in bot.rows(Party)} == {ACME, GLOBEX}
+    assert len(bot.rows(Commitment)) == 1
