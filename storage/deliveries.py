@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, or_, text, update
+from sqlalchemy import and_, bindparam, delete, literal_column, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -97,18 +98,47 @@ def _plan_deliveries_pg(session: Session, rows: list[dict[str, Any]]) -> int:
     return len(session.connection().execute(PG_PLAN, params).all())
 
 
-def claim_deliveries(
-    *, session: Session, now: datetime, worker: str, limit: int, stale_before: datetime
-) -> list[Delivery]:
-    """Claim deliveries that are due, and those whose claimer vanished (claimed before `stale_before`).
+def by_key(*, session: Session, key: str) -> Delivery | None:
+    return session.exec(select(Delivery).where(col(Delivery.key) == key)).first()
 
-    One UPDATE whose WHERE re-checks each row's state (a compare-and-set over the batch). On PostgreSQL the
-    rows are picked with FOR UPDATE SKIP LOCKED, so two sweepers never pick the same row; on SQLite the
-    write lock taken at BEGIN makes the statement the only writer.
+
+def orphans_told(*, session: Session, alliance_id: int, user_id: str, since: str) -> bool:
+    """Whether the channel was sent an orphan notice naming `user_id` since `since` (an ISO instant; "" for ever)."""
+    query = select(Delivery).where(
+        col(Delivery.alliance_id) == alliance_id,
+        col(Delivery.kind) == "orphans",
+        col(Delivery.recipient_id) == "",
+        col(Delivery.status) == "sent",
+    )
+    if since:
+        query = query.where(col(Delivery.sent_at) >= datetime.fromisoformat(since))
+    return any(user_id in json.loads(d.data or "{}").get("user_ids", []) for d in session.exec(query))
+
+
+def database_clock(session: Session, *, minus: timedelta = timedelta(0)) -> Any:
+    """The database's own "now" (less `minus`), as SQL: the one clock every sweeper shares.
+
+    A claim's lease is stamped and judged by it, never by a sweep's `now` (a catch-up `sweep --now` runs ahead
+    of real time; hosts' clocks differ), so a live claim never looks abandoned to another sweeper. On SQLite the
+    text is written the way SQLAlchemy stores a datetime there (microseconds, six digits), so the two compare.
+    """
+    seconds = int(minus.total_seconds())
+    if session.get_bind().dialect.name == "postgresql":
+        return literal_column(f"(clock_timestamp() - interval '{seconds} seconds')")
+    return literal_column(f"(strftime('%Y-%m-%d %H:%M:%f', 'now', '-{seconds} seconds') || '000')")
+
+
+def claim_deliveries(*, session: Session, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Delivery]:
+    """Claim deliveries that are due at `now`, and those whose claimer vanished (its lease ran out).
+
+    A lease is `lease` long by the database's clock from when it was claimed or last renewed: the sweep's `now`
+    says what is due, never whose claim has expired. One UPDATE whose WHERE re-checks each row's state (a
+    compare-and-set over the batch). On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so two
+    sweepers never pick the same row; on SQLite the write lock taken at BEGIN makes the statement the only writer.
     """
     due = or_(
         and_(col(Delivery.status) == "pending", col(Delivery.not_before) <= now),
-        and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < stale_before),
+        and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < database_clock(session, minus=lease)),
     )
     pick = select(col(Delivery.id)).where(due).order_by(col(Delivery.not_before), col(Delivery.id)).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
@@ -116,7 +146,7 @@ def claim_deliveries(
     claimed = session.connection().execute(
         update(Delivery)
         .where(col(Delivery.id).in_(pick), due)
-        .values(status="claimed", claimed_by=worker, claimed_at=now, attempts=Delivery.attempts + 1)
+        .values(status="claimed", claimed_by=worker, claimed_at=database_clock(session), attempts=Delivery.attempts + 1)
         .returning(col(Delivery.id))
     )
     ids = [i for i in claimed.scalars() if i is not None]
@@ -135,8 +165,8 @@ def _held_by(worker: str) -> Any:
     return and_(col(Delivery.status) == "claimed", col(Delivery.claimed_by) == worker)
 
 
-def renew_claims(*, session: Session, ids: Iterable[int], worker: str, at: datetime) -> set[int]:
-    """Refresh this worker's claims so they do not look abandoned; the ids it still holds."""
+def renew_claims(*, session: Session, ids: Iterable[int], worker: str) -> set[int]:
+    """Renew this worker's leases (by the database's clock) so they do not look abandoned; the ids it still holds."""
     wanted = list(ids)
     if not wanted:
         return set()
@@ -147,7 +177,7 @@ def renew_claims(*, session: Session, ids: Iterable[int], worker: str, at: datet
             col(Delivery.status) == "claimed",
             col(Delivery.claimed_by) == worker,
         )
-        .values(claimed_at=at)
+        .values(claimed_at=database_clock(session))
         .returning(col(Delivery.id))
     )
     return {i for i in result.scalars() if i is not None}

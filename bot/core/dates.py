@@ -36,6 +36,9 @@ day first, except in the zones of the US and Canada (``MONTH_FIRST_ZONES``), whe
 a number over 12 settles it either way, and when both readings are real dates ``Due.reading`` says which
 was taken so the confirmation can show it. A time zone named in the phrase ("3pm UTC", "Friday EST") is
 honoured: the phrase is read in that zone and the result converted to the owner's.
+Refused as ``FarDate``: a date more than HORIZON_YEARS (5) years ahead ("9999-12-31"). Nobody plans an alliance
+commitment that far out, and the schedule (working days, the escalation ladder) must never be asked about a date
+near the end of the calendar: a typo or a prank must not stop every reminder.
 Refused as ``UnknownDate``: a month on its own ("Dec", "December 2026": which day?), an hour after
 "at" without am/pm or minutes ("tomorrow at 9": morning or evening?), phrases with no date-like word
 at all (dateparser reads "2" or "a" as months), and anything over 100 characters.
@@ -55,21 +58,27 @@ import dateparser
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
 from bot.core.calendar import zone
-from bot.core.errors import DateProblem, MissingDate, PastDate, UnknownDate
+from bot.core.errors import DateProblem, FarDate, MissingDate, PastDate, UnknownDate
 
 __all__ = [
     "END_OF_WORKING_DAY",
+    "HORIZON_YEARS",
     "DateProblem",
     "Due",
+    "FarDate",
     "MissingDate",
     "PastDate",
     "UnknownDate",
+    "horizon",
     "parse_due",
     "split_due",
     "warm_up",
 ]
 
 END_OF_WORKING_DAY = time(18, 0)
+
+# How far ahead a date may be: a partnership plans in quarters and years, and nothing further is taken.
+HORIZON_YEARS = 5
 
 # Longer than any real due-date phrase; the cap keeps hostile input away from dateparser's regexes.
 MAX_PHRASE = 100
@@ -354,12 +363,34 @@ def _local(day: date, clock: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
+def horizon(now: datetime) -> datetime:
+    """The last instant a date may name: HORIZON_YEARS after ``now`` (Feb 29 becomes Feb 28)."""
+    try:
+        return now.replace(year=now.year + HORIZON_YEARS)
+    except ValueError:
+        return now.replace(year=now.year + HORIZON_YEARS, day=28)
+
+
 def parse_due(phrase: str, *, now: datetime, tz: ZoneInfo, end_of_day: time = END_OF_WORKING_DAY) -> Due:
     """The instant ``phrase`` names, read in ``tz``; see the module docstring for the phrases.
 
-    Raises MissingDate for a blank phrase, UnknownDate for one that cannot be read, and PastDate
-    (with what was understood) for one that lands strictly before ``now``.
+    Raises MissingDate for a blank phrase, UnknownDate for one that cannot be read, PastDate
+    (with what was understood) for one that lands strictly before ``now``, and FarDate for one
+    beyond the horizon.
     """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    try:
+        due = _parse_due(phrase, now=now, tz=tz, end_of_day=end_of_day)
+    except OverflowError:
+        # A date at the very end of the calendar (9999-12-31 read west of UTC) cannot even become an instant.
+        raise FarDate(phrase.strip(), horizon(now).astimezone(tz)) from None
+    if due.at > horizon(now):
+        raise FarDate(due.phrase, horizon(now).astimezone(tz))
+    return due
+
+
+def _parse_due(phrase: str, *, now: datetime, tz: ZoneInfo, end_of_day: time) -> Due:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     typed = phrase.strip()
@@ -418,7 +449,7 @@ def looks_like_date(phrase: str) -> bool:
     """Whether ``parse_due`` reads ``phrase`` as a date at all, past or not."""
     try:
         parse_due(phrase, now=_FAR_PAST, tz=_UTC_ZONE)
-    except PastDate:
+    except (PastDate, FarDate):
         return True
     except DateProblem:
         return False

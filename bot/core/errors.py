@@ -28,6 +28,15 @@ class PastDate(DateProblem):
         self.understood = understood
 
 
+class FarDate(DateProblem):
+    """A date beyond the planning horizon (see dates.HORIZON_YEARS); `limit` is the last instant accepted."""
+
+    def __init__(self, phrase: str, limit: datetime) -> None:
+        super().__init__(phrase, limit)
+        self.phrase = phrase
+        self.limit = limit
+
+
 class MissingDate(DateProblem):
     """No date phrase at all."""
 
@@ -47,6 +56,11 @@ class CommandError(Exception):
     """
 
     new_alliance: AllianceView | None = None
+
+
+class DirectoryUnavailable(CommandError):
+    """The platform did not answer a look-up the command needs (a channel's first use: who is in it, which
+    organisations share it). Nothing was set up; trying again later works."""
 
 
 class NoSuchCommitment(CommandError):
@@ -153,6 +167,16 @@ class DueProblem(CommandError):
         self.owner_id = owner_id
         self.verb = verb
         self.ref = ref
+
+    @property
+    def command(self) -> str:
+        """The command as typed before its date ("due #3", "away until", "commit"): answers repeat it."""
+        match self.verb:
+            case "due":
+                return f"due #{self.ref}" if self.ref is not None else "due"
+            case "away":
+                return "away until"
+        return self.verb
 
 
 # ---- the charter, decisions and disputes ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.announcements import Announcement
 from bot.core.charter.results import (
     ANNOUNCED_CHARTER,
     CharterEditRequested,
@@ -41,6 +42,7 @@ from bot.core.people.results import (
     Linked,
     Orphaned,
     Presence,
+    Returned,
     RoleNamed,
     RosterView,
     Welcome,
@@ -151,10 +153,12 @@ Dispatch = (
     | Nudge
     | EscalationLine
     | Orphaned
+    | Returned
     | LeadWanted
     | Welcome
     | CharterReminder
     | DisputeNudge
     | DisputeMoved
     | ScorecardDispatch
+    | Announcement
 )

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.core import views
+from bot.core import announcements, views
 from bot.core.calendar import working_time_of
 from bot.core.charter import disputes
 from bot.core.charter import reminders as charter_reminders
@@ -127,10 +127,10 @@ class Scheduler:
             now = deliveries.sweep_instant(session=session, now=now)
             report = SweepReport(at=now)
             report.forgotten_events = deliveries.forget_events(session=session, before=now - EVENT_MEMORY)
-        report.checkins_opened = planning.plan(self.db, now)
-        report.nudges_planned = nudges.plan(self.db, now)
-        disputes.plan(self.db, now)
-        report.scorecard_planned = digest.plan(self.db, now)
+        report.checkins_opened = _isolated("check-ins", planning.plan, self.db, now)
+        report.nudges_planned = _isolated("nudges", nudges.plan, self.db, now)
+        _isolated("disputes", disputes.plan, self.db, now)
+        report.scorecard_planned = _isolated("scorecard", digest.plan, self.db, now)
         if self.courier is not None:
             self.deliver(now, report)
         return report
@@ -143,7 +143,7 @@ class Scheduler:
             started = systime.monotonic()
             with self.db.session() as session:
                 claimed = deliveries.claim_deliveries(
-                    session=session, now=now, worker=self.worker, limit=BATCH, stale_before=now - CLAIM_TIMEOUT
+                    session=session, now=now, worker=self.worker, limit=BATCH, lease=CLAIM_TIMEOUT
                 )
                 messages = self._messages(session, claimed, now)
             targets = [
@@ -160,9 +160,8 @@ class Scheduler:
                     if systime.monotonic() - renewed > CLAIM_TIMEOUT.total_seconds() / 2:
                         # A long batch (paced channels, slow answers) renews its claims before they could look
                         # abandoned to another sweeper; rows another sweeper took over meanwhile are left to it.
-                        at = now + timedelta(seconds=systime.monotonic() - started)
                         with self.db.session() as session:
-                            held = deliveries.renew_claims(session=session, ids=untried, worker=self.worker, at=at)
+                            held = deliveries.renew_claims(session=session, ids=untried, worker=self.worker)
                         renewed = systime.monotonic()
                     untried.discard(delivery.id)
                     if delivery.id not in held:
@@ -247,8 +246,15 @@ class Scheduler:
         messages: list[tuple[Outgoing | None, datetime | None]] = []
         for d in claimed:
             channel_id = settings[d.alliance_id][0]
+            if d.kind in announcements.KINDS:
+                channel_id = announcements.channel_of(d) or channel_id
             left = d.recipient_id in departed or (d.alliance_id, d.recipient_id) in gone
-            content = None if left else self._content(session, d, states, rendered, now)
+            try:
+                content = None if left else self._content(session, d, states, rendered, now)
+            except Exception:
+                # What one message says cannot be worked out (a bad row): it is logged and skipped, the rest go.
+                log.exception("delivery %s (%s) cannot be said; skipped", d.id, d.key)
+                content = None
             if content is None:
                 messages.append((None, None))
                 continue
@@ -287,8 +293,12 @@ class Scheduler:
         """What a delivery says now, and the thread it goes in, asked of the feature that planned it."""
         if d.kind in planning.KINDS:
             return planning.content(session, d, now)
+        if d.kind in announcements.KINDS:
+            return announcements.content(d)
         if d.kind in nudges.KINDS:
-            nudge = nudges.content(d, states.get(d.commitment_id), rendered.get(d.commitment_id), now)
+            if nudges.owner_away(session, d, states.get(d.commitment_id), now):
+                return None  # handed to the lead, or kept for the owner's return, as a new delivery
+            nudge = nudges.content(d, states.get(d.commitment_id), rendered.get(d.commitment_id), now, session)
             return (nudge, None) if nudge is not None else None
         for kinds, say in SAID_BY:
             if d.kind in kinds:
@@ -296,6 +306,16 @@ class Scheduler:
                 return (said, None) if said is not None else None
         log.error("no feature says what a %r delivery is", d.kind)
         return None
+
+
+def _isolated(what: str, plan: Callable[[Database, datetime], int], db: Database, now: datetime) -> int:
+    """One feature's planning; if it fails (its own rows are isolated inside it too), the rest of the sweep, and
+    delivering what is already planned, still happens."""
+    try:
+        return plan(db, now)
+    except Exception:
+        log.exception("planning %s failed in the sweep at %s; the rest of the sweep goes on", what, now.isoformat())
+        return 0
 
 
 class _Outcomes:

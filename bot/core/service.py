@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from bot.core import grammar
+from bot.core import announcements, grammar
 from bot.core.alliance import Caller, Role, TitleCaches, Work
 from bot.core.charter import disputes
 from bot.core.charter import handlers as charter
@@ -162,6 +162,32 @@ class AllianceService:
         """A commitment form's suggestions from a chat message: readable title, the person named, the date."""
         with self.work() as work:
             return prefill.from_message(work, message_text, asker_id=asker_id)
+
+    def owe_announcement(
+        self, channel_id: str, text: str, body: list[dict[str, Any]], *, thread_ts: str | None = None
+    ) -> bool:
+        """The platform would not take an announcement of a change already saved: the sweep makes it instead (and
+        retries until it goes). False when the conversation belongs to no alliance (nothing to owe it to)."""
+        with self.work() as work:
+            alliance = work.alliance(channel_id)
+            linked = (
+                None
+                if alliance is not None
+                else repo.get_party_channel(session=work.session, platform=self.platform, channel_id=channel_id)
+            )
+            alliance_id = alliance.id if alliance is not None else linked.alliance_id if linked is not None else None
+            if alliance_id is None:
+                return False
+            announcements.plan(
+                work.session,
+                alliance_id=alliance_id,
+                channel_id=channel_id,
+                text=text,
+                body=body,
+                thread_ts=thread_ts,
+                now=work.now(),
+            )
+            return True
 
     def form_due(self) -> date:
         """The due date a commitment form suggests: a week from today."""

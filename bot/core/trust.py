@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from bot.core.announcements import Announcement
 from bot.core.charter.results import (
     CharterEditRequested,
     CharterReminder,
@@ -52,6 +53,7 @@ from bot.core.people.results import (
     Linked,
     Orphaned,
     Presence,
+    Returned,
     RoleNamed,
     RosterView,
     Welcome,
@@ -154,6 +156,13 @@ def _checkin_closed(content: CheckinClosed, audience: Audience) -> CheckinClosed
     )
 
 
+def _returned(content: Returned, audience: Audience) -> Returned | None:
+    items = _items(content.items, audience)
+    if not items and not content.was_lead:
+        return None
+    return replace(content, items=items)
+
+
 def _orphaned(content: Orphaned, audience: Audience) -> Orphaned | None:
     items = _items(content.items, audience)
     if not items and not content.lead_left:
@@ -193,8 +202,11 @@ REDACTORS: dict[type, Callable[[Any, Audience], Any | None]] = {
     Nudge: _one,
     EscalationLine: _one,
     Orphaned: _orphaned,
+    Returned: _returned,
     LeadWanted: _same,
     Welcome: _welcome,
+    # rendered for the audience of its own conversation when the change was made (bot.core.announcements)
+    Announcement: _same,
     # the charter, decisions and disputes: agreed between the parties and shared by nature; they name no
     # commitment (internal or not), so every reader may read them whole
     CharterShown: _same,

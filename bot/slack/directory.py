@@ -8,11 +8,23 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.errors import DirectoryUnavailable
 from bot.core.ports import ChannelFacts, PrivateChannel, Profile
 
 log = logging.getLogger(__name__)
 
 MEMBER_PAGES = 2
+
+# Slack's answers that say "not now" rather than "no" (https://api.slack.com/methods/conversations.info, "Errors":
+# ratelimited, internal_error, fatal_error, service_unavailable, request_timeout), besides any HTTP 429 or 5xx. Any
+# other error is a real answer about the conversation: a DM, a private channel the bot is not in, no scope.
+NOT_NOW = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+
+
+def did_not_answer(error: SlackApiError) -> bool:
+    """Whether a Web API error is Slack not answering (try again) rather than answering no."""
+    status = getattr(error.response, "status_code", 200)
+    return status == 429 or status >= 500 or error.response.get("error") in NOT_NOW
 
 
 def profile_of(user: dict[str, Any]) -> Profile:
@@ -47,9 +59,17 @@ class SlackDirectory:
         try:
             channel = self.client.conversations_info(channel=channel_id)["channel"]
         except SlackApiError as e:
+            if did_not_answer(e):
+                # Setting the alliance up from nothing would store it without its host and home zone for good:
+                # refuse this first use instead; the next try sets it up properly.
+                log.warning("conversations.info %s: Slack did not answer (%s)", channel_id, e.response.get("error"))
+                raise DirectoryUnavailable(channel_id) from e
             # A DM or a private channel the bot is not in: start with no parties; the first owner adds theirs.
             log.info("conversations.info %s failed: %s", channel_id, e.response.get("error"))
             return ChannelFacts(channel_id=channel_id, name=channel_id, host_team_id="")
+        except OSError as e:  # no answer at all: a timeout, a refused or reset connection
+            log.warning("conversations.info %s: no answer from Slack (%s)", channel_id, e)
+            raise DirectoryUnavailable(channel_id) from e
         host = channel.get("conversation_host_id") or channel.get("context_team_id") or ""
         teams = list(channel.get("shared_team_ids") or ([host] if host else []))
         return ChannelFacts(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.core import grammar
 from bot.core.alliance import Caller
@@ -27,6 +28,7 @@ from bot.slack.blocks import base as base_blocks
 from bot.slack.blocks import charter as charter_blocks
 from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.replies import Replier, Where, render
+from bot.texts import base as base_texts
 from bot.texts import charter as charter_texts
 from bot.texts import commitments as commitments_texts
 
@@ -94,12 +96,30 @@ class SlackFrontEnd(FrontEnd[Where]):
     def answer_part(self, send: Send, reply: Reply, caller: Caller, where: Where) -> None:
         text, body = render(send.outcome)
         match send.to:
+            case To.HERE if announced(reply.outcome):
+                self.announce_change(where, text, body)
             case To.HERE:
                 self.replier.post(where, text, body)
             case To.CALLER:
                 self.replier.private(where, text, body)
             case To.PARTY if reply.party_channel_id:
                 self.replier.post(Where(channel_id=reply.party_channel_id, user_id=where.user_id), text, body)
+
+    def announce_change(self, where: Where, text: str, body: list[dict[str, object]]) -> None:
+        """Announce a saved change where it was made. If Slack will not take it (5xx or 429 after the client's
+        retries, a network error), the change stays saved: the announcement becomes a planned delivery that the
+        sweep retries, and the asker is told the truth, so they do not type the command again."""
+        try:
+            self.replier.post(where, text, body)
+            return
+        except (SlackApiError, OSError) as e:
+            log.warning("announcement in %s failed; the sweep will retry it: %s", where.channel_id, e)
+        owed = self.service.owe_announcement(where.channel_id, text, body, thread_ts=where.thread_ts)
+        note = base_texts.ANNOUNCEMENT_PENDING if owed else base_texts.ANNOUNCEMENT_FAILED
+        try:
+            self.replier.private(where, f"{text}\n\n_{note}_", body)
+        except (SlackApiError, OSError) as e:  # Slack is down for everyone: the change and its delivery are saved
+            log.warning("could not tell %s that the announcement is pending: %s", where.user_id, e)
 
     def answer_own_way(self, reply: Reply, caller: Caller, where: Where) -> bool:
         outcome = reply.outcome

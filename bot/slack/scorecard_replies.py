@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.core.outcomes import Reply, announced
 from bot.core.scorecard.results import (
@@ -35,6 +35,11 @@ from bot.slack.replies import Replier, Where
 from bot.texts import scorecard as scorecard_texts
 
 log = logging.getLogger(__name__)
+
+# What files_upload_v2 can raise once the answer is out: an API refusal (SlackApiError), an upload it could not
+# make (SlackRequestError: a non-200 from the upload URL), and the network itself (urllib's URLError, timeouts,
+# a reset connection: OSError). The scorecard stands either way; only the file is missing.
+UPLOAD_FAILED = (SlackClientError, OSError)
 
 CHART_FILENAME = "scorecard.png"
 
@@ -91,8 +96,8 @@ def upload_chart(client: WebClient, replier: Replier, card: ScorecardView, where
             alt_txt=scorecard_texts.chart_title(card),
             initial_comment=scorecard_texts.chart_comment(card),
         )
-    except SlackApiError as e:
-        log.warning("could not upload the scorecard chart to %s: %s", where.channel_id, e.response.get("error"))
+    except UPLOAD_FAILED as e:
+        log.warning("could not upload the scorecard chart to %s: %s", where.channel_id, _reason(e))
         replier.private(where, scorecard_texts.CHART_FAILED)
 
 
@@ -106,8 +111,12 @@ def send_export(client: WebClient, replier: Replier, export: ExportReady, where:
             title=export.filename,
             initial_comment=scorecard_texts.export_comment(export),
         )
-    except SlackApiError as e:
-        log.warning("could not send the export to %s: %s", export.user_id, e.response.get("error"))
+    except UPLOAD_FAILED as e:
+        log.warning("could not send the export to %s: %s", export.user_id, _reason(e))
         replier.private(where, scorecard_texts.EXPORT_FAILED)
         return
     replier.private(where, scorecard_texts.export_ready(export))
+
+
+def _reason(error: Exception) -> str:
+    return str(error.response.get("error")) if isinstance(error, SlackApiError) else f"{type(error).__name__}: {error}"

@@ -5,6 +5,7 @@ It also holds the help, which lists every feature's commands. No feature module 
 
 from __future__ import annotations
 
+from bot.core.announcements import Announcement
 from bot.core.charter.results import CHARTER_DISPATCH, CHARTER_OUTCOMES
 from bot.core.checkins.results import (
     CadenceView,
@@ -28,6 +29,7 @@ from bot.core.people.results import (
     Linked,
     Orphaned,
     Presence,
+    Returned,
     RoleNamed,
     RosterView,
     Welcome,
@@ -143,8 +145,12 @@ def dispatch(message: object) -> str:
     if isinstance(message, SCORECARD_DISPATCH):
         return scorecard_texts.dispatch(message)
     match message:
+        case Announcement():
+            return message.text
         case Orphaned():
             return people_texts.orphaned(message)
+        case Returned():
+            return people_texts.returned(message)
         case LeadWanted():
             return people_texts.lead_wanted(message)
         case Welcome():

@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.calendar import zone
-from bot.core.errors import CommandError, DepartedPerson, GrammarError, NotAPerson, UnknownName, UnknownPerson
+from bot.core.errors import (
+    CommandError,
+    DepartedPerson,
+    DirectoryUnavailable,
+    GrammarError,
+    NotAPerson,
+    UnknownName,
+    UnknownPerson,
+)
 from bot.core.grammar import USAGE
 from bot.core.views import CommitmentView
 
@@ -68,6 +76,12 @@ INTERNAL_ERROR = (
     "if it keeps happening, tell whoever runs me."
 )
 
+# A change saved, whose announcement Slack would not take (bot.core.announcements): say so, lest it be typed again.
+ANNOUNCEMENT_PENDING = (
+    "Saved. Slack did not take the channel's announcement just now; I'll post it there as soon as Slack answers. "
+    "No need to type the command again."
+)
+ANNOUNCEMENT_FAILED = "Saved, but Slack did not take the channel's announcement. No need to type the command again."
 NOT_IN_CHANNEL = "I'm not a member of this channel yet, so only you see this. Add me with /invite @Alliance Bot."
 
 GENERIC_REFUSAL = "I couldn't do that. Nothing was changed. `help` shows what I understand."
@@ -77,6 +91,12 @@ def refusal(exc: CommandError) -> str | None:
     """The answer to a refusal any command can meet (words not understood, a person who cannot be named), or None
     when `exc` is a feature's own."""
     match exc:
+        case DirectoryUnavailable():
+            return (
+                "Slack did not answer when I looked this channel up (who is in it, which organisations share it). "
+                "Nothing was changed, and a channel's alliance is not set up from half an answer; "
+                "please try the same command again in a minute."
+            )
         case GrammarError():
             return f"{exc.problem} Write it like this: `{exc.usage}`" if exc.usage in USAGE.values() else exc.problem
         case UnknownName():

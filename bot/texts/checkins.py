@@ -110,7 +110,14 @@ def nudge(message: Nudge) -> str:
 
 def escalation_line(message: EscalationLine) -> str:
     item = message.commitment
-    sponsor = f", and {person(message.sponsor_id)} (sponsor) has been told" if message.sponsor_id else ""
+    sponsor = ""
+    if message.sponsor_id and message.sponsor_told_at is not None:
+        # Their message waits for their working hours: say when, not that it is done.
+        sponsor = (
+            f"; {person(message.sponsor_id)} (sponsor) will be told {when(message.sponsor_told_at, message.sponsor_tz)}"
+        )
+    elif message.sponsor_id:
+        sponsor = f", and {person(message.sponsor_id)} (sponsor) has been told"
     return (
         f":rotating_light: `{ref(item.ref)}` *{item.title}* ({person(item.owner_id)}, *{item.party.name}*) "
         f"is well past its deadline of {when(item.due_at, item.owner_tz)}{sponsor}."

@@ -7,11 +7,13 @@ from datetime import date, datetime
 from bot.core.calendar import zone
 from bot.core.commitments.commands import ListFilter
 from bot.core.commitments.results import Changed, Details, DueReading, FormRequested, Listing, OwnedBy, Owners, Recorded
+from bot.core.dates import HORIZON_YEARS
 from bot.core.errors import (
     AlreadyCarriedOut,
     AlreadyClosed,
     CommandError,
     DueProblem,
+    FarDate,
     MissingDate,
     NoSuchCommitment,
     NotAllowed,
@@ -255,9 +257,25 @@ def date_problem(exc: DueProblem) -> str:
     return f"{understood}, but not the date.\n{DATE_HELP}"
 
 
+def far_date(exc: DueProblem) -> str:
+    """A date beyond the planning horizon: what was typed, the latest date taken, and nothing changed."""
+    assert isinstance(exc.problem, FarDate)
+    phrase, latest = exc.problem.phrase[:60], exc.problem.limit
+    typed = exc.command or "commit"
+    middle = f" {exc.title}" if typed == "commit" and exc.title else ""
+    joint = " by " if typed == "commit" else " "
+    return (
+        f"“{phrase}” is too far ahead: I plan up to {HORIZON_YEARS} years out, until {latest:%a %d %b %Y}. "
+        f"Nothing was changed. You typed `{typed}{middle}{joint}{phrase}`; type it again with a nearer date, "
+        f"e.g. `{typed}{middle}{joint}{latest:%Y-%m-%d}`."
+    )
+
+
 def refusal(exc: CommandError) -> str | None:
     """The answer to a refused change of a commitment, or None when `exc` is not about one."""
     match exc:
+        case DueProblem(problem=FarDate()):
+            return far_date(exc)
         case DueProblem():
             return date_problem(exc)
         case NoSuchCommitment():

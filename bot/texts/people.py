@@ -10,6 +10,7 @@ from bot.core.people.results import (
     LeadWanted,
     Orphaned,
     Presence,
+    Returned,
     RoleNamed,
     RosterView,
     Welcome,
@@ -110,9 +111,25 @@ def orphaned(message: Orphaned) -> str:
         if message.recipient_id is not None:
             parts.append("As the one accountable for them now, please pick a new owner for each, or for all at once.")
         else:
-            parts.append(f"Pick a new owner below, or write `{BOT} reassign #12 @name`.")
+            first = ref(message.items[0].ref)
+            each = "" if len(message.items) == 1 else " (one line per item)"
+            parts.append(f"Pick a new owner below, or write `{BOT} reassign {first} @name`{each}.")
     if message.lead_left and message.reason != "unshared":
         parts.append(f"*{party.name}* needs a new lead: `{BOT} lead @name`.")
+    return "\n".join(parts)
+
+
+def returned(message: Returned) -> str:
+    """The channel's word that someone it was told had left is back, and what is theirs again."""
+    lead = f", lead of *{message.party.name}*," if message.was_lead else f" of *{message.party.name}*"
+    parts = [f":wave: {person(message.user_id)}{lead} is back."]
+    if message.items:
+        n = len(message.items)
+        parts.append(
+            f"{'The' if n == 1 else 'All'} {count(n, 'commitment')} I said {'was' if n == 1 else 'were'} orphaned "
+            f"{'is theirs' if n == 1 else 'are theirs'} again:"
+        )
+        parts.extend(f"• {commitment_line(item)}" for item in message.items)
     return "\n".join(parts)
 
 

@@ -433,4 +433,7 @@ def error(exc: ScorecardError) -> str:
     return GENERIC_REFUSAL
 
 
-CHART_FAILED = "I couldn't upload the scorecard chart here (is the bot in this channel?); the numbers above stand."
+CHART_FAILED = (
+    "I couldn't upload the scorecard chart here (Slack did not take the file, or the bot is not in this channel); "
+    "the numbers above stand. Ask for the `scorecard` again for the chart."
+)

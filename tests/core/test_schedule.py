@@ -249,12 +249,22 @@ def crash_mid_sweep(world: World) -> tuple[Any, ...]:
     return ident(world.courier.sent[2].message)
 
 
+def lease_runs_out(world: World) -> None:
+    """CLAIM_TIMEOUT passes on the database's clock: every live claim's lease is that much older."""
+    with world.db.session() as session:
+        for d in session.exec(select(Delivery).where(Delivery.status == "claimed")):
+            assert d.claimed_at is not None
+            d.claimed_at -= CLAIM_TIMEOUT + timedelta(seconds=1)
+            session.add(d)
+
+
 def test_after_a_crash_every_message_is_sent_once_except_the_one_in_flight(world: World) -> None:
     """The documented window: a message Slack accepted just before the process died is sent again once its claim
     expires (at-least-once for that single message); every other message is sent exactly once, none is lost."""
     in_flight = crash_mid_sweep(world)
     world.sweep(CHECKIN_DAY)  # a restart at the same instant
     assert Counter(world.courier.idents())[in_flight] <= 2  # sent again at most once, now or after the timeout
+    lease_runs_out(world)
     world.sweep(CHECKIN_DAY + CLAIM_TIMEOUT + timedelta(minutes=1))
     counts = Counter(world.courier.idents())
     assert len(counts) == 6
@@ -274,6 +284,53 @@ def test_a_restart_at_the_same_instant_sends_the_rest_but_not_the_claimed_one(wo
     assert counts[in_flight] == 1  # the one in flight is still claimed: not sent again yet
     claimed = [d for d in world.deliveries() if d.status == "claimed"]
     assert len(claimed) == 1
+
+
+def test_a_sweep_with_a_later_now_leaves_a_live_claim_alone(world: World) -> None:
+    """Issue 11.13: whether a claim is abandoned is judged by the database's clock, not by the sweep's `now`. A
+    `sweep --now` six minutes ahead of a sweep still running (or a host whose clock is ahead) must not take over
+    the claim of the message in flight: each message goes out exactly once."""
+    in_flight = crash_mid_sweep(world)  # its claim is seconds old by the database's clock
+    world.sweep(CHECKIN_DAY + CLAIM_TIMEOUT + timedelta(minutes=1))
+    counts = Counter(world.courier.idents())
+    assert counts[in_flight] == 1
+    assert len(counts) == 6 and all(n == 1 for n in counts.values())
+    assert [d.status for d in world.deliveries()].count("claimed") == 1
+
+
+def test_two_sweepers_with_different_nows_send_every_message_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11.13: a 15:00 sweep still sending (slowly) and a `sweep --now 15:06` started meanwhile: the second
+    finds the first's claims live (their lease is young on the database's clock) and sends each message once."""
+    monkeypatch.setattr(schedule, "BATCH", 5)
+    world = World(db)
+    for n in range(6):
+        caller = Caller(channel_id=f"C{n:02d}", user_id="UALICE")
+        world.say("commit Pricing sheet by tomorrow", caller)
+        world.say("commit <@UPAUL> API spec by tomorrow", caller)
+    world.courier.delay = 0.01
+    first, second = world.sweeper("at-15:00"), world.sweeper("at-15:06")
+    errors: list[BaseException] = []
+
+    def run(sweeper: Scheduler, at: datetime) -> None:
+        try:
+            sweeper.sweep(at)
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    running = threading.Thread(target=run, args=(first, CHECKIN_DAY))
+    running.start()
+    while not world.courier.sent:  # the first sweep is sending
+        time.sleep(0.005)
+    late = threading.Thread(target=run, args=(second, CHECKIN_DAY + timedelta(minutes=6)))
+    late.start()
+    for t in (running, late):
+        t.join(timeout=120)
+    assert not errors, errors
+    counts = Counter(world.courier.idents())
+    assert len(counts) == 6 * 5  # per alliance: the check-in, two asks, two due-soon nudges
+    assert [k for k, n in counts.items() if n != 1] == []
 
 
 # ---- concurrent sweepers ----------------------------------------------------------------------------------

@@ -398,6 +398,9 @@ def test_no_renderer_shows_another_organisations_internal_items(world: TrustWorl
             world.internal[reply.outcome.commitment.ref] = team  # type: ignore[union-attr]
     assert sorted(world.internal) == [5, 6, 7, 8, 9, 10, 11, 13]
 
+    # An announcement Slack would not take when the change was made: owed, sent by the sweep (rendered then, for
+    # the audience of the conversation it was made in).
+    assert world.service.owe_announcement(CHANNEL, "`#12` recorded (announced late)", [])
     # Weeks pass: check-ins, nudges up the ladder, the channel's escalation line.
     world.advance(timedelta(days=10))
     # People come and go: an owner of internal items leaves, the Globex lead leaves, a newcomer arrives and a

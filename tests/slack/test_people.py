@@ -518,8 +518,10 @@ def test_a_reactivated_account_has_its_items_again(bot: Bot) -> None:
     bot.sweep(utc(11, 25, 16))
     [checkin] = [c for c in posts_to(bot.fake, CHANNEL) if str(c.args["text"]).startswith(":clipboard:")]
     assert "Orphaned" not in checkin.args["text"]
-    assert [str(c.args["text"]).split("\n")[0] for c in posts_to(bot.fake, dm(PAUL))] == [
-        ":clipboard: Check-in #1: how do your commitments stand?"
+    # Welcomed back, as the README promises (issue 12.13), then asked like everyone else.
+    assert [str(c.args["text"]).split("\n")[0].split(" the alliance")[0] for c in posts_to(bot.fake, dm(PAUL))] == [
+        ":wave: Welcome back to",
+        ":clipboard: Check-in #1: how do your commitments stand?",
     ]
 
 
@@ -538,10 +540,14 @@ def test_an_organisation_sharing_the_channel_again_is_recognised_at_once(bot: Bo
 
     assert [m.user_id for m in bot.rows(Member) if m.left_at is not None] == []
     bot.sweep()
-    welcomed = sorted(c.args["channel"] for c in bot.fake.calls_to("chat.postMessage"))
+    welcomed = sorted(c.args["channel"] for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] != CHANNEL)
     assert welcomed == [dm(GUS), dm(PAUL), dm(PIA)]
     for call in bot.fake.calls_to("chat.postMessage"):
-        assert str(call.args["text"]).startswith(":wave: Welcome back to the alliance")
+        if call.args["channel"] != CHANNEL:
+            assert str(call.args["text"]).startswith(":wave: Welcome back to the alliance")
+    # The channel, told their items were orphaned, hears they are theirs again (issue 12.13).
+    back = [str(c.args["text"]).split("\n")[0] for c in posts_to(bot.fake, CHANNEL)]
+    assert back == [f":wave: <@{PAUL}> of *Globex* is back.", f":wave: <@{PIA}>, lead of *Globex*, is back."]
     assert owners(bot) == {1: PAUL, 2: PAUL}
 
 
@@ -695,7 +701,13 @@ def test_a_returner_is_welcomed_back_and_his_items_are_his_again(bot: Bot) -> No
     assert (paul.left_at, paul.left_reason) == (None, None)
 
     bot.sweep()
-    assert sent(bot.fake) == [("conversations.open", PAUL), ("chat.postMessage", dm(PAUL))]
+    assert sent(bot.fake) == [
+        ("chat.postMessage", CHANNEL),
+        ("conversations.open", PAUL),
+        ("chat.postMessage", dm(PAUL)),
+    ]
+    [back] = [str(c.args["text"]) for c in posts_to(bot.fake, CHANNEL)]  # the channel was told of the orphans
+    assert back.startswith(f":wave: <@{PAUL}> of *Globex* is back.") and SPEC in back and REVIEW in back
     welcome = str(posts_to(bot.fake, dm(PAUL))[0].args["text"])
     assert welcome.startswith(":wave: Welcome back to the alliance")
     assert "You still own 2 open commitments" in welcome and SPEC in welcome and REVIEW in welcome

@@ -117,8 +117,17 @@ def escalation(rest: str) -> Escalation:
             "Give two numbers of working days: the lead's, then the sponsor's.", USAGE["escalation"], rest
         )
     lead, sponsor = int(numbers[0]), int(numbers[1])
-    if not 1 <= lead < sponsor <= 30:
-        raise GrammarError(
-            "The lead comes first and the sponsor later, within 30 working days.", USAGE["escalation"], rest
-        )
+    problem = (
+        f"The lead hears at least 1 working day after the deadline, not {lead}."
+        if lead < 1
+        else f"The sponsor hears after the lead, so the second number must be larger than the first: you gave {lead} "
+        f"and {sponsor}."
+        if sponsor <= lead
+        else f"The sponsor hears within 30 working days; {sponsor} is longer than an escalation should wait."
+        if sponsor > 30
+        else ""
+    )
+    if problem:
+        example = f"escalation {max(lead, 1)} {min(max(lead, 1) + 3, 30)}" if max(lead, 1) < 30 else "escalation 2 5"
+        raise GrammarError(f"{problem} For example `{example}`.", USAGE["escalation"], rest)
     return Escalation(lead, sponsor)

@@ -4,6 +4,7 @@ finds it due."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, Commitment, Delivery, Party, Person, Status
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 WEEK = timedelta(days=7)
@@ -84,7 +87,13 @@ def advance(session: Session, due: Iterable[Commitment], now: datetime) -> int:
             if commitment.alliance_id not in here_in:
                 here_in[commitment.alliance_id] = {u: p for u, p in people.items() if u not in away}
             here = here_in[commitment.alliance_id]
-        rows.extend(nudges_for(commitment, (lead_after, sponsor_after), parties, here, now))
+        try:
+            rows.extend(nudges_for(commitment, (lead_after, sponsor_after), parties, here, now))
+        except Exception:
+            # One bad row (a date no calendar can step past, a corrupt setting) must not stop every other
+            # alliance's reminders: it is logged and taken off the ladder; a new due date puts it back.
+            log.exception("commitment %s cannot climb its escalation ladder; its nudges stop", commitment.id)
+            commitment.next_nudge_at = None
         session.add(commitment)
     session.flush()
     slipped = {r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}
@@ -205,8 +214,58 @@ def when_reachable(person: Person | None, party: Party | None, now: datetime) ->
     return working.next_working_moment(start)
 
 
+def owner_away(session: Session, d: Delivery, state: Commitment | None, now: datetime) -> bool:
+    """Whether a nudge planned for its owner meets them away at send time (they said `away` after it was
+    planned): then it is not sent to them. An overdue nudge goes to their lead instead, as `away` promises; a
+    due-soon nudge, or an overdue one with no lead to tell, waits for the owner's return. Either way a new
+    delivery is planned (the next sweep sends it) and this one is skipped."""
+    if d.kind not in (NudgeKind.DUE_SOON.value, NudgeKind.OVERDUE.value) or state is None:
+        return False
+    if d.recipient_id != state.owner_id:
+        return False
+    owner = session.get(Person, state.owner_id)
+    if owner is None or owner.away_until is None or owner.away_until <= now:
+        return False
+    parties = {(p.alliance_id, p.team_id): p for p in repo.parties_of(session=session, alliance_ids={d.alliance_id})}
+    party = parties.get((state.alliance_id, state.party_team_id))
+    data = json.loads(d.data or "{}")
+    lead = session.get(Person, party.lead_id) if party is not None and party.lead_id else None
+    row: dict[str, Any] = {
+        "alliance_id": d.alliance_id,
+        "kind": d.kind,
+        "commitment_id": d.commitment_id,
+    }
+    gone = members.departed(session=session, alliance_ids={d.alliance_id})
+    if (
+        d.kind == NudgeKind.OVERDUE.value
+        and lead is not None
+        and lead.user_id != owner.user_id
+        and _present(lead)
+        and (d.alliance_id, lead.user_id) not in gone
+    ):
+        row |= {
+            "key": f"{d.key}:away:{lead.user_id}",
+            "recipient_id": lead.user_id,
+            "data": json.dumps({**data, "away_until": owner.away_until.isoformat()}),
+            "not_before": when_reachable(lead, parties.get((d.alliance_id, lead.team_id)), now),
+        }
+    else:
+        row |= {
+            "key": f"{d.key}:back:{int(owner.away_until.timestamp())}",
+            "recipient_id": owner.user_id,
+            "data": d.data,
+            "not_before": when_reachable(owner, party, now),
+        }
+    deliveries.plan_deliveries(session=session, rows=[row])
+    return True
+
+
 def content(
-    delivery: Delivery, state: Commitment | None, view: CommitmentView | None, now: datetime
+    delivery: Delivery,
+    state: Commitment | None,
+    view: CommitmentView | None,
+    now: datetime,
+    session: Session | None = None,
 ) -> Nudge | EscalationLine | None:
     """What a nudge says as things stand when it is sent; None when there is nothing left to say."""
     d = delivery
@@ -223,8 +282,11 @@ def content(
     if state.snoozed_until is not None and state.snoozed_until > now:
         return None
     if d.kind == ESCALATION_LINE:
-        party = view.party
-        return EscalationLine(commitment=view, sponsor_id=party.sponsor_id)
+        sponsor_id = view.party.sponsor_id
+        told_at, tz = (None, "UTC")
+        if sponsor_id and session is not None:
+            told_at, tz = _sponsor_hears(session, d, sponsor_id, now)
+        return EscalationLine(commitment=view, sponsor_id=sponsor_id, sponsor_told_at=told_at, sponsor_tz=tz)
     away = data.get("away_until")
     return Nudge(
         kind=NudgeKind(d.kind),
@@ -232,6 +294,17 @@ def content(
         recipient_id=d.recipient_id,
         owner_away_until=datetime.fromisoformat(away) if away else None,
     )
+
+
+def _sponsor_hears(session: Session, line: Delivery, sponsor_id: str, now: datetime) -> tuple[datetime | None, str]:
+    """When the sponsor's nudge (planned beside this channel line) goes out, if after `now`; and their zone."""
+    key = line.key.removesuffix(":channel") + f":{sponsor_id}"
+    nudge = deliveries.by_key(session=session, key=key)
+    sponsor = session.get(Person, sponsor_id)
+    tz = sponsor.tz if sponsor is not None and sponsor.tz else "UTC"
+    if nudge is None or nudge.status not in ("pending", "claimed") or nudge.not_before <= now:
+        return None, tz
+    return nudge.not_before, tz
 
 
 def _present(person: Person | None) -> bool:

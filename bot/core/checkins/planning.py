@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlmodel import Session
 from bot.core import views
 from bot.core.alliance import home_working_time, working_time
 from bot.core.cadence import Cadence, interval, next_checkin
+from bot.core.calendar import WorkingTime
 from bot.core.charter import reminders as charter_reminders
 from bot.core.checkins.results import CheckinAnswered, CheckinAsk, CheckinClosed, CheckinOpened
 from bot.core.views import CommitmentView
@@ -19,9 +21,12 @@ from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, Checkin, Delivery
 
+log = logging.getLogger(__name__)
+
 KINDS = ("checkin_open", "checkin_ask", "checkin_remind", "checkin_close")
 BATCH = 500
 REMIND_BEFORE_CLOSE = timedelta(hours=4)
+REMIND_GAP = timedelta(hours=1)  # after the ask, and before the close or the end of the reader's working day
 DUE_SOON_HORIZON = timedelta(days=7)  # "due soon" in a check-in: within a week
 
 
@@ -31,10 +36,30 @@ def plan(db: Database, now: datetime) -> int:
         with db.session() as session:
             due = deliveries.due_alliances(session=session, now=now, limit=BATCH)
             for alliance in due:
-                open_checkin(session, alliance, now)
-            opened += len(due)
+                opened += _open_alone(session, alliance, now)
         if len(due) < BATCH:
             return opened
+
+
+# An alliance whose check-in cannot be opened is tried again this much later, not at every sweep.
+RETRY_FAILED_CHECKIN = timedelta(days=1)
+
+
+def _open_alone(session: Session, alliance: Alliance, now: datetime) -> int:
+    """Open one alliance's check-in in a savepoint: if it fails, that alliance is logged and retried a day later,
+    and every other alliance's check-in still opens."""
+    alliance_id = alliance.id
+    try:
+        with session.begin_nested():
+            open_checkin(session, alliance, now)
+        return 1
+    except Exception:
+        log.exception("the check-in of alliance %s could not be opened; trying again later", alliance_id)
+        failed = session.get(Alliance, alliance_id)
+        if failed is not None:
+            failed.next_checkin_at = now + RETRY_FAILED_CHECKIN
+            session.add(failed)
+        return 0
 
 
 def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:
@@ -81,10 +106,8 @@ def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:
                 "not_before": ask_at,
             }
         )
-        remind_at = working.next_working_moment(
-            max(ask_at + timedelta(hours=1), checkin.closes_at - REMIND_BEFORE_CLOSE)
-        )
-        if remind_at < checkin.closes_at:
+        remind_at = reminder_moment(working, ask_at, checkin.closes_at)
+        if remind_at is not None:
             rows.append(
                 {
                     **base,
@@ -102,6 +125,26 @@ def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:
     alliance.next_checkin_at = next_checkin(after=now, every=every, working=home)
     session.add(alliance)
     session.flush()
+
+
+def reminder_moment(working: WorkingTime, ask_at: datetime, closes_at: datetime) -> datetime | None:
+    """When a non-responder is reminded: REMIND_BEFORE_CLOSE before the close, or their next working moment after
+    that; but for someone whose working day starts at or after the close (west of the home zone: a close at
+    15:00 UTC is 09:00 in Chicago) that is too late, so it is the last working hour they have before the close,
+    at least an hour after they were asked. None when the check-in leaves them no such hour."""
+    soonest = ask_at + REMIND_GAP
+    remind_at = working.next_working_moment(max(soonest, closes_at - REMIND_BEFORE_CLOSE))
+    if remind_at < closes_at:
+        return remind_at
+    day = closes_at.astimezone(working.tz).date()
+    while day >= soonest.astimezone(working.tz).date():
+        if working.is_working_day(day):
+            start, end = working.at_local(day, working.start), working.at_local(day, working.end)
+            latest = min(end, closes_at) - REMIND_GAP  # an hour to answer before the day (or the check-in) ends
+            if latest >= max(start, soonest):
+                return latest
+        day -= timedelta(days=1)
+    return None
 
 
 def content(

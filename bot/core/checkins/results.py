@@ -119,3 +119,7 @@ class EscalationLine:
 
     commitment: CommitmentView
     sponsor_id: str | None
+    # When the sponsor's own message goes out, if later than this line (it waits for their working hours): the
+    # channel is told when they will hear, not that they have.
+    sponsor_told_at: datetime | None = None
+    sponsor_tz: str = "UTC"

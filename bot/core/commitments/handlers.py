@@ -12,10 +12,11 @@ from bot.core.checkins.handlers import note_answer
 from bot.core.commitments.commands import Commit, FormEntry, ListCommitments, ListFilter
 from bot.core.commitments.grammar import USAGE
 from bot.core.commitments.results import Changed, Details, DueReading, Listing, OwnedBy, Owners, Recorded
-from bot.core.dates import END_OF_WORKING_DAY, Due, follow_owner, parse_due
+from bot.core.dates import END_OF_WORKING_DAY, Due, follow_owner, horizon, parse_due
 from bot.core.errors import (
     DateProblem,
     DueProblem,
+    FarDate,
     GrammarError,
     MissingDate,
     NotAllowed,
@@ -115,6 +116,9 @@ def submit_form(work: Work, alliance: Alliance, entry: FormEntry, caller: Caller
     if due < work.now():
         problem = PastDate(entry.due_date.isoformat(), due)
         raise DueProblem(problem, title=entry.title, owner_id=owner.user_id)
+    if due > horizon(work.now()):  # a date picker offers any year
+        far = FarDate(entry.due_date.isoformat(), horizon(work.now()).astimezone(tz))
+        raise DueProblem(far, title=entry.title, owner_id=owner.user_id)
     title = " ".join(entry.title.split())
     if not title:
         raise GrammarError("A commitment needs a short title.", USAGE["commit"])

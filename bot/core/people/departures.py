@@ -85,7 +85,8 @@ class People:
                 else:
                     member = members.get_member(session=session, alliance_id=alliance.id, user_id=profile.user_id)
                     if member is not None and member.left_reason == LeftReason.DEACTIVATED.value:
-                        changes.add(self._return(session, alliance, profile.user_id, profile.team_id))
+                        # Welcomed back like anyone who returns (the README promises it), in their working hours.
+                        changes.add(self._return(session, alliance, profile.user_id, profile.team_id, welcome=True))
         return changes
 
     def left_channel(self, channel_id: str, user_id: str) -> Changes:
@@ -374,6 +375,8 @@ class People:
     ) -> Changes:
         assert alliance.id is not None
         now = self.clock.now()
+        before = members.get_member(session=session, alliance_id=alliance.id, user_id=user_id)
+        left_at = before.left_at if before is not None else None
         state = members.mark_returned(
             session=session, alliance_id=alliance.id, user_id=user_id, team_id=team_id, at=now
         )
@@ -381,6 +384,23 @@ class People:
         if state == "returned":
             log.info("%s is back in alliance %s", user_id, alliance.id)
             changes.returns.append((alliance.id, user_id))
+            # The channel was told their items were orphaned: it hears they are theirs again (said when sent, so
+            # only if they still own something or lead their party).
+            deliveries.plan_deliveries(
+                session=session,
+                rows=[
+                    {
+                        "key": f"returned:{alliance.id}:{user_id}:{int(now.timestamp())}",
+                        "alliance_id": alliance.id,
+                        "kind": "returned",
+                        "recipient_id": "",
+                        "data": json.dumps(
+                            {"team_id": team_id, "user_id": user_id, "left_at": left_at.isoformat() if left_at else ""}
+                        ),
+                        "not_before": now,
+                    }
+                ],
+            )
         elif state == "new":
             changes.joined.append((alliance.id, user_id))
         if welcome and state != "present":

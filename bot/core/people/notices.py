@@ -8,16 +8,16 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.core import views
-from bot.core.people.results import LeadWanted, Orphaned, Welcome
-from storage import members
+from bot.core.people.results import LeadWanted, Orphaned, Returned, Welcome
+from storage import deliveries, members
 from storage import repository as repo
 from storage.models import Alliance, Delivery, Person
 
 # Planned by bot.core.people.departures, sent by the schedule like everything else.
-KINDS = ("orphans", "lead_wanted", "welcome")
+KINDS = ("orphans", "lead_wanted", "welcome", "returned")
 
 
-def content(session: Session, d: Delivery, now: datetime) -> Orphaned | LeadWanted | Welcome | None:
+def content(session: Session, d: Delivery, now: datetime) -> Orphaned | LeadWanted | Welcome | Returned | None:
     """Notices about people coming and going, said as things stand when sent: an item reassigned meanwhile
     is not listed, a lead already replaced is not asked for, a person gone again is not welcomed."""
     alliance = session.get(Alliance, d.alliance_id)
@@ -52,6 +52,24 @@ def content(session: Session, d: Delivery, now: datetime) -> Orphaned | LeadWant
             if party is None or party.lead_id != departed_id or departed_id not in gone:
                 return None  # a new lead is named, or the old one is back
             return LeadWanted(party=party, departed_id=departed_id, recipient_id=d.recipient_id)
+        case "returned":
+            user_id = str(data.get("user_id", ""))
+            party = parties.get(str(data.get("team_id", "")))
+            if party is None or user_id in gone:
+                return None  # gone again meanwhile
+            if not deliveries.orphans_told(
+                session=session, alliance_id=alliance.id, user_id=user_id, since=str(data.get("left_at", ""))
+            ):
+                return None  # back before the channel heard of the departure: nothing to take back
+            theirs = repo.find_commitments(session=session, alliance_id=alliance.id, owner_id=user_id)
+            if not theirs and party.lead_id != user_id:
+                return None  # nothing was said to be orphaned
+            return Returned(
+                user_id=user_id,
+                party=party,
+                items=views.commitments(session, theirs, now=now),
+                was_lead=party.lead_id == user_id,
+            )
         case "welcome":
             person = session.get(Person, d.recipient_id)
             if person is None:

@@ -88,6 +88,17 @@ class Orphaned:
 
 
 @dataclass(frozen=True)
+class Returned:
+    """Someone the channel was told had left is back (their account active again, or back in the channel): the
+    channel hears that the items it was told are orphaned are theirs again."""
+
+    user_id: str
+    party: PartyView
+    items: list[CommitmentView]
+    was_lead: bool
+
+
+@dataclass(frozen=True)
 class LeadWanted:
     """A party's lead has left: the other party's lead and the sponsor are asked to name a new one."""
 

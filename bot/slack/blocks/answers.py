@@ -5,6 +5,7 @@ No feature module imports this one.
 
 from __future__ import annotations
 
+from bot.core.announcements import Announcement
 from bot.core.charter.results import CHARTER_DISPATCH, CHARTER_OUTCOMES
 from bot.core.checkins.results import CheckinAsk, Nudge
 from bot.core.commitments.results import Recorded
@@ -31,6 +32,8 @@ def outcome(result: Outcome) -> list[Block]:
 
 def dispatch(content: object, *, channel_id: str) -> list[Block]:
     """Blocks for what the scheduled work sends: owners' messages carry a row of buttons per commitment."""
+    if isinstance(content, Announcement):
+        return content.body or sections(content.text)  # rendered when the change was made
     if isinstance(content, SCORECARD_DISPATCH):
         return scorecard_blocks.dispatch(content)
     if isinstance(content, CheckinAsk):
