@@ -22,6 +22,7 @@ from bot.core.errors import (
     MetricExists,
     NoSuchMetric,
     NotALead,
+    NotAllowed,
     UnitMismatch,
     UnknownParty,
 )
@@ -175,9 +176,9 @@ def test_same_name_in_both_parties_needs_a_party_unless_it_is_yours(service: All
     assert isinstance(theirs, ReadingRecorded) and theirs.metric.party.name == "Acme"
     bobs = run(service, "metric record revenue 0.3M", Caller("C1", "UBOB"))
     assert isinstance(bobs, ReadingRecorded) and bobs.metric.party.name == "Acme"  # Bob's own party's
-    with pytest.raises(AmbiguousMetric) as ambiguous:
-        run(service, "metric record revenue 0.3M", Caller("C1", "USTRANGER"))  # of neither party
-    assert ambiguous.value.parties == ["Acme", "Globex"]
+    with pytest.raises(NotAllowed) as refused:  # of neither party: may read, changes nothing
+        run(service, "metric record revenue 0.3M", Caller("C1", "USTRANGER"))
+    assert refused.value.reason == "third_team"
 
 
 def test_an_internal_metric_is_invisible_to_the_other_party(service: AllianceService) -> None:
