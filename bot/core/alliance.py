@@ -300,7 +300,8 @@ class Work:
     # | a member of either party             | commit, decide, raise a dispute, add metrics and contributions     |
     # | an item's owner                      | close, move, drop, reassign, report on and snooze it               |
     # | the owner's party's lead             | the same, for every item of their own party (never the other's)    |
-    # |   (no lead: its sponsor; neither: any of its people)                                                      |
+    # |   (no lead: its sponsor; neither: any of its people; nobody of it left and the owner gone: the other      |
+    # |   party's lead, who is asked to reassign the orphaned items)                                              |
     # | a party's lead or sponsor            | name its lead and sponsor (its lead gone: the other lead may too)  |
 
     def may_act(self, alliance: Alliance, caller: Caller) -> None:
@@ -364,7 +365,26 @@ class Work:
             return
         if lead is None and sponsor is None and team_id and team_id == party_team_id:
             return
+        if (
+            lead is None
+            and sponsor is None
+            and self._orphaned(alliance, owner_id)
+            and self._other_lead(alliance, party_team_id, user_id)
+        ):
+            # Nobody of the owner's party is left to act (its organisation disconnected, say): the other party's
+            # lead, who is the one asked to reassign orphaned items, may, so that no item is stuck.
+            return
         raise NotAllowed("not_owner_or_lead", holder_id=owner_id, ref=ref)
+
+    def _orphaned(self, alliance: Alliance, owner_id: str) -> bool:
+        owner = self.person(owner_id)
+        return self.left(alliance, owner_id) or owner is None or owner.deleted
+
+    def _other_lead(self, alliance: Alliance, party_team_id: str, user_id: str) -> bool:
+        return any(
+            p.team_id != party_team_id and p.lead_id == user_id and not self.left(alliance, user_id)
+            for p in self.two_parties(alliance)
+        )
 
     # ---- commitments --------------------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ def cleaned(value: _T) -> _T:
     """A command (a frozen dataclass), a form's fields, a list or a string with every string in it cleaned."""
     result: Any
     if type(value) is str:  # not a StrEnum member: an enum's value is ours, not typed
-        result = clean(value)
+        result = clean(str(value))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: cleaned(getattr(value, f.name)) for f in dataclasses.fields(value)}
         result = dataclasses.replace(value, **changes)

@@ -16,7 +16,6 @@ from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
 from bot.core.alliance import Caller
 from bot.core.clock import ManualClock
 from bot.core.errors import (
-    AmbiguousMetric,
     GrammarError,
     InternalToOwnParty,
     MetricExists,
