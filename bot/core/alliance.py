@@ -159,7 +159,12 @@ class Work:
                 team_ids.append(person.team_id)
             if not home_tz and person.team_id == facts.host_team_id:
                 home_tz = person.tz  # until the host names its lead, whose zone then becomes home
-        parties = [(team_id, self.directory.team_name(team_id)) for team_id in team_ids if team_id][:PARTIES]
+        # Two parties: the host, and of the others the one with most people here (the partner; a third workspace
+        # in the channel is no party), the channel's own order breaking ties.
+        counts = {t: sum(1 for _, team in present if team == t) for t in team_ids}
+        host = [t for t in team_ids if t and t == facts.host_team_id]
+        others = sorted((t for t in team_ids if t and t not in host), key=lambda t: (-counts[t], team_ids.index(t)))
+        parties = [(team_id, self.directory.team_name(team_id)) for team_id in [*host, *others][:PARTIES]]
         name = " & ".join(name for _, name in parties) or facts.name
         now = self.now()
         alliance, created = repo.add_alliance(
