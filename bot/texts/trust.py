@@ -67,9 +67,9 @@ REFUSALS: dict[str, Callable[[NotAllowed], str]] = {
         "Talk to me in the shared channel."
     ),
     "link_not_private_any_more": lambda exc: (
-        "This channel is no longer private to your organisation (it was shared or made public), so I no longer "
-        "treat it as your private channel for the alliance, nor show internal items here. Talk to me in the shared "
-        "channel, or link a private channel again."
+        "I can't confirm that this channel is still private to your organisation (it was shared or made public, or I "
+        "could not check just now), so I show no internal items here. Talk to me in the shared channel, or "
+        "link a private channel again."
     ),
     "link_shared_channel": lambda exc: (
         "That is an alliance's shared channel. Link your organisation's own private channel instead."
