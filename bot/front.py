@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from bot.core.alliance import Caller
-from bot.core.checkins.results import CheckinCalled
+from bot.core.checkins.results import CheckinCalled, Reported
 from bot.core.errors import CommandError
 from bot.core.grammar import Command
 from bot.core.outcomes import Reply
@@ -71,8 +71,10 @@ class FrontEnd(ABC, Generic[Place]):
         self.after(reply, caller, place)
 
     def after(self, reply: Reply, caller: Caller, place: Place) -> None:
-        """What follows an answer: a check-in called now goes out now, not at the next minute's sweep."""
-        if isinstance(reply.outcome, CheckinCalled) and self.wake_sweeper is not None:
+        """What follows an answer: a check-in called now goes out now, and so does a help request to the lead,
+        not at the next minute's sweep."""
+        help_asked = isinstance(reply.outcome, Reported) and reply.outcome.helper_id is not None
+        if (isinstance(reply.outcome, CheckinCalled) or help_asked) and self.wake_sweeper is not None:
             self.wake_sweeper()
 
     def answer_own_way(self, reply: Reply, caller: Caller, place: Place) -> bool:

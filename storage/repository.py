@@ -442,6 +442,12 @@ def link_party_channel(
     return existing, previous if previous != channel_id else None
 
 
+def unlink_party_channel(*, session: Session, link: PartyChannel) -> None:
+    """Forget a party's private channel (it is private to the party no more)."""
+    session.delete(link)
+    session.flush()
+
+
 def alliances_led_by(*, session: Session, platform: str, user_id: str) -> list[tuple[Alliance, Party]]:
     """The alliances in which this person is a party's lead or sponsor, with that party."""
     rows = session.exec(

@@ -13,6 +13,7 @@ from storage.models import (
     Alliance,
     Checkin,
     CheckinAnswer,
+    Commitment,
     Contribution,
     Delivery,
     Metric,
@@ -163,6 +164,47 @@ def checkin_responses(*, session: Session, alliance_id: int) -> list[tuple[str, 
         for p in session.exec(select(Person).where(col(Person.user_id).in_(sorted({u for _, u in asked})))).all()
     }
     return [(teams.get(user_id, ""), (checkin_id, user_id) in answered) for checkin_id, user_id in asked]
+
+
+def shared_checkin_responses(*, session: Session, alliance_id: int) -> list[tuple[str, bool]]:
+    """As `checkin_responses`, as the other organisation may count them: only questions that asked about a shared
+    commitment (one the person owned, open when the check-in opened), answered only by an answer about a shared
+    one. Someone asked only about internal items is no question at all here."""
+    asked = session.exec(
+        select(Delivery.checkin_id, Delivery.recipient_id).where(
+            Delivery.alliance_id == alliance_id, Delivery.kind == "checkin_ask", Delivery.status == "sent"
+        )
+    ).all()
+    if not asked:
+        return []
+    opened = {c.id: c.opened_at for c in session.exec(select(Checkin).where(Checkin.alliance_id == alliance_id)).all()}
+    shared = session.exec(
+        select(Commitment).where(Commitment.alliance_id == alliance_id, col(Commitment.internal).is_(False))
+    ).all()
+    shared_ids = {c.id for c in shared}
+    answered = {
+        (a.checkin_id, a.user_id)
+        for a in session.exec(
+            select(CheckinAnswer).where(col(CheckinAnswer.checkin_id).in_(sorted(c for c in opened if c is not None)))
+        ).all()
+        if a.commitment_id in shared_ids
+    }
+    teams = {
+        p.user_id: p.team_id
+        for p in session.exec(select(Person).where(col(Person.user_id).in_(sorted({u for _, u in asked})))).all()
+    }
+
+    def about_shared(checkin_id: int | None, user_id: str) -> bool:
+        at = opened.get(checkin_id)
+        return at is not None and any(
+            c.owner_id == user_id and c.created_at <= at and (c.closed_at is None or c.closed_at >= at) for c in shared
+        )
+
+    return [
+        (teams.get(user_id, ""), (checkin_id, user_id) in answered)
+        for checkin_id, user_id in asked
+        if about_shared(checkin_id, user_id)
+    ]
 
 
 def answer_review(

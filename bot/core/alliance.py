@@ -34,9 +34,12 @@ from bot.core.views import AllianceView, CommitmentView, PartyView
 from bot.core.visibility import SHARED, Audience, may_see, private_to
 from storage import members
 from storage import repository as repo
-from storage.models import Alliance, Commitment, Party, Person, Status
+from storage.models import Alliance, Commitment, Party, PartyChannel, Person, Status
 
 PROFILE_TTL = timedelta(hours=24)
+# An alliance is between two organisations: the host's and the first other one to take part. Someone of a third
+# organisation in the channel may read and ask, but changes nothing and holds nothing (see `Work.may_act`).
+PARTIES = 2
 # A first use in a huge channel should not cost thousands of users.info calls; the party list also comes
 # from the channel's shared team ids, so sampling members loses no organisation that matters.
 MEMBERS_SAMPLED = 200
@@ -121,6 +124,8 @@ class Work:
         if link is not None and alliance is not None:
             if team_id != link.team_id:
                 raise NotAllowed("not_your_channel")
+            if not self.still_private(link):
+                raise NotAllowed("link_not_private_any_more")
             channel_id, here = alliance.channel_id, private_to(link.team_id)
         audience = private_to(team_id) if caller.private else here
         return replace(caller, channel_id=channel_id, audience=audience, team_id=team_id), here
@@ -155,7 +160,12 @@ class Work:
                 team_ids.append(person.team_id)
             if not home_tz and person.team_id == facts.host_team_id and person.tz_known:
                 home_tz = person.tz  # until the host names its lead, whose zone then becomes home
-        parties = [(team_id, self.directory.team_name(team_id)) for team_id in team_ids if team_id]
+        # Two parties: the host, and of the others the one with most people here (the partner; a third workspace
+        # in the channel is no party), the channel's own order breaking ties.
+        counts = {t: sum(1 for _, team in present if team == t) for t in team_ids}
+        host = [t for t in team_ids if t and t == facts.host_team_id]
+        others = sorted((t for t in team_ids if t and t not in host), key=lambda t: (-counts[t], team_ids.index(t)))
+        parties = [(team_id, self.directory.team_name(team_id)) for team_id in [*host, *others][:PARTIES]]
         name = " & ".join(name for _, name in parties) or facts.name
         now = self.now()
         alliance, created = repo.add_alliance(
@@ -180,15 +190,44 @@ class Work:
         assert alliance.id is not None
         if repo.get_party(session=self.session, alliance_id=alliance.id, team_id=team_id) is not None:
             return
+        if not self.is_party(alliance, team_id):
+            raise NotAllowed("third_team")  # never a third party, whichever path asks for one
         name = self.directory.team_name(team_id)
         repo.add_party(session=self.session, alliance_id=alliance.id, team_id=team_id, name=name)
 
+    def two_parties(self, alliance: Alliance) -> list[Party]:
+        """The alliance's organisations: the host's first, then the first other one to take part (a third one, left
+        in a database from before this rule, counts for nothing)."""
+        assert alliance.id is not None
+        rows = repo.list_parties(session=self.session, alliance_id=alliance.id)
+        return sorted(rows, key=lambda p: (p.team_id != alliance.host_team_id, p.id or 0))[:PARTIES]
+
+    def is_party(self, alliance: Alliance, team_id: str) -> bool:
+        """Whether people of this organisation speak for a party of the alliance: one of its two, or the second
+        one while the alliance has only one."""
+        if not team_id:
+            return False
+        teams = [p.team_id for p in self.two_parties(alliance)]
+        return team_id in teams or len(teams) < PARTIES
+
     def party_channel(self, alliance: Alliance, team_id: str) -> str | None:
-        """The private channel a party linked to this alliance, if any."""
+        """The private channel a party linked to this alliance, if any, and only while it is still private to
+        that party: its audience is checked each time something is to be written there, not once at linking."""
         if alliance.id is None or not team_id:
             return None
         link = repo.party_channel_of(session=self.session, alliance_id=alliance.id, team_id=team_id)
-        return link.channel_id if link is not None else None
+        return link.channel_id if link is not None and self.still_private(link) else None
+
+    def still_private(self, link: PartyChannel) -> bool:
+        """Whether a party's linked channel is still its own (private, no other organisation in it). A channel that
+        became shared or public is unlinked; when the platform cannot say just now, nothing is written there."""
+        facts = self.directory.private_channel(link.channel_id)
+        if facts is None:
+            return False
+        if facts.private and link.team_id and all(t == link.team_id for t in facts.team_ids):
+            return True
+        repo.unlink_party_channel(session=self.session, link=link)
+        return False
 
     def home(self, alliance: Alliance) -> WorkingTime:
         """The host organisation's working time, by which the alliance's check-ins are set."""
@@ -239,13 +278,53 @@ class Work:
             raise DepartedPerson(user_id)
         if alliance is not None and self.left(alliance, user_id):
             raise DepartedPerson(user_id, left_channel=True)
+        if alliance is not None and not self.is_party(alliance, person.team_id):
+            raise NotAllowed("owner_third_team", holder_id=user_id)
+        if alliance is not None and not self.in_channel(alliance, user_id):
+            raise NotAllowed("owner_not_in_channel", holder_id=user_id)
         return person
+
+    def in_channel(self, alliance: Alliance, user_id: str) -> bool:
+        """Whether a person is a member of the alliance's channel: as we recorded it, else as the platform says
+        (when it will not say, we do not hold it against them)."""
+        assert alliance.id is not None
+        member = members.get_member(session=self.session, alliance_id=alliance.id, user_id=user_id)
+        if member is not None:
+            return member.left_at is None
+        present = self.directory.members(alliance.channel_id)
+        return present is None or user_id in present
 
     def left(self, alliance: Alliance, user_id: str) -> bool:
         assert alliance.id is not None
         return members.has_left(session=self.session, alliance_id=alliance.id, user_id=user_id)
 
     # ---- who may do what ----------------------------------------------------------------------------------------
+    #
+    # | who                                  | may                                                                |
+    # |--------------------------------------|--------------------------------------------------------------------|
+    # | anyone in the channel                | read and ask (`list`, `who`, `show`, the scorecard, the charter)    |
+    # | someone of a third organisation      | only that: no change, no item, no role (`third_team`)              |
+    # | someone who left the channel         | nothing at all in that alliance, by any path (`left_alliance`)     |
+    # | a member of either party             | commit, decide, raise a dispute, add metrics and contributions     |
+    # | an item's owner                      | close, move, drop, reassign, report on and snooze it               |
+    # | the owner's party's lead             | the same, for every item of their own party (never the other's)    |
+    # |   (no lead: its sponsor; neither: any of its people; nobody of it left and the owner gone: the other      |
+    # |   party's lead, who is asked to reassign the orphaned items)                                              |
+    # | a party's lead or sponsor            | name its lead and sponsor (its lead gone: the other lead may too)  |
+
+    def may_act(self, alliance: Alliance, caller: Caller) -> None:
+        """Whether the caller may change anything in this alliance at all, from any path (a command, a button, a
+        form, a picker): someone still in its channel who speaks for one of its two organisations."""
+        person = self.person(caller.user_id)
+        if self.left(alliance, caller.user_id) or (person is not None and person.deleted):
+            raise NotAllowed("left_alliance")
+        if not self.is_party(alliance, caller.team_id):
+            raise NotAllowed("third_team")
+
+    def may_read(self, alliance: Alliance, caller: Caller) -> None:
+        """Whether the caller may read this alliance: anyone but someone who has left its channel."""
+        if self.left(alliance, caller.user_id):
+            raise NotAllowed("left_alliance")
 
     def may_name(self, alliance: Alliance, party: Party, caller: Caller, role: Role) -> None:
         """A party names its own people: while it has neither lead nor sponsor (still here) anyone may start it
@@ -273,27 +352,47 @@ class Work:
     def may_change(
         self, alliance: Alliance, caller: Caller, owner_id: str, party_team_id: str, ref: int | None
     ) -> None:
-        """Only the owner or a lead (of either party) may close, move, drop or reassign a commitment. Two stand-ins,
-        so that no item is stuck: while the owner's party has no lead here, its sponsor; while it has neither, any
-        of its own people (as with naming its roles)."""
+        """Each party governs its own items: only the owner or the lead of the owner's party may close, move, drop,
+        reassign, report on or snooze a commitment; the other party's lead may not. Two stand-ins, so that no item
+        is stuck: while the owner's party has no lead here, its sponsor; while it has neither, any of its own
+        people (as with naming its roles). Someone who left may do none of it (`may_act`)."""
         assert alliance.id is not None
+        self.may_act(alliance, caller)
         user_id, team_id, session = caller.user_id, caller.team_id, self.session
         if user_id == owner_id:
             return
-        parties = repo.list_parties(session=session, alliance_id=alliance.id)
-        gone = {u for _, u in members.departed(session=session, alliance_ids=[alliance.id])}
-        named = [x for p in parties for x in (p.lead_id, p.sponsor_id) if x]
-        gone |= {u for u, p in repo.get_people(session=session, user_ids=named).items() if p.deleted}
-        if user_id in {p.lead_id for p in parties if p.lead_id and p.lead_id not in gone}:
-            return
-        own = next((p for p in parties if p.team_id == party_team_id), None)
+        own = repo.get_party(session=session, alliance_id=alliance.id, team_id=party_team_id)
+        holders = [x for x in (own.lead_id, own.sponsor_id) if x] if own is not None else []
+        gone = {u for u in holders if self.left(alliance, u)}
+        gone |= {u for u, p in repo.get_people(session=session, user_ids=holders).items() if p.deleted}
         lead = own.lead_id if own is not None and own.lead_id not in gone else None
         sponsor = own.sponsor_id if own is not None and own.sponsor_id not in gone else None
+        if lead is not None and user_id == lead:
+            return
         if lead is None and sponsor is not None and user_id == sponsor:
             return
         if lead is None and sponsor is None and team_id and team_id == party_team_id:
             return
+        if (
+            lead is None
+            and sponsor is None
+            and self._orphaned(alliance, owner_id)
+            and self._other_lead(alliance, party_team_id, user_id)
+        ):
+            # Nobody of the owner's party is left to act (its organisation disconnected, say): the other party's
+            # lead, who is the one asked to reassign orphaned items, may, so that no item is stuck.
+            return
         raise NotAllowed("not_owner_or_lead", holder_id=owner_id, ref=ref)
+
+    def _orphaned(self, alliance: Alliance, owner_id: str) -> bool:
+        owner = self.person(owner_id)
+        return self.left(alliance, owner_id) or owner is None or owner.deleted
+
+    def _other_lead(self, alliance: Alliance, party_team_id: str, user_id: str) -> bool:
+        return any(
+            p.team_id != party_team_id and p.lead_id == user_id and not self.left(alliance, user_id)
+            for p in self.two_parties(alliance)
+        )
 
     # ---- commitments --------------------------------------------------------------------------------------------
 

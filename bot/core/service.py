@@ -56,9 +56,19 @@ from bot.core.people import links
 from bot.core.people.commands import Away, Back, Handover, Link, NameRole, ReassignAll, Roster, SetHolidays
 from bot.core.people.departures import People
 from bot.core.ports import Directory
+from bot.core.sanitize import clean, cleaned
 from bot.core.scorecard import digest
 from bot.core.scorecard import handlers as scorecard
-from bot.core.scorecard.commands import SCORECARD_COMMANDS, Verdict
+from bot.core.scorecard.commands import (
+    SCORECARD_COMMANDS,
+    Export,
+    ListContributions,
+    ListMetrics,
+    SetBalance,
+    SetDigest,
+    ShowScorecard,
+    Verdict,
+)
 from bot.core.scorecard.results import ReviewAnswered
 from bot.core.views import AllianceView, CommitmentView
 from bot.core.visibility import SHARED, private_to
@@ -89,41 +99,53 @@ class AllianceService:
 
     def handle_text(self, text: str, caller: Caller) -> Reply:
         """Parse and carry out one command. Raises CommandError subclasses for the user to fix."""
-        return self.handle(grammar.parse(text), caller)
+        return self.handle(grammar.parse(clean(text)), caller)
 
     def handle(self, command: grammar.Command, caller: Caller) -> Reply:
+        """Carry out a command, typed or a button's or a form's; every string in it loses its control characters
+        first, whichever front end built it."""
+        command = cleaned(command)
         if isinstance(command, Link):
             return self._link(command, caller)  # linking never creates an alliance, wherever it is typed
-        return self._in_alliance(caller, lambda work, caller, alliance: route(work, command, caller, alliance))
+        return self._in_alliance(
+            caller,
+            lambda work, caller, alliance: route(work, command, caller, alliance),
+            changes=not reads(command),
+        )
 
     def handle_message(self, text: str, caller: Caller, *, message_ts: str, edited: bool) -> Reply:
         """A command typed in a chat message that the platform sends again when its author edits it (Slack re-sends
         an edited mention with the same ts). A message that changed something is remembered with what it did;
         an edit of it amends the commitment it created (`commit …` again), or is refused saying what it did. An
         edit of a message that changed nothing (a look-up, a refused command) is carried out as new."""
-        command = grammar.parse(text)
+        command = cleaned(grammar.parse(clean(text)))
         if isinstance(command, Link):
             return self._link(command, caller)
 
         def act(work: Work, caller: Caller, alliance: Alliance) -> Outcome:
             return _from_message(work, command, caller, alliance, message_ts=message_ts, edited=edited)
 
-        return self._in_alliance(caller, act)
+        return self._in_alliance(caller, act, changes=not reads(command))
 
     def submit_form(self, entry: FormEntry, caller: Caller) -> Reply:
         """Record a commitment from the form, whose date picker gives a day without a time."""
+        entry = cleaned(entry)
         return self._in_alliance(
-            caller, lambda work, caller, alliance: commitments.submit_form(work, alliance, entry, caller)
+            caller, lambda work, caller, alliance: commitments.submit_form(work, alliance, entry, caller), changes=True
         )
 
-    def _in_alliance(self, caller: Caller, act: Callable[[Work, Caller, Alliance], Outcome]) -> Reply:
+    def _in_alliance(self, caller: Caller, act: Callable[[Work, Caller, Alliance], Outcome], *, changes: bool) -> Reply:
         """Carry out `act` in the caller's alliance, in one unit of work. A refused command changes nothing, but a
-        channel's first use still sets up its alliance, which deserves its introduction even then."""
+        channel's first use still sets up its alliance, which deserves its introduction even then. Who may read
+        and who may change anything is decided here, once for every path (`Work.may_read`, `Work.may_act`)."""
         with self.work() as work:
             caller, here = work.resolve(caller)
             alliance, new = work.ensure_alliance(caller.channel_id)
             attempt = work.session.begin_nested()
             try:
+                work.may_read(alliance, caller)
+                if changes:
+                    work.may_act(alliance, caller)
                 outcome = act(work, caller, alliance)
             except CommandError as e:
                 attempt.rollback()
@@ -204,6 +226,12 @@ class AllianceService:
         with self.work() as work:
             return checkins.open_thread(work, channel_id)
 
+    def recheck_party_channel(self, channel_id: str) -> bool:
+        """A channel's audience changed (`channel_shared`): a party's linked channel no longer private to it is
+        unlinked at once. True when it was."""
+        with self.work() as work:
+            return links.recheck(work, channel_id)
+
     def first_delivery(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for a retry of an event already handled."""
         with self.work() as work:
@@ -234,7 +262,12 @@ class AllianceService:
     def charter_step(self, step: int, fields: dict[str, Any], caller: Caller) -> Reply | None:
         """One step of the charter form; None until the last step, whose save is the reply. A problem raises
         CharterError naming the field, and nothing of the step is kept."""
+        fields = cleaned(fields)
         with self.work() as work:
+            caller, _ = work.resolve(caller)
+            alliance = work.alliance(caller.channel_id)
+            if alliance is not None:
+                work.may_act(alliance, caller)
             saved = charter.submit_step(work, step, fields, caller)
         return Reply(outcome=saved) if saved is not None else None
 
@@ -248,6 +281,10 @@ class AllianceService:
     ) -> ReviewAnswered:
         """A lead's continue / adjust / wind down to a review prompt; a second click changes their answer."""
         with self.work() as work:
+            caller, _ = work.resolve(Caller(channel_id=channel_id, user_id=user_id))
+            alliance = work.alliance(caller.channel_id)
+            if alliance is not None:
+                work.may_act(alliance, caller)
             return digest.answer_review(
                 work, channel_id=channel_id, review_key=review_key, about=about, user_id=user_id, verdict=verdict
             )
@@ -281,6 +318,33 @@ def _from_message(
             session=session, **where, alliance_id=alliance.id, kind=kind, commitment_id=made_id, at=work.now()
         )
     return outcome
+
+
+def reads(command: grammar.Command) -> bool:
+    """Whether a command only reads the alliance (anyone in its channel may), rather than changing it (only the
+    people of its two organisations still in the channel may: `Work.may_act`)."""
+    match command:
+        case Escalation(lead_after=None) | SetBalance(threshold=None) | SetDigest(frequency=None):
+            return True
+    return isinstance(command, READS)
+
+
+READS = (
+    grammar.Help,
+    WhoOwns,
+    OwnedBy,
+    ListCommitments,
+    Show,
+    ShowCadence,
+    Roster,
+    ShowCharter,
+    ListDecisions,
+    ListDisputes,
+    ListMetrics,
+    ListContributions,
+    ShowScorecard,
+    Export,
+)
 
 
 def route(work: Work, command: grammar.Command, caller: Caller, alliance: Alliance) -> Outcome:

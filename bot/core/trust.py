@@ -147,12 +147,28 @@ def _checkin_ask(content: CheckinAsk, audience: Audience) -> CheckinAsk | None:
 
 def _checkin_closed(content: CheckinClosed, audience: Audience) -> CheckinClosed:
     hidden = _hidden(content.internal, audience)
+    answers = [a for a in content.answers if a.ref not in hidden]
+    spoke = {a.user_id for a in answers}
+
+    def shown(user_id: str) -> bool:
+        """Whether this reader may know the person was asked: about an item the reader may see."""
+        refs = content.asked_about.get(user_id)
+        return refs is None or any(r not in hidden for r in refs)
+
+    # Who answered only about hidden items answered nothing this reader may know of: silent on what they were
+    # asked about that the reader sees, or not named at all.
+    answered = [u for u in content.answered if u in spoke]
+    quiet = {u for u in content.answered if u not in spoke and u in content.asked_about and shown(u)}
+    silent = sorted({u for u in content.silent if shown(u)} | quiet)
     return replace(
         content,
-        answers=[a for a in content.answers if a.ref not in hidden],
+        answered=answered,
+        silent=silent,
+        answers=answers,
         changes=[c for c in content.changes if c[0] not in hidden],
         still_open=_items(content.still_open, audience),
         internal={ref: team for ref, team in content.internal.items() if ref not in hidden},
+        asked_about={u: [r for r in refs if r not in hidden] for u, refs in content.asked_about.items() if shown(u)},
     )
 
 

@@ -37,7 +37,11 @@ CADENCE_WORDS = {
 def reported(result: Reported) -> str:
     item = result.commitment
     note = f": “{result.note}”" if result.note else ""
-    return f"{person(result.actor_id)} on `{ref(item.ref)}` *{item.title}*: {ANSWER_WORDS[result.answer.value]}{note}"
+    told = f" ({person(result.helper_id)} is told)" if result.helper_id else ""
+    return (
+        f"{person(result.actor_id)} on `{ref(item.ref)}` *{item.title}*: {ANSWER_WORDS[result.answer.value]}"
+        f"{note}{told}"
+    )
 
 
 def cadence(result: CadenceView) -> str:
@@ -82,6 +86,7 @@ NUDGE_HEADS = {
     NudgeKind.OVERDUE: ":warning: Overdue",
     NudgeKind.LEAD: ":arrow_up: Escalation to you as lead",
     NudgeKind.SPONSOR: ":rotating_light: Escalation to you as sponsor",
+    NudgeKind.HELP: ":sos: Help asked",
 }
 
 
@@ -100,6 +105,12 @@ def nudge(message: Nudge) -> str:
             )
         case NudgeKind.OVERDUE:
             ask = "Its deadline has passed. Done? A new date? Someone else? Say so with a button."
+        case NudgeKind.HELP:
+            said = f": “{message.note}”" if message.note else "."
+            ask = (
+                f"{person(message.asked_by or item.owner_id)} needs help with it{said} You are told as "
+                f"*{item.party.name}*'s lead (or sponsor): can you unblock it, reassign it or agree a new date?"
+            )
         case _:
             ask = (
                 f"{person(item.owner_id)} of *{item.party.name}* has not closed or moved it. "

@@ -22,12 +22,37 @@ def _not_owner_or_lead(exc: NotAllowed) -> str:
     item = f"`{ref(exc.ref)}`" if exc.ref is not None else "these commitments"
     owner = f"its owner {person(exc.holder_id)}" if exc.holder_id and exc.ref is not None else "their owner"
     return (
-        f"Only {owner} or a lead of either party can close, move, drop or reassign {item}. Nothing changed; "
-        "ask them, or a lead."
+        f"Only {owner} or their own organisation's lead can close, move, drop, reassign, report on or snooze "
+        f"{item}: each party governs its own items. Nothing changed; ask them, or their lead."
     )
 
 
 REFUSALS: dict[str, Callable[[NotAllowed], str]] = {
+    "third_team": lambda exc: (
+        "An alliance is between two organisations, and yours is not one of this alliance's two: you can read and "
+        "ask here (`list`, `who`, `show`, `scorecard`), but not change anything. Nothing changed."
+    ),
+    "left_alliance": lambda exc: (
+        "You have left this alliance's channel, so you no longer own or change anything in it (its leads reassign "
+        "what you held). Nothing changed."
+    ),
+    "owner_third_team": lambda exc: (
+        f"{person(exc.holder_id or '')} is not with either organisation of this alliance: only the two parties' "
+        "own people can own its commitments or hold its roles. Nothing changed."
+    ),
+    "owner_not_in_channel": lambda exc: (
+        f"{person(exc.holder_id or '')} is not in this alliance's channel: owners, leads and sponsors must be in "
+        "it. Invite them first, then try again. Nothing changed."
+    ),
+    "checkin_open": lambda exc: (
+        f"Check-in {ref(exc.ref)} is still open: one check-in at a time. Answer in its thread; the next one "
+        "follows the cadence (or call it once this one has closed)."
+        if exc.ref is not None
+        else "A check-in has just been called and is on its way: one check-in at a time."
+    ),
+    "nothing_to_hand_over": lambda exc: (
+        f"{person(exc.holder_id or '')} holds nothing in this alliance that you can hand over. Nothing changed."
+    ),
     "not_owner_or_lead": _not_owner_or_lead,
     "internal_other_party": lambda exc: (
         f"{person(exc.holder_id or '')} belongs to the other organisation: only their own organisation can keep an "
@@ -40,6 +65,11 @@ REFUSALS: dict[str, Callable[[NotAllowed], str]] = {
     "not_your_channel": lambda exc: (
         "This is another organisation's private channel for the alliance, so I only answer its own people here. "
         "Talk to me in the shared channel."
+    ),
+    "link_not_private_any_more": lambda exc: (
+        "I can't confirm that this channel is still private to your organisation (it was shared or made public, or I "
+        "could not check just now), so I show no internal items here. Talk to me in the shared channel, or "
+        "link a private channel again."
     ),
     "link_shared_channel": lambda exc: (
         "That is an alliance's shared channel. Link your organisation's own private channel instead."

@@ -16,12 +16,12 @@ from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
 from bot.core.alliance import Caller
 from bot.core.clock import ManualClock
 from bot.core.errors import (
-    AmbiguousMetric,
     GrammarError,
     InternalToOwnParty,
     MetricExists,
     NoSuchMetric,
     NotALead,
+    NotAllowed,
     UnitMismatch,
     UnknownParty,
 )
@@ -175,9 +175,9 @@ def test_same_name_in_both_parties_needs_a_party_unless_it_is_yours(service: All
     assert isinstance(theirs, ReadingRecorded) and theirs.metric.party.name == "Acme"
     bobs = run(service, "metric record revenue 0.3M", Caller("C1", "UBOB"))
     assert isinstance(bobs, ReadingRecorded) and bobs.metric.party.name == "Acme"  # Bob's own party's
-    with pytest.raises(AmbiguousMetric) as ambiguous:
-        run(service, "metric record revenue 0.3M", Caller("C1", "USTRANGER"))  # of neither party
-    assert ambiguous.value.parties == ["Acme", "Globex"]
+    with pytest.raises(NotAllowed) as refused:  # of neither party: may read, changes nothing
+        run(service, "metric record revenue 0.3M", Caller("C1", "USTRANGER"))
+    assert refused.value.reason == "third_team"
 
 
 def test_an_internal_metric_is_invisible_to_the_other_party(service: AllianceService) -> None:

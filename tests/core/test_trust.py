@@ -367,6 +367,7 @@ def test_no_renderer_shows_another_organisations_internal_items(world: TrustWorl
         ("UALICE", "mention", "reassign #7 <@UBOB>"),
         ("UPAUL", "slash", "due #2 next Monday"),
         ("UPIA", "linked", "status #8 need help: the numbers are late"),
+        ("UBOB", "slash", "status #3 need help: legal has not answered"),  # Alice, Acme's lead, is told
         ("UALICE", "slash", "checkin now"),
         ("UALICE", "slash", "cadence weekly"),
         ("UALICE", "slash", "escalation 2 5"),

@@ -145,7 +145,7 @@ def test_the_other_party_cannot_change_or_see_an_internal_item_and_is_told_priva
     mention(bot, "due #2 next Monday", user=PIA)
     assert said(bot.fake) == []
     [refused] = whispered(bot.fake)
-    assert refused.user == PIA and refused.text.startswith(f"Only its owner <@{PAUL}> or a lead of either party")
+    assert refused.user == PIA and refused.text.startswith(f"Only its owner <@{PAUL}> or their own organisation's lead")
 
     # Nor may Globex make an item internal for Acme.
     mention(bot, f"commit --internal <@{BOB}> Their floor by Friday", user=PAUL)

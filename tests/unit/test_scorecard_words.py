@@ -155,7 +155,8 @@ def card() -> ScorecardView:
         contributions=[],
         delivery=Punctuality(done_on_time=3, done_late=1, slips=2),
         delivery_shared=Punctuality(done_on_time=1),
-        responses=Responses(asked=4, answered=3),
+        responses=Responses(asked=5, answered=3),  # one more question, about an internal item: Acme's alone
+        responses_shared=Responses(asked=4, answered=3),
     )
     globex = SideCard(
         party=Side("globex", "Globex"),
@@ -179,6 +180,7 @@ def test_seen_by_keeps_internal_items_and_their_figures_to_their_party() -> None
     own = card().seen_by(private_to("acme"))
     assert [m.name for m in own.sides[0].metrics] == ["revenue", "secret"]
     assert own.sides[0].delivery.done_late == 1
+    assert (shared.sides[0].responses, own.sides[0].responses) == (Responses(4, 3), Responses(5, 3))
     assert [m.name for m in card().seen_by(private_to("globex")).sides[0].metrics] == ["revenue"]
 
 

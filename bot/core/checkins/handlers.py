@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from bot.core.alliance import Caller, Work, utc
 from bot.core.cadence import Cadence, first_checkin, interval, next_checkin
 from bot.core.checkins.commands import Answer
-from bot.core.checkins.results import CadenceView, CheckinCalled, EscalationView, Reported, Snoozed
+from bot.core.checkins.nudges import when_reachable
+from bot.core.checkins.results import CadenceView, CheckinCalled, EscalationView, NudgeKind, Reported, Snoozed
+from bot.core.errors import NotAllowed
+from storage import deliveries, members
 from storage import repository as repo
 from storage.models import Alliance, Checkin, CheckinAnswer, Commitment
 
 
 def report(work: Work, alliance: Alliance, caller: Caller, ref: int, answer: str, note: str) -> Reported:
     commitment = work.open_commitment(alliance, ref, caller)
+    # Only who may change it may say where it stands: a status is the owner's (or their lead's) word.
+    work.may_change(alliance, caller, commitment.owner_id, commitment.party_team_id, ref)
     commitment.reported, commitment.reported_note = answer, note or None
     checkin = note_answer(work, alliance, commitment, caller.user_id, answer, note)
+    helper = ask_for_help(work, alliance, commitment, caller, note) if answer == Answer.NEED_HELP.value else None
     view = work.commitment_view(commitment)
     return Reported(
         commitment=view,
@@ -24,7 +31,41 @@ def report(work: Work, alliance: Alliance, caller: Caller, ref: int, answer: str
         actor_id=caller.user_id,
         checkin_seq=checkin.seq if checkin else None,
         thread_ts=checkin.thread_ts if checkin else None,
+        helper_id=helper,
     )
+
+
+def ask_for_help(work: Work, alliance: Alliance, commitment: Commitment, caller: Caller, note: str) -> str | None:
+    """ "Need help" reaches someone: the lead of the owner's own party (its sponsor when the lead is the one asking
+    or is gone), privately, in their working hours. Who is told, or None when the party has nobody to tell."""
+    assert alliance.id is not None and commitment.id is not None
+    session, now = work.session, work.now()
+    party = repo.get_party(session=session, alliance_id=alliance.id, team_id=commitment.party_team_id)
+    candidates = [u for u in ((party.lead_id, party.sponsor_id) if party else ()) if u and u != caller.user_id]
+    people = repo.get_people(session=session, user_ids=candidates)
+    helper = next(
+        (
+            u
+            for u in candidates
+            if u in people
+            and not people[u].deleted
+            and not members.has_left(session=session, alliance_id=alliance.id, user_id=u)
+        ),
+        None,
+    )
+    if helper is None:
+        return None
+    row = {
+        "key": f"help:{commitment.id}:{helper}:{int(now.timestamp())}",
+        "alliance_id": alliance.id,
+        "kind": NudgeKind.HELP.value,
+        "recipient_id": helper,
+        "commitment_id": commitment.id,
+        "data": json.dumps({"due": commitment.due_at.isoformat(), "asked_by": caller.user_id, "note": note}),
+        "not_before": when_reachable(people[helper], party, now),
+    }
+    deliveries.plan_deliveries(session=session, rows=[row])
+    return helper
 
 
 def note_answer(
@@ -76,10 +117,19 @@ def cadence(work: Work, alliance: Alliance, setting: str | None) -> CadenceView:
 
 
 def checkin_now(work: Work, alliance: Alliance) -> CheckinCalled:
+    """Call the next check-in now. One check-in at a time: while one is open (before its closing time), or one
+    called is not out yet, a second call is refused with a word on which (typed five times, it opens one). An
+    open check-in past its closing time is closed by the sweep that opens the new one."""
+    assert alliance.id is not None
     now = work.now()
     session = work.session
     row = session.get(Alliance, alliance.id)
     assert row is not None
+    current = repo.open_checkin(session=session, alliance_id=alliance.id)
+    if current is not None and current.closes_at > now:
+        raise NotAllowed("checkin_open", ref=current.seq)
+    if row.next_checkin_at is not None and row.next_checkin_at <= now:
+        raise NotAllowed("checkin_open")
     row.next_checkin_at = now
     return CheckinCalled(at=now)
 
@@ -88,6 +138,7 @@ def snooze(work: Work, alliance: Alliance, caller: Caller, ref: int, days: int) 
     now = work.now()
     until = now + timedelta(days=days)
     commitment = work.open_commitment(alliance, ref, caller)
+    work.may_change(alliance, caller, commitment.owner_id, commitment.party_team_id, ref)
     commitment.snoozed_until = until
     commitment.next_nudge_at = until
     work.history(commitment, actor_id=caller.user_id, kind="snoozed", data={"until": utc(until)})

@@ -279,7 +279,7 @@ def content(
         return None  # done, dropped or moved since it was planned: this reminder has nothing to say
     if d.kind == NudgeKind.DUE_SOON.value and state.due_at <= now:
         return None  # held back (the owner was away) until past the deadline: the overdue nudge speaks now
-    if state.snoozed_until is not None and state.snoozed_until > now:
+    if state.snoozed_until is not None and state.snoozed_until > now and d.kind != NudgeKind.HELP.value:
         return None
     if d.kind == ESCALATION_LINE:
         sponsor_id = view.party.sponsor_id
@@ -293,6 +293,8 @@ def content(
         commitment=view,
         recipient_id=d.recipient_id,
         owner_away_until=datetime.fromisoformat(away) if away else None,
+        asked_by=str(data.get("asked_by") or ""),
+        note=str(data.get("note") or ""),
     )
 
 

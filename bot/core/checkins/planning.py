@@ -206,6 +206,10 @@ def summary(session: Session, alliance: Alliance, checkin: Checkin, items: list[
         (commitments[e.commitment_id].ref, commitments[e.commitment_id].title, e.kind, e.actor_id) for e in events
     ]
     refs = {c.id: (c.ref, c.title) for c in commitments.values()}
+    asked_about: dict[str, list[int]] = {}
+    for c in commitments.values():
+        if c.created_at <= checkin.opened_at and (c.closed_at is None or c.closed_at >= checkin.opened_at):
+            asked_about.setdefault(c.owner_id, []).append(c.ref)
     return CheckinClosed(
         seq=checkin.seq,
         answered=answered,
@@ -223,6 +227,7 @@ def summary(session: Session, alliance: Alliance, checkin: Checkin, items: list[
         changes=changes,
         still_open=items,
         internal={c.ref: c.party_team_id for c in commitments.values() if c.internal},
+        asked_about={u: sorted(r) for u, r in asked_about.items() if u in asked or u in answered},
     )
 
 

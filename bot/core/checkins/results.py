@@ -20,6 +20,7 @@ class Reported:
     actor_id: str
     checkin_seq: int | None
     thread_ts: str | None
+    helper_id: str | None = None  # "need help": the owner's lead (or sponsor) who is told privately
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ class CheckinClosed:
     changes: list[tuple[int, str, str, str]]  # (ref, title, kind, actor) since the previous check-in
     still_open: list[CommitmentView]
     internal: dict[int, str] = field(default_factory=dict)  # refs named above internal to a party: its team id
+    # what each person asked was asked about (their items open when it opened): whoever was asked only about
+    # another party's internal items is, to that reader, neither silent nor answering
+    asked_about: dict[str, list[int]] = field(default_factory=dict)
 
 
 class NudgeKind(StrEnum):
@@ -101,6 +105,7 @@ class NudgeKind(StrEnum):
     OVERDUE = "overdue"
     LEAD = "lead"
     SPONSOR = "sponsor"
+    HELP = "help"  # the owner asked for help: to the lead of the owner's own party
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,8 @@ class Nudge:
     commitment: CommitmentView
     recipient_id: str
     owner_away_until: datetime | None = None  # set when the lead hears of it because the owner is away
+    asked_by: str = ""  # a help request: who asked, and what they said
+    note: str = ""
 
 
 @dataclass(frozen=True)

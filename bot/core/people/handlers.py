@@ -121,8 +121,11 @@ def roster(work: Work, alliance: Alliance, caller: Caller) -> RosterView:
 def handover(work: Work, alliance: Alliance, caller: Caller, from_id: str, to_id: str) -> HandedOver:
     """Everything Bob holds in this alliance, open commitments and roles, to Alice in one step."""
     assert alliance.id is not None
-    work.known(from_id)
+    giver = work.known(from_id)
     taker = work.owner(to_id, alliance)
+    # Who may not change what Bob holds is refused before anything, even when he holds nothing: never an
+    # announcement of a hand-over that was not theirs to make.
+    work.may_change(alliance, caller, from_id, giver.team_id, None)
     work.ensure_party(alliance, taker.team_id)
     now = work.now()
     session = work.session
@@ -140,6 +143,8 @@ def handover(work: Work, alliance: Alliance, caller: Caller, from_id: str, to_id
                 roles.append(role)
                 if role == "lead":
                     work.follow_host_lead(alliance, party, taker)
+    if not moved and not roles:
+        raise NotAllowed("nothing_to_hand_over", holder_id=from_id)
     return HandedOver(
         from_id=from_id,
         to_id=taker.user_id,

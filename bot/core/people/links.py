@@ -75,3 +75,13 @@ def _alliance_to_link(work: Work, command: Link, *, channel_id: str, user_id: st
     if len(led) == 1:
         return led[0]
     raise NotAllowed("link_which" if led else "link_where")
+
+
+def recheck(work: Work, channel_id: str) -> bool:
+    """A party's linked channel whose audience may have changed (it was shared, say): unlinked now if it is no
+    longer private to the party. True when it was unlinked. Every write there checks again anyway."""
+    link = repo.get_party_channel(session=work.session, platform=work.platform, channel_id=channel_id)
+    if link is None:
+        return False
+    facts = work.directory.private_channel(channel_id)
+    return facts is not None and not work.still_private(link)

@@ -175,11 +175,13 @@ def build_card(session: Session, alliance: Alliance, now: datetime) -> Scorecard
     statuses = (Status.OPEN, Status.DONE, Status.DROPPED)
     commitments = repo.find_commitments(session=session, alliance_id=alliance.id, statuses=statuses)
     responses = scorecard_store.checkin_responses(session=session, alliance_id=alliance.id)
+    shared_responses = scorecard_store.shared_checkin_responses(session=session, alliance_id=alliance.id)
     goals = charter_terms(session, alliance.id).goals
     cards = []
     for team_id, side in sides.items():
         mine = [c for c in commitments if c.party_team_id == team_id]
         asked = [answered for team, answered in responses if team == team_id]
+        asked_shared = [answered for team, answered in shared_responses if team == team_id]
         cards.append(
             SideCard(
                 party=side,
@@ -188,6 +190,7 @@ def build_card(session: Session, alliance: Alliance, now: datetime) -> Scorecard
                 delivery=punctuality(mine, now),
                 delivery_shared=punctuality([c for c in mine if not internal(c)], now),
                 responses=Responses(asked=len(asked), answered=sum(asked)),
+                responses_shared=Responses(asked=len(asked_shared), answered=sum(asked_shared)),
                 goals=[g for g in goals if not g.team_ids or team_id in g.team_ids],
             )
         )

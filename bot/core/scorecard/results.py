@@ -115,6 +115,7 @@ class SideCard:
     responses: Responses
     goals: list[Goal] = field(default_factory=list)
     delivery_shared: Punctuality = Punctuality()  # its shared commitments only: what the other party may see
+    responses_shared: Responses = Responses()  # questions about its shared commitments only: likewise
 
     @property
     def progress(self) -> float | None:
@@ -158,6 +159,7 @@ def _side_seen_by(side: SideCard, audience: Audience) -> SideCard:
     return replace(
         side,
         delivery=side.delivery if own else side.delivery_shared,
+        responses=side.responses if own else side.responses_shared,
         metrics=[m for m in side.metrics if may_see(audience, internal=m.internal, party_team_id=m.party.team_id)],
         contributions=[
             c for c in side.contributions if may_see(audience, internal=c.internal, party_team_id=c.party.team_id)

@@ -67,6 +67,9 @@ def register(app: App, front: SlackFrontEnd) -> None:
         # An organisation joined, or came back: compare the members now rather than tomorrow, so its people
         # are recognised (and their items theirs again) at once.
         if event.get("channel"):
+            # A party's linked private channel shared with another organisation is unlinked at once: internal
+            # items are never written there again (each write checks its audience too).
+            front.service.recheck_party_channel(str(event["channel"]))
             wake(people.reconcile_channel(event["channel"]))
 
     @app.action(people_blocks.ORPHAN_REASSIGN_ACTION)

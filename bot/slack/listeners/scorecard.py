@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.core.errors import ScorecardError
+from bot.core.errors import CommandError
 from bot.slack.blocks.base import sections
 from bot.slack.blocks.scorecard import REVIEW_ACTIONS
 from bot.slack.front import SlackFrontEnd
@@ -38,7 +38,7 @@ def _review(front: SlackFrontEnd) -> Any:
                 user_id=user_id,
                 verdict=VERDICTS[action["action_id"]],
             )
-        except ScorecardError as e:
+        except CommandError as e:  # not a lead, or no longer one of the alliance's people
             front.client.chat_postMessage(
                 channel=dm, text=answers_texts.error(e), blocks=sections(answers_texts.error(e))
             )

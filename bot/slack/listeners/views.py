@@ -55,6 +55,8 @@ def _field(error: CommandError) -> str:
         return "due"
     if isinstance(error, UnknownPerson | NotAPerson | DepartedPerson):
         return "owner"
+    if isinstance(error, NotAllowed) and error.reason in ("owner_third_team", "owner_not_in_channel"):
+        return "owner"
     if isinstance(error, NotAllowed) and error.reason == "internal_other_party":
         return "internal"
     if isinstance(error, GrammarError):

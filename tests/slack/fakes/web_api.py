@@ -54,11 +54,13 @@ __all__ = [
     "BOT_ID",
     "CHANNEL",
     "ERIN",
+    "EVE",
     "GLOBEX",
     "GONE",
     "GUS",
     "PAUL",
     "PIA",
+    "THIRD",
     "Call",
     "FakeSlack",
     "World",
@@ -73,6 +75,7 @@ __all__ = [
 
 ACME = "T0ACME001"
 GLOBEX = "T0GLBX001"
+THIRD = "T0THIRD01"  # a third workspace: in the directory, not in the alliance channel unless a test adds it
 
 ALICE = "U0ALICE01"
 BOB = "U0BOB0001"
@@ -84,6 +87,7 @@ BOT = "U0BOT0001"
 BOT_ID = "B0BOT0001"
 APP_ID = "A0ALLY001"
 GONE = "U0GONE001"
+EVE = "U0EVE0001"  # of the third workspace
 
 CHANNEL = "C0ALLY001"
 
@@ -285,6 +289,7 @@ def default_world() -> World:
     teams = {
         ACME: make_team(ACME, "Acme", "acme"),
         GLOBEX: make_team(GLOBEX, "Globex", "globex"),
+        THIRD: make_team(THIRD, "Initech", "initech"),
     }
     acme_mail, globex_mail = "acme.example", "globex.example"
     users = {
@@ -352,6 +357,15 @@ def default_world() -> World:
             tz="America/Los_Angeles",
             is_bot=True,
             bot_id=BOT_ID,
+        ),
+        EVE: make_user(
+            EVE,
+            "eve",
+            team_id=THIRD,
+            real_name="Eve Ellis",
+            display_name="eve",
+            tz="Europe/London",
+            email_domain="initech.example",
         ),
         GONE: make_user(
             GONE,
