@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -36,8 +37,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine, "begin", _forget_writes)
+    event.listen(engine, "before_cursor_execute", _note_writes)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -52,6 +56,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b|\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
+
+
+def _forget_writes(connection: Any) -> None:
+    connection.info["wrote"] = False
+
+
+def _note_writes(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    # Whether the transaction changed anything: `commit_rider` rides only on the commits of work that wrote.
+    if not connection.info.get("wrote") and _WRITE.match(statement):
+        connection.info["wrote"] = True
 
 
 def migrate(engine: Engine) -> None:
@@ -81,6 +98,9 @@ class Database:
         looked up during a command, say), it carries on in that one's session: a savepoint undoes this block alone
         if it raises, and what it did is committed with the whole. One command is one transaction, and it never
         waits on itself for SQLite's write lock.
+
+        When this thread has a `commit_rider` (the inbox's "this request is done"), it is written in the first unit
+        of work that changed anything, in that same transaction: the work and its record stand or fall together.
         """
         outer = _unit_of_work.get()
         if outer is not None and outer[0] is self:
@@ -91,6 +111,9 @@ class Database:
             token = _unit_of_work.set((self, session))
             try:
                 yield session
+                rider = commit_rider.get()
+                if rider is not None and session.in_transaction() and session.connection().info.get("wrote"):
+                    rider(session)
                 session.commit()
             except BaseException:
                 session.rollback()
@@ -104,3 +127,7 @@ class Database:
 
 # The unit of work open in this thread (contexts are per thread), with the database it belongs to.
 _unit_of_work: ContextVar[tuple[Database, Session] | None] = ContextVar("unit_of_work", default=None)
+
+# Something to write in the same transaction as this thread's next unit of work that changes anything (see
+# Database.session); the rider removes itself once it has ridden. An exception from it rolls the work back.
+commit_rider: ContextVar[Callable[[Session], None] | None] = ContextVar("commit_rider", default=None)
