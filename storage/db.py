@@ -27,14 +27,16 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_seconds: float = 30) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # isolation_level=None hands transaction control to us: every transaction starts with BEGIN IMMEDIATE,
         # taking SQLite's write lock up front. Otherwise a transaction that read first and writes later fails
         # at once ("database is locked") when another connection wrote in between, as two sweepers would.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy_seconds, "isolation_level": None}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
@@ -50,7 +52,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -83,9 +84,10 @@ def migrate(engine: Engine) -> None:
 class Database:
     """The one engine of a running bot, and the sessions cut from it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, busy_seconds: float = 30) -> None:
+        """`busy_seconds`: how long SQLite waits for another connection's write lock (sqlite3's `timeout`)."""
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, busy_seconds=busy_seconds)
 
     def migrate(self) -> None:
         migrate(self.engine)
