@@ -32,7 +32,10 @@ from tests.slack.fakes.web_api import FakeSlack, _Scripted
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = secrets.token_hex(16)
 N = 5
-SLOW_SECONDS = 0.25
+# Slow enough that a channel's first use (about ten look-ups, inside the first command's transaction) is still
+# running when the acknowledgements are back; fast enough that on SQLite the other commands' inbox writes, which
+# wait for that transaction's lock, get it within the inbox's 2 s (bot.slack.inbox.INTAKE_WAIT).
+SLOW_SECONDS = 0.1
 
 
 class SlowSlack(FakeSlack):
