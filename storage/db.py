@@ -27,7 +27,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, busy_seconds: float = 30) -> Engine:
+def make_engine(url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -39,6 +39,8 @@ def make_engine(url: str, *, busy_seconds: float = 30) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        if not sync_every_commit:
+            event.listen(engine, "connect", _sqlite_sync_normal)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     event.listen(engine, "begin", _forget_writes)
@@ -53,6 +55,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_sync_normal(dbapi_connection: Any, _record: Any) -> None:
+    # In WAL mode a commit then survives the process (kill -9 included) without waiting for the disk; it reaches
+    # the disk with the next fully synced commit of any connection, or a checkpoint.
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -84,10 +92,12 @@ def migrate(engine: Engine) -> None:
 class Database:
     """The one engine of a running bot, and the sessions cut from it."""
 
-    def __init__(self, url: str, *, busy_seconds: float = 30) -> None:
-        """`busy_seconds`: how long SQLite waits for another connection's write lock (sqlite3's `timeout`)."""
+    def __init__(self, url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True) -> None:
+        """`busy_seconds`: how long SQLite waits for another connection's write lock (sqlite3's `timeout`);
+        `sync_every_commit=False`: SQLite commits survive a crashed process but not a crashed machine (see
+        _sqlite_sync_normal). Both apply to SQLite only."""
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url, busy_seconds=busy_seconds)
+        self.engine = make_engine(self.url, busy_seconds=busy_seconds, sync_every_commit=sync_every_commit)
 
     def migrate(self) -> None:
         migrate(self.engine)
