@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.core.service import AllianceService
 from bot.slack import listeners, signing
 from bot.slack.front import SlackFrontEnd
-from bot.slack.inbox import Inbox, Superseded, current, replaying
+from bot.slack.inbox import Inbox, InboxApp, Superseded, current, replaying
 from bot.slack.replies import Where
 from bot.texts import base as base_texts
 
@@ -50,7 +50,7 @@ def build_app(
     before they are acknowledged, carried out on its executor, marked done with the work (bot.slack.inbox)."""
     secret = settings.signing_secret or ""
     inbox = inbox or Inbox(service.db, signing_secret=secret)
-    app = App(
+    app = InboxApp(
         client=client,
         signing_secret=settings.signing_secret,
         # Do not let SLACK_CLIENT_ID/SECRET in the environment flip Bolt into OAuth mode (Settings refuses

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import io
 import logging
 import threading
@@ -15,7 +14,6 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request.internals import parse_body
 
 from bot.slack import signing
-from bot.slack.inbox import current
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +70,7 @@ class SlackWsgi:
             log.warning("refused a signed request whose body is not what Slack sends")
             return _plain(start_response, "400 Bad Request", b"malformed body\n")
         environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
-        # Each request in a context of its own: the inbox's ticket set inside stays with this request.
-        context = contextvars.copy_context()
-        answer = context.run(self.slack, environ, start_response)
-        ticket = context.get(current)
-        if ticket is not None and not ticket.submitted:
-            ticket.inbox.complete(ticket)  # stored, but no listener took it (or it was refused before one did)
-        return answer
+        return self.slack(environ, start_response)
 
 
 def _plain(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:

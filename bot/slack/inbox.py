@@ -148,6 +148,19 @@ class InboxExecutor(ThreadPoolExecutor):
                 self.inbox.ended(ticket)
 
 
+class InboxApp(App):
+    """Bolt's App, each request dispatched in a context of its own (its inbox ticket stays with it). A request
+    the inbox stored but no listener took (none matched, or a middleware answered it) is completed here."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        context = contextvars.copy_context()
+        response = context.run(super().dispatch, req)
+        ticket = context.get(current)
+        if ticket is not None and not ticket.submitted:
+            ticket.inbox.complete(ticket)
+        return response
+
+
 class Inbox:
     def __init__(
         self,
@@ -341,7 +354,6 @@ class Inbox:
         except Exception:
             log.exception("replaying inbox entry %d failed", entry.id)
             ticket.failed = True
-        if not ticket.submitted or ticket.failed:
             self.complete(ticket)
 
     def request_of(self, entry: InboxEntry) -> BoltRequest:

@@ -179,3 +179,11 @@ def test_every_verified_request_is_in_the_inbox_and_done(bot: Bot) -> None:
     assert entry.outcome == "done"
     stored: dict[str, Any] = json.loads(entry.headers)
     assert "x-slack-signature" not in stored  # the replay is re-signed; the old signature is of no use
+
+
+def test_a_request_no_listener_takes_is_closed_as_unhandled(bot: Bot) -> None:
+    status, _ = bot.post(payloads.slash_command("list", command="/not-ours"))
+    assert status == 404
+    (entry,) = bot.rows(InboxEntry)
+    assert (entry.outcome, entry.done_at is not None) == ("unhandled", True)
+    assert bot.fake.calls == []
