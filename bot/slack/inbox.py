@@ -40,8 +40,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.request.internals import build_context
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -153,6 +155,7 @@ class InboxApp(App):
     the inbox stored but no listener took (none matched, or a middleware answered it) is completed here."""
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
+        _reparse_form(req)
         context = contextvars.copy_context()
         response = context.run(super().dispatch, req)
         ticket = context.get(current)
@@ -404,6 +407,18 @@ class Inbox:
         if self.intake is not self.db:
             self.intake.dispose()
         return handed
+
+
+def _reparse_form(req: BoltRequest) -> None:
+    """Bolt reads any form body with the word "payload" in it as an interactivity payload, so a slash command whose
+    text says "payload" (`/alliance commit Review the payload schema`) came out empty and was answered 404. A
+    form with no `payload` field is read as the plain fields it is."""
+    if req.mode != "http" or req.body or "payload" not in req.raw_body or req.raw_body.lstrip().startswith("{"):
+        return
+    fields = dict(parse_qsl(req.raw_body, keep_blank_values=True))
+    if fields and "payload" not in fields:
+        req.body = fields
+        req.context = build_context(req.context, fields)
 
 
 def kind_of(body: dict[str, Any]) -> str:

@@ -187,3 +187,13 @@ def test_a_request_no_listener_takes_is_closed_as_unhandled(bot: Bot) -> None:
     (entry,) = bot.rows(InboxEntry)
     assert (entry.outcome, entry.done_at is not None) == ("unhandled", True)
     assert bot.fake.calls == []
+
+
+def test_a_command_that_says_payload_is_carried_out(bot: Bot) -> None:
+    """Bolt alone reads a form body containing the word "payload" as an empty interactivity payload (404)."""
+    status, _ = bot.post(
+        payloads.slash_command(f"commit <@{payloads.PAUL}|paul> Review the payload schema by next Friday")
+    )
+    assert status == 200
+    bot.quiet()
+    assert [c.title for c in bot.rows(Commitment)] == ["Review the payload schema"]
