@@ -132,7 +132,7 @@ class InboxExecutor(ThreadPoolExecutor):
     def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
         ticket = current.get()
         if ticket is not None:
-            self.inbox.started(ticket)
+            ticket.inbox.started(ticket)
         context = contextvars.copy_context()
         future = super().submit(context.run, self._carry_out, ticket, fn, *args, **kwargs)
         if ticket is not None:
@@ -147,7 +147,7 @@ class InboxExecutor(ThreadPoolExecutor):
             commit_rider.reset(token)
             if ticket is not None:
                 ticket.ack.given.set()  # no ack coming (the listener failed first): stop waiting for one
-                self.inbox.ended(ticket)
+                ticket.inbox.ended(ticket)
 
 
 class InboxApp(App):
