@@ -84,7 +84,7 @@ def _well_formed(body: bytes, content_type: str | None) -> bool:
     try:
         text = body.decode("utf-8")
         parsed = parse_body(text, (content_type or "").split(";")[0].strip() or None)
-    except ValueError:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors; [[[[...]]]]
         return False
     return isinstance(parsed, dict)
 

@@ -111,6 +111,7 @@ def test_an_unverifiable_request_gets_401_and_no_one_is_messaged(bot: Bot, reque
         pytest.param(b"payload=%7B%22a%22%3A", FORM, id="payload-truncated"),
         pytest.param(b"payload=%5B%5D", FORM, id="payload-array"),
         pytest.param(b"{not json", FORM, id="brace-in-form"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, JSON, id="json-nested-too-deep"),
     ],
 )
 def test_a_signed_but_malformed_body_gets_400_never_500(bot: Bot, body: bytes, content_type: str) -> None:
