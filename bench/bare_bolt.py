@@ -22,7 +22,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from waitress import serve
 
-# Same constants as bot/slack/http.py (which imports nothing but slack_bolt), so both servers match.
+# Same constants as bot/slack/http.py (which imports only slack_bolt and bot.slack.signing), so both servers match.
 from bot.slack.http import EVENTS_PATH, HEALTH_PATH, MAX_BODY
 
 StartResponse = Callable[..., Any]

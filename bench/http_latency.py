@@ -12,6 +12,10 @@ answer to reach the fake Web API before the next one goes out (a person reads th
 again), so one request's after-ack work does not land in the next one's timing; that time is reported too.
 ``--no-settle`` sends back to back instead.
 
+The bot's HTTP response includes its durable inbox (bot.slack.inbox): each request is written to the database
+before Slack gets its ack, and the ack is sent as soon as the listener gives it (Bolt alone polls for it every
+10 ms); the run ends by counting the inbox's rows.
+
 Part 2 (who at scale). One alliance with 10,000 open commitments (SQLite in a temp dir; PostgreSQL too
 with ``--pg``), timing ``AllianceService.handle_text("who API spec", caller)`` in-process.
 
@@ -344,7 +348,27 @@ def http_part(requests: int, *, settle: bool, work: Path) -> list[str]:
         f"{mode}; waitress threads={BOT_THREADS}; {took:.1f} s"
     )
     print_http(results)
+    print(inbox_line(work / "bot.db"))
     return failures
+
+
+def inbox_line(path: Path) -> str:
+    """What the bot's durable inbox holds after the run: every request written before its ack, and done."""
+    from sqlmodel import func, select
+
+    from storage.db import Database
+    from storage.models import InboxEntry
+
+    db = Database(f"sqlite:///{path}")
+    try:
+        with db.session() as session:
+            total = session.exec(select(func.count()).select_from(InboxEntry)).one()
+            done = session.exec(
+                select(func.count()).select_from(InboxEntry).where(InboxEntry.done_at.is_not(None))  # type: ignore[union-attr]
+            ).one()
+    finally:
+        db.dispose()
+    return f"bot inbox: {total} requests stored before their ack, {done} marked done"
 
 
 def fmt(value: float) -> str:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,22 +76,66 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         teams.front.wake_sweeper = wake
         app = build_app(teams.front, auth=inbound_auth(settings.teams), health=lambda: healthy(db))
         server = TeamsServer(app, host=host, port=settings.teams.port)
+    shutdown = Shutdown()
     settle()
     scheduler.start()
     try:
-        if slack is None:
-            assert server is not None
-            server.serve_forever()
-        else:
-            if server is not None:
-                server.start()
-            _serve_slack(settings, slack, db, host=host, port=port, wake=wake)
+        with shutdown.on_signals():
+            if slack is None:
+                assert server is not None
+                shutdown.stops.append(server.stop)
+                if not shutdown.requested.is_set():
+                    server.serve_forever()
+            else:
+                if server is not None:
+                    server.start()
+                _serve_slack(settings, slack, db, host=host, port=port, wake=wake, shutdown=shutdown)
     finally:
         if server is not None:
             server.stop()
         scheduler.shutdown(wait=False)
         db.dispose()
+    if shutdown.stuck:
+        # A listener still running past the bounded wait (its request was handed back to the next start) would
+        # keep the interpreter from exiting: its executor's threads are joined at exit.
+        logging.shutdown()
+        os._exit(0)
     return 0
+
+
+DRAIN_SECONDS = 10.0  # how long a stop waits for acknowledged work to finish before handing it back
+
+
+class Shutdown:
+    """SIGTERM (a deploy, `docker stop`) and SIGINT: stop taking requests, finish what is in flight, exit 0."""
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.stops: list[Callable[[], None]] = []
+        self.stuck = False
+
+    @contextmanager
+    def on_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers belong to the main thread (tests may serve from another)
+            return
+        previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self.requested.is_set():
+            return
+        log.info("%s: no new requests; finishing those in hand, then exiting", signal.Signals(signum).name)
+        self.request()
+
+    def request(self) -> None:
+        self.requested.set()
+        for stop in self.stops:
+            stop()
 
 
 @dataclass
@@ -116,18 +164,29 @@ def _serve_slack(
     host: str,
     port: int,
     wake: Callable[[], None],
+    shutdown: Shutdown,
 ) -> None:
     from bot.slack.app import build_app
-    from bot.slack.http import SlackWsgi
-    from bot.slack.http import serve as serve_http
+    from bot.slack.http import HttpServer, SlackWsgi
+    from bot.slack.inbox import Inbox
 
-    app = build_app(settings, slack.service, slack.client, wake_sweeper=wake)
-    if settings.app_token:
-        from bot.slack import socket_mode
+    secret = settings.signing_secret or ""
+    inbox = Inbox(db, signing_secret=secret)
+    app = build_app(settings, slack.service, slack.client, wake_sweeper=wake, inbox=inbox)
+    inbox.start(app)  # and at once carry out what a stopped process left in the inbox
+    try:
+        if settings.app_token:
+            from bot.slack import socket_mode
 
-        socket_mode.run(app, settings.app_token)
-    else:
-        serve_http(SlackWsgi(app, health=lambda: healthy(db)), host=host, port=port)
+            socket_mode.run(app, settings.app_token, stop=shutdown.requested)
+        else:
+            http = HttpServer(SlackWsgi(app, health=lambda: healthy(db), signing_secret=secret), host=host, port=port)
+            shutdown.stops.append(http.stop)
+            if not shutdown.requested.is_set():
+                http.run()
+    finally:
+        inbox.stop(drain_seconds=DRAIN_SECONDS)
+        shutdown.stuck = inbox.in_flight() > 0
 
 
 def _teams(settings: Settings, db: Database, clock: Clock) -> TeamsParts:

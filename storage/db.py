@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -29,20 +30,27 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # isolation_level=None hands transaction control to us: every transaction starts with BEGIN IMMEDIATE,
         # taking SQLite's write lock up front. Otherwise a transaction that read first and writes later fails
         # at once ("database is locked") when another connection wrote in between, as two sweepers would.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy_seconds, "isolation_level": None}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    # A server that drops packets answers nothing: give up after 10 s rather than never (libpq's default).
-    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+        if not sync_every_commit:
+            event.listen(engine, "connect", _sqlite_sync_normal)
+    else:
+        # A server that drops packets answers nothing: give up after 10 s rather than never (libpq's default).
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+    event.listen(engine, "begin", _forget_writes)
+    event.listen(engine, "before_cursor_execute", _note_writes)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -51,12 +59,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_sync_normal(dbapi_connection: Any, _record: Any) -> None:
+    # In WAL mode a commit then survives the process (kill -9 included) without waiting for the disk; it reaches
+    # the disk with the next fully synced commit of any connection, or a checkpoint.
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b|\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
+
+
+def _forget_writes(connection: Any) -> None:
+    connection.info["wrote"] = False
+
+
+def _note_writes(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    # Whether the transaction changed anything: `commit_rider` rides only on the commits of work that wrote.
+    if not connection.info.get("wrote") and _WRITE.match(statement):
+        connection.info["wrote"] = True
 
 
 def alembic_config() -> Config:
@@ -119,9 +145,12 @@ def _orphans(connection: Connection) -> Counter[tuple[str, str]]:
 class Database:
     """The one engine of a running bot, and the sessions cut from it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True) -> None:
+        """`busy_seconds`: how long SQLite waits for another connection's write lock (sqlite3's `timeout`);
+        `sync_every_commit=False`: SQLite commits survive a crashed process but not a crashed machine (see
+        _sqlite_sync_normal). Both apply to SQLite only."""
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, busy_seconds=busy_seconds, sync_every_commit=sync_every_commit)
 
     def migrate(self) -> None:
         migrate(self.engine)
@@ -134,6 +163,9 @@ class Database:
         looked up during a command, say), it carries on in that one's session: a savepoint undoes this block alone
         if it raises, and what it did is committed with the whole. One command is one transaction, and it never
         waits on itself for SQLite's write lock.
+
+        When this thread has a `commit_rider` (the inbox's "this request is done"), it is written in the first unit
+        of work that changed anything, in that same transaction: the work and its record stand or fall together.
         """
         outer = _unit_of_work.get()
         if outer is not None and outer[0] is self:
@@ -144,6 +176,9 @@ class Database:
             token = _unit_of_work.set((self, session))
             try:
                 yield session
+                rider = commit_rider.get()
+                if rider is not None and session.in_transaction() and session.connection().info.get("wrote"):
+                    rider(session)
                 session.commit()
             except BaseException:
                 session.rollback()
@@ -157,3 +192,7 @@ class Database:
 
 # The unit of work open in this thread (contexts are per thread), with the database it belongs to.
 _unit_of_work: ContextVar[tuple[Database, Session] | None] = ContextVar("unit_of_work", default=None)
+
+# Something to write in the same transaction as this thread's next unit of work that changes anything (see
+# Database.session); the rider removes itself once it has ridden. An exception from it rolls the work back.
+commit_rider: ContextVar[Callable[[Session], None] | None] = ContextVar("commit_rider", default=None)

@@ -449,3 +449,30 @@ class ReviewAnswer(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     verdict: str = Field(max_length=16)
     at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
+class InboxEntry(SQLModel, table=True):
+    """A verified Slack request, written before Slack gets its acknowledgement and marked done once carried out.
+
+    `key` names the delivery (the event id of an event, else a hash of the signed body) under a unique constraint,
+    so a replay or a retry is recognised and dropped. A row not done whose lease (judged by the database's clock)
+    ran out was left by a process that died: another process claims it (`owner`, a new lease) and carries it out.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_pending", "done_at", "lease_until"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True)
+    kind: str = Field(max_length=32)
+    # "http" (the body as signed, to be signed again for a replay) or "socket_mode" (the payload as JSON).
+    mode: str = Field(max_length=16)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    headers: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the headers Bolt reads, not the signature
+    received_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False, index=True))
+    owner: str = Field(max_length=80)
+    lease_until: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    attempts: int = Field(default=1)
+    done_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    # done, failed (the listener raised; the person was told), unhandled (no listener), abandoned (too many tries)
+    outcome: str | None = Field(default=None, max_length=16)

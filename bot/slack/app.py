@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -17,8 +17,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.core.service import AllianceService
-from bot.slack import listeners
+from bot.slack import listeners, signing
 from bot.slack.front import SlackFrontEnd
+from bot.slack.inbox import Inbox, InboxApp, Superseded, current, replaying
 from bot.slack.mrkdwn import GuardedWebClient
 from bot.slack.replies import Where
 from bot.texts import base as base_texts
@@ -62,30 +63,38 @@ def build_app(
     client: WebClient,
     *,
     wake_sweeper: Callable[[], object] | None = None,
+    inbox: Inbox | None = None,
 ) -> App:
-    app = App(
+    """The Bolt app. Its requests go through `inbox` (one over the service's database unless given): stored
+    before they are acknowledged, carried out on its executor, marked done with the work (bot.slack.inbox)."""
+    secret = settings.signing_secret or ""
+    inbox = inbox or Inbox(service.db, signing_secret=secret)
+    app = InboxApp(
         client=client,
         signing_secret=settings.signing_secret,
         # Do not let SLACK_CLIENT_ID/SECRET in the environment flip Bolt into OAuth mode (Settings refuses
         # that combination too); this bot speaks for one workspace with one bot token.
         oauth_settings=None,
         process_before_response=False,
+        listener_executor=inbox.executor,
         logger=bolt_logger(),
     )
     front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper)
+    app.middleware(inbox.middleware())
     app.middleware(once_per_event(service))
     app.middleware(guarded_client(client))
     listeners.register(app, front)
-    app.error(error_handler(front))
+    app.error(error_handler(front, secret))
     return app
 
 
 def once_per_event(service: AllianceService) -> Callable[..., Any]:
-    """Slack delivers events at least once; handle each event id once, across restarts too."""
+    """Slack delivers events at least once; handle each event id once, across restarts too. (The inbox drops a
+    retry before this; what it carries out again after a crash is let through.)"""
 
     def dedupe(body: dict[str, Any], next: Callable[[], None], logger: logging.Logger) -> BoltResponse | None:
         event_id = body.get("event_id")
-        retry = body.get("type") == "event_callback" and isinstance(event_id, str)
+        retry = body.get("type") == "event_callback" and isinstance(event_id, str) and not replaying()
         if retry and not service.first_delivery(str(event_id)):
             logger.info("event %s was already handled; acknowledging the retry only", event_id)
             return BoltResponse(status=200, body="")
@@ -107,10 +116,25 @@ def guarded_client(client: WebClient) -> Callable[..., None]:
     return use_ours
 
 
-def error_handler(front: SlackFrontEnd) -> Callable[..., BoltResponse | None]:
-    """Unexpected errors: logged with the trace, and the person gets one calm private line, never a trace."""
+def error_handler(front: SlackFrontEnd, signing_secret: str) -> Callable[..., BoltResponse | None]:
+    """Unexpected errors: logged with the trace, and the person gets one calm private line, never a trace.
 
-    def handle(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> BoltResponse | None:
+    Only a verified request gets that line: the people and channel an unverified body names are anyone's
+    choice, and the bot must not be made to message them. (The WSGI layer refuses such requests first; this is
+    the second lock, for whatever reaches Bolt another way.)"""
+
+    def handle(
+        error: Exception, body: dict[str, Any], request: BoltRequest, response: BoltResponse | None
+    ) -> BoltResponse | None:
+        if not _verified(request, signing_secret):
+            log.warning("refused an unverified request (%s)", type(error).__name__)
+            return BoltResponse(status=401, body="") if response is not None else None
+        if isinstance(error, Superseded):
+            log.info("%s: another process carries this request out", error)
+            return BoltResponse(status=200, body="") if response is not None else None
+        ticket = current.get()
+        if ticket is not None:
+            ticket.failed = True
         log.exception("unexpected error while handling a Slack request", exc_info=error)
         if body.get("type") == "view_submission":
             # A modal has no channel to answer in: say it beside the form, which stays open (an empty answer
@@ -129,6 +153,16 @@ def error_handler(front: SlackFrontEnd) -> Callable[..., BoltResponse | None]:
         return BoltResponse(status=200, body="") if response is not None else None
 
     return handle
+
+
+def _verified(request: BoltRequest, signing_secret: str) -> bool:
+    """Socket Mode requests come over our own authenticated connection; an HTTP one must carry a valid signature
+    (or be a request the inbox took in, which it did only after Bolt had checked the signature)."""
+    if request.mode == "socket_mode" or current.get() is not None:
+        return True
+    timestamp = request.headers.get("x-slack-request-timestamp", [""])[0]
+    given = request.headers.get("x-slack-signature", [""])[0]
+    return signing.verified(signing_secret, request.raw_body.encode("utf-8"), timestamp, given)
 
 
 def _first_input(body: dict[str, Any]) -> str | None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
+
+from bot.slack import signing
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +25,18 @@ StartResponse = Callable[..., Any]
 
 
 class SlackWsgi:
-    """The WSGI application: `POST /slack/events` for commands, events and interactivity; `GET /healthz`."""
+    """The WSGI application: `POST /slack/events` for commands, events and interactivity; `GET /healthz`.
 
-    def __init__(self, app: App, health: Callable[[], bool]) -> None:
+    The edge checks every request before Bolt sees it: a signature that does not verify (a timestamp that is
+    not a number or not within five minutes included) gets 401, a signed body that is not what Slack sends
+    (not UTF-8, JSON that does not parse or is not an object) gets 400, and neither reaches Bolt, its error
+    handler or the Web API.
+    """
+
+    def __init__(self, app: App, health: Callable[[], bool], *, signing_secret: str) -> None:
         self.slack = SlackRequestHandler(app, path=EVENTS_PATH)
         self.health = health
+        self.secret = signing_secret
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -34,11 +47,98 @@ class SlackWsgi:
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") != "POST":
             start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
             return [b"POST only\n"]
+        if environ.get("PATH_INFO") == EVENTS_PATH:
+            return self.events(environ, start_response)
+        return self.slack(environ, start_response)
+
+    def events(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain(start_response, "400 Bad Request", b"bad Content-Length\n")
+        if length < 0 or length > MAX_BODY:
+            return _plain(start_response, "413 Request Entity Too Large", b"too large\n")
+        body = environ["wsgi.input"].read(length) if length else b""
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+        if not signing.verified(self.secret, body, timestamp, environ.get("HTTP_X_SLACK_SIGNATURE")):
+            if body.strip() == b"ssl_check=1" or body.startswith(b"ssl_check=1&"):
+                # Slack's check of a slash command's URL: nothing to do but answer.
+                return _plain(start_response, "200 OK", b"")
+            log.info("refused a request whose signature does not verify")
+            return _plain(start_response, "401 Unauthorized", b"invalid signature\n")
+        if not _well_formed(body, environ.get("CONTENT_TYPE")):
+            log.warning("refused a signed request whose body is not what Slack sends")
+            return _plain(start_response, "400 Bad Request", b"malformed body\n")
+        environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         return self.slack(environ, start_response)
 
 
-def serve(wsgi: SlackWsgi, *, host: str, port: int, threads: int = 8) -> None:
-    from waitress import serve as waitress_serve
+def _plain(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
 
-    log.info("listening on http://%s:%d%s", host, port, EVENTS_PATH)
-    waitress_serve(wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY, ident="alliance-bot")
+
+def _well_formed(body: bytes, content_type: str | None) -> bool:
+    """Whether Bolt can read the body as Slack sends it: UTF-8, and an object (JSON, form fields, or a form's
+    `payload` holding a JSON object). Parsed exactly as Bolt parses it."""
+    try:
+        text = body.decode("utf-8")
+        parsed = parse_body(text, (content_type or "").split(";")[0].strip() or None)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors; [[[[...]]]]
+        return False
+    return isinstance(parsed, dict)
+
+
+THREADS = 8
+
+
+class HttpServer:
+    """waitress with a graceful stop: `stop()` (safe from a signal handler) closes the listening socket at once,
+    lets the requests already in hand be answered (up to `drain_seconds`), then ends `run()`."""
+
+    def __init__(
+        self, wsgi: SlackWsgi, *, host: str, port: int, threads: int = THREADS, drain_seconds: float = 5.0
+    ) -> None:
+        from waitress.server import create_server
+
+        self.server: Any = create_server(
+            wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY, ident="alliance-bot"
+        )
+        self.host = host
+        self.drain_seconds = drain_seconds
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def run(self) -> None:
+        log.info("listening on http://%s:%d%s", self.host, self.port, EVENTS_PATH)
+        self.server.run()
+        self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=self.drain_seconds)
+
+    def stop(self) -> None:
+        self.server.trigger.pull_trigger(self._stop_accepting)
+
+    def _stop_accepting(self) -> None:
+        # In waitress's loop thread (closing a socket under a running select() elsewhere breaks it). Only the
+        # listening socket: the server's own close() would also close the trigger the drain needs.
+        from waitress import wasyncore
+
+        wasyncore.dispatcher.close(self.server)
+        threading.Thread(target=self._drain, name="http-drain", daemon=True).start()
+
+    def _drain(self) -> None:
+        from waitress import wasyncore
+
+        deadline = time.monotonic() + self.drain_seconds
+        dispatcher = self.server.task_dispatcher
+        while time.monotonic() < deadline and (dispatcher.active_count or dispatcher.queue or self._unsent()):
+            time.sleep(0.02)
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+
+    def _unsent(self) -> bool:
+        return any(getattr(channel, "total_outbufs_len", 0) for channel in list(self.server._map.values()))
+
+
+def serve(wsgi: SlackWsgi, *, host: str, port: int, threads: int = THREADS) -> None:
+    HttpServer(wsgi, host=host, port=port, threads=threads).run()

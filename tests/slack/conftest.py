@@ -59,7 +59,7 @@ class _Server:
         # Bolt runs listeners (and their error handler) on this executor after the ack; whatever escapes
         # there is silently kept in a Future. Keep the futures so tests can see such escapes.
         executor.submit = record  # type: ignore[method-assign]
-        wsgi = SlackWsgi(self.app, health=lambda: healthy(db))
+        wsgi = SlackWsgi(self.app, health=lambda: healthy(db), signing_secret=settings.signing_secret or "")
         # As bot.slack.http.serve runs it, except that a short loop timeout lets close() take effect at once.
         self.server: Any = waitress.create_server(
             wsgi, host="127.0.0.1", port=0, threads=8, max_request_body_size=MAX_BODY, asyncore_loop_timeout=0.05

@@ -1,0 +1,114 @@
+"""The inbox's rows on SQLite and PostgreSQL: one row per key, leases judged by the database's clock, done once."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from storage import inbox as rows
+from storage.db import Database, commit_rider
+from storage.models import InboxEntry
+
+LEASE = timedelta(seconds=30)
+
+
+def store(db: Database, key: str = "sha256:abc", owner: str = "a", lease: timedelta = LEASE) -> int | None:
+    with db.session() as session:
+        return rows.store(
+            session, key=key, kind="slash_command", mode="http", body="x=1", headers="{}", owner=owner, lease=lease
+        )
+
+
+def entry(db: Database, entry_id: int) -> InboxEntry:
+    with db.session() as session:
+        found = session.get(InboxEntry, entry_id)
+        assert found is not None
+        return found
+
+
+def test_a_key_is_stored_once(db: Database) -> None:
+    first = store(db)
+    assert first is not None
+    assert store(db) is None
+    assert store(db, key="sha256:other") not in (None, first)
+
+
+def test_only_the_owner_finishes_a_row_and_only_once(db: Database) -> None:
+    entry_id = store(db, owner="a")
+    assert entry_id is not None
+    with db.session() as session:
+        assert not rows.finish(session, entry_id=entry_id, owner="b", outcome=rows.DONE)
+    with db.session() as session:
+        assert rows.finish(session, entry_id=entry_id, owner="a", outcome=rows.DONE)
+    with db.session() as session:
+        assert not rows.finish(session, entry_id=entry_id, owner="a", outcome=rows.FAILED)
+    assert entry(db, entry_id).outcome == rows.DONE
+
+
+def test_a_live_lease_is_not_claimed_an_expired_one_is_claimed_once(db: Database) -> None:
+    live = store(db, key="k:live", owner="a")
+    dead = store(db, key="k:dead", owner="a", lease=timedelta(seconds=-1))
+    assert live is not None and dead is not None
+    with db.session() as session:
+        assert list(rows.abandoned(session, limit=10)) == [dead]
+        assert rows.claim(session, entry_id=live, owner="b", lease=LEASE) is None
+    with db.session() as session:
+        claimed = rows.claim(session, entry_id=dead, owner="b", lease=LEASE)
+        assert claimed is not None and (claimed.owner, claimed.attempts) == ("b", 2)
+    with db.session() as session:
+        assert rows.claim(session, entry_id=dead, owner="c", lease=LEASE) is None  # b's lease is live now
+        # The old owner, back from a stall, can no longer finish what b took over.
+        assert not rows.finish(session, entry_id=dead, owner="a", outcome=rows.DONE)
+
+
+def test_handing_back_ends_the_lease_now(db: Database) -> None:
+    entry_id = store(db, owner="a")
+    assert entry_id is not None
+    with db.session() as session:
+        assert rows.hand_back(session, owner="a", ids=[entry_id]) == 1
+    with db.session() as session:
+        assert list(rows.abandoned(session, limit=10)) == [entry_id]
+
+
+def test_renewing_keeps_a_row_out_of_reach(db: Database) -> None:
+    entry_id = store(db, owner="a", lease=timedelta(milliseconds=200))
+    assert entry_id is not None
+    with db.session() as session:
+        assert rows.renew(session, owner="a", ids=[entry_id], lease=LEASE) == 1
+    time.sleep(0.3)
+    with db.session() as session:
+        assert list(rows.abandoned(session, limit=10)) == []
+
+
+def test_the_rider_marks_done_in_the_first_transaction_that_writes(db: Database) -> None:
+    entry_id = store(db, owner="a")
+    assert entry_id is not None
+    ridden: list[int] = []
+
+    def rider(session: Session) -> None:
+        commit_rider.set(None)
+        assert rows.finish(session, entry_id=entry_id, owner="a", outcome=rows.DONE)
+        ridden.append(entry_id)
+
+    token = commit_rider.set(rider)
+    try:
+        with db.session() as session:
+            session.get(InboxEntry, entry_id)  # a read: nothing to ride on
+        assert ridden == []
+        assert entry(db, entry_id).done_at is None
+        try:
+            with db.session() as session:
+                store(db, key="k:rolled-back", owner="a")  # nested in this unit of work
+                raise RuntimeError("the work fails")
+        except RuntimeError:
+            pass
+        assert ridden == [] and entry(db, entry_id).done_at is None
+        assert store(db, key="k:work", owner="a") is not None
+    finally:
+        commit_rider.reset(token)
+    assert ridden == [entry_id]
+    assert entry(db, entry_id).outcome == rows.DONE
+    with db.session() as session:
+        assert rows.forget(session, before=rows.db_now(session) + timedelta(seconds=1)) == 1
