@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,10 +58,27 @@ def make_engine(url: str, *, busy_seconds: float = 30, sync_every_commit: bool =
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the sweep read while a listener writes; foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
-    if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
-        cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+WAL_SWITCH_SECONDS = 30
+
+
+def _wal(cursor: Any) -> None:
+    """Switch a new database file to WAL. The switch needs the file to itself and SQLite answers "database is
+    locked" at once, without its busy wait, while another process holds a transaction there (processes starting
+    together on a new file): wait for it, as a busy timeout would, and stop once someone else has switched it."""
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _sqlite_sync_normal(dbapi_connection: Any, _record: Any) -> None:
