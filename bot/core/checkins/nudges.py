@@ -270,13 +270,10 @@ def content(
     """What a nudge says as things stand when it is sent; None when there is nothing left to say."""
     d = delivery
     data = json.loads(d.data or "{}")
-    if (
-        state is None
-        or view is None
-        or state.status != Status.OPEN.value
-        or data.get("due") != state.due_at.isoformat()
-    ):
-        return None  # done, dropped or moved since it was planned: this reminder has nothing to say
+    if state is None or view is None or state.status != Status.OPEN.value:
+        return None  # done or dropped since it was planned: this reminder has nothing to say
+    if d.kind != NudgeKind.HELP.value and data.get("due") != state.due_at.isoformat():
+        return None  # moved since it was planned: its own reminders are planned anew (a help request still stands)
     if d.kind == NudgeKind.DUE_SOON.value and state.due_at <= now:
         return None  # held back (the owner was away) until past the deadline: the overdue nudge speaks now
     if state.snoozed_until is not None and state.snoozed_until > now and d.kind != NudgeKind.HELP.value:
