@@ -28,7 +28,6 @@ from bot.core.scorecard.results import (
     ScorecardView,
 )
 from bot.core.visibility import SHARED, Audience, private_to
-from bot.slack import chart
 from bot.slack.blocks import scorecard as scorecard_blocks
 from bot.slack.blocks.base import sections
 from bot.slack.replies import Replier, Where
@@ -85,7 +84,13 @@ def _look_up(replier: Replier, where: Where, text: str, body: list[dict[str, Any
 
 
 def upload_chart(client: WebClient, replier: Replier, card: ScorecardView, where: Where) -> None:
-    """The chart of what both organisations may see, into the channel or the mention's thread."""
+    """The chart of what both organisations may see, into the channel or the mention's thread.
+
+    matplotlib (with numpy and Pillow, some 30 MB of a process) is imported here, on the first chart drawn, not
+    when the app starts: most processes never draw one.
+    """
+    from bot.slack import chart
+
     try:
         client.files_upload_v2(
             channel=where.channel_id,
