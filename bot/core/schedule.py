@@ -138,6 +138,9 @@ class Scheduler:
     # ---- delivering ---------------------------------------------------------------------------------------
 
     def deliver(self, now: datetime, report: SweepReport) -> None:
+        """Send what is due, a batch at a time. Only real sends are paced: what has become moot (nothing to say
+        now) and what waits for the recipient's working hours are settled at once, in one statement each, and
+        cost no wait; the pacer then orders the messages that do go out, one a second per channel."""
         assert self.courier is not None
         while True:
             started = systime.monotonic()
@@ -146,16 +149,25 @@ class Scheduler:
                     session=session, now=now, worker=self.worker, limit=BATCH, lease=CLAIM_TIMEOUT
                 )
                 messages = self._messages(session, claimed, now)
-            targets = [
-                ((m.recipient_id or m.channel_id) if m else "", (d, m, wait))
-                for d, (m, wait) in zip(claimed, messages, strict=True)
-            ]
             untried = {d.id for d in claimed if d.id is not None}
-            held, renewed = set(untried), started
             outcomes = _Outcomes(self, now)
+            targets: list[tuple[str, tuple[Delivery, Outgoing]]] = []
+            skipped: list[dict[str, Any]] = []
             deferred: list[tuple[int, datetime]] = []
+            for d, (message, wait_until) in zip(claimed, messages, strict=True):
+                assert d.id is not None
+                if message is None:
+                    skipped.append(self._skipped(d, now, report))
+                elif wait_until is not None and wait_until > now:
+                    deferred.append((d.id, wait_until))  # outside the recipient's working hours
+                else:
+                    targets.append((message.recipient_id or message.channel_id, (d, message)))
             try:
-                for delivery, message, wait_until in self.pacer.paced(targets):
+                self._settle(skipped, deferred)
+                untried.difference_update(o["id"] for o in skipped)
+                untried.difference_update(i for i, _ in deferred)
+                held, renewed = set(untried), started
+                for delivery, message in self.pacer.paced(targets):
                     assert delivery.id is not None
                     if systime.monotonic() - renewed > CLAIM_TIMEOUT.total_seconds() / 2:
                         # A long batch (paced channels, slow answers) renews its claims before they could look
@@ -166,21 +178,43 @@ class Scheduler:
                     untried.discard(delivery.id)
                     if delivery.id not in held:
                         continue
-                    if wait_until is not None and wait_until > now:
-                        deferred.append((delivery.id, wait_until))  # outside the recipient's working hours
-                        continue
                     outcomes.add(self._send_one(delivery, message, now, report))
             finally:
                 outcomes.flush()
-                with self.db.session() as session:
-                    deliveries.defer_deliveries(session=session, worker=self.worker, until=deferred)
-                    if untried:
-                        # Interrupted (a crash, a shutdown): hand back what was claimed but never tried, so a
-                        # sweep after a restart need not wait for the claims to expire. A hard kill leaves them
-                        # claimed until CLAIM_TIMEOUT, when a later sweep takes them over.
+                if untried:
+                    # Interrupted (a crash, a shutdown): hand back what was claimed but never tried, so a sweep
+                    # after a restart need not wait for the claims to expire. A hard kill leaves them claimed
+                    # until CLAIM_TIMEOUT, when a later sweep takes them over.
+                    with self.db.session() as session:
                         deliveries.release_deliveries(session=session, ids=list(untried), worker=self.worker)
             if len(claimed) < BATCH:
                 return
+
+    def _settle(self, skipped: list[dict[str, Any]], deferred: list[tuple[int, datetime]]) -> None:
+        """Deliveries that send nothing now, recorded together before any message goes out: the moot ones end
+        as skipped, the ones waiting for working hours go back to pending until then."""
+        if not skipped and not deferred:
+            return
+        with self.db.session() as session:
+            held = deliveries.finish_deliveries(session=session, worker=self.worker, outcomes=skipped)
+            held += deliveries.defer_deliveries(session=session, worker=self.worker, until=deferred)
+        if held < len(skipped) + len(deferred):
+            log.warning("%d deliveries were taken over by another sweeper", len(skipped) + len(deferred) - held)
+
+    @staticmethod
+    def _skipped(delivery: Delivery, now: datetime, report: SweepReport) -> dict[str, Any]:
+        """How a delivery with nothing to say now ends (its item is done, its reader left...)."""
+        assert delivery.id is not None
+        report.skipped += 1
+        return {
+            "id": delivery.id,
+            "not_before": delivery.not_before,
+            "claimed_at": now,
+            "kind": delivery.kind,
+            "checkin_id": delivery.checkin_id,
+            "status": "skipped",
+            "sent_at": now,
+        }
 
     def _send(self, message: Outgoing) -> str | None:
         """The courier's send, with any unexpected failure counted as a failed attempt rather than a lost claim."""
@@ -193,9 +227,7 @@ class Scheduler:
             log.exception("unexpected error while sending")
             raise SendFailed(f"unexpected: {type(e).__name__}") from e
 
-    def _send_one(
-        self, delivery: Delivery, message: Outgoing | None, now: datetime, report: SweepReport
-    ) -> dict[str, Any]:
+    def _send_one(self, delivery: Delivery, message: Outgoing, now: datetime, report: SweepReport) -> dict[str, Any]:
         """Send one claimed delivery; how it ended, for the batch of outcomes."""
         assert delivery.id is not None and self.courier is not None
         ended: dict[str, Any] = {
@@ -205,9 +237,6 @@ class Scheduler:
             "kind": delivery.kind,
             "checkin_id": delivery.checkin_id,
         }
-        if message is None:
-            report.skipped += 1
-            return {**ended, "status": "skipped", "sent_at": now}
         try:
             ts = self._send(message)
         except SendFailed as e:

@@ -1,0 +1,109 @@
+"""Only real sends are paced: a delivery that has become moot, or waits for working hours, costs no wait.
+
+Measured before (issue 13): a night sweep where 100 due-soon nudges had become moot took 152 s even with a 1 ms
+round trip, because each skipped delivery was paced as one message to a channel "" (one second each).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from bot.core.checkins.results import NudgeKind
+from bot.core.schedule import Pacer, Scheduler
+from storage.db import Database
+from storage.models import Delivery
+from tests.core.test_schedule import PAUL, World
+
+MOOT = 50
+DUE_SOON = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # a working day before Fri 27 Nov 18:00 Berlin, 09:00 there
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 3))
+        self.now += seconds
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    return World(db)
+
+
+def moot_nudges(world: World, *, also_open: tuple[str, ...] = ()) -> None:
+    """MOOT items of Paul's, due Friday, whose due-soon nudges are planned and then done before they go out."""
+    world.run_until(datetime(2026, 11, 26, 7, 0, tzinfo=UTC))  # the week's check-in and its questions are out
+    for i in range(MOOT):
+        world.say(f"commit <@UPAUL> Item {i} by Nov 27")
+    for who in also_open:
+        world.say(f"commit <@{who}> Open item of {who} by Nov 27")
+    Scheduler(world.db, None, worker="planner").sweep(DUE_SOON)  # plans the nudges, sends nothing
+    for i in range(1, MOOT + 1):
+        world.say(f"done #{i}", PAUL)
+    world.courier.sent.clear()
+
+
+def paced_sweep(world: World, fake: FakeTime) -> int:
+    world.scheduler = Scheduler(world.db, world.courier, pacer=Pacer(1.0, clock=fake.clock, sleep=fake.sleep))
+    return world.sweep(DUE_SOON).skipped
+
+
+def test_moot_deliveries_are_settled_without_any_pacing_wait(world: World) -> None:
+    moot_nudges(world, also_open=("UPIA",))
+    fake = FakeTime()
+    skipped = paced_sweep(world, fake)
+    assert fake.slept == []  # not one second per moot nudge
+    assert skipped == MOOT
+    assert world.courier.nudges() == [(DUE_SOON, NudgeKind.DUE_SOON, "UPIA", MOOT + 1)]  # the one real send goes
+    with world.db.session() as session:
+        statuses = [d.status for d in session.exec(select(Delivery).where(Delivery.kind == NudgeKind.DUE_SOON.value))]
+    assert sorted(statuses) == ["sent"] + ["skipped"] * MOOT
+
+
+def test_a_sweep_of_moot_deliveries_with_a_real_pacer_takes_well_under_a_second(world: World) -> None:
+    moot_nudges(world)
+    world.scheduler = Scheduler(world.db, world.courier, pacer=Pacer(1.0))  # real clock, real sleep
+    started = time.monotonic()
+    report = world.sweep(DUE_SOON)
+    elapsed = time.monotonic() - started
+    assert report.skipped == MOOT and report.sent == 0
+    assert elapsed < 0.9 * 1.0, f"{MOOT} moot deliveries took {elapsed:.2f} s"
+
+
+def test_real_sends_to_one_person_are_still_paced_among_moot_ones(world: World) -> None:
+    """Two real DMs to Pia: the second waits its second, and the moot ones around them add nothing."""
+    moot_nudges(world, also_open=("UPIA", "UPIA"))
+    fake = FakeTime()
+    paced_sweep(world, fake)
+    assert [n[2] for n in world.courier.nudges()] == ["UPIA", "UPIA"]
+    assert len(fake.slept) == 1 and 0.9 <= fake.slept[0] <= 1.0
+
+
+def test_a_delivery_waiting_for_working_hours_costs_no_wait(world: World) -> None:
+    """Catch-ups at night for people far away are deferred to their morning, in bulk, without pacing."""
+    world.say("commit <@UGUS> Item for Tokyo by Nov 27")
+    for i in range(5):
+        world.say(f"commit <@UPAUL> Paul item {i} by Nov 27")
+    Scheduler(world.db, None, worker="planner").sweep(DUE_SOON)  # planned at 17:00 Tokyo: waits for Gus's morning
+    late = datetime(2026, 11, 26, 19, 0, tzinfo=UTC)  # 20:00 Berlin, 04:00 Tokyo: a catch-up after an outage
+    world.courier.sent.clear()
+    fake = FakeTime()
+    world.scheduler = Scheduler(world.db, world.courier, pacer=Pacer(1.0, clock=fake.clock, sleep=fake.sleep))
+    world.courier.at = late
+    world.scheduler.sweep(late)
+    assert world.courier.nudges() == []
+    assert fake.slept == []
+    with world.db.session() as session:
+        held = list(session.exec(select(Delivery).where(Delivery.kind == NudgeKind.DUE_SOON.value)))
+    assert held and {(d.status, d.attempts) for d in held} == {("pending", 0)}
+    assert all(d.not_before > late for d in held)
