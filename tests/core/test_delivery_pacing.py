@@ -17,22 +17,10 @@ from bot.core.schedule import Pacer, Scheduler
 from storage.db import Database
 from storage.models import Delivery
 from tests.core.test_schedule import PAUL, World
+from tests.fake_time import FakeTime
 
 MOOT = 50
 DUE_SOON = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # a working day before Fri 27 Nov 18:00 Berlin, 09:00 there
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
-        self.now += seconds
 
 
 @pytest.fixture

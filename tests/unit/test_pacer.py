@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 from bot.core.schedule import Pacer
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
-        self.now += seconds
+from tests.fake_time import FakeTime
 
 
 def run(items: list[tuple[str, str]], interval: float = 1.0) -> tuple[list[tuple[float, str]], FakeTime]:
