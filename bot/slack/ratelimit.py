@@ -2,38 +2,36 @@
 
 Slack limits each Web API method per workspace and app, by tier (https://api.slack.com/apis/rate-limits: Tier 4,
 "100+ per minute", is that of users.info and conversations.members, with occasional bursts tolerated), and
-answers a call over the limit with HTTP 429 and a `Retry-After` in seconds. A `Budget` is one method's allowance:
-a bucket that refills at the tier's rate and holds a small burst; a 429 pauses every caller of the method, not
-only the one who met it, for as long as Slack asked.
+answers a call over the limit with HTTP 429 and a `Retry-After` in seconds. A `Budget` is one method's allowance,
+read as it is written: at most so many calls in any minute (a burst is fine, so long as the minute holds no
+more). A 429 pauses every caller of the method, not only the one who met it, for as long as Slack asked.
 """
 
 from __future__ import annotations
 
 import threading
 import time as systime
+from collections import deque
 from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
 TIER_4_PER_MINUTE = 100
-BURST = 20
+MINUTE = 60.0
 
 
 class Budget:
     def __init__(
         self,
-        per_minute: float = TIER_4_PER_MINUTE,
+        per_minute: int = TIER_4_PER_MINUTE,
         *,
-        burst: int = BURST,
         clock: Callable[[], float] = systime.monotonic,
         sleep: Callable[[float], None] = systime.sleep,
     ) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = burst
+        self.per_minute = per_minute
         self.clock = clock
         self.sleep = sleep
-        self._tokens = float(burst)
-        self._at = clock()
+        self._calls: deque[float] = deque()  # when each call of the last minute was let through
         self._paused_until = float("-inf")
         self._lock = threading.Lock()
 
@@ -42,14 +40,14 @@ class Budget:
         while True:
             with self._lock:
                 now = self.clock()
-                self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-                self._at = now
+                while self._calls and self._calls[0] <= now - MINUTE:
+                    self._calls.popleft()
                 wait = self._paused_until - now
                 if wait <= 0:
-                    if self._tokens >= 1:
-                        self._tokens -= 1
+                    if len(self._calls) < self.per_minute:
+                        self._calls.append(now)
                         return
-                    wait = (1 - self._tokens) / self.rate
+                    wait = self._calls[0] + MINUTE - now
             self.sleep(wait)
 
     def pause(self, seconds: float) -> None:

@@ -169,18 +169,21 @@ def test_a_429_pauses_every_worker_for_its_retry_after(fake: FakeSlack, db: Data
     assert len(members_by_user(db)) == 12
 
 
-def test_the_budget_allows_a_burst_then_the_tiers_rate_and_waits_out_a_pause() -> None:
+def test_the_budget_allows_so_many_calls_in_any_minute_and_waits_out_a_pause() -> None:
     clock = FakeTime()
-    budget = Budget(per_minute=60, burst=3, clock=clock.clock, sleep=clock.sleep)
-    for _ in range(5):
-        budget.take()
-    assert clock.now == pytest.approx(2.0)  # three at once, then one a second
+    budget = Budget(per_minute=3, clock=clock.clock, sleep=clock.sleep)
+    for _ in range(3):
+        budget.take()  # a burst is fine
+        clock.now += 10
+    assert clock.now == 30
+    budget.take()  # the fourth waits until the first is a minute old
+    assert clock.now == pytest.approx(60)
     budget.pause(10)
     budget.take()
-    assert clock.now == pytest.approx(12.0)
+    assert clock.now == pytest.approx(70)
 
 
 def test_the_directory_keeps_users_info_and_conversations_members_within_their_tier() -> None:
     assert RATE_LIMITED == ("users.info", "conversations.members")
     budgets = SlackDirectory(WebClient(token="xoxb-test")).budgets
-    assert {m: (b.rate * 60, b.burst) for m, b in budgets.items()} == {m: (100, 20) for m in RATE_LIMITED}
+    assert {m: b.per_minute for m, b in budgets.items()} == {m: 100 for m in RATE_LIMITED}
