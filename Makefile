@@ -56,6 +56,7 @@ bench-sweep: $(STAMP)
 bench-memory: $(STAMP)
 	$(BIN)/python bench/memory.py
 
+## The daily member comparison: Web API calls and seconds per alliance per day (fake Web API, RTT 100 ms).
 bench-reconcile: $(STAMP)
 	$(BIN)/python bench/reconcile.py
 
