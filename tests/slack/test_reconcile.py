@@ -53,7 +53,7 @@ def members_by_user(db: Database) -> dict[str, Member]:
 def forget_everyone(db: Database) -> None:
     """Nobody known yet: everyone in the channels is new to us."""
     with db.session() as session:
-        session.exec(delete(Person))  # type: ignore[call-overload]
+        session.exec(delete(Person))
 
 
 def test_nothing_changed_and_everyone_heard_of_lately_costs_one_call_per_alliance(
