@@ -40,7 +40,8 @@ def more(n: int) -> str:
 
 def waiting_line(waiting: Waiting, tz: str) -> str:
     refs = ", ".join(f"`{ref(r)}`" for r in waiting.refs)
-    return f"_{waiting.alliance}_: how are {refs} going? · answer by {when(waiting.closes_at, tz)}"
+    verb = "is" if len(waiting.refs) == 1 else "are"
+    return f"_{waiting.alliance}_: how {verb} {refs} going? · answer by {when(waiting.closes_at, tz)}"
 
 
 def health_line(health: AllianceHealth, tz: str) -> str:

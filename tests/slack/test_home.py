@@ -178,3 +178,17 @@ def test_what_people_typed_is_escaped_on_the_page(bot: Bot) -> None:
     assert "Fix &lt;b&gt;terms&lt;/b&gt; for @channel" in text
     # Every `<` left opens one of the bot's own tokens: a date, a person.
     assert all(rest.startswith(("!date^", "@U")) for rest in text.split("<")[1:])
+
+
+def test_a_checkin_sent_by_the_sweep_refreshes_the_page_with_its_question(bot: Bot) -> None:
+    two_items(bot)
+    [before] = open_home(bot, PAUL)
+    assert "Check-in questions waiting for you" not in page(before)
+
+    report = bot.sweep(datetime(2026, 11, 25, 16, tzinfo=UTC))  # the alliance's first check-in goes out
+    assert report.checkins_opened == 1
+    assert bot.home_timers.advance() == 1
+
+    after = page(bot.fake.calls_to("views.publish")[-1])
+    assert "Check-in questions waiting for you" in after
+    assert "how is `#1` going?" in after
