@@ -15,6 +15,7 @@ NOTHING = (
     "your partner, e.g. `@Alliance Bot commit @you Draft the joint plan by Friday`."
 )
 NOTHING_OWED = "You owe nothing right now."
+SUMMARY = "Here is what is yours across your alliances."
 
 
 def item_line(entry: HomeItem, tz: str, *, owner: bool = False) -> str:
