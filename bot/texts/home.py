@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.home.board import AllianceHealth, Home, HomeItem, Waiting
 from bot.texts.base import count, person, ref, when
 
-TITLE = "Your alliances"
+TITLE = "Your alliances at a glance"
 MINE = "*What you owe*"
 SLIPPED = "*Slipped in what you lead or sponsor*"
 WAITING = "*Check-in questions waiting for you*"

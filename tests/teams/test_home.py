@@ -87,7 +87,7 @@ def test_list_mine_answers_the_same_and_alice_sees_her_own_internal_item(teams: 
     [answer] = teams.fake.sends()
     assert answer.card is not None
     assert "**Our price floor**" in texts(answer.card)
-    assert "pricing sheet" not in texts(answer.card).split("Your alliances")[0]  # Pia's, not Alice's to do
+    assert "pricing sheet" not in texts(answer.card).split("**Your alliances**")[0]  # Pia's, not Alice's to do
 
 
 def test_done_from_the_card_closes_the_item(teams: TeamsBot) -> None:
