@@ -18,10 +18,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.core.service import AllianceService
 from bot.slack import listeners, signing
-from bot.slack.listeners import home as home_listener
 from bot.slack.front import SlackFrontEnd
 from bot.slack.home import ClientForTeam, HomeTab
 from bot.slack.inbox import Inbox, InboxApp, Superseded, current, replaying
+from bot.slack.listeners import home as home_listener
 from bot.slack.mrkdwn import GuardedWebClient
 from bot.slack.replies import Where
 from bot.texts import base as base_texts

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
@@ -32,14 +33,13 @@ class HomeTab:
         client_for_team: ClientForTeam,
         *,
         timer: TimerFactory = thread_timer,
-        monotonic: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.service = service
         self.client_for_team = client_for_team
         self._lock = threading.Lock()
         self._watching: dict[str, str] = {}  # who opened their tab: user id → their team id
-        extra = {"monotonic": monotonic} if monotonic is not None else {}
-        self.debounce = Debouncer(self._refresh, timer=timer, **extra)
+        self.debounce = Debouncer(self._refresh, timer=timer, monotonic=monotonic)
         service.watchers.append(self.alliance_changed)
 
     def opened(self, user_id: str, team_id: str) -> None:

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.core.alliance import Caller
-from bot.core.commitments.results import FormRequested, Recorded
 from bot.core.commitments.commands import ListCommitments, ListFilter
+from bot.core.commitments.results import FormRequested, Recorded
 from bot.core.errors import CommandError, SendFailed
 from bot.core.grammar import parse
-from bot.core.sanitize import clean
 from bot.core.outcomes import Reply
+from bot.core.sanitize import clean
 from bot.core.scorecard.results import ExportReady
 from bot.core.service import AllianceService
 from bot.core.trust import Send, To

@@ -32,8 +32,8 @@ from bot.core.service import AllianceService
 from bot.runtime import healthy
 from bot.slack.app import build_app, web_client
 from bot.slack.courier import SlackCourier
-from bot.slack.home import HomeTab
 from bot.slack.directory import SlackDirectory
+from bot.slack.home import HomeTab
 from bot.slack.http import MAX_BODY, SlackWsgi
 from storage.db import Database
 from tests.fake_time import PretendTimers

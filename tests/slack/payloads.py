@@ -54,9 +54,9 @@ __all__ = [
     "block_action",
     "channel_shared",
     "channel_unshared",
-    "home_block_action",
     "checkboxes",
     "datepicker",
+    "home_block_action",
     "member_joined_channel",
     "member_left_channel",
     "message_shortcut",
@@ -504,7 +504,7 @@ def home_block_action(
     timestamp: int | None = None,
 ) -> SignedRequest:
     """A ``block_actions`` payload for a button clicked on the app's Home tab: the container is the view, and
-    there is no channel, message or response_url (docs.slack.dev/reference/interaction-payloads/block_actions-payload)."""
+    there is no channel, message or response_url (docs.slack.dev, interaction-payloads/block_actions-payload)."""
     team = _user_team(user)
     view = _home_view(user)
     payload: dict[str, Any] = {

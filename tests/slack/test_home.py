@@ -131,7 +131,9 @@ def test_done_from_the_home_tab_closes_the_item_and_refreshes_the_page(bot: Bot)
     two_items(bot)
     open_home(bot, PAUL)
 
-    click = payloads.home_block_action(ITEM_DONE_ACTION, item_value(CHANNEL, 1), user=PAUL, block_id=f"home:{CHANNEL}:1")
+    click = payloads.home_block_action(
+        ITEM_DONE_ACTION, item_value(CHANNEL, 1), user=PAUL, block_id=f"home:{CHANNEL}:1"
+    )
     assert bot.post(click) == (200, "")
     bot.fake.wait_for("chat.postMessage", count=2)
     bot.quiet()

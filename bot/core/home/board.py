@@ -107,10 +107,8 @@ def home_of(session: Session, *, platform: str, user_id: str, team_id: str, tz: 
 def alliances_of(session: Session, *, platform: str, user_id: str) -> list[Alliance]:
     """The alliances a person is in: still a member of the channel, a lead or sponsor, or owing a commitment."""
     member = select(Member.alliance_id).where(Member.user_id == user_id, col(Member.left_at).is_(None))
-    role = select(Party.alliance_id).where(or_(Party.lead_id == user_id, Party.sponsor_id == user_id))
-    owes = select(Commitment.alliance_id).where(
-        Commitment.owner_id == user_id, Commitment.status == Status.OPEN.value
-    )
+    role = select(Party.alliance_id).where(or_(col(Party.lead_id) == user_id, col(Party.sponsor_id) == user_id))
+    owes = select(Commitment.alliance_id).where(Commitment.owner_id == user_id, Commitment.status == Status.OPEN.value)
     query = (
         select(Alliance)
         .where(Alliance.platform == platform)
@@ -132,9 +130,7 @@ def people_of(session: Session, *, alliance_id: int) -> set[str]:
         if who
     ]
     owners = session.exec(
-        select(Commitment.owner_id).where(
-            Commitment.alliance_id == alliance_id, Commitment.status == Status.OPEN.value
-        )
+        select(Commitment.owner_id).where(Commitment.alliance_id == alliance_id, Commitment.status == Status.OPEN.value)
     ).all()
     return {*members, *roles, *owners}
 
@@ -152,7 +148,11 @@ def _seen(rows: Iterable[Commitment], audience: Audience) -> list[Commitment]:
 
 
 def _items(
-    session: Session, alliances: dict[int | None, Alliance], rows: Sequence[Commitment], audience: Audience, now: datetime
+    session: Session,
+    alliances: dict[int, Alliance],
+    rows: Sequence[Commitment],
+    audience: Audience,
+    now: datetime,
 ) -> list[HomeItem]:
     """Views of the rows the audience may see, overdue first, then by due date, across alliances."""
     seen = _seen(rows, audience)
@@ -164,7 +164,7 @@ def _items(
 
 
 def _waiting(
-    session: Session, alliances: dict[int | None, Alliance], mine: Sequence[Commitment], audience: Audience
+    session: Session, alliances: dict[int, Alliance], mine: Sequence[Commitment], audience: Audience
 ) -> list[Waiting]:
     """The open check-ins that ask about the person's commitments not yet answered in them."""
     ids = list(alliances)
@@ -199,7 +199,7 @@ def _waiting(
 
 
 def _health(
-    session: Session, alliances: dict[int | None, Alliance], audience: Audience, now: datetime
+    session: Session, alliances: dict[int, Alliance], audience: Audience, now: datetime
 ) -> list[AllianceHealth]:
     """Each alliance's next check-in, on-time share and overdue count (of what the person may see), and disputes."""
     ids = list(alliances)

@@ -64,7 +64,9 @@ class Debouncer:
             self._pending.discard(key)
             self._last[key] = self.monotonic()
             # Forget those long quiet, so the table does not grow with everyone ever seen.
-            stale = [k for k, at in self._last.items() if at + self.interval < self._last[key] and k not in self._pending]
+            stale = [
+                k for k, at in self._last.items() if at + self.interval < self._last[key] and k not in self._pending
+            ]
             for k in stale:
                 del self._last[k]
         try:
