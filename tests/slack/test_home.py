@@ -194,3 +194,14 @@ def test_a_checkin_sent_by_the_sweep_refreshes_the_page_with_its_question(bot: B
     after = page(bot.fake.calls_to("views.publish")[-1])
     assert "Check-in questions waiting for you" in after
     assert "how is `#1` going?" in after
+
+
+def test_a_refused_publish_or_an_unknown_person_is_logged_and_nothing_breaks(bot: Bot) -> None:
+    two_items(bot)
+    bot.fake.answer_next("views.publish", {"ok": False, "error": "not_enabled"})
+
+    assert open_home(bot, PAUL)[0].args["user_id"] == PAUL  # tried, refused: Home tab not enabled in the app
+    assert open_home(bot, "U0NOBODY1") == []  # Slack does not know them: nothing to publish
+
+    assert bot.listener_crashes() == []
+    assert open_home(bot, PAUL)[0].args["user_id"] == PAUL  # and the next opening works

@@ -822,7 +822,7 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         user_id = str(args.get("user", ""))
         if user_id not in self.users:
-            return {"ok": False, "error": "user_not_found"}
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": ["invalid `user_id`"]}}
         channel = self.channels.get(channel_id)
         if channel is not None and user_id not in channel.get("members", []):
             return {"ok": False, "error": "user_not_in_channel"}
@@ -884,12 +884,13 @@ class FakeSlack:
         return {"ok": True, "view": view}
 
     def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
-        """A Home tab: a `home` view of at most 100 blocks, for a person Slack knows (docs: views.publish)."""
+        """A Home tab: a `home` view of at most 100 blocks, for a person Slack knows (docs: views.publish, which
+        needs no scope; an unknown user is `invalid_arguments` with "invalid `user_id`")."""
         user_id = str(args.get("user_id") or "")
         if not user_id:
             return {"ok": False, "error": "invalid_arguments"}
         if user_id not in self.users:
-            return {"ok": False, "error": "user_not_found"}
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": ["invalid `user_id`"]}}
         spec = args.get("view")
         if not isinstance(spec, dict) or spec.get("type") != "home" or len(spec.get("blocks") or []) > 100:
             return {"ok": False, "error": "invalid_arguments"}
