@@ -24,6 +24,8 @@ from bot.slack.blocks.home import home_view
 log = logging.getLogger(__name__)
 
 ClientForTeam = Callable[[str], WebClient]
+# An alliance's people are looked up at most once a second: a sweep's burst of deliveries costs one query.
+LOOKUP_SECONDS = 1.0
 
 
 class HomeTab:
@@ -40,6 +42,8 @@ class HomeTab:
         self._lock = threading.Lock()
         self._watching: dict[str, str] = {}  # who opened their tab: user id → their team id
         self.debounce = Debouncer(self._refresh, timer=timer, monotonic=monotonic)
+        # Who is in an alliance is looked up off the caller's thread, once per burst (a sweep's many deliveries).
+        self.alliances = Debouncer(self._touch_people, interval=LOOKUP_SECONDS, timer=timer, monotonic=monotonic)
         service.watchers.append(self.alliance_changed)
 
     def opened(self, user_id: str, team_id: str) -> None:
@@ -53,6 +57,9 @@ class HomeTab:
         with self._lock:
             if not self._watching:
                 return
+        self.alliances.touch(channel_id)
+
+    def _touch_people(self, channel_id: str) -> None:
         for user_id in self.service.home_people(channel_id):
             with self._lock:
                 watching = user_id in self._watching
