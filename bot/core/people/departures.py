@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 import logging
 import zlib
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.core.alliance import person_of, working_time
 from bot.core.clock import Clock
@@ -272,7 +271,7 @@ class People:
                     present = set(in_channel)
                     known = members.members(session=session, alliance_id=alliance.id)
                     people = present | {u for u, m in known.items() if m.left_at is None}
-                    held = _people(session, people)
+                    held = repo.get_people(session=session, user_ids=people)
                     wanted |= people if everyone else _to_ask(present, known, held, now)
                     plans.append((alliance, present, known))
             asked = sorted(wanted)
@@ -514,13 +513,6 @@ def _stale(user_id: str, heard_at: datetime, now: datetime) -> bool:
     since = now - heard_at
     turn = zlib.crc32(user_id.encode()) % TURN_DAYS == now.date().toordinal() % TURN_DAYS
     return since >= OVERDUE or (turn and since >= HEARD_OF_SINCE_LAST_TURN)
-
-
-def _people(session: Session, user_ids: Iterable[str]) -> dict[str, Person]:
-    ids = list(user_ids)
-    if not ids:
-        return {}
-    return {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(ids))).all()}
 
 
 def _save(session: Session, profile: Profile, now: datetime) -> Person:
