@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.web import SlackResponse
 
 from bot.core.errors import DirectoryUnavailable
@@ -53,16 +54,15 @@ class SlackDirectory:
         """`budgets`: each rate-limited method's allowance in this workspace (default: Slack's Tier 4 for
         users.info and conversations.members)."""
         self.client = client
-        self.budgets = (
-            budgets if budgets is not None else {m: Budget() for m in ("users.info", "conversations.members")}
-        )
+        self.budgets = budgets if budgets is not None else {m: Budget() for m in RATE_LIMITED}
+        self._budgeted = _without_rate_limit_retries(client)
         self._team_names: dict[str, str] = {}
         self._organisations: dict[str, str | None] = {}
 
     def _call(self, method: str, **args: Any) -> SlackResponse:
         """One Web API call within its method's budget; a 429 pauses the method for everyone, then it is retried."""
         budget = self.budgets.get(method)
-        call = getattr(self.client, method.replace(".", "_"))
+        call = getattr(self._budgeted if budget is not None else self.client, method.replace(".", "_"))
         attempts = 0
         while True:
             if budget is not None:
@@ -182,3 +182,21 @@ class SlackDirectory:
             private=bool(channel.get("is_private")) and not channel.get("is_ext_shared"),
             team_ids=teams,
         )
+
+
+def _without_rate_limit_retries(client: WebClient) -> WebClient:
+    """A twin of the client for the budgeted look-ups, without slack_sdk's rate-limit retry handler: that one
+    sleeps out a 429 in the thread that met it, out of the budget's sight, while the other workers carry on into
+    429s of their own; here the budget pauses them all. The other retries (5xx, a dropped connection) stay."""
+    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    if len(handlers) == len(client.retry_handlers):
+        return client
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        retry_handlers=handlers,
+    )
