@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format run console bench bench-sweep bench-memory install clean teams-package
+.PHONY: demo test lint format run console bench bench-sweep bench-memory bench-reconcile install clean teams-package
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -55,6 +55,10 @@ bench-sweep: $(STAMP)
 ## Resident memory of a Slack-only `alliance-bot serve`: idle, then after 60 commits and a scorecard.
 bench-memory: $(STAMP)
 	$(BIN)/python bench/memory.py
+
+## The daily member comparison: Web API calls and seconds per alliance per day (fake Web API, RTT 100 ms).
+bench-reconcile: $(STAMP)
+	$(BIN)/python bench/reconcile.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db console.db *-scorecard.png *.egg-info dist build

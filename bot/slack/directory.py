@@ -1,4 +1,8 @@
-"""The core's Directory, answered by Slack's Web API (users.info, conversations.info, team.info)."""
+"""The core's Directory, answered by Slack's Web API (users.info, conversations.info, team.info).
+
+The look-ups the daily member comparison makes at volume (users.info, conversations.members) run from several
+threads at once, so they are kept within the workspace's rate limits here: one `Budget` per method, shared by
+the threads, and paused for all of them when Slack answers 429."""
 
 from __future__ import annotations
 
@@ -7,13 +11,18 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.web import SlackResponse
 
 from bot.core.errors import DirectoryUnavailable
 from bot.core.ports import ChannelFacts, PrivateChannel, Profile
+from bot.slack.ratelimit import Budget, retry_after
 
 log = logging.getLogger(__name__)
 
 MEMBER_PAGES = 2
+RATE_LIMITED = ("users.info", "conversations.members")  # the look-ups the daily comparison makes at volume
+RATE_LIMITED_RETRIES = 3  # 429s met by one call before it gives up (tomorrow's comparison tries again)
 
 # Slack's answers that say "not now" rather than "no" (https://api.slack.com/methods/conversations.info, "Errors":
 # ratelimited, internal_error, fatal_error, service_unavailable, request_timeout), besides any HTTP 429 or 5xx. Any
@@ -41,14 +50,37 @@ def profile_of(user: dict[str, Any]) -> Profile:
 
 
 class SlackDirectory:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, budgets: dict[str, Budget] | None = None) -> None:
+        """`budgets`: each rate-limited method's allowance in this workspace (default: Slack's Tier 4 for
+        users.info and conversations.members)."""
         self.client = client
+        self.budgets = budgets if budgets is not None else {m: Budget() for m in RATE_LIMITED}
+        self._budgeted = _without_rate_limit_retries(client)
         self._team_names: dict[str, str] = {}
         self._organisations: dict[str, str | None] = {}
 
+    def _call(self, method: str, **args: Any) -> SlackResponse:
+        """One Web API call within its method's budget; a 429 pauses the method for everyone, then it is retried."""
+        budget = self.budgets.get(method)
+        call = getattr(self._budgeted if budget is not None else self.client, method.replace(".", "_"))
+        attempts = 0
+        while True:
+            if budget is not None:
+                budget.take()
+            try:
+                response: SlackResponse = call(**args)
+                return response
+            except SlackApiError as e:
+                wait = retry_after(e)
+                if wait is None or budget is None or attempts == RATE_LIMITED_RETRIES:
+                    raise
+                attempts += 1
+                log.info("%s rate limited: every caller waits %ss", method, wait)
+                budget.pause(wait)
+
     def profile(self, user_id: str) -> Profile | None:
         try:
-            user = self.client.users_info(user=user_id)["user"]
+            user = self._call("users.info", user=user_id)["user"]
         except SlackApiError as e:
             if e.response.get("error") in ("user_not_found", "users_not_found"):
                 return None
@@ -86,7 +118,7 @@ class SlackDirectory:
         cursor = None
         while True:
             try:
-                page = self.client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
+                page = self._call("conversations.members", channel=channel_id, limit=200, cursor=cursor)
             except SlackApiError as e:
                 log.warning("conversations.members %s failed: %s", channel_id, e.response.get("error"))
                 return None
@@ -150,3 +182,21 @@ class SlackDirectory:
             private=bool(channel.get("is_private")) and not channel.get("is_ext_shared"),
             team_ids=teams,
         )
+
+
+def _without_rate_limit_retries(client: WebClient) -> WebClient:
+    """A twin of the client for the budgeted look-ups, without slack_sdk's rate-limit retry handler: that one
+    sleeps out a 429 in the thread that met it, out of the budget's sight, while the other workers carry on into
+    429s of their own; here the budget pauses them all. The other retries (5xx, a dropped connection) stay."""
+    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    if len(handlers) == len(client.retry_handlers):
+        return client
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        retry_handlers=handlers,
+    )

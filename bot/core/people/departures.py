@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,12 +27,20 @@ from bot.core.ports import Directory, Profile
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, LeftReason, Person
+from storage.models import Alliance, LeftReason, Member, Person
 
 log = logging.getLogger(__name__)
 
 RECONCILE_EVERY = timedelta(days=1)
-RECONCILE_BATCH = 20  # alliances per sweep: each costs a users.info per member
+RECONCILE_BATCH = 100  # alliances per sweep: each costs a conversations.members, and a few users.info a week
+RECONCILE_WORKERS = 8  # look-ups at once; the directory keeps them within the platform's rate limits
+# A person we hold, in the channel as we think, is looked up again only when not heard of (no profile from a
+# look-up, a command of theirs, a `user_change`...) for about a week: each has a turn, one day in seven by their
+# id, so that people who arrived together are not all asked on the same day, and on it is looked up unless heard
+# of since their previous turn. A turn missed (no comparison that day) is made up once two weeks have passed.
+TURN_DAYS = 7
+HEARD_OF_SINCE_LAST_TURN = timedelta(days=TURN_DAYS - 1)
+OVERDUE = timedelta(days=2 * TURN_DAYS)
 
 
 @dataclass
@@ -58,11 +68,13 @@ class People:
         directory: Directory,
         clock: Clock,
         platform: str = "slack",
+        workers: int = RECONCILE_WORKERS,
     ) -> None:
         self.db = db
         self.directory = directory
         self.clock = clock
         self.platform = platform
+        self.workers = workers
 
     # ---- signals ------------------------------------------------------------------------------------
 
@@ -211,51 +223,95 @@ class People:
     # ---- the daily reconciliation -------------------------------------------------------------------
 
     def reconcile(self, now: datetime, *, limit: int = RECONCILE_BATCH) -> Changes:
-        """Compare each alliance channel's members with what we know, once a day, and act on the differences."""
-        changes = Changes()
+        """Compare each alliance channel's members with what we hold, once a day, and act on the differences.
+
+        A batch of alliances is compared together: their member lists fetched concurrently, then one profile
+        look-up for each person who needs one, however many of these alliances they belong to."""
         before = now - RECONCILE_EVERY
         with self.db.session() as session:
             due = members.due_reconciliations(session=session, platform=self.platform, before=before, limit=limit)
+        claimed: list[tuple[Alliance, bool]] = []
         for alliance_id in due:
             with self.db.session() as session:
+                alliance = session.get(Alliance, alliance_id)
+                first = alliance is not None and alliance.reconciled_at is None
                 if not members.claim_reconciliation(session=session, alliance_id=alliance_id, before=before, at=now):
                     continue  # another process has it
-                alliance = session.get(Alliance, alliance_id)
-            if alliance is None:
-                continue
-            try:
-                changes.add(self._reconcile(alliance))
-            except Exception:
-                # One channel the platform cannot answer for must not stop the others; it is tried again tomorrow.
-                log.exception("reconciling the members of %s failed", alliance.channel_id)
-        return changes
+            if alliance is not None:
+                claimed.append((alliance, first))
+        return self._reconcile(claimed, now)
 
     def reconcile_channel(self, channel_id: str) -> Changes:
-        """Reconcile one alliance now (its channel was shared with an organisation again, say)."""
+        """Reconcile one alliance now, everyone looked up again (its channel was shared with an organisation
+        again, say)."""
         with self.db.session() as session:
             alliance = repo.get_alliance(session=session, platform=self.platform, channel_id=channel_id)
             if alliance is None or alliance.id is None:
                 return Changes()
             alliance.reconciled_at = self.clock.now()
             session.add(alliance)
-        return self._reconcile(alliance)
+        return self._reconcile([(alliance, True)], self.clock.now())
 
-    def _reconcile(self, alliance: Alliance) -> Changes:
-        assert alliance.id is not None
-        in_channel = self.directory.members(alliance.channel_id)
-        if in_channel is None:
-            log.info("members of %s unknown; reconciliation skipped", alliance.channel_id)
+    def _reconcile(self, alliances: list[tuple[Alliance, bool]], now: datetime) -> Changes:
+        """`alliances`: each with whether everyone in it is looked up (its first comparison, which sets the
+        baseline) or only whom `_to_ask` names."""
+        if not alliances:
             return Changes()
-        present = set(in_channel)
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="reconcile") as pool:
+            listed = list(pool.map(lambda a: self._members(a[0].channel_id), alliances))
+            plans: list[tuple[Alliance, set[str], dict[str, Member]]] = []
+            wanted: set[str] = set()
+            with self.db.session() as session:
+                for (alliance, everyone), in_channel in zip(alliances, listed, strict=True):
+                    assert alliance.id is not None
+                    if in_channel is None:
+                        # One channel the platform cannot answer for must not stop the others: tomorrow again.
+                        log.info("members of %s unknown; reconciliation skipped", alliance.channel_id)
+                        continue
+                    present = set(in_channel)
+                    known = members.members(session=session, alliance_id=alliance.id)
+                    people = present | {u for u, m in known.items() if m.left_at is None}
+                    held = repo.get_people(session=session, user_ids=people)
+                    wanted |= people if everyone else _to_ask(present, known, held, now)
+                    plans.append((alliance, present, known))
+            asked = sorted(wanted)
+            answers = dict(zip(asked, pool.map(self._looked_up, asked), strict=True))
         with self.db.session() as session:
-            known = members.members(session=session, alliance_id=alliance.id)
+            for profile in answers.values():
+                if isinstance(profile, Profile):
+                    _save(session, profile, self.clock.now())
         changes = Changes()
-        # Everyone in the channel, and everyone we think is in it: a fresh profile each, since deactivation is
-        # exactly what the partner organisation's events may not tell us.
-        for user_id in sorted(present | {u for u, m in known.items() if m.left_at is None}):
-            profile = self.directory.profile(user_id)
+        for alliance, present, known in plans:
+            try:
+                changes.add(self._compare(alliance, present, known, answers))
+            except Exception:
+                log.exception("reconciling the members of %s failed", alliance.channel_id)
+        return changes
+
+    def _looked_up(self, user_id: str) -> Profile | Exception | None:
+        """A profile, None when the platform does not know them, or the error that kept it from saying."""
+        try:
+            return self.directory.profile(user_id)
+        except Exception as e:
+            log.warning("profile of %s unavailable: %s", user_id, e)
+            return e
+
+    def _compare(
+        self,
+        alliance: Alliance,
+        present: set[str],
+        known: dict[str, Member],
+        answers: dict[str, Profile | Exception | None],
+    ) -> Changes:
+        """Act on what the look-ups said; whoever was not looked up is as we hold them."""
+        assert alliance.id is not None
+        changes = Changes()
+        for user_id in sorted(answers.keys() & (present | set(known))):
+            profile = answers[user_id]
             member = known.get(user_id)
-            if profile is None and member is not None and user_id not in present:
+            if isinstance(profile, Exception):
+                continue  # not now: the next comparison looks again
+            if profile is None and member is not None and member.left_at is None and user_id not in present:
                 # Gone from the channel and unknown to the platform now (deleted outright): gone all the same.
                 with self.db.session() as session:
                     changes.add(self._depart(session, alliance, user_id, member.team_id, LeftReason.LEFT_CHANNEL))
@@ -263,11 +319,12 @@ class People:
             if profile is None or profile.is_bot:
                 continue
             with self.db.session() as session:
-                _save(session, profile, self.clock.now())
                 if profile.deleted:
-                    changes.add(self._depart(session, alliance, user_id, profile.team_id, LeftReason.DEACTIVATED))
+                    if user_id in present or (member is not None and member.left_at is None):
+                        changes.add(self._depart(session, alliance, user_id, profile.team_id, LeftReason.DEACTIVATED))
                 elif user_id not in present:
-                    changes.add(self._depart(session, alliance, user_id, profile.team_id, LeftReason.LEFT_CHANNEL))
+                    if member is not None and member.left_at is None:
+                        changes.add(self._depart(session, alliance, user_id, profile.team_id, LeftReason.LEFT_CHANNEL))
                 elif member is None:
                     members.add_members(
                         session=session,
@@ -425,6 +482,37 @@ class People:
         except Exception:
             log.exception("profile of %s unavailable", user_id)
             return None
+
+
+def _to_ask(present: set[str], known: dict[str, Member], held: dict[str, Person], now: datetime) -> set[str]:
+    """Whom the comparison looks up: who is new, who changed (joined, left, came back), and who was not heard
+    of for about a week. Someone who is where we hold them, and was heard of lately, costs nothing: their
+    account's deactivation is told by `user_change` in their own organisation, and otherwise found on their turn."""
+    ask: set[str] = set()
+    for user_id in present | {u for u, m in known.items() if m.left_at is None}:
+        member, person = known.get(user_id), held.get(user_id)
+        if person is None:
+            ask.add(user_id)
+        elif user_id not in present:
+            ask.add(user_id)  # left the channel, or deactivated, or deleted: the look-up tells which
+        elif member is None or member.left_at is not None:
+            # In the channel and not with us: new, or back; unless we know why, and it still holds (a bot is
+            # never a member; a deactivated account may still be listed).
+            settled = person.is_bot or (
+                person.deleted and member is not None and member.left_reason == LeftReason.DEACTIVATED.value
+            )
+            if not settled or _stale(user_id, person.refreshed_at, now):
+                ask.add(user_id)
+        elif _stale(user_id, person.refreshed_at, now):
+            ask.add(user_id)
+    return ask
+
+
+def _stale(user_id: str, heard_at: datetime, now: datetime) -> bool:
+    """Not heard of for about a week: on their turn, nothing since the previous one; on any day, two weeks."""
+    since = now - heard_at
+    turn = zlib.crc32(user_id.encode()) % TURN_DAYS == now.date().toordinal() % TURN_DAYS
+    return since >= OVERDUE or (turn and since >= HEARD_OF_SINCE_LAST_TURN)
 
 
 def _save(session: Session, profile: Profile, now: datetime) -> Person:

@@ -407,6 +407,7 @@ class Call:
     args: dict[str, Any]
     headers: dict[str, str]
     path: str = ""
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
 
 @dataclass
@@ -436,7 +437,9 @@ class FakeSlack:
         bot_id: str = BOT_ID,
         app_id: str = APP_ID,
         team_id: str = ACME,
+        latency: float = 0.0,
     ) -> None:
+        """`latency`: seconds every Web API answer takes (Slack's round trip from a hosted server is 0.1-0.3 s)."""
         world = default_world() if users is None and teams is None and channels is None else None
         self.users: dict[str, dict[str, Any]] = world["users"] if world else copy.deepcopy(users or {})
         self.teams: dict[str, dict[str, Any]] = world["teams"] if world else copy.deepcopy(teams or {})
@@ -446,6 +449,7 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.team_id = team_id
+        self.latency = latency
         self.calls: list[Call] = []
         self._lock = threading.Lock()
         self._scripted: dict[str, deque[_Scripted]] = {}
@@ -1085,6 +1089,8 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             _decode_json_fields(args)
             fake._record(Call(method, args, headers, path))
             answer = fake._dispatch(method, args, headers)
+            if fake.latency:
+                time.sleep(fake.latency)
             self._send(answer.status, answer.body, answer.headers)
 
         def _upload(self, file_id: str) -> None:
