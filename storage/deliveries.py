@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, literal_column, or_, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -39,14 +41,69 @@ def due_alliances(*, session: Session, now: datetime, limit: int) -> Sequence[Al
     return session.exec(locking(session, query)).all()
 
 
-def due_commitments(*, session: Session, now: datetime, limit: int) -> Sequence[Commitment]:
+@dataclass(slots=True)
+class LadderRow:
+    """What climbing one commitment's escalation ladder reads, as a plain row; `nudge_stage` and `next_nudge_at`
+    are changed in place and written back by `set_ladders`."""
+
+    id: int
+    alliance_id: int
+    owner_id: str
+    party_team_id: str
+    status: str
+    due_at: datetime
+    snoozed_until: datetime | None
+    internal: bool
+    nudge_stage: int
+    next_nudge_at: datetime | None
+
+
+LADDER_COLUMNS = [getattr(Commitment, f.name) for f in fields(LadderRow)]
+
+
+def due_commitments(*, session: Session, now: datetime, limit: int) -> list[LadderRow]:
+    """Commitments whose next nudge is due, as plain rows (the partial index on due rows finds them); on
+    PostgreSQL locked, skipping rows another sweeper holds."""
     query = (
-        select(Commitment)
+        sa_select(*LADDER_COLUMNS)
         .where(col(Commitment.next_nudge_at).is_not(None), col(Commitment.next_nudge_at) <= now)
         .order_by(col(Commitment.next_nudge_at))
         .limit(limit)
     )
-    return session.exec(locking(session, query)).all()
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [LadderRow(*row) for row in session.connection().execute(query)]
+
+
+PG_SET_LADDERS = text(
+    "UPDATE commitment SET nudge_stage = v.stage, next_nudge_at = v.next_at"
+    " FROM unnest(CAST(:id AS integer[]), CAST(:stage AS integer[]), CAST(:next_at AS timestamptz[]))"
+    " AS v(id, stage, next_at) WHERE commitment.id = v.id"
+)
+
+
+def set_ladders(*, session: Session, rows: Sequence[LadderRow]) -> None:
+    """Write back where each commitment now stands on its ladder: one statement whatever the count."""
+    if not rows:
+        return
+    if any(r.next_nudge_at is not None and r.next_nudge_at.tzinfo is None for r in rows):
+        raise ValueError("naive datetime: every datetime must be timezone-aware")
+    if session.get_bind().dialect.name == "postgresql":
+        params = {
+            "id": [r.id for r in rows],
+            "stage": [r.nudge_stage for r in rows],
+            "next_at": [r.next_nudge_at for r in rows],
+        }
+        session.connection().execute(PG_SET_LADDERS, params)
+        return
+    statement = (
+        update(Commitment)
+        .where(col(Commitment.id) == bindparam("b_id"))
+        .values(nudge_stage=bindparam("b_stage"), next_nudge_at=bindparam("b_next", type_=AwareDateTime()))
+    )
+    session.connection().execute(
+        statement, [{"b_id": r.id, "b_stage": r.nudge_stage, "b_next": r.next_nudge_at} for r in rows]
+    )
 
 
 def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:

@@ -126,16 +126,20 @@ class RecipientRow(NamedTuple):
     tz: str
     deleted: bool
     team_id: str
+    away_until: datetime | None = None
 
 
 def recipient_rows(*, session: Session, user_ids: Iterable[str]) -> dict[str, RecipientRow]:
-    """What sending needs to know of many people (zone, organisation, gone or not), as plain tuples."""
+    """What planning and sending need to know of many people (zone, organisation, gone or not, away until), as
+    plain tuples: a sweep reads thousands, and ORM objects would cost more than the query."""
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    query = select(col(Person.user_id), col(Person.tz), col(Person.deleted), col(Person.team_id))
+    query = sa_select(
+        col(Person.user_id), col(Person.tz), col(Person.deleted), col(Person.team_id), col(Person.away_until)
+    )
     rows = session.connection().execute(query.where(among(session, col(Person.user_id), ids)))
-    return {row[0]: RecipientRow(row[0], row[1], bool(row[2]), row[3]) for row in rows}
+    return {row[0]: RecipientRow(row[0], row[1], bool(row[2]), row[3], row[4]) for row in rows}
 
 
 def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, tuple[str, int, int]]:

@@ -39,6 +39,7 @@ from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Checkin, Commitment, Delivery
+from storage.repository import RecipientRow
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +280,7 @@ class Scheduler:
                 channel_id = announcements.channel_of(d) or channel_id
             left = d.recipient_id in departed or (d.alliance_id, d.recipient_id) in gone
             try:
-                content = None if left else self._content(session, d, states, rendered, now)
+                content = None if left else self._content(session, d, states, rendered, recipients, now)
             except Exception:
                 # What one message says cannot be worked out (a bad row): it is logged and skipped, the rest go.
                 log.exception("delivery %s (%s) cannot be said; skipped", d.id, d.key)
@@ -317,6 +318,7 @@ class Scheduler:
         d: Delivery,
         states: dict[int | None, Commitment],
         rendered: dict[int | None, CommitmentView],
+        recipients: dict[str, RecipientRow],
         now: datetime,
     ) -> tuple[Dispatch, str | None] | None:
         """What a delivery says now, and the thread it goes in, asked of the feature that planned it."""
@@ -325,7 +327,7 @@ class Scheduler:
         if d.kind in announcements.KINDS:
             return announcements.content(d)
         if d.kind in nudges.KINDS:
-            if nudges.owner_away(session, d, states.get(d.commitment_id), now):
+            if nudges.owner_away(session, d, states.get(d.commitment_id), recipients.get(d.recipient_id), now):
                 return None  # handed to the lead, or kept for the owner's return, as a new delivery
             nudge = nudges.content(d, states.get(d.commitment_id), rendered.get(d.commitment_id), now, session)
             return (nudge, None) if nudge is not None else None
