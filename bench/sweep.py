@@ -12,9 +12,10 @@ Rows go in with SQLAlchemy core ``insert`` in batches. Then it times ``Scheduler
 * with nothing due (the same sweep again right after).
 
 The courier does nothing and the pacer does not wait: the network and Slack's per-channel pacing are not the
-sweep's cost, and the 1,000 messages go to 1,000 different people anyway. Targets: median 500 ms with 1,000
-due, 50 ms with nothing due. SQLite always (a file in a temp dir); PostgreSQL with ``--pg``, in a database
-named ``alliance_bench_sweep`` that is dropped and recreated (and dropped again at the end).
+sweep's cost, and the 1,000 messages go to 1,000 different people anyway. Every alliance has its scorecard
+settings with nothing due (a settled deployment). Targets (issue 13): median 300 ms with 1,000 due up to 100k
+commitments, 500 ms at 1M; 20 ms with nothing due. SQLite always (a file in a temp dir); PostgreSQL with
+``--pg``, in a database named ``alliance_bench_sweep`` that is dropped and recreated (and dropped again at the end).
 Exits 0 whether the targets are met or missed (PASS/MISS in the table).
 """
 
@@ -46,7 +47,7 @@ from bench.stats import summarise, table, verdict  # noqa: E402
 from bot.core.ports import Outgoing  # noqa: E402
 from bot.core.schedule import Pacer, Scheduler, SweepReport  # noqa: E402
 from storage.db import Database, normalise_url  # noqa: E402
-from storage.models import Alliance, Commitment, Delivery, Party, Person, SweepState  # noqa: E402
+from storage.models import Alliance, Commitment, Delivery, Party, Person, ScorecardSettings, SweepState  # noqa: E402
 
 PG_NAME = "alliance_bench_sweep"
 DEFAULT_PG = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_NAME}"
@@ -55,8 +56,14 @@ DUE = 1000
 PER_ALLIANCE = 100
 PEOPLE_PER_ALLIANCE = 10
 CHUNK = 10_000
-DUE_TARGET_MS = 500.0
-IDLE_TARGET_MS = 50.0
+IDLE_TARGET_MS = 20.0
+
+
+def due_target_ms(size: int) -> float:
+    """The issue's target for a sweep with 1,000 due: 300 ms among up to 100k commitments, 500 ms beyond."""
+    return 300.0 if size <= 100_000 else 500.0
+
+
 # Wednesday 14:00 UTC: working time in Berlin (15:00) and New York (09:00), where the owners live.
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 ZONES = ("Europe/Berlin", "America/New_York")
@@ -153,6 +160,23 @@ def build(db: Database, size: int) -> list[int]:
 
     _bulk(db, Person, people())
     _bulk(db, Party, parties())
+    # A settled deployment: every alliance has its scorecard settings, its digest and review check ahead.
+    _bulk(
+        db,
+        ScorecardSettings,
+        (
+            {
+                "alliance_id": a + 1,
+                "balance_threshold": 25,
+                "balance_dirty": False,
+                "imbalance_episode": 0,
+                "digest": "monthly",
+                "next_digest_at": NOW + timedelta(days=5),
+                "reviews_checked_at": NOW,
+            }
+            for a in range(alliances)
+        ),
+    )
     due = set(due_indexes(size))
 
     def commitments() -> Iterator[dict[str, Any]]:
@@ -356,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"{due.median:.0f}",
                         f"{due_cpu:.0f}",
                         str(statements[0]),
-                        verdict(due.median <= DUE_TARGET_MS),
+                        verdict(due.median <= due_target_ms(size)),
                         f"{idle.median:.1f}",
                         f"{idle_cpu:.1f}",
                         str(statements[1]),
@@ -366,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.profile:
                     profile(db, due_ids, f"{name} at {size:,}", last)
     print()
-    header = ["size", "database", "build s", "1,000 due ms", "cpu ms", "statements", f"<= {DUE_TARGET_MS:.0f}"]
+    header = ["size", "database", "build s", "1,000 due ms", "cpu ms", "statements", "target"]
     header += ["nothing due ms", "cpu ms", "statements", f"<= {IDLE_TARGET_MS:.0f}"]
     print(table(header, rows))
     print(

@@ -198,14 +198,20 @@ def claim_deliveries(*, session: Session, now: datetime, worker: str, limit: int
         and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < database_clock(session, minus=lease)),
     )
     pick = select(col(Delivery.id)).where(due).order_by(col(Delivery.not_before), col(Delivery.id)).limit(limit)
+    values = {
+        "status": "claimed",
+        "claimed_by": worker,
+        "claimed_at": database_clock(session),
+        "attempts": Delivery.attempts + 1,
+    }
     if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    claimed = session.connection().execute(
-        update(Delivery)
-        .where(col(Delivery.id).in_(pick), due)
-        .values(status="claimed", claimed_by=worker, claimed_at=database_clock(session), attempts=Delivery.attempts + 1)
-        .returning(col(Delivery.id))
-    )
+        # The pick as a CTE, evaluated once (FOR UPDATE keeps it from being folded in): as `id IN (subquery)`
+        # the planner may rescan the subquery for every row (quadratic), and a rescan may pick past the limit.
+        picked = pick.with_for_update(skip_locked=True).cte("picked")
+        statement = update(Delivery).where(col(Delivery.id) == picked.c.id, due)
+    else:
+        statement = update(Delivery).where(col(Delivery.id).in_(pick), due)
+    claimed = session.connection().execute(statement.values(**values).returning(col(Delivery.id)))
     ids = [i for i in claimed.scalars() if i is not None]
     if not ids:
         return []
@@ -313,8 +319,30 @@ def finish_deliveries(*, session: Session, worker: str, outcomes: Sequence[dict[
         }
         for o in outcomes
     ]
+    if session.get_bind().dialect.name == "postgresql":
+        return _finish_deliveries_pg(session, worker, rows)
     result = session.connection().execute(statement, rows)
     return int(result.rowcount)
+
+
+PG_FINISH = text(
+    "UPDATE delivery SET status = v.status, last_error = v.error, sent_at = v.sent_at, message_ts = v.ts,"
+    " not_before = v.not_before, claimed_by = v.claimed_by, claimed_at = v.claimed_at"
+    " FROM unnest(CAST(:b_id AS integer[]), CAST(:b_status AS varchar[]), CAST(:b_error AS varchar[]),"
+    " CAST(:b_sent_at AS timestamptz[]), CAST(:b_ts AS varchar[]), CAST(:b_not_before AS timestamptz[]),"
+    " CAST(:b_claimed_by AS varchar[]), CAST(:b_claimed_at AS timestamptz[]))"
+    " AS v(id, status, error, sent_at, ts, not_before, claimed_by, claimed_at)"
+    " WHERE delivery.id = v.id AND delivery.status = 'claimed' AND delivery.claimed_by = :worker"
+)
+
+
+def _finish_deliveries_pg(session: Session, worker: str, rows: list[dict[str, Any]]) -> int:
+    """One statement with one array per column (as `_plan_deliveries_pg`), not one UPDATE per outcome."""
+    params: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
+    for name in ("b_sent_at", "b_not_before", "b_claimed_at"):
+        if any(at is not None and at.tzinfo is None for at in params[name]):
+            raise ValueError("naive datetime: every datetime must be timezone-aware")
+    return int(session.connection().execute(PG_FINISH, {**params, "worker": worker}).rowcount)
 
 
 def sweep_instant(*, session: Session, now: datetime) -> datetime:

@@ -38,8 +38,8 @@ from bot.core.visibility import SHARED, private_to
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Checkin, Commitment, Delivery
-from storage.repository import RecipientRow
+from storage.models import Checkin, Delivery
+from storage.repository import CommitmentRow, RecipientRow
 
 log = logging.getLogger(__name__)
 
@@ -263,9 +263,8 @@ class Scheduler:
         settings = repo.alliance_settings(session=session, alliance_ids={d.alliance_id for d in claimed})
         platforms = repo.alliance_platforms(session=session, alliance_ids={d.alliance_id for d in claimed})
         commitment_ids = {d.commitment_id for d in claimed if d.commitment_id}
-        rows = repo.commitments_by_id(session=session, ids=commitment_ids)
-        rendered = dict(zip([c.id for c in rows], views.commitments(session, rows, now=now), strict=True))
-        states = {c.id: c for c in rows}
+        states = repo.commitment_rows(session=session, ids=commitment_ids)
+        rendered = dict(zip(states, views.commitments(session, list(states.values()), now=now), strict=True))
         recipients = repo.recipient_rows(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
         departed = {user_id for user_id, person in recipients.items() if person.deleted}
         gone = members.departed(session=session, alliance_ids={d.alliance_id for d in claimed})
@@ -316,8 +315,8 @@ class Scheduler:
         self,
         session: Session,
         d: Delivery,
-        states: dict[int | None, Commitment],
-        rendered: dict[int | None, CommitmentView],
+        states: dict[int, CommitmentRow],
+        rendered: dict[int, CommitmentView],
         recipients: dict[str, RecipientRow],
         now: datetime,
     ) -> tuple[Dispatch, str | None] | None:
@@ -327,9 +326,11 @@ class Scheduler:
         if d.kind in announcements.KINDS:
             return announcements.content(d)
         if d.kind in nudges.KINDS:
-            if nudges.owner_away(session, d, states.get(d.commitment_id), recipients.get(d.recipient_id), now):
+            state = states.get(d.commitment_id) if d.commitment_id is not None else None
+            if nudges.owner_away(session, d, state, recipients.get(d.recipient_id), now):
                 return None  # handed to the lead, or kept for the owner's return, as a new delivery
-            nudge = nudges.content(d, states.get(d.commitment_id), rendered.get(d.commitment_id), now, session)
+            view = rendered.get(d.commitment_id) if d.commitment_id is not None else None
+            nudge = nudges.content(d, state, view, now, session)
             return (nudge, None) if nudge is not None else None
         for kinds, say in SAID_BY:
             if d.kind in kinds:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from storage import members
 from storage import repository as repo
 from storage.models import Alliance, Commitment, Party, Status
+from storage.repository import CommitmentRow
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def alliance_view(session: Session, alliance: Alliance) -> AllianceView:
     )
 
 
-def commitments(session: Session, rows: Sequence[Commitment], *, now: datetime) -> list[CommitmentView]:
+def commitments(session: Session, rows: Sequence[Commitment | CommitmentRow], *, now: datetime) -> list[CommitmentView]:
     """Views of many commitments (of one alliance or several), with parties and owners loaded once."""
     by_team = {
         (p.alliance_id, p.team_id): PartyView(

@@ -3,6 +3,7 @@ finds it due."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from storage import repository as repo
 from storage.db import Database
 from storage.deliveries import LadderRow
 from storage.models import Commitment, Delivery, Party, Person, Status
-from storage.repository import PartyRow, RecipientRow
+from storage.repository import CommitmentRow, PartyRow, RecipientRow
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,18 @@ STAGE_KIND = {
 KINDS = (*(kind.value for kind in NudgeKind), ESCALATION_LINE)
 
 
-def ladder(due: datetime, working: WorkingTime, *, lead_after: int, sponsor_after: int) -> list[datetime]:
-    """When each stage falls due: the working day before, the deadline, then N working days after it."""
-    return [
+@functools.lru_cache(maxsize=4096)
+def ladder(due: datetime, working: WorkingTime, *, lead_after: int, sponsor_after: int) -> tuple[datetime, ...]:
+    """When each stage falls due: the working day before, the deadline, then N working days after it.
+
+    Cached: deadlines cluster (most are the end of a working day) and a WorkingTime is frozen, so a sweep of a
+    thousand items steps through the calendar for a handful of distinct ladders, not a thousand."""
+    return (
         working.working_day_before(due),
         due,
         working.add_working_days(due, lead_after),
         working.add_working_days(due, sponsor_after),
-    ]
+    )
 
 
 def plan(db: Database, now: datetime) -> int:
@@ -218,7 +223,11 @@ def when_reachable(person: Person | RecipientRow | None, party: Party | PartyRow
 
 
 def owner_away(
-    session: Session, d: Delivery, state: Commitment | None, recipient: RecipientRow | None, now: datetime
+    session: Session,
+    d: Delivery,
+    state: Commitment | CommitmentRow | None,
+    recipient: RecipientRow | None,
+    now: datetime,
 ) -> bool:
     """Whether a nudge planned for its owner meets them away at send time (they said `away` after it was
     planned): then it is not sent to them. An overdue nudge goes to their lead instead, as `away` promises; a
@@ -270,7 +279,7 @@ def owner_away(
 
 def content(
     delivery: Delivery,
-    state: Commitment | None,
+    state: Commitment | CommitmentRow | None,
     view: CommitmentView | None,
     now: datetime,
     session: Session | None = None,
