@@ -289,6 +289,19 @@ def find_commitments(
     return session.exec(query.order_by(col(Commitment.due_at), col(Commitment.ref))).all()
 
 
+def open_owners(*, session: Session, alliance_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(alliance id, owner id) of every owner of an open item in those alliances, in one query."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return []
+    query = (
+        sa_select(col(Commitment.alliance_id), col(Commitment.owner_id))
+        .where(among(session, col(Commitment.alliance_id), ids), col(Commitment.status) == Status.OPEN.value)
+        .distinct()
+    )
+    return [(int(a), str(u)) for a, u in session.connection().execute(query)]
+
+
 def open_titles(*, session: Session, alliance_id: int) -> Sequence[tuple[int, str]]:
     """(ref, title) of the open commitments: all the fuzzy look-up needs, without loading whole rows."""
     rows = session.exec(
