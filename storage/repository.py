@@ -155,6 +155,16 @@ def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[
     }
 
 
+def alliance_routes(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """alliance id -> (channel id, platform): where its messages go, for many alliances in one query."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return {}
+    query = sa_select(col(Alliance.id), col(Alliance.channel_id), col(Alliance.platform))
+    rows = session.connection().execute(query.where(among(session, col(Alliance.id), ids)))
+    return {int(i): (str(channel), str(platform)) for i, channel, platform in rows}
+
+
 def alliance_platforms(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, str]:
     """alliance id -> the chat platform its channel lives on (slack, teams)."""
     ids = sorted(set(alliance_ids))

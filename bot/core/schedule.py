@@ -260,21 +260,25 @@ class Scheduler:
         private message the recipient's next working moment: a catch-up or a retry must not wake anyone at 3 a.m."""
         if not claimed:
             return []
-        settings = repo.alliance_settings(session=session, alliance_ids={d.alliance_id for d in claimed})
-        platforms = repo.alliance_platforms(session=session, alliance_ids={d.alliance_id for d in claimed})
+        # Everything the batch needs, read once for the batch: a few statements whatever its size.
+        routes = repo.alliance_routes(session=session, alliance_ids={d.alliance_id for d in claimed})
         commitment_ids = {d.commitment_id for d in claimed if d.commitment_id}
         states = repo.commitment_rows(session=session, ids=commitment_ids)
-        rendered = dict(zip(states, views.commitments(session, list(states.values()), now=now), strict=True))
-        recipients = repo.recipient_rows(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
+        alliance_ids = {d.alliance_id for d in claimed} | {c.alliance_id for c in states.values()}
+        parties = repo.party_rows(session=session, alliance_ids=alliance_ids)
+        gone = members.departed(session=session, alliance_ids=alliance_ids)
+        people = repo.recipient_rows(
+            session=session,
+            user_ids={d.recipient_id for d in claimed if d.recipient_id} | {c.owner_id for c in states.values()},
+        )
+        items = views.commitments(session, list(states.values()), now=now, known=(parties, people, gone))
+        rendered = dict(zip(states, items, strict=True))
+        recipients = {d.recipient_id: people[d.recipient_id] for d in claimed if d.recipient_id in people}
         departed = {user_id for user_id, person in recipients.items() if person.deleted}
-        gone = members.departed(session=session, alliance_ids={d.alliance_id for d in claimed})
-        countries = {
-            (p.alliance_id, p.team_id): p.country
-            for p in repo.party_rows(session=session, alliance_ids={d.alliance_id for d in claimed})
-        }
+        countries = {(p.alliance_id, p.team_id): p.country for p in parties}
         messages: list[tuple[Outgoing | None, datetime | None]] = []
         for d in claimed:
-            channel_id = settings[d.alliance_id][0]
+            channel_id, platform = routes[d.alliance_id]
             if d.kind in announcements.KINDS:
                 channel_id = announcements.channel_of(d) or channel_id
             left = d.recipient_id in departed or (d.alliance_id, d.recipient_id) in gone
@@ -306,7 +310,7 @@ class Scheduler:
                 recipient_id=d.recipient_id or None,
                 thread_ts=thread_ts,
                 content=dispatch,
-                platform=platforms[d.alliance_id],
+                platform=platform,
             )
             messages.append((outgoing, wait))
         return messages
