@@ -205,10 +205,13 @@ def claim_deliveries(*, session: Session, now: datetime, worker: str, limit: int
         "attempts": Delivery.attempts + 1,
     }
     if session.get_bind().dialect.name == "postgresql":
-        # The pick as a CTE, evaluated once (FOR UPDATE keeps it from being folded in): as `id IN (subquery)`
-        # the planner may rescan the subquery for every row (quadratic), and a rescan may pick past the limit.
+        # The pick as a CTE, evaluated once (FOR UPDATE keeps it from being folded in), joined by primary key:
+        # as `id IN (subquery)` the planner may rescan the subquery for every row (quadratic), and a rescan may
+        # pick past the limit. The rows it locks were re-checked against `due` as they were locked (READ
+        # COMMITTED re-evaluates a locking read's WHERE on the newest row version), so no second check is needed,
+        # and none that would make the planner scan the due rows again.
         picked = pick.with_for_update(skip_locked=True).cte("picked")
-        statement = update(Delivery).where(col(Delivery.id) == picked.c.id, due)
+        statement = update(Delivery).where(col(Delivery.id) == picked.c.id)
     else:
         statement = update(Delivery).where(col(Delivery.id).in_(pick), due)
     claimed = session.connection().execute(statement.values(**values).returning(col(Delivery.id)))
