@@ -95,3 +95,12 @@ def asked(*, session: Session, checkin_id: int) -> set[str]:
 
 def get_checkin(*, session: Session, alliance_id: int, seq: int) -> Checkin | None:
     return session.exec(select(Checkin).where(Checkin.alliance_id == alliance_id, Checkin.seq == seq)).first()
+
+
+def set_threads(*, session: Session, threads: Sequence[tuple[int, str]]) -> None:
+    """Record the thread of each check-in whose opening message went out (its answers are replies there), in one
+    statement for the batch."""
+    if not threads:
+        return
+    statement = update(Checkin).where(col(Checkin.id) == bindparam("b_id")).values(thread_ts=bindparam("b_ts"))
+    session.connection().execute(statement, [{"b_id": i, "b_ts": ts} for i, ts in threads])

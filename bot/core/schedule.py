@@ -35,10 +35,11 @@ from bot.core.scorecard import digest
 from bot.core.trust import redact
 from bot.core.views import CommitmentView
 from bot.core.visibility import SHARED, private_to
+from storage import checkins as checkin_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Checkin, Delivery
+from storage.models import Delivery
 from storage.repository import CommitmentRow, RecipientRow
 
 log = logging.getLogger(__name__)
@@ -383,8 +384,9 @@ class _Outcomes:
             held = deliveries.finish_deliveries(session=session, worker=self.scheduler.worker, outcomes=batch)
             if held < len(batch):
                 log.warning("%d deliveries were taken over by another sweeper", len(batch) - held)
-            for o in batch:
-                if o["kind"] == "checkin_open" and o.get("message_ts") and o["checkin_id"]:
-                    checkin = session.get(Checkin, o["checkin_id"])
-                    if checkin is not None:
-                        checkin.thread_ts = o["message_ts"]
+            threads = [
+                (o["checkin_id"], o["message_ts"])
+                for o in batch
+                if o["kind"] == "checkin_open" and o.get("message_ts") and o["checkin_id"]
+            ]
+            checkin_store.set_threads(session=session, threads=threads)
