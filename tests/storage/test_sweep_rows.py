@@ -142,3 +142,14 @@ def test_cadence_rows_carry_the_host_country_and_the_last_checkin(db: Database) 
     with db.session() as session:
         after = dict(session.exec(select(Alliance.id, Alliance.next_checkin_at)).all())  # type: ignore[call-overload]
     assert after == {first: NOW + timedelta(days=3), second: NOW + timedelta(days=20)}
+
+
+def test_the_sweep_instant_only_moves_forward(db: Database) -> None:
+    with db.session() as session:
+        assert deliveries.last_sweep(session=session) is None
+        assert deliveries.sweep_instant(session=session, now=NOW) == NOW
+    with db.session() as session:
+        assert deliveries.sweep_instant(session=session, now=NOW - timedelta(hours=3)) == NOW  # never back
+        assert deliveries.sweep_instant(session=session, now=NOW + timedelta(minutes=1)) == NOW + timedelta(minutes=1)
+    with db.session() as session:
+        assert deliveries.last_sweep(session=session) == NOW + timedelta(minutes=1)
