@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, literal_column, or_, text, update
+from sqlalchemy import and_, bindparam, case, delete, literal_column, or_, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -39,14 +41,69 @@ def due_alliances(*, session: Session, now: datetime, limit: int) -> Sequence[Al
     return session.exec(locking(session, query)).all()
 
 
-def due_commitments(*, session: Session, now: datetime, limit: int) -> Sequence[Commitment]:
+@dataclass(slots=True)
+class LadderRow:
+    """What climbing one commitment's escalation ladder reads, as a plain row; `nudge_stage` and `next_nudge_at`
+    are changed in place and written back by `set_ladders`."""
+
+    id: int
+    alliance_id: int
+    owner_id: str
+    party_team_id: str
+    status: str
+    due_at: datetime
+    snoozed_until: datetime | None
+    internal: bool
+    nudge_stage: int
+    next_nudge_at: datetime | None
+
+
+LADDER_COLUMNS = [getattr(Commitment, f.name) for f in fields(LadderRow)]
+
+
+def due_commitments(*, session: Session, now: datetime, limit: int) -> list[LadderRow]:
+    """Commitments whose next nudge is due, as plain rows (the partial index on due rows finds them); on
+    PostgreSQL locked, skipping rows another sweeper holds."""
     query = (
-        select(Commitment)
+        sa_select(*LADDER_COLUMNS)
         .where(col(Commitment.next_nudge_at).is_not(None), col(Commitment.next_nudge_at) <= now)
         .order_by(col(Commitment.next_nudge_at))
         .limit(limit)
     )
-    return session.exec(locking(session, query)).all()
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [LadderRow(*row) for row in session.connection().execute(query)]
+
+
+PG_SET_LADDERS = text(
+    "UPDATE commitment SET nudge_stage = v.stage, next_nudge_at = v.next_at"
+    " FROM unnest(CAST(:id AS integer[]), CAST(:stage AS integer[]), CAST(:next_at AS timestamptz[]))"
+    " AS v(id, stage, next_at) WHERE commitment.id = v.id"
+)
+
+
+def set_ladders(*, session: Session, rows: Sequence[LadderRow]) -> None:
+    """Write back where each commitment now stands on its ladder: one statement whatever the count."""
+    if not rows:
+        return
+    if any(r.next_nudge_at is not None and r.next_nudge_at.tzinfo is None for r in rows):
+        raise ValueError("naive datetime: every datetime must be timezone-aware")
+    if session.get_bind().dialect.name == "postgresql":
+        params = {
+            "id": [r.id for r in rows],
+            "stage": [r.nudge_stage for r in rows],
+            "next_at": [r.next_nudge_at for r in rows],
+        }
+        session.connection().execute(PG_SET_LADDERS, params)
+        return
+    statement = (
+        update(Commitment)
+        .where(col(Commitment.id) == bindparam("b_id"))
+        .values(nudge_stage=bindparam("b_stage"), next_nudge_at=bindparam("b_next", type_=AwareDateTime()))
+    )
+    session.connection().execute(
+        statement, [{"b_id": r.id, "b_stage": r.nudge_stage, "b_next": r.next_nudge_at} for r in rows]
+    )
 
 
 def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -141,14 +198,23 @@ def claim_deliveries(*, session: Session, now: datetime, worker: str, limit: int
         and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < database_clock(session, minus=lease)),
     )
     pick = select(col(Delivery.id)).where(due).order_by(col(Delivery.not_before), col(Delivery.id)).limit(limit)
+    values = {
+        "status": "claimed",
+        "claimed_by": worker,
+        "claimed_at": database_clock(session),
+        "attempts": Delivery.attempts + 1,
+    }
     if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    claimed = session.connection().execute(
-        update(Delivery)
-        .where(col(Delivery.id).in_(pick), due)
-        .values(status="claimed", claimed_by=worker, claimed_at=database_clock(session), attempts=Delivery.attempts + 1)
-        .returning(col(Delivery.id))
-    )
+        # The pick as a CTE, evaluated once (FOR UPDATE keeps it from being folded in), joined by primary key:
+        # as `id IN (subquery)` the planner may rescan the subquery for every row (quadratic), and a rescan may
+        # pick past the limit. The rows it locks were re-checked against `due` as they were locked (READ
+        # COMMITTED re-evaluates a locking read's WHERE on the newest row version), so no second check is needed,
+        # and none that would make the planner scan the due rows again.
+        picked = pick.with_for_update(skip_locked=True).cte("picked")
+        statement = update(Delivery).where(col(Delivery.id) == picked.c.id)
+    else:
+        statement = update(Delivery).where(col(Delivery.id).in_(pick), due)
+    claimed = session.connection().execute(statement.values(**values).returning(col(Delivery.id)))
     ids = [i for i in claimed.scalars() if i is not None]
     if not ids:
         return []
@@ -256,23 +322,48 @@ def finish_deliveries(*, session: Session, worker: str, outcomes: Sequence[dict[
         }
         for o in outcomes
     ]
+    if session.get_bind().dialect.name == "postgresql":
+        return _finish_deliveries_pg(session, worker, rows)
     result = session.connection().execute(statement, rows)
     return int(result.rowcount)
+
+
+PG_FINISH = text(
+    "UPDATE delivery SET status = v.status, last_error = v.error, sent_at = v.sent_at, message_ts = v.ts,"
+    " not_before = v.not_before, claimed_by = v.claimed_by, claimed_at = v.claimed_at"
+    " FROM unnest(CAST(:b_id AS integer[]), CAST(:b_status AS varchar[]), CAST(:b_error AS varchar[]),"
+    " CAST(:b_sent_at AS timestamptz[]), CAST(:b_ts AS varchar[]), CAST(:b_not_before AS timestamptz[]),"
+    " CAST(:b_claimed_by AS varchar[]), CAST(:b_claimed_at AS timestamptz[]))"
+    " AS v(id, status, error, sent_at, ts, not_before, claimed_by, claimed_at)"
+    " WHERE delivery.id = v.id AND delivery.status = 'claimed' AND delivery.claimed_by = :worker"
+)
+
+
+def _finish_deliveries_pg(session: Session, worker: str, rows: list[dict[str, Any]]) -> int:
+    """One statement with one array per column (as `_plan_deliveries_pg`), not one UPDATE per outcome."""
+    params: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
+    for name in ("b_sent_at", "b_not_before", "b_claimed_at"):
+        if any(at is not None and at.tzinfo is None for at in params[name]):
+            raise ValueError("naive datetime: every datetime must be timezone-aware")
+    return int(session.connection().execute(PG_FINISH, {**params, "worker": worker}).rowcount)
 
 
 def sweep_instant(*, session: Session, now: datetime) -> datetime:
     """Time only moves forward: the later of `now` and the last sweep's instant, which becomes the last.
 
-    An upsert and one conditional UPDATE, so two sweepers starting together neither collide nor go back.
+    One upsert that keeps the later instant and returns it, so two sweepers starting together neither collide
+    nor go back, in one round trip.
     """
     dialect = session.get_bind().dialect.name
     table = SweepState.__table__  # type: ignore[attr-defined]
-    insert = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).on_conflict_do_nothing()
-    session.connection().execute(insert, [{"id": 1, "last_at": now}])
-    session.connection().execute(
-        update(SweepState).where(col(SweepState.id) == 1, col(SweepState.last_at) < now).values(last_at=now)
+    insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    later = case((table.c.last_at < insert.excluded.last_at, insert.excluded.last_at), else_=table.c.last_at)
+    statement = (
+        insert.values(id=1, last_at=now)
+        .on_conflict_do_update(index_elements=[table.c.id], set_={"last_at": later})
+        .returning(table.c.last_at)
     )
-    last = session.connection().execute(select(col(SweepState.last_at)).where(col(SweepState.id) == 1)).scalar_one()
+    last = session.connection().execute(statement).scalar_one()
     assert isinstance(last, datetime)
     return last
 

@@ -126,16 +126,20 @@ class RecipientRow(NamedTuple):
     tz: str
     deleted: bool
     team_id: str
+    away_until: datetime | None = None
 
 
 def recipient_rows(*, session: Session, user_ids: Iterable[str]) -> dict[str, RecipientRow]:
-    """What sending needs to know of many people (zone, organisation, gone or not), as plain tuples."""
+    """What planning and sending need to know of many people (zone, organisation, gone or not, away until), as
+    plain tuples: a sweep reads thousands, and ORM objects would cost more than the query."""
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    query = select(col(Person.user_id), col(Person.tz), col(Person.deleted), col(Person.team_id))
+    query = sa_select(
+        col(Person.user_id), col(Person.tz), col(Person.deleted), col(Person.team_id), col(Person.away_until)
+    )
     rows = session.connection().execute(query.where(among(session, col(Person.user_id), ids)))
-    return {row[0]: RecipientRow(row[0], row[1], bool(row[2]), row[3]) for row in rows}
+    return {row[0]: RecipientRow(row[0], row[1], bool(row[2]), row[3], row[4]) for row in rows}
 
 
 def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, tuple[str, int, int]]:
@@ -149,6 +153,16 @@ def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[
     return {
         int(i): (channel, int(lead), int(sponsor)) for i, channel, lead, sponsor in session.connection().execute(query)
     }
+
+
+def alliance_routes(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """alliance id -> (channel id, platform): where its messages go, for many alliances in one query."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return {}
+    query = sa_select(col(Alliance.id), col(Alliance.channel_id), col(Alliance.platform))
+    rows = session.connection().execute(query.where(among(session, col(Alliance.id), ids)))
+    return {int(i): (str(channel), str(platform)) for i, channel, platform in rows}
 
 
 def alliance_platforms(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, str]:
@@ -283,6 +297,19 @@ def find_commitments(
     if due_before is not None:
         query = query.where(col(Commitment.due_at) < due_before)
     return session.exec(query.order_by(col(Commitment.due_at), col(Commitment.ref))).all()
+
+
+def open_owners(*, session: Session, alliance_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(alliance id, owner id) of every owner of an open item in those alliances, in one query."""
+    ids = sorted(set(alliance_ids))
+    if not ids:
+        return []
+    query = (
+        sa_select(col(Commitment.alliance_id), col(Commitment.owner_id))
+        .where(among(session, col(Commitment.alliance_id), ids), col(Commitment.status) == Status.OPEN.value)
+        .distinct()
+    )
+    return [(int(a), str(u)) for a, u in session.connection().execute(query)]
 
 
 def open_titles(*, session: Session, alliance_id: int) -> Sequence[tuple[int, str]]:
@@ -462,6 +489,44 @@ def alliances_led_by(*, session: Session, platform: str, user_id: str) -> list[t
 def commitments_of(*, session: Session, alliance_id: int) -> Sequence[Commitment]:
     """Every commitment of an alliance, whatever its status."""
     return session.exec(select(Commitment).where(Commitment.alliance_id == alliance_id)).all()
+
+
+class CommitmentRow(NamedTuple):
+    """A commitment as a plain row, with the fields of `Commitment` (what sending reads of thousands of them)."""
+
+    id: int
+    alliance_id: int
+    ref: int
+    title: str
+    owner_id: str
+    party_team_id: str
+    due_at: datetime
+    milestone: bool
+    status: str
+    slips: int
+    created_by: str
+    created_at: datetime
+    closed_at: datetime | None
+    drop_reason: str | None
+    next_nudge_at: datetime | None
+    nudge_stage: int
+    snoozed_until: datetime | None
+    reported: str | None
+    reported_note: str | None
+    internal: bool
+    due_date_only: bool
+
+
+COMMITMENT_COLUMNS = [getattr(Commitment, name) for name in CommitmentRow._fields]
+
+
+def commitment_rows(*, session: Session, ids: Iterable[int]) -> dict[int, CommitmentRow]:
+    """Many commitments by id, as plain rows: no ORM objects on the sweep's path."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = sa_select(*COMMITMENT_COLUMNS).where(among(session, col(Commitment.id), wanted))
+    return {row[0]: CommitmentRow(*row) for row in session.connection().execute(query)}
 
 
 def commitments_by_id(*, session: Session, ids: Iterable[int]) -> Sequence[Commitment]:

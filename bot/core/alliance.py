@@ -35,6 +35,7 @@ from bot.core.visibility import SHARED, Audience, may_see, private_to
 from storage import members
 from storage import repository as repo
 from storage.models import Alliance, Commitment, Party, PartyChannel, Person, Status
+from storage.repository import PartyRow, RecipientRow
 
 PROFILE_TTL = timedelta(hours=24)
 # An alliance is between two organisations: the host's and the first other one to take part. Someone of a third
@@ -493,7 +494,7 @@ def home_working_time(session: Session, alliance: Alliance) -> WorkingTime:
     return working_time_of(alliance.home_tz, host.country if host else None)
 
 
-def working_time(person: Person | None, party: Party | None) -> WorkingTime:
+def working_time(person: Person | RecipientRow | None, party: Party | PartyRow | None) -> WorkingTime:
     """When a person may be disturbed: their own zone, their organisation's public holidays."""
     return working_time_of(person.tz if person else "UTC", party.country if party else None)
 

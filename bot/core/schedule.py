@@ -35,16 +35,21 @@ from bot.core.scorecard import digest
 from bot.core.trust import redact
 from bot.core.views import CommitmentView
 from bot.core.visibility import SHARED, private_to
+from storage import checkins as checkin_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Checkin, Commitment, Delivery
+from storage.models import Delivery
+from storage.repository import CommitmentRow, RecipientRow
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 CLAIM_TIMEOUT = timedelta(minutes=5)
-FLUSH_EVERY = 50
+# What is at stake after a crash (sent but not yet recorded) is bounded by FLUSH_AFTER, the time; the count only
+# binds for a courier faster than FLUSH_EVERY / FLUSH_AFTER messages a second, far beyond what Slack takes, and
+# each flush is a commit (a WAL sync on PostgreSQL).
+FLUSH_EVERY = 250
 FLUSH_AFTER = 0.1  # seconds
 MAX_ATTEMPTS = 5
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
@@ -259,27 +264,30 @@ class Scheduler:
         private message the recipient's next working moment: a catch-up or a retry must not wake anyone at 3 a.m."""
         if not claimed:
             return []
-        settings = repo.alliance_settings(session=session, alliance_ids={d.alliance_id for d in claimed})
-        platforms = repo.alliance_platforms(session=session, alliance_ids={d.alliance_id for d in claimed})
+        # Everything the batch needs, read once for the batch: a few statements whatever its size.
+        routes = repo.alliance_routes(session=session, alliance_ids={d.alliance_id for d in claimed})
         commitment_ids = {d.commitment_id for d in claimed if d.commitment_id}
-        rows = repo.commitments_by_id(session=session, ids=commitment_ids)
-        rendered = dict(zip([c.id for c in rows], views.commitments(session, rows, now=now), strict=True))
-        states = {c.id: c for c in rows}
-        recipients = repo.recipient_rows(session=session, user_ids=[d.recipient_id for d in claimed if d.recipient_id])
+        states = repo.commitment_rows(session=session, ids=commitment_ids)
+        alliance_ids = {d.alliance_id for d in claimed} | {c.alliance_id for c in states.values()}
+        parties = repo.party_rows(session=session, alliance_ids=alliance_ids)
+        gone = members.departed(session=session, alliance_ids=alliance_ids)
+        people = repo.recipient_rows(
+            session=session,
+            user_ids={d.recipient_id for d in claimed if d.recipient_id} | {c.owner_id for c in states.values()},
+        )
+        items = views.commitments(session, list(states.values()), now=now, known=(parties, people, gone))
+        rendered = dict(zip(states, items, strict=True))
+        recipients = {d.recipient_id: people[d.recipient_id] for d in claimed if d.recipient_id in people}
         departed = {user_id for user_id, person in recipients.items() if person.deleted}
-        gone = members.departed(session=session, alliance_ids={d.alliance_id for d in claimed})
-        countries = {
-            (p.alliance_id, p.team_id): p.country
-            for p in repo.party_rows(session=session, alliance_ids={d.alliance_id for d in claimed})
-        }
+        countries = {(p.alliance_id, p.team_id): p.country for p in parties}
         messages: list[tuple[Outgoing | None, datetime | None]] = []
         for d in claimed:
-            channel_id = settings[d.alliance_id][0]
+            channel_id, platform = routes[d.alliance_id]
             if d.kind in announcements.KINDS:
                 channel_id = announcements.channel_of(d) or channel_id
             left = d.recipient_id in departed or (d.alliance_id, d.recipient_id) in gone
             try:
-                content = None if left else self._content(session, d, states, rendered, now)
+                content = None if left else self._content(session, d, states, rendered, recipients, now)
             except Exception:
                 # What one message says cannot be worked out (a bad row): it is logged and skipped, the rest go.
                 log.exception("delivery %s (%s) cannot be said; skipped", d.id, d.key)
@@ -306,7 +314,7 @@ class Scheduler:
                 recipient_id=d.recipient_id or None,
                 thread_ts=thread_ts,
                 content=dispatch,
-                platform=platforms[d.alliance_id],
+                platform=platform,
             )
             messages.append((outgoing, wait))
         return messages
@@ -315,8 +323,9 @@ class Scheduler:
         self,
         session: Session,
         d: Delivery,
-        states: dict[int | None, Commitment],
-        rendered: dict[int | None, CommitmentView],
+        states: dict[int, CommitmentRow],
+        rendered: dict[int, CommitmentView],
+        recipients: dict[str, RecipientRow],
         now: datetime,
     ) -> tuple[Dispatch, str | None] | None:
         """What a delivery says now, and the thread it goes in, asked of the feature that planned it."""
@@ -325,9 +334,11 @@ class Scheduler:
         if d.kind in announcements.KINDS:
             return announcements.content(d)
         if d.kind in nudges.KINDS:
-            if nudges.owner_away(session, d, states.get(d.commitment_id), now):
+            state = states.get(d.commitment_id) if d.commitment_id is not None else None
+            if nudges.owner_away(session, d, state, recipients.get(d.recipient_id), now):
                 return None  # handed to the lead, or kept for the owner's return, as a new delivery
-            nudge = nudges.content(d, states.get(d.commitment_id), rendered.get(d.commitment_id), now, session)
+            view = rendered.get(d.commitment_id) if d.commitment_id is not None else None
+            nudge = nudges.content(d, state, view, now, session)
             return (nudge, None) if nudge is not None else None
         for kinds, say in SAID_BY:
             if d.kind in kinds:
@@ -376,8 +387,9 @@ class _Outcomes:
             held = deliveries.finish_deliveries(session=session, worker=self.scheduler.worker, outcomes=batch)
             if held < len(batch):
                 log.warning("%d deliveries were taken over by another sweeper", len(batch) - held)
-            for o in batch:
-                if o["kind"] == "checkin_open" and o.get("message_ts") and o["checkin_id"]:
-                    checkin = session.get(Checkin, o["checkin_id"])
-                    if checkin is not None:
-                        checkin.thread_ts = o["message_ts"]
+            threads = [
+                (o["checkin_id"], o["message_ts"])
+                for o in batch
+                if o["kind"] == "checkin_open" and o.get("message_ts") and o["checkin_id"]
+            ]
+            checkin_store.set_threads(session=session, threads=threads)

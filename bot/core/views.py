@@ -3,7 +3,7 @@ rows loaded once per batch)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +13,7 @@ from sqlmodel import Session
 from storage import members
 from storage import repository as repo
 from storage.models import Alliance, Commitment, Party, Status
+from storage.repository import CommitmentRow, PartyRow, RecipientRow
 
 
 @dataclass(frozen=True)
@@ -80,16 +81,29 @@ def alliance_view(session: Session, alliance: Alliance) -> AllianceView:
     )
 
 
-def commitments(session: Session, rows: Sequence[Commitment], *, now: datetime) -> list[CommitmentView]:
-    """Views of many commitments (of one alliance or several), with parties and owners loaded once."""
+def commitments(
+    session: Session,
+    rows: Sequence[Commitment | CommitmentRow],
+    *,
+    now: datetime,
+    known: tuple[Sequence[PartyRow], Mapping[str, RecipientRow], set[tuple[int, str]]] | None = None,
+) -> list[CommitmentView]:
+    """Views of many commitments (of one alliance or several), with parties and owners loaded once; or, `known`,
+    from the parties, people (owners among them) and departures the caller has read already."""
+    party_rows: Sequence[PartyRow]
+    if known is None:
+        party_rows = repo.party_rows(session=session, alliance_ids={c.alliance_id for c in rows})
+        owners = repo.owner_rows(session=session, user_ids=[c.owner_id for c in rows])
+        gone = members.departed(session=session, alliance_ids={c.alliance_id for c in rows})
+    else:
+        party_rows, people, gone = known
+        owners = {c.owner_id: (people[c.owner_id].tz, people[c.owner_id].deleted) for c in rows if c.owner_id in people}
     by_team = {
         (p.alliance_id, p.team_id): PartyView(
             team_id=p.team_id, name=p.name, lead_id=p.lead_id, sponsor_id=p.sponsor_id
         )
-        for p in repo.party_rows(session=session, alliance_ids={c.alliance_id for c in rows})
+        for p in party_rows
     }
-    owners = repo.owner_rows(session=session, user_ids=[c.owner_id for c in rows])
-    gone = members.departed(session=session, alliance_ids={c.alliance_id for c in rows})
     views = []
     for c in rows:
         party = by_team.get((c.alliance_id, c.party_team_id))

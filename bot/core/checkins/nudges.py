@@ -3,6 +3,7 @@ finds it due."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -11,15 +12,18 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.core.alliance import home_working_time, working_time
+from bot.core.alliance import working_time
 from bot.core.cadence import first_checkin, next_checkin
-from bot.core.calendar import WorkingTime
+from bot.core.calendar import WorkingTime, working_time_of
 from bot.core.checkins.results import EscalationLine, Nudge, NudgeKind
 from bot.core.views import CommitmentView
+from storage import checkins as checkin_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, Commitment, Delivery, Party, Person, Status
+from storage.deliveries import LadderRow
+from storage.models import Commitment, Delivery, Party, Person, Status
+from storage.repository import CommitmentRow, PartyRow, RecipientRow
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +42,18 @@ STAGE_KIND = {
 KINDS = (*(kind.value for kind in NudgeKind), ESCALATION_LINE)
 
 
-def ladder(due: datetime, working: WorkingTime, *, lead_after: int, sponsor_after: int) -> list[datetime]:
-    """When each stage falls due: the working day before, the deadline, then N working days after it."""
-    return [
+@functools.lru_cache(maxsize=4096)
+def ladder(due: datetime, working: WorkingTime, *, lead_after: int, sponsor_after: int) -> tuple[datetime, ...]:
+    """When each stage falls due: the working day before, the deadline, then N working days after it.
+
+    Cached: deadlines cluster (most are the end of a working day) and a WorkingTime is frozen, so a sweep of a
+    thousand items steps through the calendar for a handful of distinct ladders, not a thousand."""
+    return (
         working.working_day_before(due),
         due,
         working.add_working_days(due, lead_after),
         working.add_working_days(due, sponsor_after),
-    ]
+    )
 
 
 def plan(db: Database, now: datetime) -> int:
@@ -58,27 +66,27 @@ def plan(db: Database, now: datetime) -> int:
             return planned
 
 
-def advance(session: Session, due: Iterable[Commitment], now: datetime) -> int:
+def advance(session: Session, due: Iterable[LadderRow], now: datetime) -> int:
+    """Climb each due commitment's ladder to `now`, as plain rows: a few statements per batch, whatever the
+    number of alliances or commitments it spans."""
     due = list(due)
     if not due:
         return 0
-    settings = repo.alliance_settings(session=session, alliance_ids={c.alliance_id for c in due})
-    parties = {
-        (p.alliance_id, p.team_id): p
-        for p in repo.parties_of(session=session, alliance_ids={c.alliance_id for c in due})
-    }
+    alliance_ids = {c.alliance_id for c in due}
+    settings = repo.alliance_settings(session=session, alliance_ids=alliance_ids)
+    parties = {(p.alliance_id, p.team_id): p for p in repo.party_rows(session=session, alliance_ids=alliance_ids)}
     # Only the owners and the lead and sponsor of each owner's own party can be told.
     ladders = [parties.get((c.alliance_id, c.party_team_id)) for c in due]
     wanted = {c.owner_id for c in due} | {x for p in ladders if p for x in (p.lead_id, p.sponsor_id) if x}
-    people = repo.get_people(session=session, user_ids=wanted)
-    gone = members.departed(session=session, alliance_ids={c.alliance_id for c in due})
+    people = repo.recipient_rows(session=session, user_ids=wanted)
+    gone = members.departed(session=session, alliance_ids=alliance_ids)
     rows: list[dict[str, Any]] = []
     # Who has left an alliance's channel counts as gone there, as if their account were deactivated: each
     # alliance with departures gets its own view of the people (built once), the others share everyone.
     left: dict[int, set[str]] = {}
     for alliance_id, user_id in gone:
         left.setdefault(alliance_id, set()).add(user_id)
-    here_in: dict[int, dict[str, Person]] = {}
+    here_in: dict[int, dict[str, RecipientRow]] = {}
     for commitment in due:
         _, lead_after, sponsor_after = settings[commitment.alliance_id]
         away = left.get(commitment.alliance_id)
@@ -94,33 +102,33 @@ def advance(session: Session, due: Iterable[Commitment], now: datetime) -> int:
             # alliance's reminders: it is logged and taken off the ladder; a new due date puts it back.
             log.exception("commitment %s cannot climb its escalation ladder; its nudges stop", commitment.id)
             commitment.next_nudge_at = None
-        session.add(commitment)
-    session.flush()
+    deliveries.set_ladders(session=session, rows=due)
     slipped = {r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}
     counts = repo.overdue_counts(session=session, alliance_ids=slipped, now=now)
-    for alliance_id in sorted(a for a, n in counts.items() if n >= 2):
-        tighten(session, alliance_id, now)
+    tighten(session, [a for a, n in counts.items() if n >= 2], now)
     return deliveries.plan_deliveries(session=session, rows=rows)
 
 
-def tighten(session: Session, alliance_id: int, now: datetime) -> None:
-    """With two or more overdue, the next check-in comes within a week of the last, whatever the cadence."""
-    alliance = session.get(Alliance, alliance_id)
-    if alliance is None or alliance.next_checkin_at is None:
-        return
-    home = home_working_time(session, alliance)
-    last = repo.last_checkin(session=session, alliance_id=alliance_id)
-    weekly = next_checkin(after=last.opened_at if last else alliance.started_at, every=WEEK, working=home)
-    sooner = weekly if weekly > now else first_checkin(started_at=now, working=home)
-    if sooner < alliance.next_checkin_at:
-        alliance.next_checkin_at = sooner
+def tighten(session: Session, alliance_ids: Iterable[int], now: datetime) -> None:
+    """With two or more overdue, the next check-in comes within a week of the last, whatever the cadence; for
+    many alliances at once (their rows, host parties and last check-ins in one query each)."""
+    sooner: list[tuple[int, datetime]] = []
+    for row in checkin_store.cadence_rows(session=session, alliance_ids=alliance_ids):
+        if row.next_checkin_at is None:
+            continue
+        home = working_time_of(row.home_tz, row.host_country)
+        weekly = next_checkin(after=row.last_opened_at or row.started_at, every=WEEK, working=home)
+        at = weekly if weekly > now else first_checkin(started_at=now, working=home)
+        if at < row.next_checkin_at:
+            sooner.append((row.id, at))
+    checkin_store.bring_forward(session=session, checkins=sooner)
 
 
 def nudges_for(
-    c: Commitment,
+    c: LadderRow,
     ladder_days: tuple[int, int],
-    parties: dict[tuple[int, str], Party],
-    people: dict[str, Person],
+    parties: dict[tuple[int, str], PartyRow],
+    people: dict[str, RecipientRow],
     now: datetime,
 ) -> list[dict[str, Any]]:
     """Move one commitment up its ladder to `now`; the deliveries of the stage reached (only the latest)."""
@@ -179,10 +187,10 @@ def nudges_for(
 
 def ladder_recipients(
     stage: int,
-    c: Commitment,
-    owner: Person | None,
-    party: Party | None,
-    people: dict[str, Person],
+    c: LadderRow,
+    owner: RecipientRow | None,
+    party: PartyRow | None,
+    people: dict[str, RecipientRow],
     now: datetime,
 ) -> list[tuple[str, str | None]]:
     lead = party.lead_id if party else None
@@ -206,7 +214,7 @@ def ladder_recipients(
     return []
 
 
-def when_reachable(person: Person | None, party: Party | None, now: datetime) -> datetime:
+def when_reachable(person: Person | RecipientRow | None, party: Party | PartyRow | None, now: datetime) -> datetime:
     working = working_time(person, party)
     start = now
     if person is not None and person.away_until is not None and person.away_until > now:
@@ -214,7 +222,13 @@ def when_reachable(person: Person | None, party: Party | None, now: datetime) ->
     return working.next_working_moment(start)
 
 
-def owner_away(session: Session, d: Delivery, state: Commitment | None, now: datetime) -> bool:
+def owner_away(
+    session: Session,
+    d: Delivery,
+    state: Commitment | CommitmentRow | None,
+    recipient: RecipientRow | None,
+    now: datetime,
+) -> bool:
     """Whether a nudge planned for its owner meets them away at send time (they said `away` after it was
     planned): then it is not sent to them. An overdue nudge goes to their lead instead, as `away` promises; a
     due-soon nudge, or an overdue one with no lead to tell, waits for the owner's return. Either way a new
@@ -222,6 +236,9 @@ def owner_away(session: Session, d: Delivery, state: Commitment | None, now: dat
     if d.kind not in (NudgeKind.DUE_SOON.value, NudgeKind.OVERDUE.value) or state is None:
         return False
     if d.recipient_id != state.owner_id:
+        return False
+    # The recipient's row, read with the batch, answers for nearly every nudge without a query of its own.
+    if recipient is None or recipient.away_until is None or recipient.away_until <= now:
         return False
     owner = session.get(Person, state.owner_id)
     if owner is None or owner.away_until is None or owner.away_until <= now:
@@ -262,7 +279,7 @@ def owner_away(session: Session, d: Delivery, state: Commitment | None, now: dat
 
 def content(
     delivery: Delivery,
-    state: Commitment | None,
+    state: Commitment | CommitmentRow | None,
     view: CommitmentView | None,
     now: datetime,
     session: Session | None = None,
@@ -306,5 +323,5 @@ def _sponsor_hears(session: Session, line: Delivery, sponsor_id: str, now: datet
     return nudge.not_before, tz
 
 
-def _present(person: Person | None) -> bool:
+def _present(person: Person | RecipientRow | None) -> bool:
     return person is not None and not person.deleted

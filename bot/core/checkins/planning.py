@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.core import views
-from bot.core.alliance import home_working_time, working_time
+from bot.core.alliance import working_time
 from bot.core.cadence import Cadence, interval, next_checkin
-from bot.core.calendar import WorkingTime
+from bot.core.calendar import WorkingTime, working_time_of
 from bot.core.charter import reminders as charter_reminders
 from bot.core.checkins.results import CheckinAnswered, CheckinAsk, CheckinClosed, CheckinOpened
 from bot.core.views import CommitmentView
@@ -20,6 +22,7 @@ from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Alliance, Checkin, Delivery
+from storage.repository import PartyRow, RecipientRow
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,7 @@ def plan(db: Database, now: datetime) -> int:
     while True:
         with db.session() as session:
             due = deliveries.due_alliances(session=session, now=now, limit=BATCH)
-            for alliance in due:
-                opened += _open_alone(session, alliance, now)
+            opened += open_checkins(session, due, now)
         if len(due) < BATCH:
             return opened
 
@@ -45,28 +47,66 @@ def plan(db: Database, now: datetime) -> int:
 RETRY_FAILED_CHECKIN = timedelta(days=1)
 
 
-def _open_alone(session: Session, alliance: Alliance, now: datetime) -> int:
-    """Open one alliance's check-in in a savepoint: if it fails, that alliance is logged and retried a day later,
-    and every other alliance's check-in still opens."""
-    alliance_id = alliance.id
-    try:
-        with session.begin_nested():
-            open_checkin(session, alliance, now)
-        return 1
-    except Exception:
-        log.exception("the check-in of alliance %s could not be opened; trying again later", alliance_id)
-        failed = session.get(Alliance, alliance_id)
-        if failed is not None:
-            failed.next_checkin_at = now + RETRY_FAILED_CHECKIN
-            session.add(failed)
+@dataclass(frozen=True)
+class _Around:
+    """What opening the check-ins of a batch of alliances reads, once for the batch rather than per alliance:
+    their parties, the owners of their open items, those people, who has left, how many items are overdue."""
+
+    parties: dict[tuple[int, str], PartyRow]
+    owners: dict[int, set[str]]
+    people: dict[str, RecipientRow]
+    gone: set[tuple[int, str]]
+    overdue: dict[int, int]
+
+    @classmethod
+    def read(cls, session: Session, alliance_ids: list[int], now: datetime) -> _Around:
+        owners: dict[int, set[str]] = {}
+        for alliance_id, owner_id in repo.open_owners(session=session, alliance_ids=alliance_ids):
+            owners.setdefault(alliance_id, set()).add(owner_id)
+        return cls(
+            parties={
+                (p.alliance_id, p.team_id): p for p in repo.party_rows(session=session, alliance_ids=alliance_ids)
+            },
+            owners=owners,
+            people=repo.recipient_rows(session=session, user_ids={u for us in owners.values() for u in us}),
+            gone=members.departed(session=session, alliance_ids=alliance_ids),
+            overdue=repo.overdue_counts(session=session, alliance_ids=alliance_ids, now=now),
+        )
+
+
+def open_checkins(session: Session, due: Sequence[Alliance], now: datetime) -> int:
+    """Open the check-ins of many alliances: what they need read in a few queries for all, each opened in its own
+    savepoint (if one fails, it is logged and retried a day later, and every other one still opens), and their
+    deliveries planned together in one statement."""
+    if not due:
         return 0
+    around = _Around.read(session, [a.id for a in due if a.id is not None], now)
+    rows: list[dict[str, Any]] = []
+    opened = 0
+    for alliance in due:
+        alliance_id = alliance.id
+        try:
+            with session.begin_nested():
+                planned = open_checkin(session, alliance, now, around)
+            rows += planned
+            opened += 1
+        except Exception:
+            log.exception("the check-in of alliance %s could not be opened; trying again later", alliance_id)
+            failed = session.get(Alliance, alliance_id)
+            if failed is not None:
+                failed.next_checkin_at = now + RETRY_FAILED_CHECKIN
+                session.add(failed)
+    deliveries.plan_deliveries(session=session, rows=rows)
+    return opened
 
 
-def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:
+def open_checkin(session: Session, alliance: Alliance, now: datetime, around: _Around) -> list[dict[str, Any]]:
+    """Open one alliance's check-in; the deliveries it plans (the open and close messages, an ask and a reminder
+    to each owner of an open item who is here and not away), for the caller to plan with the batch's."""
     assert alliance.id is not None
     seq = alliance.checkins_held + 1
-    parties = {p.team_id: p for p in repo.list_parties(session=session, alliance_id=alliance.id)}
-    home = home_working_time(session, alliance)
+    host = around.parties.get((alliance.id, alliance.host_team_id))
+    home = working_time_of(alliance.home_tz, host.country if host else None)
     # Open for one working day of the home organisation: a check-in called on a Saturday stays open until
     # people have had a working day to answer.
     closes_at = home.add_working_days(home.next_working_moment(now), 1)
@@ -86,16 +126,13 @@ def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:
             "not_before": checkin.closes_at,
         },
     ]
-    open_items = repo.find_commitments(session=session, alliance_id=alliance.id)
-    people = repo.get_people(session=session, user_ids=[c.owner_id for c in open_items])
-    gone = members.departed(session=session, alliance_ids=[alliance.id])
-    for owner_id in sorted({c.owner_id for c in open_items}):
-        person = people.get(owner_id)
-        if (alliance.id, owner_id) in gone:
+    for owner_id in sorted(around.owners.get(alliance.id, ())):
+        person = around.people.get(owner_id)
+        if (alliance.id, owner_id) in around.gone:
             continue
         if person is None or person.deleted or (person.away_until and person.away_until > now):
             continue  # departed items show as orphaned in the channel; the away are not asked
-        working = working_time(person, parties.get(person.team_id))
+        working = working_time(person, around.parties.get((alliance.id, person.team_id)))
         ask_at = working.next_working_moment(now)
         rows.append(
             {
@@ -117,14 +154,14 @@ def open_checkin(session: Session, alliance: Alliance, now: datetime) -> None:
                     "not_before": remind_at,
                 }
             )
-    deliveries.plan_deliveries(session=session, rows=rows)
     charter_reminders.plan(session, alliance, seq, now)
-    overdue = repo.count_overdue(session=session, alliance_id=alliance.id, now=now)
+    overdue = around.overdue.get(alliance.id, 0)
     every = interval(_cadence(alliance.cadence), started_at=alliance.started_at, now=now, overdue=overdue)
     alliance.checkins_held = seq
     alliance.next_checkin_at = next_checkin(after=now, every=every, working=home)
     session.add(alliance)
     session.flush()
+    return rows
 
 
 def reminder_moment(working: WorkingTime, ask_at: datetime, closes_at: datetime) -> datetime | None:
