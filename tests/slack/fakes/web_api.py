@@ -436,6 +436,7 @@ class FakeSlack:
         bot_id: str = BOT_ID,
         app_id: str = APP_ID,
         team_id: str = ACME,
+        latency: float = 0.0,
     ) -> None:
         world = default_world() if users is None and teams is None and channels is None else None
         self.users: dict[str, dict[str, Any]] = world["users"] if world else copy.deepcopy(users or {})
@@ -446,6 +447,7 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.team_id = team_id
+        self.latency = latency  # seconds before every answer: a network round trip, for benchmarks
         self.calls: list[Call] = []
         self._lock = threading.Lock()
         self._scripted: dict[str, deque[_Scripted]] = {}
@@ -1070,6 +1072,8 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             _decode_json_fields(args)
             fake._record(Call(method, args, headers, path))
+            if fake.latency:
+                time.sleep(fake.latency)
             answer = fake._dispatch(method, args, headers)
             self._send(answer.status, answer.body, answer.headers)
 
