@@ -211,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.alliances} alliances × {args.items} overdue items, {args.per_person} per owner; RTT "
         f"{args.latency * 1000:.0f} ms, {args.workers} workers, {args.rate:g} messages/s per workspace"
     )
-    print(f"{'database':<11} {'msgs':>5} {'secs':>6} {'msg/s':>7} {'429s':>5} {'dups':>5} {'lost':>5} {'floor s':>8}  goal")
+    head = ("database", "msgs", "secs", "msg/s", "429s", "dups", "lost", "floor s")
+    print(f"{head[0]:<11} " + " ".join(f"{h:>{w}}" for h, w in zip(head[1:], (5, 6, 7, 5, 5, 5, 8), strict=True)))
     for name, manager in databases:
         with manager as db:
             if name == "postgresql":
@@ -220,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "PASS" if r["rate"] >= GOAL and not r["lost"] and not r["duplicates"] else "MISS"
         print(
             f"{name:<11} {r['messages']:>5} {r['seconds']:>6.2f} {r['rate']:>7.1f} {r['429s']:>5} "
-            f"{r['duplicates']:>5} {r['lost']:>5} {r['floor']:>8.2f}  {verdict} (≥ {GOAL:g} msg/s, none lost or doubled)"
+            f"{r['duplicates']:>5} {r['lost']:>5} {r['floor']:>8.2f}  "
+            f"{verdict} (≥ {GOAL:g} msg/s, none lost or doubled)"
         )
     return 0
 
