@@ -20,9 +20,10 @@ from sqlalchemy import text
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.dates import warm_up
+from bot.core.pacing import Pacer
 from bot.core.people.departures import People
 from bot.core.ports import ByPlatform, Courier
-from bot.core.schedule import Pacer, Scheduler, SweepReport
+from bot.core.schedule import Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage import deliveries
 from storage.db import Database

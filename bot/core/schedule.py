@@ -29,7 +29,7 @@ from bot.core.checkins import nudges, planning
 from bot.core.checkins.results import Nudge, NudgeGroup
 from bot.core.errors import SendFailed
 from bot.core.outcomes import Dispatch
-from bot.core.pacing import Pacer
+from bot.core.pacing import Pacer as Pacer  # re-exported: the sweep is built with one
 from bot.core.people import notices
 from bot.core.ports import ByPlatform, Courier, Outgoing, concurrent
 from bot.core.scorecard import digest
