@@ -3,6 +3,10 @@ the workspace budget, and never makes other channels wait for a busy one."""
 
 from __future__ import annotations
 
+import threading
+import time as real
+from itertools import pairwise
+
 from bot.core.errors import SendFailed
 from bot.core.pacing import Pacer
 from tests.fake_time import FakeTime
@@ -97,3 +101,35 @@ def test_a_dropped_item_is_neither_sent_nor_settled() -> None:
         keep=lambda name: name != "a",
     )
     assert settled == ["b"] and time.slept == []
+
+
+def test_with_real_workers_a_channel_never_has_two_in_flight_nor_goes_sooner_than_its_interval() -> None:
+    interval = 0.05
+    lock = threading.Lock()
+    flying: set[str] = set()
+    overlaps: list[str] = []
+    spans: dict[str, list[tuple[float, float]]] = {}
+    threads: set[int] = set()
+
+    def send(item: tuple[str, int]) -> str:
+        channel, _ = item
+        with lock:
+            if channel in flying:
+                overlaps.append(channel)
+            flying.add(channel)
+            threads.add(threading.get_ident())
+        started = real.monotonic()
+        real.sleep(0.01)
+        with lock:
+            flying.discard(channel)
+            spans.setdefault(channel, []).append((started, real.monotonic()))
+        return "ts"
+
+    settled: list[tuple[str, int]] = []
+    jobs = [(f"C{c}", "W", (f"C{c}", n)) for n in range(3) for c in range(6)]
+    Pacer(interval, workers=4).run(jobs, send, lambda item, _: settled.append(item))
+    assert sorted(settled) == sorted(item for _, _, item in jobs)  # each once
+    assert overlaps == [] and len(threads) > 1
+    for channel, times in spans.items():
+        for (_, answered), (started, _) in pairwise(times):
+            assert started - answered >= interval - 0.001, channel
