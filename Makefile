@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format run console bench bench-sweep bench-memory bench-reconcile install clean teams-package
+.PHONY: demo test lint format run console bench bench-sweep bench-memory bench-reconcile bench-fanout install clean teams-package
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -51,6 +51,11 @@ bench: $(STAMP)
 ## Scheduled-sweep timings at 10k/100k/1M commitments (PG=postgresql://... adds PostgreSQL).
 bench-sweep: $(STAMP)
 	$(BIN)/python bench/sweep.py $(if $(PG),--pg $(PG))
+
+## 200 overdue nudges at once through a fake Slack with 100 ms answers and its per-channel limit: messages/s,
+## 429s, duplicates, lost (PG=postgresql://... adds PostgreSQL).
+bench-fanout: $(STAMP)
+	$(BIN)/python bench/fanout.py $(if $(PG),--pg $(PG))
 
 ## Resident memory of a Slack-only `alliance-bot serve`: idle, then after 60 commits and a scorecard.
 bench-memory: $(STAMP)

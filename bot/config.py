@@ -25,6 +25,10 @@ SLACK_KEYS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 TEAMS_KEYS = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID")
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 DEFAULT_TEAMS_PORT = 3978
+DEFAULT_DELIVERY_WORKERS = 16
+# Slack publishes no figure for chat.postMessage's workspace-wide budget; this stays well inside what it has taken
+# in practice, and a 429 is honoured whatever the setting.
+DEFAULT_WORKSPACE_RATE = 100.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,15 @@ class TeamsSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """How the sweep sends: `workers` messages in flight at once, and at most `workspace_rate` messages a second
+    to one workspace (Slack keeps a workspace-wide budget for chat.postMessage besides one a second per channel)."""
+
+    workers: int = DEFAULT_DELIVERY_WORKERS
+    workspace_rate: float = DEFAULT_WORKSPACE_RATE
+
+
+@dataclass(frozen=True)
 class Settings:
     """Slack's settings (`bot_token`, `signing_secret`) are None when only Teams is configured."""
 
@@ -47,6 +60,7 @@ class Settings:
     database_url: str
     api_url: str | None
     teams: TeamsSettings | None = None
+    delivery: DeliverySettings = DeliverySettings()
 
     @property
     def socket_mode(self) -> bool:
@@ -73,6 +87,7 @@ class Settings:
                 database_url=database_url(env, cwd=cwd),
                 api_url=None,
                 teams=teams,
+                delivery=delivery_settings(env),
             )
         if env.get("SLACK_CLIENT_ID") and env.get("SLACK_CLIENT_SECRET"):
             raise ConfigError(
@@ -97,6 +112,7 @@ class Settings:
             database_url=database_url(env, cwd=cwd),
             api_url=api_url(env),
             teams=teams,
+            delivery=delivery_settings(env),
         )
 
 
@@ -118,6 +134,20 @@ def teams_settings(env: Mapping[str, str]) -> TeamsSettings | None:
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError("TEAMS_PORT is malformed: give a TCP port number such as 3978.")
     return TeamsSettings(app_id=app_id, app_password=password, tenant_id=tenant_id, port=int(port_text))
+
+
+def delivery_settings(env: Mapping[str, str]) -> DeliverySettings:
+    workers_text = env.get("DELIVERY_WORKERS", "").strip() or str(DEFAULT_DELIVERY_WORKERS)
+    if not workers_text.isdigit() or not 1 <= int(workers_text) <= 256:
+        raise ConfigError("DELIVERY_WORKERS is malformed: give a whole number of messages in flight, 1 to 256.")
+    rate_text = env.get("DELIVERY_WORKSPACE_RATE", "").strip() or str(DEFAULT_WORKSPACE_RATE)
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= 10_000:
+        raise ConfigError("DELIVERY_WORKSPACE_RATE is malformed: give messages a second per workspace, such as 100.")
+    return DeliverySettings(workers=int(workers_text), workspace_rate=rate)
 
 
 def database_url(env: Mapping[str, str], *, cwd: Path | None = None) -> str:

@@ -20,9 +20,10 @@ from sqlalchemy import text
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.dates import warm_up
+from bot.core.pacing import Pacer
 from bot.core.people.departures import People
 from bot.core.ports import ByPlatform, Courier, Noticed
-from bot.core.schedule import Pacer, Scheduler, SweepReport
+from bot.core.schedule import Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage import deliveries
 from storage.db import Database
@@ -47,7 +48,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         couriers["slack"] = slack.courier
     if teams is not None:
         couriers["teams"] = teams.courier
-    schedule = Scheduler(db, ByPlatform(couriers))
+    schedule = Scheduler(db, ByPlatform(couriers), pacer=pacer(settings))
     people = slack.service.people if slack is not None else None
     scheduler = BackgroundScheduler(timezone=UTC)
     # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce), and never
@@ -232,9 +233,14 @@ def sweep_once(settings: Settings, *, now: datetime) -> SweepReport:
     if settings.teams is not None:
         couriers["teams"] = _teams(settings, db, clock).courier
     try:
-        return sweep(people, Scheduler(db, ByPlatform(couriers)), now)
+        return sweep(people, Scheduler(db, ByPlatform(couriers), pacer=pacer(settings)), now)
     finally:
         db.dispose()
+
+
+def pacer(settings: Settings) -> Pacer:
+    """How the scheduled sweep sends: several messages in flight, within Slack's limits (see bot.core.pacing)."""
+    return Pacer(workers=settings.delivery.workers, workspace_rate=settings.delivery.workspace_rate)
 
 
 def sweep(people: People | None, schedule: Scheduler, now: datetime) -> SweepReport:

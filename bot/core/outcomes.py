@@ -31,6 +31,7 @@ from bot.core.checkins.results import (
     EscalationLine,
     EscalationView,
     Nudge,
+    NudgeGroup,
     Reported,
     Snoozed,
 )
@@ -151,6 +152,7 @@ Dispatch = (
     | CheckinAsk
     | CheckinClosed
     | Nudge
+    | NudgeGroup
     | EscalationLine
     | Orphaned
     | Returned

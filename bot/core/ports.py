@@ -92,6 +92,12 @@ class Noticed:
         self.courier = courier
         self.delivered = delivered
 
+    @property
+    def CONCURRENT(self) -> bool:
+        """As concurrent as the courier it wraps: `delivered` only marks a page to refresh (a lock and a timer,
+        bot.core.home.debounce), safe from any thread."""
+        return concurrent(self.courier)
+
     def send(self, message: Outgoing) -> str | None:
         sent = self.courier.send(message)
         self.delivered(message.channel_id)
@@ -104,8 +110,17 @@ class ByPlatform:
     def __init__(self, couriers: Mapping[str, Courier]) -> None:
         self.couriers = dict(couriers)
 
+    def concurrent(self, platform: str) -> bool:
+        return concurrent(self.couriers.get(platform))
+
     def send(self, message: Outgoing) -> str | None:
         courier = self.couriers.get(message.platform)
         if courier is None:
             raise SendFailed(f"{message.platform} is not configured in this process", permanent=True)
         return courier.send(message)
+
+
+def concurrent(courier: object) -> bool:
+    """Whether several threads may send through `courier` at once: only a courier that says so (it only calls
+    the platform, touching no database session), such as Slack's; any other sends one message at a time."""
+    return bool(getattr(courier, "CONCURRENT", False))

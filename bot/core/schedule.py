@@ -9,14 +9,13 @@ its feature when it is sent, from the state of then.
 
 from __future__ import annotations
 
-import heapq
 import logging
 import os
 import socket
 import time as systime
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,10 +26,12 @@ from bot.core.calendar import working_time_of
 from bot.core.charter import disputes
 from bot.core.charter import reminders as charter_reminders
 from bot.core.checkins import nudges, planning
+from bot.core.checkins.results import Nudge, NudgeGroup
 from bot.core.errors import SendFailed
 from bot.core.outcomes import Dispatch
+from bot.core.pacing import Pacer as Pacer  # re-exported: the sweep is built with one
 from bot.core.people import notices
-from bot.core.ports import Courier, Outgoing
+from bot.core.ports import ByPlatform, Courier, Outgoing, concurrent
 from bot.core.scorecard import digest
 from bot.core.trust import redact
 from bot.core.views import CommitmentView
@@ -55,8 +56,6 @@ MAX_ATTEMPTS = 5
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
 # A private message sent this long after its planned (working) moment is checked against working hours again.
 LATE = timedelta(minutes=15)
-# Slack takes about one message per second per channel; other channels need not wait for a busy one.
-PER_CHANNEL_INTERVAL = 1.0
 # Slack retries an event for about an hour; a day of event ids is ample to catch every retry.
 EVENT_MEMORY = timedelta(days=1)
 
@@ -81,40 +80,6 @@ class SweepReport:
     failed: int = 0
     lines: list[str] = field(default_factory=list)
     scorecard_planned: int = 0  # imbalance warnings, sponsor digests, review prompts
-
-
-class Pacer:
-    """Orders messages so that no channel gets more than one every `interval` seconds, and none waits for another."""
-
-    def __init__(
-        self,
-        interval: float = PER_CHANNEL_INTERVAL,
-        *,
-        clock: Callable[[], float] = systime.monotonic,
-        sleep: Callable[[float], None] = systime.sleep,
-    ) -> None:
-        self.interval = interval
-        self.clock = clock
-        self.sleep = sleep
-        self._last: dict[str, float] = {}
-
-    def paced(self, items: Iterable[tuple[str, Any]]) -> Iterator[Any]:
-        queues: dict[str, list[Any]] = {}
-        for target, item in items:
-            queues.setdefault(target, []).append(item)
-        for queue in queues.values():
-            queue.reverse()
-        heap = [(self._last.get(t, float("-inf")) + self.interval, i, t) for i, t in enumerate(queues)]
-        heapq.heapify(heap)
-        while heap:
-            ready, order, target = heapq.heappop(heap)
-            wait = ready - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-            self._last[target] = self.clock()
-            yield queues[target].pop()
-            if queues[target]:
-                heapq.heappush(heap, (self._last[target] + self.interval, order, target))
 
 
 class Scheduler:
@@ -145,55 +110,83 @@ class Scheduler:
     def deliver(self, now: datetime, report: SweepReport) -> None:
         """Send what is due, a batch at a time. Only real sends are paced: what has become moot (nothing to say
         now) and what waits for the recipient's working hours are settled at once, in one statement each, and
-        cost no wait; the pacer then orders the messages that do go out, one a second per channel."""
+        cost no wait; the pacer then sends the messages that do go out, several at once, one a second per
+        channel, and this thread records how each ended."""
         assert self.courier is not None
-        while True:
-            started = systime.monotonic()
-            with self.db.session() as session:
-                claimed = deliveries.claim_deliveries(
-                    session=session, now=now, worker=self.worker, limit=BATCH, lease=CLAIM_TIMEOUT
+        while self._deliver_batch(now, report) == BATCH:
+            pass
+
+    def _deliver_batch(self, now: datetime, report: SweepReport) -> int:
+        """One batch of deliveries claimed, said, settled and sent; how many were claimed."""
+        started = systime.monotonic()
+        with self.db.session() as session:
+            claimed = deliveries.claim_deliveries(
+                session=session, now=now, worker=self.worker, limit=BATCH, lease=CLAIM_TIMEOUT
+            )
+            messages = self._messages(session, claimed, now)
+        untried = {d.id for d in claimed if d.id is not None}
+        outcomes = _Outcomes(self, now)
+        ready: list[tuple[Delivery, Outgoing]] = []
+        skipped: list[dict[str, Any]] = []
+        deferred: list[tuple[int, datetime]] = []
+        for d, (message, wait_until) in zip(claimed, messages, strict=True):
+            assert d.id is not None
+            if message is None:
+                skipped.append(self._skipped(d, now, report))
+            elif wait_until is not None and wait_until > now:
+                deferred.append((d.id, wait_until))  # outside the recipient's working hours
+            else:
+                ready.append((d, message))
+        held, renewed = set(untried), started
+
+        def keep(send: _Send) -> bool:
+            """Just before a message goes: still ours? (A long batch renews its claims first.)"""
+            nonlocal held, renewed
+            if systime.monotonic() - renewed > CLAIM_TIMEOUT.total_seconds() / 2:
+                # A long batch (paced channels, slow answers) renews its claims before they could look
+                # abandoned to another sweeper; rows another sweeper took over meanwhile are left to it.
+                with self.db.session() as session:
+                    held = deliveries.renew_claims(session=session, ids=untried, worker=self.worker)
+                renewed = systime.monotonic()
+            ids = [d.id for d in send[0]]
+            untried.difference_update(ids)
+            return all(i in held for i in ids)
+
+        def settle(send: _Send, result: object) -> None:
+            for delivery in send[0]:
+                outcomes.add(self._ended(delivery, result, now, report))
+
+        try:
+            self._settle(skipped, deferred)
+            untried.difference_update(o["id"] for o in skipped)
+            untried.difference_update(i for i, _ in deferred)
+            sends = one_dm_each(ready)
+            for together in (True, False):  # a courier that touches the database sends on this thread
+                self.pacer.run(
+                    (
+                        (m.recipient_id or m.channel_id, m.platform, (ds, m))
+                        for ds, m in sends
+                        if self._concurrent(m.platform) is together
+                    ),
+                    lambda send: self._send(send[1]),
+                    settle,
+                    keep=keep,
+                    between=outcomes.flush_when_due,
+                    serial=not together,
                 )
-                messages = self._messages(session, claimed, now)
-            untried = {d.id for d in claimed if d.id is not None}
-            outcomes = _Outcomes(self, now)
-            targets: list[tuple[str, tuple[Delivery, Outgoing]]] = []
-            skipped: list[dict[str, Any]] = []
-            deferred: list[tuple[int, datetime]] = []
-            for d, (message, wait_until) in zip(claimed, messages, strict=True):
-                assert d.id is not None
-                if message is None:
-                    skipped.append(self._skipped(d, now, report))
-                elif wait_until is not None and wait_until > now:
-                    deferred.append((d.id, wait_until))  # outside the recipient's working hours
-                else:
-                    targets.append((message.recipient_id or message.channel_id, (d, message)))
-            try:
-                self._settle(skipped, deferred)
-                untried.difference_update(o["id"] for o in skipped)
-                untried.difference_update(i for i, _ in deferred)
-                held, renewed = set(untried), started
-                for delivery, message in self.pacer.paced(targets):
-                    assert delivery.id is not None
-                    if systime.monotonic() - renewed > CLAIM_TIMEOUT.total_seconds() / 2:
-                        # A long batch (paced channels, slow answers) renews its claims before they could look
-                        # abandoned to another sweeper; rows another sweeper took over meanwhile are left to it.
-                        with self.db.session() as session:
-                            held = deliveries.renew_claims(session=session, ids=untried, worker=self.worker)
-                        renewed = systime.monotonic()
-                    untried.discard(delivery.id)
-                    if delivery.id not in held:
-                        continue
-                    outcomes.add(self._send_one(delivery, message, now, report))
-            finally:
-                outcomes.flush()
-                if untried:
-                    # Interrupted (a crash, a shutdown): hand back what was claimed but never tried, so a sweep
-                    # after a restart need not wait for the claims to expire. A hard kill leaves them claimed
-                    # until CLAIM_TIMEOUT, when a later sweep takes them over.
-                    with self.db.session() as session:
-                        deliveries.release_deliveries(session=session, ids=list(untried), worker=self.worker)
-            if len(claimed) < BATCH:
-                return
+        finally:
+            outcomes.flush()
+            if untried:
+                # Interrupted (a crash, a shutdown): hand back what was claimed but never tried, so a sweep
+                # after a restart need not wait for the claims to expire. A hard kill leaves them claimed
+                # until CLAIM_TIMEOUT, when a later sweep takes them over.
+                with self.db.session() as session:
+                    deliveries.release_deliveries(session=session, ids=list(untried), worker=self.worker)
+        return len(claimed)
+
+    def _concurrent(self, platform: str) -> bool:
+        courier = self.courier
+        return courier.concurrent(platform) if isinstance(courier, ByPlatform) else concurrent(courier)
 
     def _settle(self, skipped: list[dict[str, Any]], deferred: list[tuple[int, datetime]]) -> None:
         """Deliveries that send nothing now, recorded together before any message goes out: the moot ones end
@@ -232,9 +225,10 @@ class Scheduler:
             log.exception("unexpected error while sending")
             raise SendFailed(f"unexpected: {type(e).__name__}") from e
 
-    def _send_one(self, delivery: Delivery, message: Outgoing, now: datetime, report: SweepReport) -> dict[str, Any]:
-        """Send one claimed delivery; how it ended, for the batch of outcomes."""
-        assert delivery.id is not None and self.courier is not None
+    def _ended(self, delivery: Delivery, result: object, now: datetime, report: SweepReport) -> dict[str, Any]:
+        """How one claimed delivery ended, for the batch of outcomes: `result` is what the send returned (the
+        message's ts) or the SendFailed it raised."""
+        assert delivery.id is not None
         ended: dict[str, Any] = {
             "id": delivery.id,
             "not_before": delivery.not_before,
@@ -242,9 +236,10 @@ class Scheduler:
             "kind": delivery.kind,
             "checkin_id": delivery.checkin_id,
         }
-        try:
-            ts = self._send(message)
-        except SendFailed as e:
+        if isinstance(result, Exception) and not isinstance(result, SendFailed):
+            result = SendFailed(f"unexpected: {type(result).__name__}")  # _send converts these; never "sent"
+        if isinstance(result, SendFailed):
+            e = result
             # `attempts` already counts this one: the claim adds it before the send.
             if e.permanent or delivery.attempts >= MAX_ATTEMPTS:
                 log.error("giving up on %s after %d attempts: %s", delivery.key, delivery.attempts, e.reason)
@@ -255,7 +250,7 @@ class Scheduler:
             report.retried += 1
             return {**ended, "status": "pending", "error": e.reason[:500], "not_before": now + wait, "release": True}
         report.sent += 1
-        return {**ended, "status": "sent", "sent_at": now, "message_ts": ts}
+        return {**ended, "status": "sent", "sent_at": now, "message_ts": result}
 
     def _messages(
         self, session: Session, claimed: list[Delivery], now: datetime
@@ -348,6 +343,39 @@ class Scheduler:
         return None
 
 
+# One send: the deliveries it settles (several when one DM lists several reminders) and the message.
+_Send = tuple[list[Delivery], Outgoing]
+
+
+def one_dm_each(ready: list[tuple[Delivery, Outgoing]]) -> list[_Send]:
+    """One DM per person per moment: a person's several reminders from one alliance in one sweep become one
+    message listing them, in the place of the first. Each was already shown to its reader by the trust rules."""
+    sends: list[_Send] = []
+    grouped: dict[tuple[str, str, str], int] = {}  # (platform, alliance channel, person) -> its place in sends
+    for d, message in ready:
+        # A reminder to one person, on Slack: Teams' cards show one reminder each (bot/teams/cards.py).
+        if not (
+            message.recipient_id
+            and message.thread_ts is None
+            and message.platform == "slack"
+            and isinstance(message.content, Nudge)
+        ):
+            sends.append(([d], message))
+            continue
+        key = (message.platform, message.channel_id, message.recipient_id)
+        place = grouped.get(key)
+        if place is None:
+            grouped[key] = len(sends)
+            sends.append(([d], message))
+            continue
+        together, first = sends[place]
+        content = first.content
+        listed = content.nudges if isinstance(content, NudgeGroup) else (content,)
+        group = NudgeGroup(recipient_id=message.recipient_id, nudges=(*listed, message.content))
+        sends[place] = ([*together, d], replace(first, content=group))
+    return sends
+
+
 def _isolated(what: str, plan: Callable[[Database, datetime], int], db: Database, now: datetime) -> int:
     """One feature's planning; if it fails (its own rows are isolated inside it too), the rest of the sweep, and
     delivering what is already planned, still happens."""
@@ -377,6 +405,11 @@ class _Outcomes:
             self.since = systime.monotonic()
         self.pending.append(outcome)
         if len(self.pending) >= FLUSH_EVERY or systime.monotonic() - self.since >= FLUSH_AFTER:
+            self.flush()
+
+    def flush_when_due(self) -> None:
+        """Between answers: what waited FLUSH_AFTER is written even when no further answer has come."""
+        if self.pending and systime.monotonic() - self.since >= FLUSH_AFTER:
             self.flush()
 
     def flush(self) -> None:

@@ -41,6 +41,7 @@ from bot.core.checkins.results import (
     EscalationLine,
     EscalationView,
     Nudge,
+    NudgeGroup,
     Reported,
     Snoozed,
 )
@@ -94,6 +95,12 @@ def _hidden(internal: dict[int, str], audience: Audience) -> set[int]:
 def _one(content: Any, audience: Audience) -> Any | None:
     """An answer about one commitment: all of it, or nothing."""
     return content if visible(content.commitment, audience) else None
+
+
+def _nudge_group(content: NudgeGroup, audience: Audience) -> NudgeGroup | None:
+    """Several reminders in one message: each shown by the rule for one; nothing when none may be."""
+    nudges = tuple(n for n in content.nudges if visible(n.commitment, audience))
+    return replace(content, nudges=nudges) if nudges else None
 
 
 def _same(content: Any, audience: Audience) -> Any:
@@ -216,6 +223,7 @@ REDACTORS: dict[type, Callable[[Any, Audience], Any | None]] = {
     CheckinAsk: _checkin_ask,
     CheckinClosed: _checkin_closed,
     Nudge: _one,
+    NudgeGroup: _nudge_group,
     EscalationLine: _one,
     Orphaned: _orphaned,
     Returned: _returned,

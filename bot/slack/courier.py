@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -31,17 +30,25 @@ PERMANENT = {
 
 
 class SlackCourier:
+    """One Web API call per message: a DM is posted to the person's user id, and Slack opens the DM itself, so no
+    `conversations.open` comes first. Safe to call from several threads at once (the sweep's workers)."""
+
+    CONCURRENT = True  # only Web API calls: the sweep's workers may share it (see bot.core.ports.concurrent)
+
     def __init__(self, client: WebClient) -> None:
         self.client = client
-        self._ims: dict[str, str] = {}
-        self._lock = threading.Lock()
+
+    def _client_for(self, message: Outgoing) -> WebClient:
+        """The client that speaks for the bot where `message` goes: one token today; the place to choose a
+        workspace's own client when the app is installed in several."""
+        return self.client
 
     def send(self, message: Outgoing) -> str | None:
         text = answers_texts.dispatch(message.content)
         body = answers_blocks.dispatch(message.content, channel_id=message.channel_id)
         try:
-            channel = message.channel_id if message.recipient_id is None else self._im(message.recipient_id)
-            response = self.client.chat_postMessage(
+            channel = message.recipient_id or message.channel_id
+            response = self._client_for(message).chat_postMessage(
                 channel=channel, thread_ts=message.thread_ts, text=text, blocks=body, unfurl_links=False
             )
         except SlackApiError as e:
@@ -54,14 +61,3 @@ class SlackCourier:
             raise SendFailed(f"network: {e}") from e
         ts = response.get("ts")
         return str(ts) if ts else None
-
-    def _im(self, user_id: str) -> str:
-        """The DM channel with a person (conversations.open, remembered)."""
-        with self._lock:
-            known = self._ims.get(user_id)
-        if known is not None:
-            return known
-        channel = str(self.client.conversations_open(users=user_id)["channel"]["id"])
-        with self._lock:
-            self._ims[user_id] = channel
-        return channel

@@ -16,6 +16,7 @@ from bot.core.checkins.results import (
     EscalationLine,
     EscalationView,
     Nudge,
+    NudgeGroup,
     Reported,
     Snoozed,
 )
@@ -163,6 +164,8 @@ def dispatch(message: object) -> str:
             return checkins_texts.checkin_closed(message)
         case Nudge():
             return checkins_texts.nudge(message)
+        case NudgeGroup():
+            return checkins_texts.nudge_group(message)
         case EscalationLine():
             return checkins_texts.escalation_line(message)
     raise TypeError(f"nothing to say for {message!r}")

@@ -11,12 +11,13 @@ from bot.core.checkins.results import (
     EscalationLine,
     EscalationView,
     Nudge,
+    NudgeGroup,
     NudgeKind,
     Reported,
     Snoozed,
 )
 from bot.core.views import CommitmentView
-from bot.texts.base import BOT, commitment_line, person, ref, when
+from bot.texts.base import BOT, commitment_line, count, person, ref, when
 
 ANSWER_WORDS = {
     "on_track": ":large_green_circle: on track",
@@ -117,6 +118,42 @@ def nudge(message: Nudge) -> str:
                 "Could you help unblock it, reassign it or agree a new date?"
             )
     return f"*{head}*\n{line}\n{ask}"
+
+
+# One message lists this many reminders; the rest are counted ("and 3 more").
+NUDGE_GROUP_SHOWN = 10
+
+
+def nudge_group_head(message: NudgeGroup) -> str:
+    return f"*:bell: {count(len(message.nudges), 'reminder')} for you*"
+
+
+def nudge_group_item(message: Nudge) -> str:
+    """One reminder in a list: its kind and the commitment, plus who asked for help (the rest is in its buttons)."""
+    item = message.commitment
+    line = f"*{NUDGE_HEADS[message.kind]}*  {commitment_line(item)}"
+    if message.kind == NudgeKind.HELP:
+        said = f": “{message.note}”" if message.note else ""
+        line += f"\n{person(message.asked_by or item.owner_id)} needs help with it{said}"
+    elif message.owner_away_until is not None:
+        line += f"\n{person(item.owner_id)} is away until {when(message.owner_away_until, item.owner_tz)}"
+    return line
+
+
+def nudge_group_more(message: NudgeGroup) -> str | None:
+    hidden = len(message.nudges) - NUDGE_GROUP_SHOWN
+    if hidden <= 0:
+        return None
+    return f"…and {count(hidden, 'more')}: `{BOT} list` in the alliance's channel shows them all."
+
+
+NUDGE_GROUP_ASK = "Done? A new date? Someone else? Say so with the buttons under each."
+
+
+def nudge_group(message: NudgeGroup) -> str:
+    lines = [nudge_group_head(message), *(nudge_group_item(n) for n in message.nudges[:NUDGE_GROUP_SHOWN])]
+    more = nudge_group_more(message)
+    return "\n".join([*lines, *([more] if more else []), NUDGE_GROUP_ASK])
 
 
 def escalation_line(message: EscalationLine) -> str:

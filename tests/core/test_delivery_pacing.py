@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.core.checkins.results import NudgeKind
+from bot.core.checkins.results import NudgeGroup, NudgeKind
 from bot.core.schedule import Pacer, Scheduler
 from storage.db import Database
 from storage.models import Delivery
@@ -68,13 +68,22 @@ def test_a_sweep_of_moot_deliveries_with_a_real_pacer_takes_well_under_a_second(
     assert elapsed < 0.9 * 1.0, f"{MOOT} moot deliveries took {elapsed:.2f} s"
 
 
-def test_real_sends_to_one_person_are_still_paced_among_moot_ones(world: World) -> None:
-    """Two real DMs to Pia: the second waits its second, and the moot ones around them add nothing."""
+def test_a_persons_reminders_go_as_one_dm_among_moot_ones(world: World) -> None:
+    """Two real reminders to Pia in one sweep: one DM listing both (nothing to pace), the moot ones add nothing."""
     moot_nudges(world, also_open=("UPIA", "UPIA"))
     fake = FakeTime()
-    paced_sweep(world, fake)
-    assert [n[2] for n in world.courier.nudges()] == ["UPIA", "UPIA"]
-    assert len(fake.slept) == 1 and 0.9 <= fake.slept[0] <= 1.0
+    report = paced_sweep(world, fake)
+    assert report == MOOT
+    (dm,) = [s.message for s in world.courier.sent if s.message.recipient_id == "UPIA"]
+    assert isinstance(dm.content, NudgeGroup)
+    assert [(n.kind, n.commitment.ref) for n in dm.content.nudges] == [
+        (NudgeKind.DUE_SOON, MOOT + 1),
+        (NudgeKind.DUE_SOON, MOOT + 2),
+    ]
+    assert fake.slept == []
+    with world.db.session() as session:
+        rows = session.exec(select(Delivery).where(Delivery.recipient_id == "UPIA", Delivery.kind == "due_soon"))
+        assert sorted((d.status, d.message_ts) for d in rows) == [("sent", "1.000100")] * 2
 
 
 def test_a_delivery_waiting_for_working_hours_costs_no_wait(world: World) -> None:

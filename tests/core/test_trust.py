@@ -25,7 +25,7 @@ import pytest
 
 from bot.console.world import ACME, ACME_INTERNAL, GLOBEX, PEOPLE, ConsoleDirectory
 from bot.core.alliance import Caller
-from bot.core.checkins.results import Nudge, NudgeKind
+from bot.core.checkins.results import Nudge, NudgeGroup, NudgeKind
 from bot.core.clock import ManualClock
 from bot.core.commitments.commands import FormEntry
 from bot.core.errors import CommandError, NoSuchCommitment
@@ -162,6 +162,8 @@ class TrustWorld:
             self.seen_kinds.add(type(content))
             if isinstance(content, Nudge):
                 self.nudge_kinds.add(content.kind)
+            if isinstance(content, NudgeGroup):  # one DM listing a person's several reminders
+                self.nudge_kinds.update(n.kind for n in content.nudges)
             reader = message.recipient_id
             audience = SHARED if reader is None else private_to(TEAM_OF[reader])
             text = answers_texts.dispatch(content)
@@ -428,7 +430,8 @@ def test_no_renderer_shows_another_organisations_internal_items(world: TrustWorl
         own = world.shown_to(team)
         assert SECRET[team] in own
         assert any(
-            m.audience.team_id == team and m.kind.__name__ == "Nudge" and SECRET[team] in m.text for m in world.messages
+            m.audience.team_id == team and m.kind in (Nudge, NudgeGroup) and SECRET[team] in m.text
+            for m in world.messages
         )
     assert any(m.audience.shared and "Draft joint API spec" in m.text for m in world.messages)
 

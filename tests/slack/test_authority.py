@@ -341,5 +341,5 @@ def test_need_help_reaches_the_owners_lead_in_her_working_hours(bot: Bot) -> Non
     assert not help_asked.channel.startswith("C")  # privately
     assert "<@U0BOB0001> needs help with it: “Blocked on legal”" in help_asked.text
     assert "Security review" in help_asked.text
-    opened = [c.args["users"] for c in bot.fake.calls_to("conversations.open")]
-    assert ALICE in opened and PAUL not in opened
+    assert help_asked.channel == ALICE  # to her user id: Slack opens the DM; Paul (the other lead) hears nothing
+    assert PAUL not in [c.args.get("channel") for c in bot.fake.calls_to("chat.postMessage")]

@@ -117,12 +117,11 @@ def test_a_checkin_posts_in_the_channel_and_asks_the_owner_privately_exactly_onc
         ("chat.postMessage", CHANNEL, None, ":clipboard: *Check-in #1*: where do our commitments stand? "
          "Owners get a private message with their items; answers gather in this thread until "
          "<!date^1795708800^{date_short_pretty} at {time}|Thu 26 Nov 2026, 16:00 UTC>."),
-        ("conversations.open", PAUL, None, ""),
-        ("chat.postMessage", DM_PAUL, None, ":clipboard: Check-in #1: how do your commitments stand?"),
+        ("chat.postMessage", PAUL, None, ":clipboard: Check-in #1: how do your commitments stand?"),
     ]  # fmt: skip
     [channel_post] = posts_to(bot.fake, CHANNEL)
     assert SPEC in channel_post.args["text"]
-    [ask] = posts_to(bot.fake, DM_PAUL)
+    [ask] = posts_to(bot.fake, PAUL)
     assert buttons(ask) == [("item:1", CHECKIN_BUTTONS, [{"ch": CHANNEL, "r": 1}] * 5)]
     assert (report.checkins_opened, report.sent) == (1, 2)
 
@@ -307,8 +306,7 @@ def test_a_rate_limit_is_waited_out_and_each_message_is_sent_once(bot: Bot) -> N
     assert [(m, to) for m, to, _, _ in sent(bot.fake)] == [
         ("chat.postMessage", CHANNEL),  # 429, retried by the SDK after Retry-After
         ("chat.postMessage", CHANNEL),
-        ("conversations.open", PAUL),
-        ("chat.postMessage", DM_PAUL),
+        ("chat.postMessage", PAUL),
     ]
     assert sent(bot.fake)[0] == sent(bot.fake)[1]
     assert (report.sent, report.retried, report.failed) == (2, 0, 0)
@@ -329,8 +327,7 @@ def test_a_server_error_leaves_the_message_for_a_later_sweep(bot: Bot) -> None:
         ("chat.postMessage", CHANNEL),  # the SDK tries three times in all
         ("chat.postMessage", CHANNEL),
         ("chat.postMessage", CHANNEL),
-        ("conversations.open", PAUL),
-        ("chat.postMessage", DM_PAUL),  # one busy message holds up no other
+        ("chat.postMessage", PAUL),  # one busy message holds up no other
     ]
     assert (report.sent, report.retried) == (1, 1)
     [opening] = [d for d in bot.rows(Delivery) if d.kind == "checkin_open"]
@@ -360,11 +357,10 @@ def test_reminders_climb_the_ladder_in_working_hours(bot: Bot) -> None:
     # Thu 26 Nov 09:30 Berlin: the check-in that was due yesterday, and "due soon".
     scheduler.sweep(utc(11, 26, 8, 30))
     assert [s for s in sent(bot.fake) if s[1] in (PAUL, DM_PAUL)] == [
-        ("conversations.open", PAUL, None, ""),
-        ("chat.postMessage", DM_PAUL, None, ":clipboard: Check-in #1: how do your commitments stand?"),
-        ("chat.postMessage", DM_PAUL, None, "*:hourglass_flowing_sand: Due soon*"),
+        ("chat.postMessage", PAUL, None, ":clipboard: Check-in #1: how do your commitments stand?"),
+        ("chat.postMessage", PAUL, None, "*:hourglass_flowing_sand: Due soon*"),
     ]
-    due_soon = posts_to(bot.fake, DM_PAUL)[-1]
+    due_soon = posts_to(bot.fake, PAUL)[-1]
     assert buttons(due_soon) == [("item:1", NUDGE_BUTTONS, [{"ch": CHANNEL, "r": 1}] * 4)]
 
     # Saturday, after the deadline: nothing for Paul over the weekend.
@@ -375,8 +371,8 @@ def test_reminders_climb_the_ladder_in_working_hours(bot: Bot) -> None:
     # Monday 09:05 Berlin: overdue.
     bot.fake.clear()
     scheduler.sweep(utc(11, 30, 8, 5))
-    assert sent(bot.fake) == [("chat.postMessage", DM_PAUL, None, "*:warning: Overdue*")]
-    assert buttons(posts_to(bot.fake, DM_PAUL)[0])[0][1] == NUDGE_BUTTONS
+    assert sent(bot.fake) == [("chat.postMessage", PAUL, None, "*:warning: Overdue*")]
+    assert buttons(posts_to(bot.fake, PAUL)[0])[0][1] == NUDGE_BUTTONS
 
     # Globex names its lead; two working days after the deadline she hears of it.
     clock_to(bot, utc(11, 30, 9))
@@ -386,10 +382,9 @@ def test_reminders_climb_the_ladder_in_working_hours(bot: Bot) -> None:
     bot.fake.clear()
     scheduler.sweep(utc(12, 2, 8, 30))
     assert sent(bot.fake) == [
-        ("conversations.open", PIA, None, ""),
-        ("chat.postMessage", DM_PIA, None, "*:arrow_up: Escalation to you as lead*"),
+        ("chat.postMessage", PIA, None, "*:arrow_up: Escalation to you as lead*"),
     ]
-    escalation = posts_to(bot.fake, DM_PIA)[0]
+    escalation = posts_to(bot.fake, PIA)[0]
     assert "<@U0PAUL001>" in escalation.args["text"]
     assert buttons(escalation) == [("item:1", NUDGE_BUTTONS, [{"ch": CHANNEL, "r": 1}] * 4)]
 
@@ -407,8 +402,7 @@ def test_a_private_message_due_at_three_in_the_night_waits_for_nine(bot: Bot) ->
 
     scheduler.sweep(utc(11, 26, 0, 5))  # 09:05 in Tokyo
     assert sent(bot.fake) == [
-        ("conversations.open", GUS, None, ""),
-        ("chat.postMessage", DM_GUS, None, ":clipboard: Check-in #1: how do your commitments stand?"),
+        ("chat.postMessage", GUS, None, ":clipboard: Check-in #1: how do your commitments stand?"),
     ]
 
 
@@ -416,7 +410,7 @@ def test_snooze_keeps_reminders_away_until_it_ends(bot: Bot) -> None:
     commit(bot, f"commit <@U0PAUL001> {SPEC} by 2026-11-26")  # Thu 26 Nov, 18:00 Berlin
     scheduler = sweeper(bot)
     scheduler.sweep(utc(11, 25, 8, 30))
-    assert sent(bot.fake)[-1] == ("chat.postMessage", DM_PAUL, None, "*:hourglass_flowing_sand: Due soon*")
+    assert sent(bot.fake)[-1] == ("chat.postMessage", PAUL, None, "*:hourglass_flowing_sand: Due soon*")
     bot.fake.clear()
 
     clock_to(bot, utc(11, 25, 8, 35))
@@ -436,8 +430,8 @@ def test_snooze_keeps_reminders_away_until_it_ends(bot: Bot) -> None:
     bot.fake.clear()
     scheduler.sweep(utc(11, 25, 16))  # (the check-in still asks: it is not a reminder)
     scheduler.sweep(utc(11, 27, 8, 30))
-    assert [c for c in posts_to(bot.fake, DM_PAUL) if "item_snooze" in json.dumps(c.args["blocks"])] == []
+    assert [c for c in posts_to(bot.fake, PAUL) if "item_snooze" in json.dumps(c.args["blocks"])] == []
 
     bot.fake.clear()
     scheduler.sweep(utc(11, 30, 8, 5))  # Monday: the snooze is over
-    assert sent(bot.fake) == [("chat.postMessage", DM_PAUL, None, "*:warning: Overdue*")]
+    assert sent(bot.fake) == [("chat.postMessage", PAUL, None, "*:warning: Overdue*")]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.core.schedule import Pacer, Scheduler
 from bot.slack.app import web_client
 from bot.slack.courier import SlackCourier
@@ -14,7 +12,6 @@ from tests.slack.conftest import Bot
 from tests.slack.fakes.web_api import CHANNEL, PAUL
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: the courier still calls conversations.open before each DM")
 def test_a_dm_ask_is_one_post_to_the_user_id(bot: Bot) -> None:
     bot.post(payloads.slash_command("commit <@U0PAUL001> Draft joint API spec by 2026-11-27"))
     bot.fake.wait_for("chat.postMessage", count=2)

@@ -103,8 +103,17 @@ def open_dm(bot: Bot, user_id: str) -> None:
     bot.fake.clear()
 
 
+def landed(call: Call) -> str:
+    """Where a message landed: one posted to a person's user id lands in their DM (Slack opens it)."""
+    channel = str(call.args["channel"])
+    return dm(channel) if channel.startswith("U") else channel
+
+
 def posts_to(fake: FakeSlack, channel: str) -> list[Call]:
-    return [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == channel]
+    """Messages posted to `channel`; for a person's DM, however addressed: its id (a reply where they clicked) or
+    their user id (the sweep: Slack opens the DM)."""
+    person = "U" + channel[1:] if channel.startswith("D") else None
+    return [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") in (channel, person)]
 
 
 def orphan_notes(fake: FakeSlack) -> list[Call]:
@@ -169,8 +178,7 @@ def test_a_deactivated_partner_s_items_go_to_his_lead_with_pickers_and_he_is_nev
 
     bot.sweep()
     assert sent(bot.fake) == [
-        ("conversations.open", PIA),
-        ("chat.postMessage", dm(PIA)),
+        ("chat.postMessage", PIA),
         ("chat.postMessage", CHANNEL),
     ]
     [private] = posts_to(bot.fake, dm(PIA))
@@ -204,13 +212,13 @@ def test_a_departure_at_night_is_told_in_the_channel_at_once_and_to_the_lead_in_
     leave_channel(bot, PAUL)
 
     bot.sweep(night)
-    assert [c.args["channel"] for c in orphan_notes(bot.fake)] == [CHANNEL]
+    assert [landed(c) for c in orphan_notes(bot.fake)] == [CHANNEL]
 
     bot.fake.clear()
     bot.sweep(utc(11, 25, 7, 55))  # 08:55 in Berlin
     assert orphan_notes(bot.fake) == []
     bot.sweep(utc(11, 25, 8, 5))  # 09:05 in Berlin
-    assert [c.args["channel"] for c in orphan_notes(bot.fake)] == [dm(PIA)]
+    assert [landed(c) for c in orphan_notes(bot.fake)] == [dm(PIA)]
 
 
 def test_one_departure_signalled_by_an_event_its_retry_and_the_reconciliation_is_told_once(bot: Bot) -> None:
@@ -224,7 +232,7 @@ def test_one_departure_signalled_by_an_event_its_retry_and_the_reconciliation_is
     bot.sweep(bot.clock.now() + timedelta(days=1, minutes=1))  # and tomorrow's
 
     notes = orphan_notes(bot.fake)
-    assert [c.args["channel"] for c in notes] == [dm(PIA), CHANNEL]
+    assert [landed(c) for c in notes] == [dm(PIA), CHANNEL]
     assert all(str(c.args["text"]).startswith(f"{ORPHAN_NOTE} has left this alliance's channel.") for c in notes)
     assert [(d.kind, d.recipient_id) for d in bot.rows(Delivery)] == [("orphans", PIA), ("orphans", "")]
     assert [(m.user_id, m.left_reason) for m in bot.rows(Member) if m.left_at is not None] == [(PAUL, "left_channel")]
@@ -238,7 +246,7 @@ def test_the_daily_reconciliation_finds_a_deactivation_that_no_event_announced(b
 
     bot.sweep()
     notes = orphan_notes(bot.fake)
-    assert [c.args["channel"] for c in notes] == [dm(PIA), CHANNEL]
+    assert [landed(c) for c in notes] == [dm(PIA), CHANNEL]
     for note in notes:
         assert str(note.args["text"]).startswith(
             ":warning: <@U0GUS0001> of *Globex* has left their organisation (account deactivated)."
@@ -271,8 +279,7 @@ def test_an_organisation_disconnecting_lists_all_its_open_items_to_the_other_lea
     bot.sweep()
 
     assert sent(bot.fake) == [
-        ("conversations.open", ALICE),
-        ("chat.postMessage", dm(ALICE)),
+        ("chat.postMessage", ALICE),
         ("chat.postMessage", CHANNEL),
     ]
     for note in posts_to(bot.fake, dm(ALICE)) + posts_to(bot.fake, CHANNEL):
@@ -304,7 +311,7 @@ def test_the_reconciliation_finds_someone_gone_whom_slack_no_longer_knows(bot: B
 
     assert member(bot, GUS).left_at is not None
     notes = orphan_notes(bot.fake)
-    assert [c.args["channel"] for c in notes] == [dm(PIA), CHANNEL]
+    assert [landed(c) for c in notes] == [dm(PIA), CHANNEL]
     assert all(DOCS in str(c.args["text"]) for c in notes)
 
 
@@ -336,7 +343,7 @@ def test_a_deactivation_signalled_twice_at_once_is_told_once(bot: Bot) -> None:
 
     bot.sweep()
 
-    assert [c.args["channel"] for c in orphan_notes(bot.fake)] == [dm(PIA), CHANNEL]
+    assert [landed(c) for c in orphan_notes(bot.fake)] == [dm(PIA), CHANNEL]
     assert len([m for m in bot.rows(Member) if m.user_id == PAUL]) == 1
 
 
@@ -393,7 +400,7 @@ def test_when_a_lead_leaves_the_other_lead_and_the_sponsor_are_asked_for_a_new_o
     clock_to(bot, TOKYO_MORNING)
 
     asked = [c for c in bot.fake.calls_to("chat.postMessage") if any(p[1] == NEW_LEAD_ACTION for p in pickers(c))]
-    assert sorted(c.args["channel"] for c in asked) == [dm(ALICE), dm(GUS)]
+    assert sorted(landed(c) for c in asked) == [dm(ALICE), dm(GUS)]
     for request in asked:
         assert str(request.args["text"]).startswith(":bust_in_silhouette: <@U0PIA0001>, lead of *Globex*, has left.")
         assert pickers(request) == [({"ch": CHANNEL, "team": GLOBEX}, NEW_LEAD_ACTION, "New lead of Globex")]
@@ -469,7 +476,7 @@ def test_a_lead_leaving_with_items_hands_them_to_the_sponsor_and_the_channel_ask
     bot.sweep()
 
     notes = orphan_notes(bot.fake)
-    assert [c.args["channel"] for c in notes] == [dm(GUS), CHANNEL]
+    assert [landed(c) for c in notes] == [dm(GUS), CHANNEL]
     for note in notes:
         text = str(note.args["text"])
         assert text.startswith(":warning: <@U0PIA0001> (lead of *Globex*) has left this alliance's channel.")
@@ -497,7 +504,7 @@ def test_the_notice_lists_only_what_is_still_orphaned_when_it_goes_out(bot: Bot)
     bot.sweep()
 
     notes = orphan_notes(bot.fake)
-    assert [c.args["channel"] for c in notes] == [dm(PIA), CHANNEL]
+    assert [landed(c) for c in notes] == [dm(PIA), CHANNEL]
     for note in notes:
         assert "1 open commitment is orphaned" in note.args["text"]
         assert REVIEW in note.args["text"] and SPEC not in note.args["text"]
@@ -541,7 +548,7 @@ def test_an_organisation_sharing_the_channel_again_is_recognised_at_once(bot: Bo
 
     assert [m.user_id for m in bot.rows(Member) if m.left_at is not None] == []
     bot.sweep()
-    welcomed = sorted(c.args["channel"] for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] != CHANNEL)
+    welcomed = sorted(landed(c) for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] != CHANNEL)
     assert welcomed == [dm(GUS), dm(PAUL), dm(PIA)]
     for call in bot.fake.calls_to("chat.postMessage"):
         if call.args["channel"] != CHANNEL:
@@ -704,8 +711,7 @@ def test_a_returner_is_welcomed_back_and_his_items_are_his_again(bot: Bot) -> No
     bot.sweep()
     assert sent(bot.fake) == [
         ("chat.postMessage", CHANNEL),
-        ("conversations.open", PAUL),
-        ("chat.postMessage", dm(PAUL)),
+        ("chat.postMessage", PAUL),
     ]
     [back] = [str(c.args["text"]) for c in posts_to(bot.fake, CHANNEL)]  # the channel was told of the orphans
     assert back.startswith(f":wave: <@{PAUL}> of *Globex* is back.") and SPEC in back and REVIEW in back
@@ -735,7 +741,7 @@ def test_leaving_and_coming_back_before_any_sweep_orphans_nothing(bot: Bot) -> N
 
     bot.sweep()
     assert orphan_notes(bot.fake) == []
-    assert sent(bot.fake) == [("conversations.open", PAUL), ("chat.postMessage", dm(PAUL))]
+    assert sent(bot.fake) == [("chat.postMessage", PAUL)]
     assert str(posts_to(bot.fake, dm(PAUL))[0].args["text"]).startswith(":wave: Welcome back")
 
 
@@ -752,7 +758,7 @@ def test_a_newcomer_is_welcomed_with_each_party_s_lead(bot: Bot, team: str, slas
     assert member(bot, NEWBIE).team_id == team
     bot.sweep()
 
-    assert sent(bot.fake) == [("conversations.open", NEWBIE), ("chat.postMessage", dm(NEWBIE))]
+    assert sent(bot.fake) == [("chat.postMessage", NEWBIE)]
     welcome = str(posts_to(bot.fake, dm(NEWBIE))[0].args["text"])
     assert welcome.startswith(":wave: Welcome to the alliance")
     assert "• *Acme*: led by <@U0ALICE01>" in welcome

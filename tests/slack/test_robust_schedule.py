@@ -74,7 +74,7 @@ def test_one_bad_row_is_skipped_and_the_rest_of_the_schedule_is_delivered(bot: B
     texts = [c.args.get("text", "") for c in bot.fake.calls_to("chat.postMessage")]
     assert any("Check-in #1" in str(t) for t in texts if t)
     assert report.nudges_planned >= 1
-    paul = [c for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == "D" + PAUL[1:]]
+    paul = [c for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == PAUL]  # his user id
     assert any("Good row" in str(c.args) for c in paul)
     # ...and every later sweep keeps working.
     later = bot.sweep(datetime(2026, 11, 25, 16, tzinfo=UTC) + timedelta(days=2))

@@ -217,7 +217,7 @@ def test_sponsor_digest_and_imbalance_warning_reach_each_party_within_its_bounda
     scheduler = Scheduler(bot.db, SlackCourier(web_client(bot.settings)), pacer=Pacer(0))
     scheduler.sweep(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # pipeline 50% vs NPS 25%: a 25-point gap
     warned = [c for c in bot.fake.calls_to("chat.postMessage") if "is benefiting only one side" in c.args["text"]]
-    assert sorted(c.args["channel"] for c in warned) == ["D" + ALICE[1:], "D" + PAUL[1:]]
+    assert sorted(c.args["channel"] for c in warned) == [ALICE, PAUL]  # each by one call to the user id
     bot.fake.clear()
     scheduler.sweep(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # the first working morning of December
     digests = {
@@ -225,7 +225,7 @@ def test_sponsor_digest_and_imbalance_warning_reach_each_party_within_its_bounda
         for c in bot.fake.calls_to("chat.postMessage")
         if "your digest" in c.args["text"]
     }
-    erin, pia = "D" + ERIN[1:], "D" + PIA[1:]
+    erin, pia = ERIN, PIA
     assert sorted(digests) == [erin, pia]
     assert digests[pia].startswith("📬 *Acme & Globex*: your digest for November 2026")
     assert SECRET in digests[erin]
@@ -243,7 +243,7 @@ def test_review_prompt_buttons_record_the_answer_and_announce_it(bot: Bot, monke
     [prompt] = [
         c
         for c in bot.fake.calls_to("chat.postMessage")
-        if c.args["channel"] == "D" + PAUL[1:] and "Time for a review" in c.args["text"]
+        if c.args["channel"] == PAUL and "Time for a review" in c.args["text"]
     ]
     buttons = prompt.args["blocks"][-1]["elements"]
     assert [b["action_id"] for b in buttons] == ["review_continue", "review_adjust", "review_wind_down"]

@@ -225,11 +225,11 @@ def test_scheduled_messages_and_dm_buttons_keep_internal_items_inside_acme(bot: 
     sweeper.sweep(at)
     posts = bot.fake.calls_to("chat.postMessage")
     in_channel = [c.args["text"] for c in posts if c.args.get("channel") == CHANNEL]
-    to_bob = [c.args["text"] for c in posts if c.args.get("channel") == DM_BOB]
+    to_bob = [c.args["text"] for c in posts if c.args.get("channel") == BOB]  # the sweep posts to his user id
     assert any("Check-in #1" in text for text in in_channel)
     assert all(SECRET not in text for text in in_channel)
     assert any(SECRET in text for text in to_bob)  # his check-in question and his due-soon reminder
-    assert all(SECRET not in json.dumps(c.args) for c in posts if c.args.get("channel") not in (DM_BOB, PRIVATE))
+    assert all(SECRET not in json.dumps(c.args) for c in posts if c.args.get("channel") not in (BOB, PRIVATE))
 
     # Bob clicks Done on his internal item in his DM: said in Acme's channel and back to him, not to the alliance.
     bot.fake.clear()

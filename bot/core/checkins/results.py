@@ -121,6 +121,15 @@ class Nudge:
 
 
 @dataclass(frozen=True)
+class NudgeGroup:
+    """Several nudges due to one person in one alliance at one sweep, sent as one message: one DM per person per
+    moment, not one per item (Slack's limits, and the reader's patience)."""
+
+    recipient_id: str
+    nudges: tuple[Nudge, ...]
+
+
+@dataclass(frozen=True)
 class EscalationLine:
     """One line in the channel when a commitment reaches the sponsor."""
 

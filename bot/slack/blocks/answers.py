@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.core.announcements import Announcement
 from bot.core.charter.results import CHARTER_DISPATCH, CHARTER_OUTCOMES
-from bot.core.checkins.results import CheckinAsk, Nudge
+from bot.core.checkins.results import CheckinAsk, Nudge, NudgeGroup
 from bot.core.commitments.results import Recorded
 from bot.core.outcomes import Outcome
 from bot.core.people.results import LeadWanted, Orphaned
@@ -40,6 +40,8 @@ def dispatch(content: object, *, channel_id: str) -> list[Block]:
         return checkins_blocks.checkin_ask(content, channel_id=channel_id)
     if isinstance(content, Nudge):
         return checkins_blocks.nudge(content, channel_id=channel_id)
+    if isinstance(content, NudgeGroup):
+        return checkins_blocks.nudge_group(content, channel_id=channel_id)
     if isinstance(content, Orphaned):
         return people_blocks.orphaned(content, channel_id=channel_id)
     if isinstance(content, LeadWanted):

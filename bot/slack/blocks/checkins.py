@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.checkins.results import CheckinAsk, Nudge
+from bot.core.checkins.results import CheckinAsk, Nudge, NudgeGroup
 from bot.slack.blocks.base import MAX_BLOCKS, Block, section, sections
 from bot.texts import checkins as checkins_texts
 
@@ -66,6 +66,22 @@ def checkin_ask(content: CheckinAsk, *, channel_id: str) -> list[Block]:
 
 def nudge(content: Nudge, *, channel_id: str) -> list[Block]:
     return [*sections(checkins_texts.nudge(content)), item_buttons(channel_id, content.commitment.ref, NUDGE_BUTTONS)]
+
+
+def nudge_group(content: NudgeGroup, *, channel_id: str) -> list[Block]:
+    """Several reminders in one DM: each commitment with its own row of buttons, the first ten, then a count."""
+    body: list[Block] = [section(checkins_texts.nudge_group_head(content))]
+    shown: set[int] = set()
+    for item in content.nudges[: checkins_texts.NUDGE_GROUP_SHOWN]:
+        body.append(section(checkins_texts.nudge_group_item(item)))
+        if item.commitment.ref not in shown:  # one row per commitment: block ids are unique in a message
+            shown.add(item.commitment.ref)
+            body.append(item_buttons(channel_id, item.commitment.ref, NUDGE_BUTTONS))
+    more = checkins_texts.nudge_group_more(content)
+    if more:
+        body.append(section(more))
+    body.append(section(checkins_texts.NUDGE_GROUP_ASK))
+    return body
 
 
 # ---- the modals behind New date, Need help and Reassign ------------------------------------------------

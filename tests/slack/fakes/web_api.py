@@ -449,7 +449,7 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.team_id = team_id
-        self.latency = latency
+        self.latency = latency  # seconds before every answer: a network round trip, for benchmarks
         self.calls: list[Call] = []
         self._lock = threading.Lock()
         self._scripted: dict[str, deque[_Scripted]] = {}
