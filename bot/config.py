@@ -25,6 +25,7 @@ SLACK_KEYS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 TEAMS_KEYS = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID")
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 DEFAULT_TEAMS_PORT = 3978
+DEFAULT_SWEEP_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Settings:
     database_url: str
     api_url: str | None
     teams: TeamsSettings | None = None
+    sweep_seconds: int = DEFAULT_SWEEP_SECONDS
 
     @property
     def socket_mode(self) -> bool:
@@ -73,6 +75,7 @@ class Settings:
                 database_url=database_url(env, cwd=cwd),
                 api_url=None,
                 teams=teams,
+                sweep_seconds=sweep_seconds(env),
             )
         if env.get("SLACK_CLIENT_ID") and env.get("SLACK_CLIENT_SECRET"):
             raise ConfigError(
@@ -97,6 +100,7 @@ class Settings:
             database_url=database_url(env, cwd=cwd),
             api_url=api_url(env),
             teams=teams,
+            sweep_seconds=sweep_seconds(env),
         )
 
 
@@ -118,6 +122,14 @@ def teams_settings(env: Mapping[str, str]) -> TeamsSettings | None:
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError("TEAMS_PORT is malformed: give a TCP port number such as 3978.")
     return TeamsSettings(app_id=app_id, app_password=password, tenant_id=tenant_id, port=int(port_text))
+
+
+def sweep_seconds(env: Mapping[str, str]) -> int:
+    """How often `serve` sweeps (deliveries, check-ins, reconciliation): a minute unless SWEEP_SECONDS says."""
+    text = env.get("SWEEP_SECONDS", "").strip() or str(DEFAULT_SWEEP_SECONDS)
+    if not text.isdigit() or not 1 <= int(text) <= 3600:
+        raise ConfigError("SWEEP_SECONDS is malformed: give a whole number of seconds from 1 to 3600, such as 60.")
+    return int(text)
 
 
 def database_url(env: Mapping[str, str], *, cwd: Path | None = None) -> str:

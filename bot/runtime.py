@@ -29,8 +29,6 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 60
-
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
     """Slack (Socket Mode or HTTP on `port`), Teams (HTTP on TEAMS_PORT) or both, with one schedule for all."""
@@ -50,17 +48,17 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     schedule = Scheduler(db, ByPlatform(couriers))
     people = slack.service.people if slack is not None else None
     scheduler = BackgroundScheduler(timezone=UTC)
-    # One sweep a minute; a late run still runs (grace) but missed ones collapse into one (coalesce), and never
-    # two at once in this process. The sweep catches up on everything due before its instant, so a pause or a
+    # One sweep a minute (SWEEP_SECONDS); a late run still runs (grace) but missed ones collapse into one
+    # (coalesce), and never two at once in this process. The sweep catches up on everything due before its instant, so a pause or a
     # restart loses nothing, and the deliveries' keys keep a repeated run from sending twice.
     job = scheduler.add_job(
         lambda: sweep(people, schedule, clock.now()),
         "interval",
-        seconds=SWEEP_SECONDS,
+        seconds=settings.sweep_seconds,
         id="sweep",
         max_instances=1,
         coalesce=True,
-        misfire_grace_time=SWEEP_SECONDS * 5,
+        misfire_grace_time=settings.sweep_seconds * 5,
         next_run_time=datetime.now(UTC),
     )
 
