@@ -49,8 +49,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     people = slack.service.people if slack is not None else None
     scheduler = BackgroundScheduler(timezone=UTC)
     # One sweep a minute (SWEEP_SECONDS); a late run still runs (grace) but missed ones collapse into one
-    # (coalesce), and never two at once in this process. The sweep catches up on everything due before its instant, so a pause or a
-    # restart loses nothing, and the deliveries' keys keep a repeated run from sending twice.
+    # (coalesce), and never two at once in this process. The sweep catches up on everything due before its
+    # instant, so a pause or a restart loses nothing, and the deliveries' keys keep a repeated run from sending
+    # twice.
     job = scheduler.add_job(
         lambda: sweep(people, schedule, clock.now()),
         "interval",
