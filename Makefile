@@ -56,6 +56,10 @@ bench-sweep: $(STAMP)
 bench-who: $(STAMP)
 	$(BIN)/python bench/http_latency.py --part who $(if $(PG),--pg $(PG))
 
+## 100 concurrent clients against the bot and a bare Bolt app: p50/p99 and their ratio, RSS idle and busy (PG=... for PostgreSQL).
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py $(if $(PG),--pg $(PG))
+
 ## Resident memory of a Slack-only `alliance-bot serve`: idle, then after 60 commits and a scorecard.
 bench-memory: $(STAMP)
 	$(BIN)/python bench/memory.py
