@@ -14,7 +14,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY storage ./storage
 RUN pip install . \
-    && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin alliance \
+    && useradd --uid 10001 --user-group --no-create-home --home-dir /app --shell /usr/sbin/nologin alliance \
     && mkdir /data && chown alliance:alliance /data
 
 USER alliance
