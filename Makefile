@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format run console bench bench-sweep bench-memory bench-reconcile bench-fanout install clean teams-package
+.PHONY: demo test lint format run console bench bench-sweep bench-memory bench-reconcile bench-fanout bench-who bench-load install clean teams-package
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -56,6 +56,14 @@ bench-sweep: $(STAMP)
 ## 429s, duplicates, lost (PG=postgresql://... adds PostgreSQL).
 bench-fanout: $(STAMP)
 	$(BIN)/python bench/fanout.py $(if $(PG),--pg $(PG))
+
+## `who` over one alliance with 10,000 open commitments (PG=postgresql://.../alliance_bench... adds PostgreSQL).
+bench-who: $(STAMP)
+	$(BIN)/python bench/http_latency.py --part who $(if $(PG),--pg $(PG))
+
+## 100 concurrent clients against the bot and a bare Bolt app: p50/p99 and their ratio, RSS idle and busy (PG=... for PostgreSQL).
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py $(if $(PG),--pg $(PG))
 
 ## Resident memory of a Slack-only `alliance-bot serve`: idle, then after 60 commits and a scorecard.
 bench-memory: $(STAMP)

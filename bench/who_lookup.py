@@ -1,5 +1,8 @@
 """`who` over a big alliance: one channel with 10,000 open commitments, asked "who API spec".
 
+Run it with `make bench-who` (`PG=postgresql+psycopg://…/alliance_bench` adds PostgreSQL): that is
+`bench/http_latency.py --part who`, which prints the table.
+
 Builds the database (SQLite in a temp dir, or a PostgreSQL database the benchmark creates and drops), then
 times ``AllianceService.handle_text("who API spec", caller)`` in-process with the console's directory and a
 manual clock, so no chat platform is involved. Also times the two halves of the work on their own (loading
@@ -147,8 +150,7 @@ def populate(db: Database, *, now: datetime, count: int = COMMITMENTS) -> tuple[
     db.migrate()
     directory = ConsoleDirectory(list(PEOPLE))
     service = AllianceService(db=db, directory=directory, clock=ManualClock(now))
-    alliance, _ = service.ensure_alliance(CHANNEL)
-    assert alliance.id is not None
+    alliance_id = alliance_of(service, CHANNEL)
     people = [p for p in PEOPLE if not p.is_bot]
     rng = random.Random(7)
     rows = []
@@ -156,7 +158,7 @@ def populate(db: Database, *, now: datetime, count: int = COMMITMENTS) -> tuple[
         owner = rng.choice(people)
         rows.append(
             {
-                "alliance_id": alliance.id,
+                "alliance_id": alliance_id,
                 "ref": ref,
                 "title": title,
                 "owner_id": owner.user_id,
@@ -172,10 +174,10 @@ def populate(db: Database, *, now: datetime, count: int = COMMITMENTS) -> tuple[
     with db.session() as session:
         connection = session.connection()
         connection.execute(insert(Commitment), rows)
-        connection.execute(update(Alliance).where(col(Alliance.id) == alliance.id).values(last_ref=count))
+        connection.execute(update(Alliance).where(col(Alliance.id) == alliance_id).values(last_ref=count))
         created = connection.execute(
             select(col(Commitment.id), col(Commitment.created_by), col(Commitment.created_at)).where(
-                col(Commitment.alliance_id) == alliance.id
+                col(Commitment.alliance_id) == alliance_id
             )
         ).all()
         events = [
@@ -184,6 +186,14 @@ def populate(db: Database, *, now: datetime, count: int = COMMITMENTS) -> tuple[
         ]
         connection.execute(insert(CommitmentEvent), events)
     return service, Caller(channel_id=CHANNEL, user_id=people[0].user_id)
+
+
+def alliance_of(service: AllianceService, channel_id: str) -> int:
+    """The channel's alliance id, set up as a first command there would (one unit of work of the service)."""
+    with service.work() as work:
+        alliance, _ = work.ensure_alliance(channel_id)
+        assert alliance.id is not None
+        return alliance.id
 
 
 def _time_ms(fn: object, runs: int) -> list[float]:
@@ -200,9 +210,7 @@ def measure(
     db: Database, *, label: str, runs: int, warmup: int = 20, profile: bool = False, now: datetime | None = None
 ) -> WhoResult:
     service, caller = populate(db, now=now or datetime.now(UTC).replace(microsecond=0))
-    alliance, _ = service.ensure_alliance(caller.channel_id)
-    assert alliance.id is not None
-    alliance_id = alliance.id
+    alliance_id = alliance_of(service, caller.channel_id)
 
     def who() -> Owners:
         outcome = service.handle_text(QUERY, caller).outcome

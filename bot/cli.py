@@ -1,4 +1,4 @@
-"""The one entry point: `alliance-bot serve | console | sweep`."""
+"""The one entry point: `alliance-bot serve | console | sweep | migrate`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import TextIO
 from dotenv import load_dotenv
 
 from bot import startup
-from bot.config import ConfigError, Settings, StartupError, environment
+from bot.config import ConfigError, Settings, StartupError, database_url, environment
 
 log = logging.getLogger("bot")
 
@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     once = sub.add_parser("sweep", help="one pass of the scheduled work as of an instant, then exit")
     once.add_argument("--now", type=instant, required=True, help="ISO-8601 instant with offset, e.g. 2026-12-01T09:00Z")
 
+    sub.add_parser(
+        "migrate",
+        help="bring the database schema to the newest revision, then exit (run once before starting replicas)",
+    )
+
     args = parser.parse_args(argv)
     quiet = args.command == "console" and args.log_level == "INFO"  # the console's screen is the chat
     logging.basicConfig(
@@ -53,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             case "console":
                 startup.check_database(f"sqlite:///{args.db}", setting="--db")
                 return run_console(Path(args.db), fresh=args.fresh, tour=args.tour, start=args.start)
+            case "migrate":
+                url = database_url(environment())  # only the database: no chat platform is needed to migrate
+                startup.check_database(url)
+                return run_migrate(url)
             case "sweep":
                 settings = Settings.from_env(environment())
                 startup.check_database(settings.database_url)
@@ -88,6 +97,19 @@ def run_console(db_path: Path, *, fresh: bool, tour: bool, start: datetime | Non
     from bot.runtime import console
 
     return console(db_path, fresh=fresh, tour=tour, start=start, out=out or sys.stdout)
+
+
+def run_migrate(url: str) -> int:
+    """`serve` migrates too (one process at a time), so this is for deployments that migrate once, first."""
+    from storage.db import Database
+
+    db = Database(url)
+    try:
+        db.migrate()
+    finally:
+        db.dispose()
+    print("migrations: the database is at the newest revision")
+    return 0
 
 
 def run_sweep(settings: Settings, *, now: datetime) -> int:

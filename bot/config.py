@@ -29,6 +29,7 @@ DEFAULT_DELIVERY_WORKERS = 16
 # Slack publishes no figure for chat.postMessage's workspace-wide budget; this stays well inside what it has taken
 # in practice, and a 429 is honoured whatever the setting.
 DEFAULT_WORKSPACE_RATE = 100.0
+DEFAULT_SWEEP_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Settings:
     api_url: str | None
     teams: TeamsSettings | None = None
     delivery: DeliverySettings = DeliverySettings()
+    sweep_seconds: int = DEFAULT_SWEEP_SECONDS
 
     @property
     def socket_mode(self) -> bool:
@@ -88,6 +90,7 @@ class Settings:
                 api_url=None,
                 teams=teams,
                 delivery=delivery_settings(env),
+                sweep_seconds=sweep_seconds(env),
             )
         if env.get("SLACK_CLIENT_ID") and env.get("SLACK_CLIENT_SECRET"):
             raise ConfigError(
@@ -113,6 +116,7 @@ class Settings:
             api_url=api_url(env),
             teams=teams,
             delivery=delivery_settings(env),
+            sweep_seconds=sweep_seconds(env),
         )
 
 
@@ -148,6 +152,14 @@ def delivery_settings(env: Mapping[str, str]) -> DeliverySettings:
     if not 0 < rate <= 10_000:
         raise ConfigError("DELIVERY_WORKSPACE_RATE is malformed: give messages a second per workspace, such as 100.")
     return DeliverySettings(workers=int(workers_text), workspace_rate=rate)
+
+
+def sweep_seconds(env: Mapping[str, str]) -> int:
+    """How often `serve` sweeps (deliveries, check-ins, reconciliation): a minute unless SWEEP_SECONDS says."""
+    text = env.get("SWEEP_SECONDS", "").strip() or str(DEFAULT_SWEEP_SECONDS)
+    if not text.isdigit() or not 1 <= int(text) <= 3600:
+        raise ConfigError("SWEEP_SECONDS is malformed: give a whole number of seconds from 1 to 3600, such as 60.")
+    return int(text)
 
 
 def database_url(env: Mapping[str, str], *, cwd: Path | None = None) -> str:

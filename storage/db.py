@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -32,7 +34,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True) -> Engine:
+def make_engine(
+    url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True, first_in_line: bool = False
+) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -43,7 +47,13 @@ def make_engine(url: str, *, busy_seconds: float = 30, sync_every_commit: bool =
             url, connect_args={"check_same_thread": False, "timeout": busy_seconds, "isolation_level": None}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        gate = _writer_gate(parsed.database or "")
+        event.listen(engine, "begin", lambda c: _sqlite_begin(c, gate, first_in_line, busy_seconds))
+        event.listen(engine, "commit", gate.release_for)
+        event.listen(engine, "rollback", gate.release_for)
+        # A connection that leaves without either (invalidated, closed under way) gives the gate back too.
+        event.listen(engine.pool, "checkin", lambda dbapi, _record: gate.release(dbapi))
+        event.listen(engine.pool, "invalidate", lambda dbapi, _record, _e: gate.release(dbapi))
         if not sync_every_commit:
             event.listen(engine, "connect", _sqlite_sync_normal)
     else:
@@ -87,8 +97,64 @@ def _sqlite_sync_normal(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
-def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection: Any, gate: WriterGate, first_in_line: bool, wait: float) -> None:
+    gate.acquire_for(connection, first_in_line=first_in_line, wait=wait)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        gate.release_for(connection)
+        raise
+
+
+class WriterGate:
+    """The threads of one process that want SQLite's write lock queue here, and those `first_in_line` (the inbox's
+    intake: an acknowledgement waits on it) go before the others (listeners' whole commands).
+
+    SQLite alone hands its lock to whichever waiter's busy handler polls first, after sleeps that grow to 100 ms;
+    under a burst an acknowledgement's one-row write lost to the listeners' transactions again and again, for
+    seconds. Other processes on the same file still meet at SQLite's own lock, as before.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._held_by: object | None = None
+        self._first_waiting = 0
+
+    def acquire_for(self, connection: Any, *, first_in_line: bool, wait: float) -> None:
+        with self._cond:
+            if first_in_line:
+                self._first_waiting += 1
+            try:
+                free = self._cond.wait_for(
+                    lambda: self._held_by is None and (first_in_line or self._first_waiting == 0), timeout=wait
+                )
+            finally:
+                if first_in_line:
+                    self._first_waiting -= 1
+            if not free:
+                self._cond.notify_all()  # a waiter held back for this one may go now
+                raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+            self._held_by = connection.connection.dbapi_connection
+
+    def release_for(self, connection: Any) -> None:
+        self.release(connection.connection.dbapi_connection)
+
+    def release(self, dbapi_connection: object) -> None:
+        with self._cond:
+            if self._held_by is not None and self._held_by is dbapi_connection:
+                self._held_by = None
+                self._cond.notify_all()
+
+
+_gates: dict[str, WriterGate] = {}
+_gates_lock = threading.Lock()
+
+
+def _writer_gate(path: str) -> WriterGate:
+    """One gate per database file in this process, shared by every engine on it."""
+    key = str(Path(path).resolve()) if path and path != ":memory:" else f"memory:{id(object())}"
+    with _gates_lock:
+        return _gates.setdefault(key, WriterGate())
 
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b|\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
@@ -164,12 +230,17 @@ def _orphans(connection: Connection) -> Counter[tuple[str, str]]:
 class Database:
     """The one engine of a running bot, and the sessions cut from it."""
 
-    def __init__(self, url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True) -> None:
+    def __init__(
+        self, url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True, first_in_line: bool = False
+    ) -> None:
         """`busy_seconds`: how long SQLite waits for another connection's write lock (sqlite3's `timeout`);
         `sync_every_commit=False`: SQLite commits survive a crashed process but not a crashed machine (see
-        _sqlite_sync_normal). Both apply to SQLite only."""
+        _sqlite_sync_normal); `first_in_line`: this engine's transactions take the write lock before the other
+        engines' of this process that wait for it (WriterGate). All apply to SQLite only."""
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url, busy_seconds=busy_seconds, sync_every_commit=sync_every_commit)
+        self.engine = make_engine(
+            self.url, busy_seconds=busy_seconds, sync_every_commit=sync_every_commit, first_in_line=first_in_line
+        )
 
     def migrate(self) -> None:
         migrate(self.engine)

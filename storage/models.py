@@ -30,6 +30,9 @@ class Alliance(SQLModel, table=True):
     started_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
     # The last commitment reference handed out in this alliance (#1, #2, ...).
     last_ref: int = Field(default=0)
+    # Bumped whenever a commitment's title changes in place (an edited `commit` message): with the open count and
+    # last_ref it is the `who` title cache's fingerprint, so a process sees an edit made by another one at once.
+    title_edits: int = Field(default=0)
     # Check-ins happen at a local hour in the alliance's home zone: the host lead's.
     home_tz: str = Field(default="UTC", max_length=64)
     cadence: str = Field(default="default", max_length=16)

@@ -323,15 +323,27 @@ def open_titles(*, session: Session, alliance_id: int) -> Sequence[tuple[int, st
     return [(ref, title) for ref, title in rows]
 
 
-def open_fingerprint(*, session: Session, alliance_id: int) -> tuple[int, int]:
-    """(number of open commitments, last reference handed out): changes whenever the open set does."""
+def open_fingerprint(*, session: Session, alliance_id: int) -> tuple[int, int, int]:
+    """(number of open commitments, last reference handed out, title edits): changes whenever the open set or an
+    open title does, in whichever process the change was made."""
     count = session.connection().execute(
         select(func.count()).where(
             col(Commitment.alliance_id) == alliance_id, col(Commitment.status) == Status.OPEN.value
         )
     )
-    last = session.connection().execute(select(col(Alliance.last_ref)).where(col(Alliance.id) == alliance_id))
-    return int(count.scalar_one()), int(last.scalar_one())
+    last, edits = (
+        session.connection()
+        .execute(select(col(Alliance.last_ref), col(Alliance.title_edits)).where(col(Alliance.id) == alliance_id))
+        .one()
+    )
+    return int(count.scalar_one()), int(last), int(edits)
+
+
+def count_title_edit(*, session: Session, alliance_id: int) -> None:
+    """One more title edit in this alliance, as an atomic increment (two processes editing at once both count)."""
+    session.connection().execute(
+        update(Alliance).where(col(Alliance.id) == alliance_id).values(title_edits=col(Alliance.title_edits) + 1)
+    )
 
 
 def get_commitments_by_ref(*, session: Session, alliance_id: int, refs: Iterable[int]) -> Sequence[Commitment]:

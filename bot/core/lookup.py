@@ -72,20 +72,21 @@ def best_matches(query: str, index: TitleIndex) -> list[Match]:
 class TitleCache:
     """Per-process cache of each alliance's TitleIndex, keyed by a fingerprint of its open commitments.
 
-    The fingerprint is (number open, last reference handed out): every new commitment raises the second, and
-    closing one without creating another lowers the first, so any change to the open set changes it. Titles
-    are never edited in place. Several bot processes can share a database: each checks the fingerprint.
+    The fingerprint is (number open, last reference handed out, title edits): every new commitment raises the
+    second, closing one without creating another lowers the first, and an edited title raises the third, so any
+    change to the open titles changes it. Several bot processes share a database: each checks the fingerprint
+    against the rows, so a change made by one is seen by the others at once.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[int, tuple[tuple[int, int], TitleIndex]] = {}
+        self._entries: dict[int, tuple[tuple[int, int, int], TitleIndex]] = {}
 
-    def get(self, alliance_id: int, fingerprint: tuple[int, int]) -> TitleIndex | None:
+    def get(self, alliance_id: int, fingerprint: tuple[int, int, int]) -> TitleIndex | None:
         with self._lock:
             entry = self._entries.get(alliance_id)
         return entry[1] if entry is not None and entry[0] == fingerprint else None
 
-    def put(self, alliance_id: int, fingerprint: tuple[int, int], index: TitleIndex) -> None:
+    def put(self, alliance_id: int, fingerprint: tuple[int, int, int], index: TitleIndex) -> None:
         with self._lock:
             self._entries[alliance_id] = (fingerprint, index)

@@ -63,6 +63,11 @@ MAX_ATTEMPTS = 3  # a request that took its process down three times is given up
 KEEP = timedelta(days=1)  # finished rows are kept this long: far beyond the 5-minute signature window
 NOT_KEPT = frozenset({"url_verification", "ssl_check", "block_suggestion"})
 KEPT_HEADERS = ("content-type", "x-slack-retry-num", "x-slack-retry-reason")
+# Kinds whose listeners all acknowledge with an empty body, first thing: once stored, the request thread gives that
+# acknowledgement itself instead of waiting for a listener thread to be free to give it. Under a burst the
+# listeners queue (each one's work takes the database and Slack's round trips), and an acknowledgement that waits
+# behind them misses Slack's 3 seconds. A form's submission is not among them: its answer may be errors to show.
+EARLY_ACK = frozenset({"slash_command", "block_actions", "shortcut", "message_action"})
 
 _T = TypeVar("_T")
 
@@ -74,10 +79,11 @@ class Superseded(Exception):
 class Ticket:
     """One stored request being carried out in this process."""
 
-    def __init__(self, inbox: Inbox, entry_id: int, *, replay: bool) -> None:
+    def __init__(self, inbox: Inbox, entry_id: int, *, replay: bool, kind: str = "") -> None:
         self.inbox = inbox
         self.entry_id = entry_id
         self.replay = replay
+        self.early_ack = kind in EARLY_ACK
         self.submitted = False  # Bolt started a listener for it
         self.pending = 0  # listener runs not finished yet
         self.failed = False
@@ -115,10 +121,17 @@ class PromptAck(Ack):
         self.given = threading.Event()
 
     def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        if self.given.is_set() and self.response is not None:
+            return self.response  # acknowledged already, by the request thread (EARLY_ACK)
         response = super().__call__(*args, **kwargs)
         self.given.set()
         time.sleep(ACK_YIELD)  # let the request thread take the interpreter and answer before the work goes on
         return response
+
+    def now(self) -> None:
+        """The empty acknowledgement, from the request thread: the request is stored, so Slack may be told."""
+        super().__call__()
+        self.given.set()
 
 
 class InboxExecutor(ThreadPoolExecutor):
@@ -134,6 +147,8 @@ class InboxExecutor(ThreadPoolExecutor):
         if ticket is not None:
             ticket.inbox.started(ticket)
         context = contextvars.copy_context()
+        if ticket is not None and ticket.early_ack:
+            ticket.ack.now()
         future = super().submit(context.run, self._carry_out, ticket, fn, *args, **kwargs)
         if ticket is not None:
             ticket.ack.given.wait(timeout=ACK_WAIT)
@@ -181,7 +196,11 @@ class Inbox:
         sqlite = db.engine.dialect.name == "sqlite"
         # Its commits are not synced to the disk one by one (10 ms each): a row survives a killed process at once,
         # and the disk with the command's own (synced) commit a moment later.
-        self.intake = Database(db.url, busy_seconds=INTAKE_WAIT, sync_every_commit=False) if sqlite else db
+        # And it goes before the listeners' transactions waiting for SQLite's lock in this process (an
+        # acknowledgement waits on it; a listener's work has already been acknowledged).
+        self.intake = (
+            Database(db.url, busy_seconds=INTAKE_WAIT, sync_every_commit=False, first_in_line=True) if sqlite else db
+        )
         self.secret = signing_secret
         self.owner = (owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")[:80]
         self.lease = lease
@@ -240,10 +259,10 @@ class Inbox:
                 owner=self.owner,
                 lease=self.lease,
             )
-        return None if entry_id is None else self._hold(entry_id, replay=False)
+        return None if entry_id is None else self._hold(entry_id, replay=False, kind=kind_of(request.body))
 
-    def _hold(self, entry_id: int, *, replay: bool) -> Ticket:
-        ticket = Ticket(self, entry_id, replay=replay)
+    def _hold(self, entry_id: int, *, replay: bool, kind: str = "") -> Ticket:
+        ticket = Ticket(self, entry_id, replay=replay, kind=kind)
         with self._lock:
             self._held[entry_id] = ticket
         return ticket

@@ -148,6 +148,25 @@ def test_who_owns_finds_the_best_match_and_lists_close_ones(service: AllianceSer
     assert none.matches == []
 
 
+def test_who_sees_a_title_edited_through_another_process_at_once(
+    service: AllianceService, db: Database, clock: ManualClock
+) -> None:
+    """Each process has its own title cache (here: a second service on the same database). An edited `commit`
+    message changes a title in place; the other process's next `who` answers with the new title, not its cache."""
+    other = AllianceService(db=db, directory=service.directory, clock=clock)
+    service.handle_message("commit <@UPAUL> Draft joint API spec by next Friday", PAUL, message_ts="1.1", edited=False)
+    before = other.handle_text("who API spec", PIA).outcome  # fills the other process's cache
+    assert isinstance(before, Owners)
+    assert [m.title for m in before.matches] == ["Draft joint API spec"]
+    service.handle_message("commit <@UPAUL> Draft pricing sheet by next Friday", PAUL, message_ts="1.1", edited=True)
+    after = other.handle_text("who pricing sheet", PIA).outcome
+    assert isinstance(after, Owners)
+    assert [(m.ref, m.title) for m in after.matches] == [(1, "Draft pricing sheet")]
+    gone = other.handle_text("who API spec", PIA).outcome
+    assert isinstance(gone, Owners)
+    assert [m.title for m in gone.matches] == []
+
+
 def test_who_with_a_person_lists_what_they_own(service: AllianceService) -> None:
     commit(service, "commit <@UPAUL> Draft joint API spec by next Friday")
     commit(service, "commit <@UPIA> Pricing sheet by end of month")

@@ -6,9 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from bot import cli
 from bot.config import ConfigError, Settings, TeamsSettings
+from storage.db import Database, alembic_config
 
 GOOD = {
     "SLACK_BOT_TOKEN": "xoxb-1234-5678-abcdefghijkl",
@@ -44,6 +47,8 @@ def test_good_settings_are_read(tmp_path: Path) -> None:
         pytest.param({"DATABASE_URL": "not a url"}, "DATABASE_URL is malformed", id="malformed-database-url"),
         pytest.param({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL names 'mysql'", id="unsupported-database"),
         pytest.param({"SLACK_API_URL": "slack.example"}, "SLACK_API_URL is malformed", id="api-url"),
+        pytest.param({"SWEEP_SECONDS": "0"}, "SWEEP_SECONDS is malformed", id="sweep-zero"),
+        pytest.param({"SWEEP_SECONDS": "1m"}, "SWEEP_SECONDS is malformed", id="sweep-not-a-number"),
         pytest.param(
             {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "abcdef"},
             "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both set",
@@ -163,3 +168,31 @@ def test_sweep_with_teams_alone_runs_and_reports(
     assert cli.main(["sweep", "--now", "2026-12-01T09:00Z"]) == 0
 
     assert capsys.readouterr().out.startswith("sweep at 2026-12-01T09:00:00+00:00: 0 check-ins opened")
+
+
+def test_the_sweep_interval_is_a_minute_unless_sweep_seconds_says(tmp_path: Path) -> None:
+    assert Settings.from_env(GOOD, cwd=tmp_path).sweep_seconds == 60
+    assert Settings.from_env({**GOOD, "SWEEP_SECONDS": "5"}, cwd=tmp_path).sweep_seconds == 5
+    assert Settings.from_env({**TEAMS, "SWEEP_SECONDS": "30"}, cwd=tmp_path).sweep_seconds == 30
+
+
+def test_migrate_needs_only_the_database_and_brings_it_to_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key in list(os.environ):
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    assert cli.main(["migrate"]) == 0
+    assert cli.main(["migrate"]) == 0  # again: nothing to do
+
+    assert capsys.readouterr().out.count("the database is at the newest revision") == 2
+    db = Database(url)
+    try:
+        with db.engine.connect() as connection:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    finally:
+        db.dispose()
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()

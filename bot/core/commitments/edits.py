@@ -13,6 +13,7 @@ from bot.core.commitments.commands import Commit
 from bot.core.commitments.results import Changed
 from bot.core.dates import parse_due
 from bot.core.errors import AlreadyClosed, DateProblem, DueProblem, NoSuchCommitment, NotAllowed, NothingToAmend
+from storage import repository as repo
 from storage.models import Alliance, Commitment, Status
 
 
@@ -56,6 +57,8 @@ def amend(work: Work, alliance: Alliance, caller: Caller, commitment_id: int, co
     data: dict[str, object] = {}
     if command.title != before_title:
         data["title"] = {"from": before_title, "to": command.title}
+        assert alliance.id is not None
+        repo.count_title_edit(session=work.session, alliance_id=alliance.id)  # every process's `who` cache sees it
     if due != before_due:
         data["due"] = {"from": utc(before_due), "to": utc(due)}
     if owner.user_id != before_owner:
