@@ -6,6 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlmodel import Field, SQLModel
 
 from storage.types import AwareDateTime
@@ -476,3 +478,12 @@ class InboxEntry(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
     # done, failed (the listener raised; the person was told), unhandled (no listener), abandoned (too many tries)
     outcome: str | None = Field(default=None, max_length=16)
+
+
+# ---- Slack installations (many workspaces) ---------------------------------------------------------------------
+# Bolt's OAuth flow keeps each workspace's installation, its bot, and the install links' one-time states in these
+# tables, through slack_sdk's SQLAlchemy stores (bot.slack.installations). Their shape is the stores' own, built by
+# the stores' table builders on our metadata, so alembic (revision 0014) and the stores agree column for column.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(SQLModel.metadata, "slack_installations")
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(SQLModel.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(SQLModel.metadata, "slack_oauth_states")
