@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core.errors import SendFailed
 from bot.core.ports import Outgoing
 from bot.slack.blocks import answers as answers_blocks
+from bot.slack.installations import Installations
 from bot.texts import answers as answers_texts
 
 log = logging.getLogger(__name__)
@@ -31,17 +32,32 @@ PERMANENT = {
 
 
 class SlackCourier:
-    def __init__(self, client: WebClient) -> None:
+    """`installations` (bot.slack.installations) names the client for each message when the bot is installed in
+    many workspaces: a DM through the person's own organisation's installation, a channel post in the alliance's
+    one voice. Without it, `client` sends everything."""
+
+    def __init__(self, client: WebClient, installations: Installations | None = None) -> None:
         self.client = client
-        self._ims: dict[str, str] = {}
+        self.installations = installations
+        self._ims: dict[tuple[str | None, str], str] = {}
         self._lock = threading.Lock()
+
+    def _client_for(self, message: Outgoing) -> WebClient:
+        if self.installations is None:
+            return self.client
+        client = self.installations.client_for(channel_id=message.channel_id, recipient_id=message.recipient_id)
+        if client is None:
+            # Neither organisation has the bot installed any more: nothing can carry this, now or later.
+            raise SendFailed("not_installed", permanent=True)
+        return client
 
     def send(self, message: Outgoing) -> str | None:
         text = answers_texts.dispatch(message.content)
         body = answers_blocks.dispatch(message.content, channel_id=message.channel_id)
+        client = self._client_for(message)
         try:
-            channel = message.channel_id if message.recipient_id is None else self._im(message.recipient_id)
-            response = self.client.chat_postMessage(
+            channel = message.channel_id if message.recipient_id is None else self._im(client, message.recipient_id)
+            response = client.chat_postMessage(
                 channel=channel, thread_ts=message.thread_ts, text=text, blocks=body, unfurl_links=False
             )
         except SlackApiError as e:
@@ -55,13 +71,14 @@ class SlackCourier:
         ts = response.get("ts")
         return str(ts) if ts else None
 
-    def _im(self, user_id: str) -> str:
-        """The DM channel with a person (conversations.open, remembered)."""
+    def _im(self, client: WebClient, user_id: str) -> str:
+        """The DM channel with a person (conversations.open, remembered per installation: each has its own)."""
+        key = (client.token, user_id)
         with self._lock:
-            known = self._ims.get(user_id)
+            known = self._ims.get(key)
         if known is not None:
             return known
-        channel = str(self.client.conversations_open(users=user_id)["channel"]["id"])
+        channel = str(client.conversations_open(users=user_id)["channel"]["id"])
         with self._lock:
-            self._ims[user_id] = channel
+            self._ims[key] = channel
         return channel

@@ -824,3 +824,51 @@ def url_verification(
         separators=(",", ":"),
     ).encode()
     return _signed(body, _JSON, signing_secret=signing_secret, timestamp=timestamp)
+
+
+def through(signed: SignedRequest, team_id: str, bot_user_id: str, *, event_id: str | None = None) -> SignedRequest:
+    """The same event as delivered to another workspace's installation of the app (both organisations installed
+    in a shared channel): Slack sends each installation its own copy, with its own event id and authorization."""
+    envelope = json.loads(signed.body)
+    envelope["team_id"] = envelope["context_team_id"] = team_id
+    envelope["event_id"] = event_id or f"Ev{uuid.uuid4().hex[:9].upper()}"
+    envelope["authorizations"] = [
+        {
+            "enterprise_id": None,
+            "team_id": team_id,
+            "user_id": bot_user_id,
+            "is_bot": True,
+            "is_enterprise_install": False,
+        }
+    ]
+    body = json.dumps(envelope, separators=(",", ":")).encode()
+    return _signed(body, _JSON, signing_secret=SIGNING_SECRET, timestamp=None)
+
+
+def app_uninstalled(team_id: str, *, signing_secret: str = SIGNING_SECRET) -> SignedRequest:
+    """``app_uninstalled``: an admin of ``team_id`` removed the app (its tokens are revoked with it)."""
+    return _uninstall_event({"type": "app_uninstalled"}, team_id, signing_secret)
+
+
+def tokens_revoked(team_id: str, *, bots: list[str], signing_secret: str = SIGNING_SECRET) -> SignedRequest:
+    """``tokens_revoked``: the bot tokens of ``team_id`` (its bot user ids) were revoked."""
+    return _uninstall_event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": bots}}, team_id, signing_secret)
+
+
+def _uninstall_event(event: dict[str, Any], team_id: str, signing_secret: str) -> SignedRequest:
+    event_ts = _new_ts()
+    envelope = {
+        "token": VERIFICATION_TOKEN,
+        "team_id": team_id,
+        "api_app_id": API_APP_ID,
+        "event": {**event, "event_ts": event_ts},
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:9].upper()}",
+        "event_time": int(float(event_ts)),
+        "authorizations": [
+            {"enterprise_id": None, "team_id": team_id, "user_id": None, "is_bot": True, "is_enterprise_install": False}
+        ],
+        "is_ext_shared_channel": False,
+    }
+    body = json.dumps(envelope, separators=(",", ":")).encode()
+    return _signed(body, _JSON, signing_secret=signing_secret, timestamp=None)
