@@ -86,6 +86,9 @@ def build_app(
         # None keeps SLACK_CLIENT_ID/SECRET left in the environment from flipping Bolt into OAuth mode by itself:
         # Settings decides the mode (bot.config.oauth_settings).
         oauth_settings=oauth.oauth_settings(settings.oauth, installations) if many else None,  # type: ignore[arg-type]
+        # Given here too, Bolt's authorization (and its token rotation) uses our client, hence SLACK_API_URL.
+        installation_store=installations.store if many else None,  # type: ignore[attr-defined]
+        installation_store_bot_only=True if many else None,
         process_before_response=False,
         listener_executor=inbox.executor,
         logger=bolt_logger(),

@@ -131,6 +131,8 @@ class SpeakingClient(GuardedWebClient):
         self.choose = choose
 
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        if kwargs.get("auth") is not None:  # the app's own credentials (oauth.v2.access): no workspace's token
+            return super().api_call(api_method, **kwargs)
         args = {**(kwargs.get("params") or {}), **(kwargs.get("data") or {}), **(kwargs.get("json") or {})}
         token = self.choose(api_method, args)
         if token is not None:
@@ -296,6 +298,7 @@ class ManyWorkspaces:
     def middleware(self) -> Callable[..., None]:
         def remember(context: BoltContext) -> None:
             speaking.set(context.bot_token)
+            context["twin_bot_user_ids"] = sorted(self.bot_user_ids() - {context.bot_user_id or ""})
             if context.team_id and context.enterprise_id:
                 self._enterprises[context.team_id] = context.enterprise_id
 

@@ -315,6 +315,7 @@ def app_mention(
     signing_secret: str = SIGNING_SECRET,
     timestamp: int | None = None,
     edited_by: str | None = None,
+    bot: str = BOT,
 ) -> SignedRequest:
     """An Events API ``event_callback`` carrying an ``app_mention``.
 
@@ -322,13 +323,13 @@ def app_mention(
     ``event_id`` and ``"edited": {"user": …, "ts": …}`` (the message object's ``edited``, as in
     docs.slack.dev/reference/events/message and ``AppMentionEvent.edited`` of @slack/types).
 
-    ``text`` gets ``<@U0BOT0001> `` prepended unless it already mentions the bot (Slack's text always
+    ``text`` gets ``<@U0BOT0001> `` (``bot``) prepended unless it already mentions the bot (Slack's text always
     contains the mention). ``event_id`` and ``ts`` are unique per call unless given; reuse an
     ``event_id`` with ``retry_num`` to model Slack's redelivery (``X-Slack-Retry-Num``/``-Reason``).
     The envelope's ``team_id`` is the app's workspace (Acme) even when a Globex user speaks; the event
     carries ``user_team``/``source_team`` of the speaker as Slack does in shared channels.
     """
-    mention = f"<@{BOT}>"
+    mention = f"<@{bot}>"
     full_text = text if mention in text else f"{mention} {text}".rstrip()
     message_ts = ts or _new_ts()
     speaker_team = _user_team(user)

@@ -483,6 +483,7 @@ class FakeSlack:
         self._grants: dict[str, Install] = {}  # one-time code -> the installation it will make
         self._refresh: dict[str, Install] = {}  # refresh token -> the installation it refreshes
         self.revoked: set[str] = set()
+        self.token_lifetime = 43200  # seconds a rotating bot token lives (Slack's is twelve hours)
         self._token_seq = itertools.count(1)
         self._file_seq = itertools.count(1)
         self.files: dict[str, dict[str, Any]] = {}  # file id -> filename, length, content, and where it was shared
@@ -815,7 +816,7 @@ class FakeSlack:
         if install.rotating:
             refresh = f"xoxe-1-{install.team_id.lower()}-{next(self._token_seq)}"
             self._refresh[refresh] = install
-            answer.update({"refresh_token": refresh, "expires_in": 43200})
+            answer.update({"refresh_token": refresh, "expires_in": self.token_lifetime})
         return answer
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
