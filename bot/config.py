@@ -116,14 +116,16 @@ class Settings:
 
 
 def oauth_settings(env: Mapping[str, str]) -> OAuthSettings | None:
-    """Many workspaces when SLACK_CLIENT_ID or SLACK_CLIENT_SECRET is set (then both are needed, and
-    SLACK_BOT_TOKEN and Socket Mode are not: each workspace's token comes from its installation, and Slack
+    """Many workspaces when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set (then SLACK_BOT_TOKEN and Socket
+    Mode are not: each workspace's token comes from its installation, and Slack
     sends installs to a public redirect URL). None keeps the one-workspace bot on SLACK_BOT_TOKEN."""
     client_id = env.get("SLACK_CLIENT_ID", "").strip()
     client_secret = env.get("SLACK_CLIENT_SECRET", "").strip()
     if not client_id and not client_secret:
         return None
     where = "Basic Information → App Credentials"
+    if (not client_id or not client_secret) and env.get("SLACK_BOT_TOKEN", "").strip():
+        return None  # one of the two left over beside a bot token: one workspace, as before
     if not client_id or not client_secret:
         missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
         raise ConfigError(f"{missing} is not set: installing in many workspaces needs both ({where}).")
