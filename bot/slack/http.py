@@ -65,8 +65,9 @@ class SlackWsgi:
         try:
             answered: list[Any] = []
 
-            def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
                 answered.append((status, headers))
+                return lambda _: None  # the body is returned, never written
 
             body = list(self.slack(environ, hold))
         except Exception:

@@ -123,7 +123,7 @@ def once_per_installation(service: AllianceService, installations: ManyWorkspace
     other organisation's installation of this same app) does, as Bolt ignores the bot's own events."""
 
     def dedupe(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
-        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        event: dict[str, Any] = body["event"] if isinstance(body.get("event"), dict) else {}
         if event.get("type") in ("app_uninstalled", "tokens_revoked"):
             next()  # each installation's own news, never a copy of another's
             return None

@@ -13,10 +13,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import text
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import MetaData, Table, text
 
 from bot.config import OAuthSettings, Settings
-from storage.models import SLACK_BOTS, Commitment, Member
+from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, Commitment, Member
 from tests.slack import payloads
 from tests.slack.conftest import Bot, running_bot
 from tests.slack.fakes.web_api import ACME, ALICE, BOT, BOT_ID, CHANNEL, GLOBEX, PAUL, Call, FakeSlack, make_user
@@ -402,3 +404,21 @@ def test_the_schedule_refreshes_an_expiring_token_too(many: Bot) -> None:
 
     assert channel_posts(many) and {token(c) for c in channel_posts(many)} == {current}
     assert many.fake.calls_to("oauth.v2.access") == []  # the long-lived token is not refreshed again
+
+
+# ---- the stores' tables are ours --------------------------------------------------------------------------------
+
+
+def _shape(table: Table) -> dict[str, tuple[str, bool]]:
+    return {c.name: (repr(c.type), bool(c.nullable)) for c in table.columns}
+
+
+def test_the_stores_tables_are_the_ones_our_migration_makes() -> None:
+    store = MetaData()
+    assert _shape(SQLAlchemyInstallationStore.build_installations_table(store, "slack_installations")) == _shape(
+        SLACK_INSTALLATIONS
+    )
+    assert _shape(SQLAlchemyInstallationStore.build_bots_table(store, "slack_bots")) == _shape(SLACK_BOTS)
+    assert _shape(SQLAlchemyOAuthStateStore.build_oauth_states_table(store, "slack_oauth_states")) == _shape(
+        SLACK_OAUTH_STATES
+    )
