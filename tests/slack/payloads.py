@@ -827,19 +827,30 @@ def url_verification(
     return _signed(body, _JSON, signing_secret=signing_secret, timestamp=timestamp)
 
 
-def through(signed: SignedRequest, team_id: str, bot_user_id: str, *, event_id: str | None = None) -> SignedRequest:
+def through(
+    signed: SignedRequest,
+    team_id: str,
+    bot_user_id: str,
+    *,
+    event_id: str | None = None,
+    enterprise_id: str | None = None,
+) -> SignedRequest:
     """The same event as delivered to another workspace's installation of the app (both organisations installed
-    in a shared channel): Slack sends each installation its own copy, with its own event id and authorization."""
+    in a shared channel): Slack sends each installation its own copy, with its own event id and authorization.
+    ``enterprise_id``: the installation is an Enterprise Grid organisation's org-wide one."""
     envelope = json.loads(signed.body)
     envelope["team_id"] = envelope["context_team_id"] = team_id
+    envelope["context_enterprise_id"] = enterprise_id
+    if enterprise_id is not None:
+        envelope["enterprise_id"] = enterprise_id
     envelope["event_id"] = event_id or f"Ev{uuid.uuid4().hex[:9].upper()}"
     envelope["authorizations"] = [
         {
-            "enterprise_id": None,
-            "team_id": team_id,
+            "enterprise_id": enterprise_id,
+            "team_id": None if enterprise_id else team_id,  # an org-wide install answers for all the org's workspaces
             "user_id": bot_user_id,
             "is_bot": True,
-            "is_enterprise_install": False,
+            "is_enterprise_install": enterprise_id is not None,
         }
     ]
     body = json.dumps(envelope, separators=(",", ":")).encode()

@@ -19,6 +19,7 @@ from sqlalchemy import MetaData, Table, text
 
 from bot.config import OAuthSettings, Settings
 from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, Commitment, Member
+from tests.conftest import PG_URL, SKIP_PG, _postgres
 from tests.slack import payloads
 from tests.slack.conftest import Bot, running_bot
 from tests.slack.fakes.web_api import ACME, ALICE, BOT, BOT_ID, CHANNEL, GLOBEX, PAUL, Call, FakeSlack, make_user
@@ -28,8 +29,15 @@ GLOBEX_BOT_ID = "B0GBOT001"
 COOKIE = "slack-app-oauth-state"
 
 
-@pytest.fixture
-def many(tmp_path: Path) -> Iterator[Bot]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def many(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Bot]:
+    """The bot installed in no workspace yet, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
+    url = f"sqlite:///{tmp_path}/bot.db"
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip(SKIP_PG)
+        _postgres()  # migrated once, emptied for each test
+        url = PG_URL
     with FakeSlack() as fake:
         fake.users[GLOBEX_BOT] = make_user(
             GLOBEX_BOT, "alliance_bot", team_id=GLOBEX, real_name="Alliance Bot", is_bot=True, bot_id=GLOBEX_BOT_ID
@@ -39,7 +47,7 @@ def many(tmp_path: Path) -> Iterator[Bot]:
             bot_token=None,
             signing_secret=payloads.SIGNING_SECRET,
             app_token=None,
-            database_url=f"sqlite:///{tmp_path}/bot.db",
+            database_url=url,
             api_url=fake.url,
             oauth=OAuthSettings(client_id=fake.client_id, client_secret=fake.client_secret),
         )
@@ -179,8 +187,12 @@ def test_a_cancelled_install_says_nothing_was_installed(many: Bot) -> None:
 
 def test_the_install_page_without_its_database_is_a_503_page_not_a_500(many: Bot) -> None:
     with many.db.engine.begin() as connection:
-        connection.execute(text("DROP TABLE slack_oauth_states"))
-    status, headers, page = browse(many, "GET", "/slack/install")
+        connection.execute(text("ALTER TABLE slack_oauth_states RENAME TO slack_oauth_states_away"))
+    try:
+        status, headers, page = browse(many, "GET", "/slack/install")
+    finally:
+        with many.db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE slack_oauth_states_away RENAME TO slack_oauth_states"))
     assert status == 503 and headers["content-type"].startswith("text/html")
     assert "try again shortly" in page and "Traceback" not in page
 
@@ -300,6 +312,25 @@ def test_a_dm_from_the_schedule_goes_through_the_persons_own_installation(many: 
     ]
     assert to_paul and {token(c) for c in to_paul} == {globex}
     assert channel_posts(many) and {token(c) for c in channel_posts(many)} == {acme}
+
+
+def test_an_enterprise_grid_org_wide_install_answers_for_its_workspaces(many: Bot) -> None:
+    state = start_install(many)
+    code = many.fake.grant(
+        ACME, bot_user_id=BOT, bot_id=BOT_ID, installer=ALICE, enterprise_id="E0ACME001", org_wide=True
+    )
+    status, page = redirect(many, code=code, state=state)
+    assert status == 200 and "every workspace of the organisation" in page
+    with many.db.engine.connect() as connection:
+        (row,) = connection.execute(SLACK_BOTS.select()).mappings().all()
+    assert (row["enterprise_id"], row["team_id"], row["is_enterprise_install"]) == ("E0ACME001", None, True)
+
+    mention = payloads.app_mention("help", user=ALICE)
+    assert many.post(payloads.through(mention, ACME, BOT, enterprise_id="E0ACME001")) == (200, "")
+
+    many.fake.wait_for("chat.postMessage", predicate=lambda c: c.args.get("channel") == CHANNEL)
+    many.quiet()
+    assert {token(c) for c in channel_posts(many)} == {many.fake.token_of(ACME)}
 
 
 # ---- uninstalls -------------------------------------------------------------------------------------------------
