@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -135,8 +136,22 @@ class SpeakingClient(GuardedWebClient):
             return super().api_call(api_method, **kwargs)
         args = {**(kwargs.get("params") or {}), **(kwargs.get("data") or {}), **(kwargs.get("json") or {})}
         token = self.choose(api_method, args)
+        try:
+            return self._as(token, api_method, kwargs)
+        except SlackApiError as e:
+            # The voice's bot was never invited to the channel: the installation the request came through
+            # answers instead (two voices beat none; inviting the host's bot restores one).
+            request = speaking.get()
+            if e.response.get("error") != "not_in_channel" or request is None or request == token:
+                raise
+            log.info(
+                "the alliance's voice is not in %s; answering through the request's installation", args.get("channel")
+            )
+            return self._as(request, api_method, kwargs)
+
+    def _as(self, token: str | None, api_method: str, kwargs: dict[str, Any]) -> SlackResponse:
         if token is not None:
-            kwargs["headers"] = {**(kwargs.get("headers") or {}), "Authorization": f"Bearer {token}"}
+            kwargs = {**kwargs, "headers": {**(kwargs.get("headers") or {}), "Authorization": f"Bearer {token}"}}
         return super().api_call(api_method, **kwargs)
 
 

@@ -283,6 +283,20 @@ def test_when_the_host_has_not_installed_the_partners_installation_speaks(many: 
     assert channel_posts(many) and {token(c) for c in channel_posts(many)} == {globex}
 
 
+def test_when_the_hosts_bot_was_never_invited_the_request_s_installation_answers(many: Bot) -> None:
+    _, globex = both(many)
+    many.fake.channels[CHANNEL]["members"].remove(BOT)  # Acme installed, but its bot is not in the channel
+
+    status, _ = many.post(payloads.slash_command("commit <@U0ALICE01> Share the pilot data by Friday", user=PAUL))
+
+    assert status == 200
+    refused = many.fake.wait_for("chat.postMessage", predicate=lambda c: c.args.get("channel") == CHANNEL)[0]
+    many.quiet()
+    assert token(refused) != globex  # the voice was tried first
+    assert [c.title for c in many.rows(Commitment)] == ["Share the pilot data"]
+    assert globex in {token(c) for c in channel_posts(many)}
+
+
 def test_the_twin_bot_joining_the_channel_is_not_a_new_member(many: Bot) -> None:
     both(many)
     start_alliance(many)

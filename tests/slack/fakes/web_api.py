@@ -912,6 +912,10 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if not args.get("text") and not args.get("blocks") and not args.get("attachments"):
             return {"ok": False, "error": "no_text"}
+        install = self.installs.get(args.get("_token", ""))
+        channel = self.channels.get(channel_id)
+        if install is not None and channel is not None and install.bot_user_id not in channel.get("members", []):
+            return {"ok": False, "error": "not_in_channel"}  # an installation's bot posts only where it was invited
         ts = self._next_ts()
         self._posted.add((channel_id, ts))
         return {"ok": True, "channel": channel_id, "ts": ts, "message": self._bot_message(args, ts)}
