@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.dates import warm_up
 from bot.core.people.departures import People
-from bot.core.ports import ByPlatform, Courier
+from bot.core.ports import ByPlatform, Courier, Noticed
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage import deliveries
@@ -154,7 +154,8 @@ def _slack(settings: Settings, db: Database, clock: Clock) -> SlackParts:
     client = installations.client
     directory = SlackDirectory(client)
     service = AllianceService(db=db, directory=directory, clock=clock)
-    courier = SlackCourier(client, installations)
+    # Each delivery may change what someone's Home tab shows (bot.slack.home): the service tells its watchers.
+    courier = Noticed(SlackCourier(client, installations), service.changed)
     return SlackParts(client=client, service=service, courier=courier, installations=installations)
 
 

@@ -13,6 +13,7 @@ from bot.core.alliance import Caller
 from bot.core.charter.results import CharterEditRequested, CharterSigned
 from bot.core.clock import ManualClock
 from bot.core.commitments.results import FormRequested
+from bot.core.errors import CommandError
 from bot.core.outcomes import Reply, announced
 from bot.core.ports import Outgoing
 from bot.core.schedule import Scheduler
@@ -24,6 +25,7 @@ from bot.core.visibility import SHARED
 from bot.front import FrontEnd
 from bot.texts import answers as answers_texts
 from bot.texts import charter as charter_texts
+from bot.texts import home as home_texts
 from bot.texts import people as people_texts
 from bot.texts import scorecard as scorecard_texts
 
@@ -36,6 +38,7 @@ Console commands:
   :advance 3d     move the clock forward (m, h, d, w) and run the scheduled work
   :leave NAME     NAME leaves the channel (:join NAME comes back)
   :deactivate NAME  NAME's organisation deactivates their account (:reactivate NAME undoes it)
+  :mine           your own page across your alliances (Slack's Home tab; `mine` in a Teams personal chat)
   :now            show the clock        :people   who is in the channel
   :help           this text             :quit     leave"""
 
@@ -241,6 +244,8 @@ class Console(FrontEnd[bool]):
                     return True
                 self.advance(STEPS[match.group(2)] * int(match.group(1)))
                 self.say(f"(the clock is now {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
+            case "mine" | "home":
+                self.own_page()
             case "now":
                 self.say(f"(the clock says {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
             case "leave" | "join" | "deactivate" | "reactivate":
@@ -252,6 +257,15 @@ class Console(FrontEnd[bool]):
             case _:
                 self.say(f"(unknown console command :{word}; :help lists them)")
         return True
+
+    def own_page(self) -> None:
+        """What Slack's Home tab shows the speaker: their items across alliances, what slipped, check-ins, health."""
+        try:
+            page = self.service.home(self.user_id())
+        except CommandError as e:
+            self.tell(False, answers_texts.error(e))
+            return
+        self.bot(home_texts.page(page), "on your Home tab, only you see it")
 
     def coming_and_going(self, what: str, name: str) -> None:
         """What Slack would tell the bot: someone left or joined the channel, or their account changed."""

@@ -19,8 +19,10 @@ from bot.config import Settings
 from bot.core.service import AllianceService
 from bot.slack import listeners, oauth, signing
 from bot.slack.front import SlackFrontEnd
+from bot.slack.home import ClientForTeam, HomeTab
 from bot.slack.inbox import Inbox, InboxApp, Superseded, current, replaying
 from bot.slack.installations import Installations, ManyWorkspaces, OneWorkspace
+from bot.slack.listeners import home as home_listener
 from bot.slack.mrkdwn import GuardedWebClient
 from bot.slack.replies import Where
 from bot.texts import base as base_texts
@@ -69,13 +71,17 @@ def build_app(
     wake_sweeper: Callable[[], object] | None = None,
     inbox: Inbox | None = None,
     installations: Installations | None = None,
+    client_for_team: ClientForTeam | None = None,
+    home_tab: HomeTab | None = None,
 ) -> App:
     """The Bolt app. Its requests go through `inbox` (one over the service's database unless given): stored
     before they are acknowledged, carried out on its executor, marked done with the work (bot.slack.inbox).
 
     With `installations` for many workspaces (ManyWorkspaces, from SLACK_CLIENT_ID/SECRET), Bolt runs its OAuth
     flow and authorizes each request from the installation it came through; `client` is then the installations'
-    own (bot.slack.installations). Otherwise one token speaks for one workspace."""
+    own (bot.slack.installations). Otherwise one token speaks for one workspace.
+    Home tabs are published through `client_for_team(team_id)` (the team's installation unless given), or by
+    `home_tab` when the caller made it (tests give it pretend timers)."""
     secret = settings.signing_secret or ""
     inbox = inbox or Inbox(service.db, signing_secret=secret)
     installations = installations or OneWorkspace(client)
@@ -101,8 +107,14 @@ def build_app(
         oauth.register(app, service, installations)  # type: ignore[arg-type]
     app.middleware(installations.middleware())
     listeners.register(app, front)
+    home_listener.register(app, home_tab or HomeTab(service, client_for_team or _home_client(installations, client)))
     app.error(error_handler(front, secret))
     return app
+
+
+def _home_client(installations: Installations, client: WebClient) -> ClientForTeam:
+    """A person's Home tab is their own workspace's installation's; the core's client when it has none."""
+    return lambda team_id: installations.client_for_team(team_id) or client
 
 
 def once_per_event(service: AllianceService) -> Callable[..., Any]:

@@ -347,6 +347,21 @@ def test_an_enterprise_grid_org_wide_install_answers_for_its_workspaces(many: Bo
     assert {token(c) for c in channel_posts(many)} == {many.fake.token_of(ACME)}
 
 
+def test_the_partners_home_tab_is_published_through_its_own_installation(many: Bot) -> None:
+    _, globex = both(many)
+    start_alliance(many)
+    many.post(payloads.slash_command("commit <@U0PAUL001> Draft joint API spec by 2026-11-27", user=ALICE))
+    many.fake.wait_for("chat.postMessage", count=2, predicate=lambda c: c.args.get("channel") == CHANNEL)
+    many.quiet()
+    many.fake.clear()
+
+    opened = payloads.through(payloads.app_home_opened(user=PAUL), GLOBEX, GLOBEX_BOT)
+    assert many.post(opened) == (200, "")
+
+    (published,) = many.fake.wait_for("views.publish")
+    assert published.args["user_id"] == PAUL and token(published) == globex
+
+
 # ---- uninstalls -------------------------------------------------------------------------------------------------
 
 
