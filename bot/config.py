@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -21,7 +22,7 @@ class StartupError(Exception):
     the message is one sentence naming the setting. See bot/startup.py."""
 
 
-SLACK_KEYS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+SLACK_KEYS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 TEAMS_KEYS = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID")
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 DEFAULT_TEAMS_PORT = 3978
@@ -52,8 +53,22 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class OAuthSettings:
+    """The Slack app's credentials for installing it in many workspaces (Bolt's OAuth flow): with them the bot
+    speaks in each workspace with that workspace's own installation, kept in the database."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str | None = None  # None: the one registered in the app's settings
+    install_path: str = "/slack/install"
+    redirect_path: str = "/slack/oauth_redirect"
+    token_rotation: bool = True  # refresh expiring bot tokens (Slack's opt-in token rotation) before use
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Slack's settings (`bot_token`, `signing_secret`) are None when only Teams is configured."""
+    """Slack's settings (`bot_token`, `signing_secret`) are None when only Teams is configured. `oauth` is set
+    (and `bot_token` None) when the bot serves many workspaces, each through its own installation."""
 
     bot_token: str | None
     signing_secret: str | None
@@ -63,6 +78,7 @@ class Settings:
     teams: TeamsSettings | None = None
     delivery: DeliverySettings = DeliverySettings()
     sweep_seconds: int = DEFAULT_SWEEP_SECONDS
+    oauth: OAuthSettings | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -70,7 +86,7 @@ class Settings:
 
     @property
     def slack(self) -> bool:
-        return self.bot_token is not None
+        return self.bot_token is not None or self.oauth is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, cwd: Path | None = None) -> Settings:
@@ -92,12 +108,10 @@ class Settings:
                 delivery=delivery_settings(env),
                 sweep_seconds=sweep_seconds(env),
             )
-        if env.get("SLACK_CLIENT_ID") and env.get("SLACK_CLIENT_SECRET"):
-            raise ConfigError(
-                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both set, which would switch Bolt to OAuth "
-                "(multi-workspace) mode and ignore SLACK_BOT_TOKEN: unset them for this single-workspace bot."
-            )
-        bot_token = _required(env, "SLACK_BOT_TOKEN", "xoxb-", "the bot token from OAuth & Permissions")
+        oauth = oauth_settings(env)
+        bot_token = None
+        if oauth is None:
+            bot_token = _required(env, "SLACK_BOT_TOKEN", "xoxb-", "the bot token from OAuth & Permissions")
         signing_secret = _required(env, "SLACK_SIGNING_SECRET", None, "from Basic Information → App Credentials")
         if not re.fullmatch(r"[0-9a-fA-F]{16,128}", signing_secret):
             raise ConfigError(
@@ -117,7 +131,54 @@ class Settings:
             teams=teams,
             delivery=delivery_settings(env),
             sweep_seconds=sweep_seconds(env),
+            oauth=oauth,
         )
+
+
+def oauth_settings(env: Mapping[str, str]) -> OAuthSettings | None:
+    """Many workspaces when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set (then SLACK_BOT_TOKEN and Socket
+    Mode are not: each workspace's token comes from its installation, and Slack
+    sends installs to a public redirect URL). None keeps the one-workspace bot on SLACK_BOT_TOKEN."""
+    client_id = env.get("SLACK_CLIENT_ID", "").strip()
+    client_secret = env.get("SLACK_CLIENT_SECRET", "").strip()
+    if not client_id and not client_secret:
+        return None
+    where = "Basic Information → App Credentials"
+    if (not client_id or not client_secret) and env.get("SLACK_BOT_TOKEN", "").strip():
+        return None  # one of the two left over beside a bot token: one workspace, as before
+    if not client_id or not client_secret:
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(f"{missing} is not set: installing in many workspaces needs both ({where}).")
+    if not re.fullmatch(r"[0-9]+\.[0-9]+", client_id):
+        raise ConfigError(f"SLACK_CLIENT_ID is malformed: it looks like 1234567890.1234567890 ({where}).")
+    if env.get("SLACK_BOT_TOKEN", "").strip():
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one workspace, or the "
+            "client id and secret for many (each workspace's token then comes from its installation), not both."
+        )
+    if env.get("SLACK_APP_TOKEN", "").strip():
+        raise ConfigError(
+            "SLACK_APP_TOKEN is set with SLACK_CLIENT_ID: installing in many workspaces runs over HTTP (Slack sends "
+            "installs to the redirect URL); leave SLACK_APP_TOKEN empty, or use SLACK_BOT_TOKEN for Socket Mode."
+        )
+    redirect_uri = env.get("SLACK_REDIRECT_URI", "").strip() or None
+    if redirect_uri is not None and not re.match(r"^https?://[^/\s]+/", redirect_uri):
+        raise ConfigError(
+            "SLACK_REDIRECT_URI is malformed: give the full URL, e.g. https://bot.example.com/slack/oauth_redirect."
+        )
+    redirect_path = urlsplit(redirect_uri).path if redirect_uri else "/slack/oauth_redirect"
+    install_path = env.get("SLACK_INSTALL_PATH", "").strip() or "/slack/install"
+    if not install_path.startswith("/") or install_path in (redirect_path, "/slack/events", "/healthz"):
+        raise ConfigError("SLACK_INSTALL_PATH is malformed: give a path of its own such as /slack/install.")
+    rotation = env.get("SLACK_TOKEN_ROTATION", "").strip().lower() not in ("0", "false", "no", "off")
+    return OAuthSettings(
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        install_path=install_path,
+        redirect_path=redirect_path,
+        token_rotation=rotation,
+    )
 
 
 def teams_settings(env: Mapping[str, str]) -> TeamsSettings | None:

@@ -147,18 +147,36 @@ class SlackParts:
     client: Any  # slack_sdk.WebClient
     service: AllianceService
     courier: Courier
+    installations: Any  # bot.slack.installations.Installations
 
 
 def _slack(settings: Settings, db: Database, clock: Clock) -> SlackParts:
-    from bot.slack.app import web_client
     from bot.slack.courier import SlackCourier
     from bot.slack.directory import SlackDirectory
 
-    client = web_client(settings)
+    installations = slack_installations(settings, db)
+    client = installations.client
     directory = SlackDirectory(client)
     service = AllianceService(db=db, directory=directory, clock=clock)
     # Each delivery may change what someone's Home tab shows (bot.slack.home): the service tells its watchers.
-    return SlackParts(client=client, service=service, courier=Noticed(SlackCourier(client), service.changed))
+    courier = Noticed(SlackCourier(client, installations), service.changed)
+    return SlackParts(client=client, service=service, courier=courier, installations=installations)
+
+
+def slack_installations(settings: Settings, db: Database) -> Any:
+    """One workspace on SLACK_BOT_TOKEN, or each workspace's installation (SLACK_CLIENT_ID/SECRET)."""
+    from bot.slack.app import web_client
+    from bot.slack.installations import ManyWorkspaces, OneWorkspace
+
+    if settings.oauth is None:
+        return OneWorkspace(web_client(settings))
+    return ManyWorkspaces(
+        db,
+        client_id=settings.oauth.client_id,
+        client_secret=settings.oauth.client_secret,
+        make_client=lambda token: web_client(settings, token),
+        rotate=settings.oauth.token_rotation,
+    )
 
 
 def _serve_slack(
@@ -177,7 +195,9 @@ def _serve_slack(
 
     secret = settings.signing_secret or ""
     inbox = Inbox(db, signing_secret=secret)
-    app = build_app(settings, slack.service, slack.client, wake_sweeper=wake, inbox=inbox)
+    app = build_app(
+        settings, slack.service, slack.client, wake_sweeper=wake, inbox=inbox, installations=slack.installations
+    )
     inbox.start(app)  # and at once carry out what a stopped process left in the inbox
     try:
         if settings.app_token:

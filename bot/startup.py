@@ -26,7 +26,7 @@ from storage.db import Database, normalise_url
 def check_serve(settings: Settings, *, host: str, port: int) -> None:
     """Everything `alliance-bot serve` needs from the world, asked in the order that touches the least."""
     check_ports(settings, host=host, port=port)
-    if settings.slack:
+    if settings.bot_token is not None:  # many workspaces: each installation's token is checked as it is used
         check_slack(settings)
     check_database(settings.database_url)
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -17,10 +17,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.core.service import AllianceService
-from bot.slack import listeners, signing
+from bot.slack import listeners, oauth, signing
 from bot.slack.front import SlackFrontEnd
 from bot.slack.home import ClientForTeam, HomeTab
 from bot.slack.inbox import Inbox, InboxApp, Superseded, current, replaying
+from bot.slack.installations import Installations, ManyWorkspaces, OneWorkspace
 from bot.slack.listeners import home as home_listener
 from bot.slack.mrkdwn import GuardedWebClient
 from bot.slack.replies import Where
@@ -29,8 +30,11 @@ from bot.texts import base as base_texts
 log = logging.getLogger(__name__)
 
 
-def web_client(settings: Settings) -> WebClient:
-    client = GuardedWebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL, timeout=10)
+def web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """Our WebClient: SLACK_BOT_TOKEN's (or `token`, an installation's), the base URL, the retries, the guard."""
+    client = GuardedWebClient(
+        token=token or settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL, timeout=10
+    )
     # 429s honour Retry-After; 5xx and a dropped connection are retried with backoff.
     client.retry_handlers.extend(
         [
@@ -66,21 +70,31 @@ def build_app(
     *,
     wake_sweeper: Callable[[], object] | None = None,
     inbox: Inbox | None = None,
+    installations: Installations | None = None,
     client_for_team: ClientForTeam | None = None,
     home_tab: HomeTab | None = None,
 ) -> App:
     """The Bolt app. Its requests go through `inbox` (one over the service's database unless given): stored
     before they are acknowledged, carried out on its executor, marked done with the work (bot.slack.inbox).
-    Home tabs are published through `client_for_team(team_id)` (`client` for every team unless given), or by
+
+    With `installations` for many workspaces (ManyWorkspaces, from SLACK_CLIENT_ID/SECRET), Bolt runs its OAuth
+    flow and authorizes each request from the installation it came through; `client` is then the installations'
+    own (bot.slack.installations). Otherwise one token speaks for one workspace.
+    Home tabs are published through `client_for_team(team_id)` (the team's installation unless given), or by
     `home_tab` when the caller made it (tests give it pretend timers)."""
     secret = settings.signing_secret or ""
     inbox = inbox or Inbox(service.db, signing_secret=secret)
+    installations = installations or OneWorkspace(client)
+    many = isinstance(installations, ManyWorkspaces) and settings.oauth is not None
     app = InboxApp(
         client=client,
         signing_secret=settings.signing_secret,
-        # Do not let SLACK_CLIENT_ID/SECRET in the environment flip Bolt into OAuth mode (Settings refuses
-        # that combination too); this bot speaks for one workspace with one bot token.
-        oauth_settings=None,
+        # None keeps SLACK_CLIENT_ID/SECRET left in the environment from flipping Bolt into OAuth mode by itself:
+        # Settings decides the mode (bot.config.oauth_settings).
+        oauth_settings=oauth.oauth_settings(settings.oauth, installations) if many else None,  # type: ignore[arg-type]
+        # Given here too, Bolt's authorization (and its token rotation) uses our client, hence SLACK_API_URL.
+        installation_store=installations.store if many else None,  # type: ignore[attr-defined]
+        installation_store_bot_only=True if many else None,
         process_before_response=False,
         listener_executor=inbox.executor,
         logger=bolt_logger(),
@@ -88,11 +102,19 @@ def build_app(
     front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper)
     app.middleware(inbox.middleware())
     app.middleware(once_per_event(service))
-    app.middleware(guarded_client(client))
+    if many:
+        app.middleware(oauth.once_per_installation(service, installations))  # type: ignore[arg-type]
+        oauth.register(app, service, installations)  # type: ignore[arg-type]
+    app.middleware(installations.middleware())
     listeners.register(app, front)
-    home_listener.register(app, home_tab or HomeTab(service, client_for_team or (lambda team_id: client)))
+    home_listener.register(app, home_tab or HomeTab(service, client_for_team or _home_client(installations, client)))
     app.error(error_handler(front, secret))
     return app
+
+
+def _home_client(installations: Installations, client: WebClient) -> ClientForTeam:
+    """A person's Home tab is their own workspace's installation's; the core's client when it has none."""
+    return lambda team_id: installations.client_for_team(team_id) or client
 
 
 def once_per_event(service: AllianceService) -> Callable[..., Any]:
@@ -109,18 +131,6 @@ def once_per_event(service: AllianceService) -> Callable[..., Any]:
         return None
 
     return dedupe
-
-
-def guarded_client(client: WebClient) -> Callable[..., None]:
-    """Bolt hands each listener a fresh plain WebClient (and `say` built on it); hand them ours instead, so what
-    any listener posts passes the same mrkdwn guard (`bot.slack.mrkdwn`)."""
-
-    def use_ours(context: BoltContext, next: Callable[[], None]) -> None:
-        context["client"] = client
-        context.pop("say", None)  # built lazily on the client; it may have been built on Bolt's already
-        next()
-
-    return use_ours
 
 
 def error_handler(front: SlackFrontEnd, signing_secret: str) -> Callable[..., BoltResponse | None]:

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core.errors import SendFailed
 from bot.core.ports import Outgoing
 from bot.slack.blocks import answers as answers_blocks
+from bot.slack.installations import Installations
 from bot.texts import answers as answers_texts
 
 log = logging.getLogger(__name__)
@@ -31,24 +32,35 @@ PERMANENT = {
 
 class SlackCourier:
     """One Web API call per message: a DM is posted to the person's user id, and Slack opens the DM itself, so no
-    `conversations.open` comes first. Safe to call from several threads at once (the sweep's workers)."""
+    `conversations.open` comes first. Safe to call from several threads at once (the sweep's workers).
+
+    `installations` (bot.slack.installations) names the client for each message when the bot is installed in
+    many workspaces: a DM through the person's own organisation's installation, a channel post in the alliance's
+    one voice. Without it, `client` sends everything."""
 
     CONCURRENT = True  # only Web API calls: the sweep's workers may share it (see bot.core.ports.concurrent)
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, installations: Installations | None = None) -> None:
         self.client = client
+        self.installations = installations
 
     def _client_for(self, message: Outgoing) -> WebClient:
-        """The client that speaks for the bot where `message` goes: one token today; the place to choose a
-        workspace's own client when the app is installed in several."""
-        return self.client
+        """The client that speaks for the bot where `message` goes."""
+        if self.installations is None:
+            return self.client
+        client = self.installations.client_for(channel_id=message.channel_id, recipient_id=message.recipient_id)
+        if client is None:
+            # Neither organisation has the bot installed any more: nothing can carry this, now or later.
+            raise SendFailed("not_installed", permanent=True)
+        return client
 
     def send(self, message: Outgoing) -> str | None:
         text = answers_texts.dispatch(message.content)
         body = answers_blocks.dispatch(message.content, channel_id=message.channel_id)
+        client = self._client_for(message)
         try:
             channel = message.recipient_id or message.channel_id
-            response = self._client_for(message).chat_postMessage(
+            response = client.chat_postMessage(
                 channel=channel, thread_ts=message.thread_ts, text=text, blocks=body, unfurl_links=False
             )
         except SlackApiError as e:

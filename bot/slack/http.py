@@ -14,6 +14,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request.internals import parse_body
 
 from bot.slack import signing
+from bot.slack.oauth import page
+from bot.texts import installs as texts
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,33 @@ class SlackWsgi:
             return [b"POST only\n"]
         if environ.get("PATH_INFO") == EVENTS_PATH:
             return self.events(environ, start_response)
+        flow = self.slack.app.oauth_flow
+        if flow is not None and environ.get("PATH_INFO") in (flow.install_path, flow.redirect_uri_path):
+            return self.install(environ, start_response)
         return self.slack(environ, start_response)
+
+    def install(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """The install page and Slack's redirect back (Bolt's OAuth flow): GET only; what goes wrong is a page
+        that says so (bot.slack.oauth), and a database out of reach a 503, never a 500."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            start_response("405 Method Not Allowed", [("Allow", "GET"), ("Content-Type", "text/plain")])
+            return [b"GET only\n"]
+        try:
+            answered: list[Any] = []
+
+            def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
+                answered.append((status, headers))
+                return lambda _: None  # the body is returned, never written
+
+            body = list(self.slack(environ, hold))
+        except Exception:
+            log.exception("the install flow failed")
+            failed = page(503, texts.NOT_INSTALLED_TITLE, texts.UNAVAILABLE)
+            data = str(failed.body).encode("utf-8")
+            start_response("503 Service Unavailable", [("Content-Type", "text/html; charset=utf-8")])
+            return [data]
+        start_response(*answered[0])
+        return body
 
     def events(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:

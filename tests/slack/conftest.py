@@ -30,7 +30,7 @@ from bot.core.ports import Noticed
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from bot.runtime import healthy
-from bot.slack.app import build_app, web_client
+from bot.slack.app import build_app
 from bot.slack.courier import SlackCourier
 from bot.slack.directory import SlackDirectory
 from bot.slack.home import HomeTab
@@ -47,17 +47,20 @@ class _Server:
     """One Bolt app behind waitress on 127.0.0.1, served from a background thread."""
 
     def __init__(self, settings: Settings, db: Database, clock: ManualClock) -> None:
-        self.client = web_client(settings)
+        self.installations = runtime.slack_installations(settings, db)
+        self.client = self.installations.client
         self.service = AllianceService(db=db, directory=SlackDirectory(self.client), clock=clock)
         # Home tabs refresh on pretend timers: a test moves them on (`Bot.home_timers.advance`), nothing sleeps.
         self.home_timers = PretendTimers()
         self.home_tab = HomeTab(
             self.service,
-            lambda team_id: self.client,
+            lambda team_id: self.installations.client_for_team(team_id) or self.client,
             timer=self.home_timers.timer,
             monotonic=self.home_timers.monotonic,
         )
-        self.app: App = build_app(settings, self.service, self.client, home_tab=self.home_tab)
+        self.app: App = build_app(
+            settings, self.service, self.client, installations=self.installations, home_tab=self.home_tab
+        )
         self.listener_runs: list[Future[Any]] = []
         executor = self.app.listener_runner.listener_executor
         submit = executor.submit
@@ -153,9 +156,10 @@ class Bot:
         """The scheduled work once, as of `at` (default: the bot's clock), as production runs it: the daily
         member reconciliation, then the scheduler's sweep, through a real WebClient to the fake."""
         at = at or self.clock.now()
-        client = web_client(self.settings)
+        installations = runtime.slack_installations(self.settings, self.db)
+        client = installations.client
         people = People(db=self.db, directory=SlackDirectory(client), clock=ManualClock(at))
-        courier = Noticed(SlackCourier(client), self.service.changed)  # as bot.runtime wires it
+        courier = Noticed(SlackCourier(client, installations), self.service.changed)  # as bot.runtime wires it
         return runtime.sweep(people, Scheduler(self.db, courier, pacer=Pacer(0)), at)
 
     def quiet(self, *, for_seconds: float = 0.2, timeout: float = 5.0) -> list[Call]:
@@ -187,13 +191,19 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
             database_url=url,
             api_url=fake.url,
         )
-        db = Database(url)
-        db.migrate()
-        clock = ManualClock(START)
-        server = _Server(settings, db, clock)
-        fake.clear()  # Bolt's start-up auth.test is not part of any conversation
-        running = Bot(fake=fake, settings=settings, clock=clock, db_url=url, db=db, _server=server)
-        try:
-            yield running
-        finally:
-            running.close()
+        yield from running_bot(fake, settings)
+
+
+def running_bot(fake: FakeSlack, settings: Settings) -> Iterator[Bot]:
+    """The bot on `settings` against `fake`, its database migrated, until the generator is closed."""
+    url = settings.database_url
+    db = Database(url)
+    db.migrate()
+    clock = ManualClock(START)
+    server = _Server(settings, db, clock)
+    fake.clear()  # Bolt's start-up auth.test is not part of any conversation
+    running = Bot(fake=fake, settings=settings, clock=clock, db_url=url, db=db, _server=server)
+    try:
+        yield running
+    finally:
+        running.close()

@@ -317,6 +317,7 @@ def app_mention(
     signing_secret: str = SIGNING_SECRET,
     timestamp: int | None = None,
     edited_by: str | None = None,
+    bot: str = BOT,
 ) -> SignedRequest:
     """An Events API ``event_callback`` carrying an ``app_mention``.
 
@@ -324,13 +325,13 @@ def app_mention(
     ``event_id`` and ``"edited": {"user": …, "ts": …}`` (the message object's ``edited``, as in
     docs.slack.dev/reference/events/message and ``AppMentionEvent.edited`` of @slack/types).
 
-    ``text`` gets ``<@U0BOT0001> `` prepended unless it already mentions the bot (Slack's text always
+    ``text`` gets ``<@U0BOT0001> `` (``bot``) prepended unless it already mentions the bot (Slack's text always
     contains the mention). ``event_id`` and ``ts`` are unique per call unless given; reuse an
     ``event_id`` with ``retry_num`` to model Slack's redelivery (``X-Slack-Retry-Num``/``-Reason``).
     The envelope's ``team_id`` is the app's workspace (Acme) even when a Globex user speaks; the event
     carries ``user_team``/``source_team`` of the speaker as Slack does in shared channels.
     """
-    mention = f"<@{BOT}>"
+    mention = f"<@{bot}>"
     full_text = text if mention in text else f"{mention} {text}".rstrip()
     message_ts = ts or _new_ts()
     speaker_team = _user_team(user)
@@ -919,3 +920,62 @@ def url_verification(
         separators=(",", ":"),
     ).encode()
     return _signed(body, _JSON, signing_secret=signing_secret, timestamp=timestamp)
+
+
+def through(
+    signed: SignedRequest,
+    team_id: str,
+    bot_user_id: str,
+    *,
+    event_id: str | None = None,
+    enterprise_id: str | None = None,
+) -> SignedRequest:
+    """The same event as delivered to another workspace's installation of the app (both organisations installed
+    in a shared channel): Slack sends each installation its own copy, with its own event id and authorization.
+    ``enterprise_id``: the installation is an Enterprise Grid organisation's org-wide one."""
+    envelope = json.loads(signed.body)
+    envelope["team_id"] = envelope["context_team_id"] = team_id
+    envelope["context_enterprise_id"] = enterprise_id
+    if enterprise_id is not None:
+        envelope["enterprise_id"] = enterprise_id
+    envelope["event_id"] = event_id or f"Ev{uuid.uuid4().hex[:9].upper()}"
+    envelope["authorizations"] = [
+        {
+            "enterprise_id": enterprise_id,
+            "team_id": None if enterprise_id else team_id,  # an org-wide install answers for all the org's workspaces
+            "user_id": bot_user_id,
+            "is_bot": True,
+            "is_enterprise_install": enterprise_id is not None,
+        }
+    ]
+    body = json.dumps(envelope, separators=(",", ":")).encode()
+    return _signed(body, _JSON, signing_secret=SIGNING_SECRET, timestamp=None)
+
+
+def app_uninstalled(team_id: str, *, signing_secret: str = SIGNING_SECRET) -> SignedRequest:
+    """``app_uninstalled``: an admin of ``team_id`` removed the app (its tokens are revoked with it)."""
+    return _uninstall_event({"type": "app_uninstalled"}, team_id, signing_secret)
+
+
+def tokens_revoked(team_id: str, *, bots: list[str], signing_secret: str = SIGNING_SECRET) -> SignedRequest:
+    """``tokens_revoked``: the bot tokens of ``team_id`` (its bot user ids) were revoked."""
+    return _uninstall_event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": bots}}, team_id, signing_secret)
+
+
+def _uninstall_event(event: dict[str, Any], team_id: str, signing_secret: str) -> SignedRequest:
+    event_ts = _new_ts()
+    envelope = {
+        "token": VERIFICATION_TOKEN,
+        "team_id": team_id,
+        "api_app_id": API_APP_ID,
+        "event": {**event, "event_ts": event_ts},
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:9].upper()}",
+        "event_time": int(float(event_ts)),
+        "authorizations": [
+            {"enterprise_id": None, "team_id": team_id, "user_id": None, "is_bot": True, "is_enterprise_install": False}
+        ],
+        "is_ext_shared_channel": False,
+    }
+    body = json.dumps(envelope, separators=(",", ":")).encode()
+    return _signed(body, _JSON, signing_secret=signing_secret, timestamp=None)

@@ -51,8 +51,33 @@ def test_good_settings_are_read(tmp_path: Path) -> None:
         pytest.param({"SWEEP_SECONDS": "1m"}, "SWEEP_SECONDS is malformed", id="sweep-not-a-number"),
         pytest.param(
             {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "abcdef"},
-            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both set",
-            id="oauth-credentials",
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set",
+            id="oauth-credentials-and-bot-token",
+        ),
+        pytest.param(
+            {"SLACK_BOT_TOKEN": None, "SLACK_CLIENT_ID": "123.456"},
+            "SLACK_CLIENT_SECRET is not set",
+            id="oauth-client-id-alone",
+        ),
+        pytest.param(
+            {"SLACK_BOT_TOKEN": None, "SLACK_CLIENT_ID": "abc", "SLACK_CLIENT_SECRET": "abcdef"},
+            "SLACK_CLIENT_ID is malformed",
+            id="oauth-client-id",
+        ),
+        pytest.param(
+            {
+                "SLACK_BOT_TOKEN": None,
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "s",
+                "SLACK_APP_TOKEN": "xapp-1",
+            },
+            "SLACK_APP_TOKEN is set with SLACK_CLIENT_ID",
+            id="oauth-socket-mode",
+        ),
+        pytest.param(
+            {"SLACK_BOT_TOKEN": None, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_REDIRECT_URI": "x"},
+            "SLACK_REDIRECT_URI is malformed",
+            id="oauth-redirect-uri",
         ),
     ],
 )
@@ -69,8 +94,25 @@ def test_a_bad_setting_is_refused_with_its_name(tmp_path: Path, change: dict[str
     assert "\n" not in message
 
 
-def test_one_oauth_variable_alone_is_tolerated(tmp_path: Path) -> None:
-    assert Settings.from_env({**GOOD, "SLACK_CLIENT_ID": "123.456"}, cwd=tmp_path).bot_token == GOOD["SLACK_BOT_TOKEN"]
+def test_one_oauth_variable_beside_a_bot_token_is_tolerated(tmp_path: Path) -> None:
+    settings = Settings.from_env({**GOOD, "SLACK_CLIENT_ID": "123.456"}, cwd=tmp_path)
+    assert settings.bot_token == GOOD["SLACK_BOT_TOKEN"] and settings.oauth is None
+
+
+def test_the_client_id_and_secret_switch_to_many_workspaces(tmp_path: Path) -> None:
+    env = {k: v for k, v in GOOD.items() if k != "SLACK_BOT_TOKEN"}
+    env.update(
+        SLACK_CLIENT_ID="1234567890.987654321",
+        SLACK_CLIENT_SECRET="c0ffee",
+        SLACK_REDIRECT_URI="https://bot.example.com/oauth/back",
+        SLACK_TOKEN_ROTATION="off",
+    )
+    settings = Settings.from_env(env, cwd=tmp_path)
+    assert settings.bot_token is None and settings.slack
+    assert settings.oauth is not None
+    assert (settings.oauth.client_id, settings.oauth.client_secret) == ("1234567890.987654321", "c0ffee")
+    assert settings.oauth.redirect_path == "/oauth/back" and settings.oauth.install_path == "/slack/install"
+    assert settings.oauth.token_rotation is False
 
 
 def test_serve_with_an_empty_environment_exits_2_naming_the_bot_token(

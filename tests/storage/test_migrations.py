@@ -108,7 +108,10 @@ def _value(table: Table, column: Column[Any], i: int) -> Any:
     if isinstance(kind, Numeric):
         return Decimal("12.50") + i
     if isinstance(kind, DateTime):
-        return T0 + timedelta(days=i, minutes=7 * (i + 1))
+        at = T0 + timedelta(days=i, minutes=7 * (i + 1))
+        # slack_sdk's installation and state stores (slack_* tables) keep plain DateTime columns in naive UTC.
+        naive = not isinstance(column.type, TypeDecorator) and not kind.timezone
+        return at.replace(tzinfo=None) if naive else at
     if isinstance(kind, Date):
         return T0.date() + timedelta(days=i)
     if isinstance(kind, JSON):

@@ -1,4 +1,5 @@
-"""manifest.yml asks Slack for exactly what the code listens to, and nothing it does not use."""
+"""manifest.yml asks Slack for exactly what the code listens to, and nothing it does not use (manifest.socket.yml
+asks the same: tests/slack/test_manifests.py)."""
 
 from __future__ import annotations
 
@@ -40,11 +41,13 @@ def test_events_scopes_and_interactivity() -> None:
         "user_change",
         "channel_unshared",
         "channel_shared",
+        "app_uninstalled",
+        "tokens_revoked",
         "app_home_opened",
     ]
     # Every event the app subscribes to has a listener, and every listener's event is subscribed to.
     listened = set()
-    for source in (ROOT / "bot" / "slack" / "listeners").glob("*.py"):
+    for source in [*(ROOT / "bot" / "slack" / "listeners").glob("*.py"), ROOT / "bot" / "slack" / "oauth.py"]:
         listened |= set(re.findall(r'@app\.event\("([a-z_]+)"\)', source.read_text()))
     assert listened == set(events)
     assert data["settings"]["interactivity"]["is_enabled"] is True

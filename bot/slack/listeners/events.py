@@ -25,4 +25,6 @@ def register(app: App, front: SlackFrontEnd) -> None:
         # @slack/types). The bot subscribes to no message events (manifest.yml), so message_changed never comes.
         edited = isinstance(event.get("edited"), dict)
         text = strip_mention(event.get("text", ""), context.bot_user_id)
+        for twin in context.get("twin_bot_user_ids") or ():  # the other organisation's installation, also addressed
+            text = strip_mention(text, twin)
         front.run_message(text, caller, where, message_ts=str(event["ts"]), edited=edited)

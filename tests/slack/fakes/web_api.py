@@ -15,6 +15,12 @@ Response shapes follow Slack's documented answers:
 * ``chat.postMessage`` answers ``channel``, ``ts`` and the posted ``message``; ``chat.postEphemeral``
   answers ``message_ts``; ``views.*`` answer a full ``view`` with an ``id``.
 
+Installing in many workspaces (Bolt's OAuth flow): :meth:`FakeSlack.grant` hands out a one-time ``code`` as
+Slack's authorize page would after an admin approves; ``oauth.v2.access`` (authenticated with the app's client id
+and secret, HTTP Basic) trades it for the workspace's bot token, or refreshes a rotating token
+(``grant_type=refresh_token``). ``auth.test`` answers for the workspace and bot of the token it is called with, and
+a token of an uninstalled workspace (:meth:`FakeSlack.uninstall`) gets ``token_revoked``.
+
 It also serves ``POST /response/<name>`` as a ``response_url`` target (recorded as method ``"response_url"``).
 
 File uploads follow Slack's external upload flow (what ``files_upload_v2`` does): ``files.getUploadURLExternal``
@@ -63,6 +69,7 @@ __all__ = [
     "THIRD",
     "Call",
     "FakeSlack",
+    "Install",
     "World",
     "default_world",
     "make_channel",
@@ -410,6 +417,19 @@ class Call:
     at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
 
+@dataclass(frozen=True)
+class Install:
+    """One workspace's installation of the app, as the fake issued it."""
+
+    team_id: str
+    bot_user_id: str
+    bot_id: str
+    installer: str
+    rotating: bool = False
+    enterprise_id: str | None = None
+    org_wide: bool = False
+
+
 @dataclass
 class _Scripted:
     status: int
@@ -461,12 +481,21 @@ class FakeSlack:
         self._reactions: set[tuple[str, str, str]] = set()
         self._posted: set[tuple[str, str]] = set()  # (channel id, ts) of every message the bot posted
         self.pins: list[tuple[str, str]] = []  # (channel id, ts) pinned, in order
+        self.client_id = "1111111111.2222222222"
+        self.client_secret = "fake-client-secret"
+        self.installs: dict[str, Install] = {}  # bot token -> the installation it belongs to
+        self._grants: dict[str, Install] = {}  # one-time code -> the installation it will make
+        self._refresh: dict[str, Install] = {}  # refresh token -> the installation it refreshes
+        self.revoked: set[str] = set()
+        self.token_lifetime = 43200  # seconds a rotating bot token lives (Slack's is twelve hours)
+        self._token_seq = itertools.count(1)
         self._file_seq = itertools.count(1)
         self.files: dict[str, dict[str, Any]] = {}  # file id -> filename, length, content, and where it was shared
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, _Handler] = {
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "users.info": self._users_info,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
@@ -608,10 +637,17 @@ class FakeSlack:
             return queue.popleft() if queue else None
 
     def _dispatch(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> _Scripted:
-        if method != "response_url":
-            auth = headers.get("authorization", "")
+        auth = headers.get("authorization", "")
+        if method == "oauth.v2.access":
+            expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+            if auth != f"Basic {expected}":
+                return _Scripted(200, {"ok": False, "error": "invalid_client_id"})
+        elif method != "response_url":
             if not auth.startswith(("Bearer xoxb-", "Bearer xoxp-")):
                 return _Scripted(200, {"ok": False, "error": "not_authed"})
+            if auth.removeprefix("Bearer ") in self.revoked:
+                return _Scripted(200, {"ok": False, "error": "token_revoked"})
+        args = {**args, "_token": auth.removeprefix("Bearer ")}
         scripted = self._next_scripted(method)
         if scripted is not None:
             return scripted
@@ -710,18 +746,83 @@ class FakeSlack:
     # --- methods (called with self._lock held) ----------------------------------------------------------
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        bot = self.users.get(self.bot_user_id, {})
-        team = self.teams.get(self.team_id, {})
-        return {
+        install = self.installs.get(args.get("_token", ""))
+        team_id = install.team_id if install else self.team_id
+        bot_user_id = install.bot_user_id if install else self.bot_user_id
+        bot = self.users.get(bot_user_id, {})
+        team = self.teams.get(team_id, {})
+        answer = {
             "ok": True,
-            "url": team.get("url", f"https://{self._team_domain(self.team_id)}.slack.com/"),
+            "url": team.get("url", f"https://{self._team_domain(team_id)}.slack.com/"),
             "team": team.get("name", ""),
             "user": bot.get("name", ""),
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "is_enterprise_install": False,
+            "team_id": team_id,
+            "user_id": bot_user_id,
+            "bot_id": install.bot_id if install else self.bot_id,
+            "is_enterprise_install": bool(install and install.enterprise_id and install.org_wide),
         }
+        if install and install.enterprise_id:
+            answer["enterprise_id"] = install.enterprise_id
+        return answer
+
+    # --- installations (OAuth) -------------------------------------------------------------------------
+
+    def grant(
+        self,
+        team_id: str,
+        *,
+        bot_user_id: str,
+        bot_id: str,
+        installer: str,
+        rotating: bool = False,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ) -> str:
+        """What Slack's authorize page does when an admin approves: a one-time code for the redirect URL."""
+        code = f"code-{team_id.lower()}-{next(self._token_seq)}"
+        with self._lock:
+            self._grants[code] = Install(team_id, bot_user_id, bot_id, installer, rotating, enterprise_id, org_wide)
+        return code
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removed the app: its bot tokens stop working."""
+        with self._lock:
+            self.revoked.update(token for token, install in self.installs.items() if install.team_id == team_id)
+
+    def token_of(self, team_id: str) -> str:
+        """The newest bot token issued to a workspace."""
+        with self._lock:
+            return [token for token, install in self.installs.items() if install.team_id == team_id][-1]
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("grant_type") == "refresh_token":
+            install = self._refresh.pop(str(args.get("refresh_token")), None)
+            if install is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+        else:
+            install = self._grants.pop(str(args.get("code")), None)
+            if install is None:
+                return {"ok": False, "error": "invalid_code"}
+        token = f"xoxb-{install.team_id.lower()}-{next(self._token_seq)}"
+        self.installs[token] = install
+        team = self.teams.get(install.team_id, {})
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": self.app_id,
+            "authed_user": {"id": install.installer},
+            "scope": "app_mentions:read,chat:write,commands,users:read,channels:read,groups:read,im:write,team:read",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": install.bot_user_id,
+            "team": None if install.org_wide else {"id": install.team_id, "name": team.get("name", "")},
+            "enterprise": {"id": install.enterprise_id, "name": "Grid"} if install.enterprise_id else None,
+            "is_enterprise_install": install.org_wide,
+        }
+        if install.rotating:
+            refresh = f"xoxe-1-{install.team_id.lower()}-{next(self._token_seq)}"
+            self._refresh[refresh] = install
+            answer.update({"refresh_token": refresh, "expires_in": self.token_lifetime})
+        return answer
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user", "")))
@@ -816,6 +917,10 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if not args.get("text") and not args.get("blocks") and not args.get("attachments"):
             return {"ok": False, "error": "no_text"}
+        install = self.installs.get(args.get("_token", ""))
+        channel = self.channels.get(channel_id)
+        if install is not None and channel is not None and install.bot_user_id not in channel.get("members", []):
+            return {"ok": False, "error": "not_in_channel"}  # an installation's bot posts only where it was invited
         ts = self._next_ts()
         self._posted.add((channel_id, ts))
         return {"ok": True, "channel": channel_id, "ts": ts, "message": self._bot_message(args, ts)}
