@@ -47,6 +47,7 @@ from bot.core.people.results import (
     RosterView,
     Welcome,
 )
+from bot.core.pulse.results import PulseDispatch, PulseOutcome, PulseQuestionsView, PulseSetting
 from bot.core.scorecard.results import (
     BalanceSetting,
     ContributionAdded,
@@ -102,6 +103,7 @@ Outcome = (
     | DisputeResolved
     | Linked
     | ScorecardOutcome
+    | PulseOutcome
 )
 
 
@@ -140,6 +142,8 @@ def announced(outcome: object) -> bool:
         return outcome.announced
     if isinstance(outcome, MetricAdded | ReadingRecorded):
         return not outcome.metric.internal  # an internal item is confirmed privately, never announced
+    if isinstance(outcome, PulseSetting | PulseQuestionsView):
+        return outcome.changed
     if isinstance(outcome, ContributionAdded):
         return not outcome.contribution.internal
     return isinstance(outcome, ANNOUNCED)
@@ -161,4 +165,5 @@ Dispatch = (
     | DisputeMoved
     | ScorecardDispatch
     | Announcement
+    | PulseDispatch
 )

@@ -31,6 +31,7 @@ from bot.core.errors import SendFailed
 from bot.core.outcomes import Dispatch
 from bot.core.people import notices
 from bot.core.ports import Courier, Outgoing
+from bot.core.pulse import planning as pulse
 from bot.core.scorecard import digest
 from bot.core.trust import redact
 from bot.core.views import CommitmentView
@@ -61,6 +62,7 @@ SAID_BY: tuple[tuple[tuple[str, ...], Callable[[Session, Delivery, datetime], Di
     (disputes.KINDS, disputes.content),
     (digest.KINDS, digest.content),
     (notices.KINDS, notices.content),
+    (pulse.KINDS, pulse.content),
 )
 
 
@@ -76,6 +78,7 @@ class SweepReport:
     failed: int = 0
     lines: list[str] = field(default_factory=list)
     scorecard_planned: int = 0  # imbalance warnings, sponsor digests, review prompts
+    pulse_planned: int = 0  # pulses asked, reminded, summed up, offered
 
 
 class Pacer:
@@ -131,6 +134,7 @@ class Scheduler:
         report.nudges_planned = _isolated("nudges", nudges.plan, self.db, now)
         _isolated("disputes", disputes.plan, self.db, now)
         report.scorecard_planned = _isolated("scorecard", digest.plan, self.db, now)
+        report.pulse_planned = _isolated("pulse", pulse.plan, self.db, now)
         if self.courier is not None:
             self.deliver(now, report)
         return report

@@ -56,6 +56,9 @@ from bot.core.people import links
 from bot.core.people.commands import Away, Back, Handover, Link, NameRole, ReassignAll, Roster, SetHolidays
 from bot.core.people.departures import People
 from bot.core.ports import Directory
+from bot.core.pulse import handlers as pulse
+from bot.core.pulse.commands import PULSE_COMMANDS, PulseQuestions, ShowPulse
+from bot.core.pulse.results import PulseThanks
 from bot.core.sanitize import clean, cleaned
 from bot.core.scorecard import digest
 from bot.core.scorecard import handlers as scorecard
@@ -289,6 +292,15 @@ class AllianceService:
                 work, channel_id=channel_id, review_key=review_key, about=about, user_id=user_id, verdict=verdict
             )
 
+    # ---- the health pulse's answers ---------------------------------------------------------------------------
+
+    def answer_pulse(self, *, round_id: int, user_id: str, ratings: dict[int, int], remark: str) -> PulseThanks:
+        """One person's answers to a pulse, from its private message (a form, buttons, the console). Counted
+        anonymously; a second answer is refused (PulseError), as is one after the pulse closed."""
+        remark = clean(remark)
+        with self.work() as work:
+            return pulse.answer(work, round_id, user_id, ratings, remark)
+
 
 def _from_message(
     work: Work, command: grammar.Command, caller: Caller, alliance: Alliance, *, message_ts: str, edited: bool
@@ -326,6 +338,8 @@ def reads(command: grammar.Command) -> bool:
     match command:
         case Escalation(lead_after=None) | SetBalance(threshold=None) | SetDigest(frequency=None):
             return True
+        case PulseQuestions(number=None, reset=False):
+            return True
     return isinstance(command, READS)
 
 
@@ -344,6 +358,7 @@ READS = (
     ListContributions,
     ShowScorecard,
     Export,
+    ShowPulse,
 )
 
 
@@ -411,4 +426,6 @@ def route(work: Work, command: grammar.Command, caller: Caller, alliance: Allian
             return disputes.handle(work, command, caller, alliance)
         case _ if isinstance(command, SCORECARD_COMMANDS):
             return scorecard.run(work, command, caller, alliance)
+        case _ if isinstance(command, PULSE_COMMANDS):
+            return pulse.run(work, command, caller, alliance)
     raise AssertionError(f"unhandled command {command!r}")

@@ -41,6 +41,7 @@ from bot.core.scorecard.results import (
     SponsorDigest,
 )
 from bot.core.visibility import private_to
+from bot.texts import pulse as pulse_texts
 from bot.texts.base import GENERIC_REFUSAL, person
 
 EXAMPLES = [
@@ -265,6 +266,8 @@ def scorecard(card: ScorecardView) -> str:
         lines.append(f"\n*{side.party.name}*")
         lines += [f"_{title}_: {render(side)}" for title, render in TOPICS]
     lines.append("\n" + balance_text(card))
+    if card.pulse is not None:
+        lines.append(f"_Health pulse_: {pulse_texts.headline(card.pulse)}")
     return "\n".join(lines)
 
 
@@ -341,6 +344,8 @@ def sponsor_digest(m: SponsorDigest) -> str:
     disputes = "\n".join(f"• {d}" for d in m.open_disputes) if m.open_disputes else "none"
     lines.append(f"\n_Open disputes_: {disputes}")
     lines.append(balance_text(m.card))
+    if m.card.pulse is not None:
+        lines.append(f"_Health pulse_: {pulse_texts.headline(m.card.pulse)}")
     return "\n".join(lines)
 
 
