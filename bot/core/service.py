@@ -301,6 +301,16 @@ class AllianceService:
         with self.work() as work:
             return pulse.answer(work, round_id, user_id, ratings, remark)
 
+    def pulse_statements(self, round_id: int) -> tuple[str, ...]:
+        """What a pulse asks, for the form that answers it."""
+        with self.work() as work:
+            return pulse.statements(work, round_id)
+
+    def pulse_commitment(self, *, channel_id: str, user_id: str, round_id: int, number: int) -> str:
+        """The title a "Make it a commitment" button fills in; PulseError when the clicker is not a lead."""
+        with self.work() as work:
+            return pulse.commitment_title(work, channel_id, user_id, round_id, number)
+
 
 def _from_message(
     work: Work, command: grammar.Command, caller: Caller, alliance: Alliance, *, message_ts: str, edited: bool

@@ -38,6 +38,7 @@ GROUP_TITLES = {
     Group.REST: "*The rest*",
 }
 ORDER = (Group.BLIND_SPOT, Group.WEAKNESS, Group.STRENGTH, Group.REST)
+OPEN_LABEL = "What would most improve this alliance? (read by your own organisation's lead only, unsigned)"
 REASONS = {"dispute": "a dispute was opened", "imbalance": "the scorecard's imbalance warning fired"}
 
 
@@ -230,6 +231,15 @@ def error(exc: PulseError) -> str:
             return f"{pulse} has closed, so answers are no longer counted. Thank you all the same."
         case "answered":
             return f"You have answered {pulse.lower()} already; each person counts once, anonymously."
+        case "not_lead":
+            return "Only a party's lead turns a pulse result into a commitment. Nothing was changed."
+        case "no_statement":
+            return f"{pulse} has no such statement."
         case "not_party":
             return "Only people of the alliance's two organisations answer its pulse."
     return GENERIC_REFUSAL
+
+
+def chart_title(m: PulseResults) -> str:
+    names = " and ".join(side.name for side in m.summary.sides)
+    return f"Pulse {m.summary.seq} of {m.alliance}: how {names} see the alliance"

@@ -18,6 +18,7 @@ from bot.core.errors import (
     UnitMismatch,
     UnknownParty,
 )
+from bot.core.pulse.results import Headline
 from bot.core.scorecard.commands import Frequency, Kind, Verdict
 from bot.core.scorecard.results import (
     BalanceSetting,
@@ -267,8 +268,12 @@ def scorecard(card: ScorecardView) -> str:
         lines += [f"_{title}_: {render(side)}" for title, render in TOPICS]
     lines.append("\n" + balance_text(card))
     if card.pulse is not None:
-        lines.append(f"_Health pulse_: {pulse_texts.headline(card.pulse)}")
+        lines.append(pulse_line(card.pulse))
     return "\n".join(lines)
+
+
+def pulse_line(headline: Headline) -> str:
+    return f"_Health pulse_: {pulse_texts.headline(headline)}"
 
 
 def chart_title(card: ScorecardView) -> str:
@@ -345,7 +350,7 @@ def sponsor_digest(m: SponsorDigest) -> str:
     lines.append(f"\n_Open disputes_: {disputes}")
     lines.append(balance_text(m.card))
     if m.card.pulse is not None:
-        lines.append(f"_Health pulse_: {pulse_texts.headline(m.card.pulse)}")
+        lines.append(pulse_line(m.card.pulse))
     return "\n".join(lines)
 
 

@@ -121,3 +121,27 @@ def answer(work: Work, round_id: int, user_id: str, ratings: dict[int, int], rem
     if words:
         store.add_remark(session=session, round_id=pulse.id, team_id=team_id, text=words)
     return PulseThanks(pulse.seq, pulse.closes_at, alliance.channel_id)
+
+
+def statements(work: Work, round_id: int) -> tuple[str, ...]:
+    """The statements a pulse asks, as worded when it opened (for the form that answers it)."""
+    pulse = work.session.get(PulseRound, round_id)
+    if pulse is None:
+        raise PulseError("closed")
+    return tuple(json.loads(pulse.questions))
+
+
+def commitment_title(work: Work, channel_id: str, user_id: str, round_id: int, number: int) -> str:
+    """A blind spot or agreed weakness to turn into a commitment: only a party's lead may, and the form opens
+    with the statement as the commitment's title."""
+    alliance = work.alliance(channel_id)
+    pulse = work.session.get(PulseRound, round_id)
+    if alliance is None or alliance.id is None or pulse is None or pulse.alliance_id != alliance.id:
+        raise PulseError("closed")
+    parties = repo.list_parties(session=work.session, alliance_id=alliance.id)
+    if not any(p.lead_id == user_id for p in parties):
+        raise PulseError("not_lead", seq=pulse.seq)
+    asked = json.loads(pulse.questions)
+    if not 1 <= number <= len(asked):
+        raise PulseError("no_statement", seq=pulse.seq)
+    return f"Close the pulse gap: {asked[number - 1]}"

@@ -211,7 +211,7 @@ def content(session: Session, d: Delivery, now: datetime) -> PulseDispatch | Non
         case "pulse_opened":
             return PulseOpened(pulse.seq, int(data.get("asked", 0)), pulse.closes_at)
         case "pulse_results":
-            return PulseResults(summarise(session, [pulse])[0], alliance.channel_id, alliance.name)
+            return PulseResults(summarise(session, [pulse])[0], alliance.channel_id, alliance.name, pulse.id)
         case "pulse_remarks":
             team_id = str(data.get("team_id", ""))
             reader = session.get(Person, d.recipient_id)

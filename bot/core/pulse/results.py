@@ -154,6 +154,7 @@ class PulseResults:
     summary: PulseSummary
     channel_id: str
     alliance: str
+    round_id: int = 0
 
 
 @dataclass(frozen=True)
