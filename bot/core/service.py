@@ -301,6 +301,11 @@ class AllianceService:
         with self.work() as work:
             return pulse.answer(work, round_id, user_id, ratings, remark)
 
+    def pulse_open(self, channel_id: str) -> int | None:
+        """The id of the pulse open in the channel's alliance, if one is."""
+        with self.work() as work:
+            return pulse.open_round_id(work, channel_id)
+
     def pulse_statements(self, round_id: int) -> tuple[str, ...]:
         """What a pulse asks, for the form that answers it."""
         with self.work() as work:

@@ -38,6 +38,13 @@ GROUP_TITLES = {
     Group.REST: "*The rest*",
 }
 ORDER = (Group.BLIND_SPOT, Group.WEAKNESS, Group.STRENGTH, Group.REST)
+RATINGS = {
+    1: "1 · strongly disagree",
+    2: "2 · disagree",
+    3: "3 · neither",
+    4: "4 · agree",
+    5: "5 · strongly agree",
+}
 OPEN_LABEL = "What would most improve this alliance? (read by your own organisation's lead only, unsigned)"
 REASONS = {"dispute": "a dispute was opened", "imbalance": "the scorecard's imbalance warning fired"}
 
@@ -66,7 +73,7 @@ def ask(m: PulseAsk) -> str:
 
 def opened(m: PulseOpened) -> str:
     return (
-        f":stethoscope: Pulse {m.seq} is open: I've asked {count(m.asked, 'person')} of both organisations privately "
+        f":stethoscope: Pulse {m.seq} is open: I've asked {m.asked} {'person' if m.asked == 1 else 'people'} of both organisations privately "
         f"(eight statements and one open question, anonymous). Results here when it closes, {when(m.closes_at, 'UTC')}."
     )
 

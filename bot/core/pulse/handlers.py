@@ -123,6 +123,13 @@ def answer(work: Work, round_id: int, user_id: str, ratings: dict[int, int], rem
     return PulseThanks(pulse.seq, pulse.closes_at, alliance.channel_id)
 
 
+def open_round_id(work: Work, channel_id: str) -> int | None:
+    """The pulse open in a channel's alliance, if one is (the console answers it by typing)."""
+    alliance = work.alliance(channel_id)
+    current = store.open_round(session=work.session, alliance_id=alliance.id) if alliance and alliance.id else None
+    return current.id if current is not None else None
+
+
 def statements(work: Work, round_id: int) -> tuple[str, ...]:
     """The statements a pulse asks, as worded when it opened (for the form that answers it)."""
     pulse = work.session.get(PulseRound, round_id)

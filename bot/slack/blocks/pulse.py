@@ -17,13 +17,7 @@ FORM_CALLBACK = "pulse_form"
 COMMIT_ACTION = "pulse_commit"
 NOW_ACTION = "pulse_now"
 REMARK = "remark"
-RATINGS = {
-    1: "1 · strongly disagree",
-    2: "2 · disagree",
-    3: "3 · neither",
-    4: "4 · agree",
-    5: "5 · strongly agree",
-}
+RATINGS = pulse_texts.RATINGS
 LABEL_LIMIT = 2000
 BUTTON_LIMIT = 75
 
