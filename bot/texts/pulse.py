@@ -72,8 +72,9 @@ def ask(m: PulseAsk) -> str:
 
 
 def opened(m: PulseOpened) -> str:
+    asked = f"{m.asked} {'person' if m.asked == 1 else 'people'}"
     return (
-        f":stethoscope: Pulse {m.seq} is open: I've asked {m.asked} {'person' if m.asked == 1 else 'people'} of both organisations privately "
+        f":stethoscope: Pulse {m.seq} is open: I've asked {asked} of both organisations privately "
         f"(eight statements and one open question, anonymous). Results here when it closes, {when(m.closes_at, 'UTC')}."
     )
 
