@@ -7,6 +7,8 @@ a recording courier."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -36,7 +38,7 @@ from bot.core.pulse.results import (
 )
 from bot.core.pulse.summary import headline
 from bot.core.schedule import Pacer, Scheduler
-from bot.core.scorecard.results import ScorecardView, SponsorDigest
+from bot.core.scorecard.results import ExportReady, ScorecardView, SponsorDigest
 from bot.core.service import AllianceService
 from bot.core.trust import redact
 from bot.core.visibility import SHARED, private_to
@@ -412,3 +414,23 @@ def test_rhythm_arithmetic() -> None:
     assert rhythm.add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
     assert json.loads(questions.edit("{}", 2, "x")) == {"2": "x"}
     assert questions.edit('{"2": "x"}', 2, None) == "{}"
+
+
+def test_export_carries_pulse_averages_never_a_single_answer(
+    service: AllianceService, scheduler: Scheduler, clock: ManualClock
+) -> None:
+    with_roles(service)
+    round_id = asked_now(service, scheduler, clock)
+    for user, rating in (("UALICE", 5), ("UBOB", 4), ("UERIN", 4), ("UPAUL", 2), ("UPIA", 3)):
+        answer(service, round_id, user, [rating] * 8, remark=f"{user} secret words")
+    sweep_for(scheduler, clock, timedelta(days=8), step=timedelta(hours=6))
+    export = run(service, "export", PAUL)
+    assert isinstance(export, ExportReady)
+    rows = [r for r in csv.DictReader(io.StringIO(export.csv)) if r["section"] == "pulse"]
+    # Globex had two answers: only the combined figure, for each of the eight statements
+    assert [(r["item"], r["party"], r["value"], r["detail"]) for r in rows[:2]] == [
+        ("pulse 1 #1", "both", "3.6", "5 answers"),
+        ("pulse 1 #2", "both", "3.6", "5 answers"),
+    ]
+    assert len(rows) == 8
+    assert "secret words" not in export.csv and "UALICE" not in export.csv and "alice" not in export.csv.lower()
