@@ -434,3 +434,18 @@ def test_export_carries_pulse_averages_never_a_single_answer(
     ]
     assert len(rows) == 8
     assert "secret words" not in export.csv and "UALICE" not in export.csv and "alice" not in export.csv.lower()
+
+
+def test_the_imbalance_warning_offers_the_leads_a_pulse(
+    service: AllianceService, scheduler: Scheduler, clock: ManualClock, courier: Courier
+) -> None:
+    with_roles(service)
+    run(service, "metric add NPS for Acme target 100 baseline 0")
+    run(service, "metric add leads for Globex target 100 baseline 0", PAUL)
+    run(service, "metric record NPS 90")
+    run(service, "metric record leads 5", PAUL)
+    sweep_for(scheduler, clock, DAY)
+    offers = courier.of(PulseOffer)
+    assert sorted(m.recipient_id or "" for m in offers) == ["UALICE", "UPAUL"]
+    assert {m.content.reason for m in offers} == {"imbalance"}
+    assert "imbalance warning fired" in answers_texts.dispatch(offers[0].content)

@@ -117,17 +117,19 @@ def recipients(session: Session, alliance: Alliance, now: datetime) -> list[tupl
 
 
 def close(session: Session, pulse: PulseRound, now: datetime) -> list[dict[str, Any]]:
-    """Close a pulse: its summary to the channel, each party's open answers to that party's own lead."""
+    """Close a pulse: its summary to the channel, each party's open answers to that party's own lead (its sponsor
+    while it has no lead, so that they are not lost)."""
     assert pulse.id is not None
     pulse.closed_at = now
     session.add(pulse)
     rows = [_row(pulse, "pulse_results", "", now)]
     for party in repo.list_parties(session=session, alliance_id=pulse.alliance_id):
-        lead = session.get(Person, party.lead_id) if party.lead_id else None
-        if lead is None or lead.deleted or not store.remarks(session=session, round_id=pulse.id, team_id=party.team_id):
+        found = [session.get(Person, u) for u in (party.lead_id, party.sponsor_id) if u]
+        reader = next((p for p in found if p is not None and not p.deleted), None)
+        if reader is None or not store.remarks(session=session, round_id=pulse.id, team_id=party.team_id):
             continue
-        at = working_time(lead, party).next_working_moment(now)
-        rows.append(_row(pulse, "pulse_remarks", lead.user_id, at, {"team_id": party.team_id}))
+        at = working_time(reader, party).next_working_moment(now)
+        rows.append(_row(pulse, "pulse_remarks", reader.user_id, at, {"team_id": party.team_id}))
     return rows
 
 
