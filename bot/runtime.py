@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.dates import warm_up
 from bot.core.people.departures import People
-from bot.core.ports import ByPlatform, Courier
+from bot.core.ports import ByPlatform, Courier, Noticed
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage import deliveries
@@ -153,7 +153,8 @@ def _slack(settings: Settings, db: Database, clock: Clock) -> SlackParts:
     client = web_client(settings)
     directory = SlackDirectory(client)
     service = AllianceService(db=db, directory=directory, clock=clock)
-    return SlackParts(client=client, service=service, courier=SlackCourier(client))
+    # Each delivery may change what someone's Home tab shows (bot.slack.home): the service tells its watchers.
+    return SlackParts(client=client, service=service, courier=Noticed(SlackCourier(client), service.changed))
 
 
 def _serve_slack(

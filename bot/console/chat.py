@@ -26,6 +26,7 @@ from bot.core.visibility import SHARED
 from bot.front import FrontEnd
 from bot.texts import answers as answers_texts
 from bot.texts import charter as charter_texts
+from bot.texts import home as home_texts
 from bot.texts import people as people_texts
 from bot.texts import pulse as pulse_texts
 from bot.texts import scorecard as scorecard_texts
@@ -41,6 +42,7 @@ Console commands:
                   then what would most improve the alliance); counted anonymously
   :leave NAME     NAME leaves the channel (:join NAME comes back)
   :deactivate NAME  NAME's organisation deactivates their account (:reactivate NAME undoes it)
+  :mine           your own page across your alliances (Slack's Home tab; `mine` in a Teams personal chat)
   :now            show the clock        :people   who is in the channel
   :help           this text             :quit     leave"""
 
@@ -269,6 +271,8 @@ class Console(FrontEnd[bool]):
                     return True
                 self.advance(STEPS[match.group(2)] * int(match.group(1)))
                 self.say(f"(the clock is now {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
+            case "mine" | "home":
+                self.own_page()
             case "now":
                 self.say(f"(the clock says {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
             case "answer":
@@ -302,6 +306,15 @@ class Console(FrontEnd[bool]):
             self.bot(answers_texts.error(e), "private message to you")
             return
         self.bot(pulse_texts.thanks(thanks), "private message to you")
+
+    def own_page(self) -> None:
+        """What Slack's Home tab shows the speaker: their items across alliances, what slipped, check-ins, health."""
+        try:
+            page = self.service.home(self.user_id())
+        except CommandError as e:
+            self.tell(False, answers_texts.error(e))
+            return
+        self.bot(home_texts.page(page), "on your Home tab, only you see it")
 
     def coming_and_going(self, what: str, name: str) -> None:
         """What Slack would tell the bot: someone left or joined the channel, or their account changed."""

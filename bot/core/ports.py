@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -82,6 +82,20 @@ class Courier(Protocol):
     """Sends what the schedule owes people. Returns the platform's message id (Slack: ts), if any."""
 
     def send(self, message: Outgoing) -> str | None: ...
+
+
+class Noticed:
+    """A courier that, once a message has gone out, says which alliance it was about (its channel): what the
+    schedule sent (a check-in opened, a reminder) changes what people's own pages show."""
+
+    def __init__(self, courier: Courier, delivered: Callable[[str], object]) -> None:
+        self.courier = courier
+        self.delivered = delivered
+
+    def send(self, message: Outgoing) -> str | None:
+        sent = self.courier.send(message)
+        self.delivered(message.channel_id)
+        return sent
 
 
 class ByPlatform:

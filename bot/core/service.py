@@ -50,6 +50,8 @@ from bot.core.commitments.edits import amend
 from bot.core.commitments.prefill import Prefill
 from bot.core.commitments.results import FormRequested
 from bot.core.errors import AlreadyCarriedOut, CommandError
+from bot.core.home import board
+from bot.core.home.board import Home
 from bot.core.outcomes import Outcome, Reply, Usage, announced
 from bot.core.people import handlers as people
 from bot.core.people import links
@@ -89,6 +91,8 @@ class AllianceService:
         self.titles = TitleCaches()
         # Comings and goings arrive as platform events rather than commands; the same storage and directory.
         self.people = People(db=db, directory=directory, clock=clock, platform=platform)
+        # Told the channel of each alliance in which something changed (after it is saved): the Home tab refreshes.
+        self.watchers: list[Callable[[str], object]] = []
 
     @contextmanager
     def work(self) -> Iterator[Work]:
@@ -157,13 +161,16 @@ class AllianceService:
                 work.session.commit()
                 raise
             attempt.commit()
-            return Reply(
+            reply = Reply(
                 outcome=outcome,
                 new_alliance=work.alliance_view(alliance) if new else None,
                 here=here,
                 viewer=caller.viewer,
                 party_channel_id=work.party_channel(alliance, caller.team_id),
             )
+        if changes:
+            self.changed(alliance.channel_id)
+        return reply
 
     def _link(self, command: Link, caller: Caller) -> Reply:
         with self.work() as work:
@@ -173,6 +180,29 @@ class AllianceService:
         return Reply(outcome=linked, here=here, viewer=private_to(team_id), party_channel_id=command.channel_id)
 
     # ---- what front ends ask besides commands -------------------------------------------------------------------
+
+    def changed(self, channel_id: str) -> None:
+        """Something of the alliance of `channel_id` changed and is saved (a command, a delivery): tell the
+        watchers. A watcher's failure is theirs to log; it never undoes or hides what was done."""
+        for watch in self.watchers:
+            watch(channel_id)
+
+    def home(self, user_id: str) -> Home:
+        """A person's own page across all their alliances, in their zone, private to their organisation."""
+        with self.work() as work:
+            who = work.known(user_id)
+            return board.home_of(
+                work.session, platform=self.platform, user_id=user_id, team_id=who.team_id, tz=who.tz, now=work.now()
+            )
+
+    def home_people(self, channel_id: str) -> dict[str, str]:
+        """Whose page shows something of the alliance of `channel_id`, each with their organisation (team id)."""
+        with self.work() as work:
+            alliance = work.alliance(channel_id)
+            if alliance is None or alliance.id is None:
+                return {}
+            people = board.people_of(work.session, alliance_id=alliance.id)
+            return {p.user_id: p.team_id for p in repo.get_people(session=work.session, user_ids=people).values()}
 
     def start(self, channel_id: str) -> AllianceView | None:
         """Make sure the channel's alliance exists; its view when this call created it, else None. A party's linked

@@ -19,7 +19,9 @@ from bot.config import Settings
 from bot.core.service import AllianceService
 from bot.slack import listeners, signing
 from bot.slack.front import SlackFrontEnd
+from bot.slack.home import ClientForTeam, HomeTab
 from bot.slack.inbox import Inbox, InboxApp, Superseded, current, replaying
+from bot.slack.listeners import home as home_listener
 from bot.slack.mrkdwn import GuardedWebClient
 from bot.slack.replies import Where
 from bot.texts import base as base_texts
@@ -64,9 +66,13 @@ def build_app(
     *,
     wake_sweeper: Callable[[], object] | None = None,
     inbox: Inbox | None = None,
+    client_for_team: ClientForTeam | None = None,
+    home_tab: HomeTab | None = None,
 ) -> App:
     """The Bolt app. Its requests go through `inbox` (one over the service's database unless given): stored
-    before they are acknowledged, carried out on its executor, marked done with the work (bot.slack.inbox)."""
+    before they are acknowledged, carried out on its executor, marked done with the work (bot.slack.inbox).
+    Home tabs are published through `client_for_team(team_id)` (`client` for every team unless given), or by
+    `home_tab` when the caller made it (tests give it pretend timers)."""
     secret = settings.signing_secret or ""
     inbox = inbox or Inbox(service.db, signing_secret=secret)
     app = InboxApp(
@@ -84,6 +90,7 @@ def build_app(
     app.middleware(once_per_event(service))
     app.middleware(guarded_client(client))
     listeners.register(app, front)
+    home_listener.register(app, home_tab or HomeTab(service, client_for_team or (lambda team_id: client)))
     app.error(error_handler(front, secret))
     return app
 

@@ -11,8 +11,10 @@ from datetime import date
 from typing import Any
 
 from bot.core.checkins.results import CheckinAsk, Nudge
+from bot.core.home.board import Home
 from bot.teams.markup import People, Rendered, render
 from bot.texts import checkins as checkins_texts
+from bot.texts import home as home_texts
 
 Card = dict[str, Any]
 
@@ -114,6 +116,51 @@ def nudge_buttons(channel_key: str, ref: int) -> list[Card]:
         reassign(channel_key, ref),
         submit(f"Snooze {SNOOZE_DAYS} days", SNOOZE, channel_key, ref),
     ]
+
+
+def home_buttons(channel_key: str, ref: int) -> list[Card]:
+    """What a person's own page offers on each of their items: the reminder's Done, New date and Snooze."""
+    return [
+        submit("Done", DONE, channel_key, ref, style="positive"),
+        new_date(channel_key, ref),
+        submit(f"Snooze {SNOOZE_DAYS} days", SNOOZE, channel_key, ref),
+    ]
+
+
+def home(page: Home, *, people: People) -> Card:
+    """`mine` in the personal chat: the same page as Slack's Home tab (bot.core.home), as one card."""
+    parts: list[Rendered] = []
+
+    def block(mrkdwn: str, **extra: Any) -> Card:
+        rendered = render(mrkdwn, people)
+        parts.append(rendered)
+        return text_block(rendered.text, **extra)
+
+    body: list[Card] = [block(f"**{home_texts.TITLE}**", size="Medium")]
+    if page.empty:
+        body.append(block(home_texts.NOTHING))
+        return card(body, _entities(parts))
+    body.append(block(home_texts.MINE))
+    for entry in page.mine:
+        line = block(home_texts.item_line(entry, page.tz))
+        actions = {"type": "ActionSet", "actions": home_buttons(entry.channel_id, entry.item.ref)}
+        body.append({"type": "Container", "separator": True, "items": [line, actions]})
+    if not page.mine:
+        body.append(block(home_texts.NOTHING_OWED))
+    sections = [
+        (home_texts.SLIPPED, [home_texts.item_line(e, page.tz, owner=True) for e in page.slipped], page.more_slipped),
+        (home_texts.WAITING, [home_texts.waiting_line(w, page.tz) for w in page.waiting], 0),
+        (home_texts.ALLIANCES, [home_texts.health_line(a, page.tz) for a in page.alliances], 0),
+    ]
+    if page.more_mine:
+        body.append(block(home_texts.more(page.more_mine), isSubtle=True))
+    for heading, lines, more in sections:
+        if lines:
+            body.append(block(heading, separator=True))
+            body.extend(block(line) for line in lines)
+            if more:
+                body.append(block(home_texts.more(more), isSubtle=True))
+    return card(body, _entities(parts))
 
 
 def dispatch(content: object, *, channel_key: str, people: People) -> Card | None:

@@ -9,9 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.core.alliance import Caller
+from bot.core.commitments.commands import ListCommitments, ListFilter
 from bot.core.commitments.results import FormRequested, Recorded
-from bot.core.errors import SendFailed
+from bot.core.errors import CommandError, SendFailed
+from bot.core.grammar import parse
 from bot.core.outcomes import Reply
+from bot.core.sanitize import clean
 from bot.core.scorecard.results import ExportReady
 from bot.core.service import AllianceService
 from bot.core.trust import Send, To
@@ -24,6 +27,7 @@ from bot.teams.directory import TeamsDirectory
 from bot.teams.markup import render
 from bot.texts import answers as answers_texts
 from bot.texts import commitments as commitments_texts
+from bot.texts import home as home_texts
 from bot.texts import people as people_texts
 
 log = logging.getLogger(__name__)
@@ -31,7 +35,8 @@ log = logging.getLogger(__name__)
 TAG = re.compile(r"<[^>]*>")
 PERSONAL_HINT = (
     "I keep an alliance's commitments in the channel or group chat both organisations share: mention me there, "
-    "e.g. `@Alliance Bot list overdue`. Here I send you check-ins and reminders."
+    "e.g. `@Alliance Bot list overdue`. Here I send you check-ins and reminders, and `mine` shows what is yours "
+    "across all your alliances."
 )
 NO_IDENTITY = "I can't tell who you are from this message, so I can't act on it."
 # A Teams message holds about 28 KB; a longer export is cut there (the whole file comes from Slack or the console).
@@ -126,6 +131,20 @@ class TeamsFrontEnd(FrontEnd[Activity]):
             return
         self.run(self.command_text(activity), caller, activity)
 
+    def personal(self, activity: Activity) -> None:
+        """A message in a one-to-one chat, which belongs to no alliance: `mine` (or `list mine`) answers with the
+        person's own page across their alliances, as Slack's Home tab shows it; anything else gets the hint."""
+        caller = self.caller(activity)
+        if caller is None or not asks_for_own_page(self.command_text(activity)):
+            self.reply(activity, PERSONAL_HINT)
+            return
+        try:
+            page = self.service.home(caller.user_id)
+        except CommandError as e:
+            self.reply(activity, answers_texts.error(e))
+            return
+        self.reply(activity, home_texts.SUMMARY, card=cards.home(page, people=self.directory.teams_name))
+
     # ---- what the shared answer routine asks of Teams ----------------------------------------------------------
 
     def tell(self, activity: Activity, text: str) -> None:
@@ -196,3 +215,12 @@ class TeamsFrontEnd(FrontEnd[Activity]):
         for token, value in placeholders.items():
             text = text.replace(token, value)
         return " ".join(text.split())
+
+
+def asks_for_own_page(text: str) -> bool:
+    """Whether a personal chat's message is `mine` (or `list mine`, as in a channel)."""
+    try:
+        command = parse(clean(text))
+    except CommandError:
+        return False
+    return isinstance(command, ListCommitments) and command.filter is ListFilter.MINE

@@ -26,14 +26,17 @@ from bot import runtime
 from bot.config import Settings
 from bot.core.clock import ManualClock
 from bot.core.people.departures import People
+from bot.core.ports import Noticed
 from bot.core.schedule import Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from bot.runtime import healthy
 from bot.slack.app import build_app, web_client
 from bot.slack.courier import SlackCourier
 from bot.slack.directory import SlackDirectory
+from bot.slack.home import HomeTab
 from bot.slack.http import MAX_BODY, SlackWsgi
 from storage.db import Database
+from tests.fake_time import PretendTimers
 from tests.slack import payloads
 from tests.slack.fakes.web_api import Call, FakeSlack
 
@@ -46,7 +49,15 @@ class _Server:
     def __init__(self, settings: Settings, db: Database, clock: ManualClock) -> None:
         self.client = web_client(settings)
         self.service = AllianceService(db=db, directory=SlackDirectory(self.client), clock=clock)
-        self.app: App = build_app(settings, self.service, self.client)
+        # Home tabs refresh on pretend timers: a test moves them on (`Bot.home_timers.advance`), nothing sleeps.
+        self.home_timers = PretendTimers()
+        self.home_tab = HomeTab(
+            self.service,
+            lambda team_id: self.client,
+            timer=self.home_timers.timer,
+            monotonic=self.home_timers.monotonic,
+        )
+        self.app: App = build_app(settings, self.service, self.client, home_tab=self.home_tab)
         self.listener_runs: list[Future[Any]] = []
         executor = self.app.listener_runner.listener_executor
         submit = executor.submit
@@ -96,6 +107,10 @@ class Bot:
         return self._server.service
 
     @property
+    def home_timers(self) -> PretendTimers:
+        return self._server.home_timers
+
+    @property
     def port(self) -> int:
         return self._server.port
 
@@ -140,7 +155,8 @@ class Bot:
         at = at or self.clock.now()
         client = web_client(self.settings)
         people = People(db=self.db, directory=SlackDirectory(client), clock=ManualClock(at))
-        return runtime.sweep(people, Scheduler(self.db, SlackCourier(client), pacer=Pacer(0)), at)
+        courier = Noticed(SlackCourier(client), self.service.changed)  # as bot.runtime wires it
+        return runtime.sweep(people, Scheduler(self.db, courier, pacer=Pacer(0)), at)
 
     def quiet(self, *, for_seconds: float = 0.2, timeout: float = 5.0) -> list[Call]:
         """Wait until the fake has seen no new call for `for_seconds` (the bot answers after its ack)."""

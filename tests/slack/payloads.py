@@ -49,12 +49,14 @@ __all__ = [
     "SIGNING_SECRET",
     "VERIFICATION_TOKEN",
     "SignedRequest",
+    "app_home_opened",
     "app_mention",
     "block_action",
     "channel_shared",
     "channel_unshared",
     "checkboxes",
     "datepicker",
+    "home_block_action",
     "member_joined_channel",
     "member_left_channel",
     "message_shortcut",
@@ -435,6 +437,99 @@ def _event_callback(
         extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
     body = json.dumps(envelope, separators=(",", ":")).encode()
     return _signed(body, _JSON, signing_secret=signing_secret, timestamp=timestamp, extra=extra)
+
+
+def app_home_opened(
+    *,
+    user: str = ALICE,
+    tab: str = "home",
+    published: bool = False,
+    event_id: str | None = None,
+    signing_secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """An ``app_home_opened`` event: ``user`` opened the app's Home tab (``tab="messages"``: its Messages tab), as
+    in docs.slack.dev/reference/events/app_home_opened. The event names the person's DM with the app in
+    ``channel``; ``view`` (the tab's current content) comes only once a view has been published to it."""
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME" + user[-4:],
+        "tab": tab,
+        "event_ts": _new_ts(),
+    }
+    if published and tab == "home":
+        event["view"] = _home_view(user)
+    return _event_callback(
+        event,
+        channel=None,
+        event_id=event_id,
+        retry_num=None,
+        retry_reason="",
+        signing_secret=signing_secret,
+        timestamp=timestamp,
+    )
+
+
+def _home_view(user: str) -> dict[str, Any]:
+    """The view object Slack sends back for a published Home tab (its blocks are not needed by the bot)."""
+    return {
+        "id": "V0HOME" + user[-4:],
+        "team_id": _user_team(user),
+        "type": "home",
+        "blocks": [],
+        "private_metadata": "",
+        "callback_id": "",
+        "state": {"values": {}},
+        "hash": f"{int(time.time())}.abcdef12",
+        "clear_on_close": False,
+        "notify_on_close": False,
+        "root_view_id": "V0HOME" + user[-4:],
+        "previous_view_id": None,
+        "app_id": API_APP_ID,
+        "external_id": "",
+        "app_installed_team_id": ACME,
+        "bot_id": BOT_ID,
+    }
+
+
+def home_block_action(
+    action_id: str,
+    value: str,
+    *,
+    user: str = ALICE,
+    block_id: str = "home",
+    trigger_id: str | None = None,
+    signing_secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """A ``block_actions`` payload for a button clicked on the app's Home tab: the container is the view, and
+    there is no channel, message or response_url (docs.slack.dev, interaction-payloads/block_actions-payload)."""
+    team = _user_team(user)
+    view = _home_view(user)
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": _payload_user(user),
+        "api_app_id": API_APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": trigger_id or _trigger_id(),
+        "team": _payload_team(team),
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": view,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": block_id,
+                "text": _plain(action_id),
+                "value": value,
+                "type": "button",
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    return _interactive(payload, signing_secret=signing_secret, timestamp=timestamp)
 
 
 def user_change(

@@ -40,6 +40,7 @@ def test_events_scopes_and_interactivity() -> None:
         "user_change",
         "channel_unshared",
         "channel_shared",
+        "app_home_opened",
     ]
     # Every event the app subscribes to has a listener, and every listener's event is subscribed to.
     listened = set()
@@ -60,3 +61,8 @@ def test_events_scopes_and_interactivity() -> None:
         "users:read",
     ]
     assert data["features"]["bot_user"]["display_name"] == "Alliance Bot"
+
+
+def test_the_home_tab_is_enabled() -> None:
+    home = manifest()["features"]["app_home"]
+    assert (home["home_tab_enabled"], home["messages_tab_enabled"]) == (True, True)

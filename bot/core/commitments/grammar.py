@@ -49,6 +49,7 @@ VERBS = {
     "owner": "who",
     "list": "list",
     "ls": "list",
+    "mine": "mine",  # `mine` alone is `list mine`: in a channel, and on a person's own page (Teams' personal chat)
     "overdue": "overdue",
     "done": "done",
     "complete": "done",
@@ -78,6 +79,10 @@ def parse(verb: str, rest: str) -> Command:
             return who(rest)
         case "list":
             return listing(rest)
+        case "mine":
+            if rest.strip(" ?!."):
+                raise GrammarError(f"`mine` takes nothing after it, not “{rest[:40]}”.", USAGE["list"], rest)
+            return ListCommitments(ListFilter.MINE)
         case "overdue":
             return ListCommitments(ListFilter.OVERDUE)
         case "done":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.teams.activity import Activity
-from bot.teams.front import PERSONAL_HINT, TeamsFrontEnd
+from bot.teams.front import TeamsFrontEnd
 
 
 def handle(front: TeamsFrontEnd, activity: Activity) -> None:
@@ -11,7 +11,7 @@ def handle(front: TeamsFrontEnd, activity: Activity) -> None:
         return  # another bot: never answer bots, no loops
     front.learn_speaker(activity)
     if activity.conversation_type == "personal":
-        # A one-to-one chat belongs to no alliance; commands need the shared channel.
-        front.reply(activity, PERSONAL_HINT)
+        # A one-to-one chat belongs to no alliance: the person's own page (`mine`), else a hint at the channel.
+        front.personal(activity)
         return
     front.run_text(activity)

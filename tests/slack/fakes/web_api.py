@@ -475,6 +475,7 @@ class FakeSlack:
             "views.open": self._views_open,
             "views.update": self._views_update,
             "views.push": self._views_push,
+            "views.publish": self._views_publish,
             "reactions.add": self._reactions_add,
             "pins.add": self._pins_add,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
@@ -821,7 +822,7 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         user_id = str(args.get("user", ""))
         if user_id not in self.users:
-            return {"ok": False, "error": "user_not_found"}
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": ["invalid `user_id`"]}}
         channel = self.channels.get(channel_id)
         if channel is not None and user_id not in channel.get("members", []):
             return {"ok": False, "error": "user_not_in_channel"}
@@ -881,6 +882,19 @@ class FakeSlack:
         if view is None:
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "view": view}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A Home tab: a `home` view of at most 100 blocks, for a person Slack knows (docs: views.publish, which
+        needs no scope; an unknown user is `invalid_arguments` with "invalid `user_id`")."""
+        user_id = str(args.get("user_id") or "")
+        if not user_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        if user_id not in self.users:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": ["invalid `user_id`"]}}
+        spec = args.get("view")
+        if not isinstance(spec, dict) or spec.get("type") != "home" or len(spec.get("blocks") or []) > 100:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": self._view(args, view_id=f"V0HOME{user_id[-4:]}")}
 
     def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._resolve_channel(args.get("channel"))
