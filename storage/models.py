@@ -547,3 +547,75 @@ SLACK_OAUTH_STATES = Table(
     Column("state", String(200), nullable=False),
     Column("expire_at", DateTime, nullable=False),
 )
+
+
+# ---- the health pulse ----------------------------------------------------------------------------------------
+#
+# Anonymous by construction: what was answered is kept only as counts per party, question and rating, and open
+# answers without author, time or order of arrival; who has answered (to remind the others) sits in a table of
+# its own that holds no rating and no text. No column links a rating or a text to a person.
+
+
+class PulseSettings(SQLModel, table=True):
+    """Per alliance: the pulse's rhythm, when the next one opens, and the statements as this alliance edited them."""
+
+    __tablename__ = "pulse_settings"
+
+    alliance_id: int = Field(foreign_key="alliance.id", primary_key=True)
+    every_months: int = Field(default=3)
+    off: bool = Field(default=False)
+    next_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True))
+    # JSON {"1": "statement", ...}: the alliance's own wording of default statements, by number
+    questions: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+
+
+class PulseRound(SQLModel, table=True):
+    """One pulse: asked of both organisations, open until `closes_at`, summed up in the channel when closed."""
+
+    __tablename__ = "pulse_round"
+    __table_args__ = (UniqueConstraint("alliance_id", "seq", name="uq_pulse_round_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alliance_id: int = Field(foreign_key="alliance.id", index=True)
+    seq: int
+    reason: str = Field(max_length=16)  # scheduled, asked (pulse now)
+    questions: str = Field(sa_column=Column(Text, nullable=False))  # JSON list: the statements as asked
+    opened_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    closes_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False, index=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+
+
+class PulseTally(SQLModel, table=True):
+    """How many people of one party gave one statement one rating: counts, never single answers."""
+
+    __tablename__ = "pulse_tally"
+    __table_args__ = (UniqueConstraint("round_id", "team_id", "question", "rating", name="uq_pulse_tally"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    team_id: str = Field(max_length=64)
+    question: int  # 1..8
+    rating: int  # 1..5
+    count: int = Field(default=0)
+
+
+class PulseRemark(SQLModel, table=True):
+    """An open answer: its party and its words only. The key is random, so not even the order of arrival is kept."""
+
+    __tablename__ = "pulse_remark"
+
+    key: str = Field(primary_key=True, max_length=32)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    team_id: str = Field(max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PulseAnswered(SQLModel, table=True):
+    """Who has answered a pulse (so only the others are reminded, and nobody answers twice): no rating, no text,
+    no time, and no key shared with the tallies."""
+
+    __tablename__ = "pulse_answered"
+
+    round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
+    user_id: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=64)

@@ -16,6 +16,7 @@ from bot.core.commitments.results import FormRequested
 from bot.core.errors import CommandError
 from bot.core.outcomes import Reply, announced
 from bot.core.ports import Outgoing
+from bot.core.pulse import questions as pulse_questions
 from bot.core.schedule import Scheduler
 from bot.core.scorecard.results import ExportReady, ScorecardView
 from bot.core.service import AllianceService
@@ -27,6 +28,7 @@ from bot.texts import answers as answers_texts
 from bot.texts import charter as charter_texts
 from bot.texts import home as home_texts
 from bot.texts import people as people_texts
+from bot.texts import pulse as pulse_texts
 from bot.texts import scorecard as scorecard_texts
 
 PROMPT_HELP = """\
@@ -36,6 +38,8 @@ Type exactly what you would type in Slack:
 Console commands:
   :as NAME        speak as someone else (alice, bob, erin of Acme; paul, pia, gus of Globex)
   :advance 3d     move the clock forward (m, h, d, w) and run the scheduled work
+  :answer 4 5 3 2 4 4 5 3 words   answer the open health pulse (a rating 1-5 per statement, - to skip,
+                  then what would most improve the alliance); counted anonymously
   :leave NAME     NAME leaves the channel (:join NAME comes back)
   :deactivate NAME  NAME's organisation deactivates their account (:reactivate NAME undoes it)
   :mine           your own page across your alliances (Slack's Home tab; `mine` in a Teams personal chat)
@@ -51,7 +55,24 @@ TOUR = [
     "@Alliance Bot who owns the API spec?",
     ":as alice",
     "/alliance list",
+    # The health pulse: both organisations rate the same statements, anonymously; the days below close it, and
+    # the channel sees where the two see the alliance differently.
+    "@Alliance Bot lead @alice",
+    "@Alliance Bot pulse now",
+    ":answer 5 4 4 3 4 4 5 4 One shared roadmap would help",
+    ":as bob",
+    ":answer 4 3 5 2 4 4 4 4",
+    ":as erin",
+    ":answer 5 3 4 3 4 5 4 5",
+    ":as paul",
+    ":answer 4 2 2 4 4 4 3 4 Decisions wait too long",
+    ":as pia",
+    ":answer 4 2 3 5 3 4 3 4",
+    ":as gus",
+    ":answer 5 3 2 5 4 4 3 4",
+    ":as alice",
     ":advance 11d",
+    "@Alliance Bot pulse",
     "@Alliance Bot list overdue",
     ":as paul",
     "@Alliance Bot due #1 in 1 week",
@@ -74,6 +95,8 @@ TOUR = [
     "@Alliance Bot scorecard",
 ]
 
+PULSE_STATEMENTS = len(pulse_questions.DEFAULTS)
+PULSE_EXAMPLE = ":answer 4 5 3 2 4 4 5 3 one shared roadmap"
 SWEEP_STEP = timedelta(hours=1)
 STEPS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 MENTION_PREFIX = re.compile(r"^@(?:alliance[ _-]?bot|alliance)\b[:,]?\s*", re.IGNORECASE)
@@ -106,6 +129,10 @@ EMOJI = {
     ":wave:": "👋",
     ":lock:": "🔒",
     ":information_source:": "ℹ️",
+    ":stethoscope:": "🩺",
+    ":eyes:": "👀",
+    ":muscle:": "💪",
+    ":ok_hand:": "👌",
 }
 
 
@@ -248,6 +275,8 @@ class Console(FrontEnd[bool]):
                 self.own_page()
             case "now":
                 self.say(f"(the clock says {self.clock.now():%a %d %b %Y, %H:%M} UTC)")
+            case "answer":
+                self.answer_pulse(arg)
             case "leave" | "join" | "deactivate" | "reactivate":
                 self.coming_and_going(word.lower(), arg.lstrip("@"))
             case "people":
@@ -257,6 +286,26 @@ class Console(FrontEnd[bool]):
             case _:
                 self.say(f"(unknown console command :{word}; :help lists them)")
         return True
+
+    def answer_pulse(self, arg: str) -> None:
+        """What the pulse's form does in Slack: the speaker's ratings and words, counted anonymously."""
+        words = arg.split()
+        ratings = words[:PULSE_STATEMENTS]
+        if len(ratings) < PULSE_STATEMENTS or any(r not in ("-", "1", "2", "3", "4", "5") for r in ratings):
+            self.say(f"(say {PULSE_STATEMENTS} ratings 1-5, - to skip one, then your words: {PULSE_EXAMPLE})")
+            return
+        round_id = self.service.pulse_open(CHANNEL)
+        if round_id is None:
+            self.say("(no pulse is open; a lead or sponsor can type `@Alliance Bot pulse now`)")
+            return
+        given = {n: int(r) for n, r in enumerate(ratings, start=1) if r != "-"}
+        remark = " ".join(words[PULSE_STATEMENTS:])
+        try:
+            thanks = self.service.answer_pulse(round_id=round_id, user_id=self.user_id(), ratings=given, remark=remark)
+        except CommandError as e:
+            self.bot(answers_texts.error(e), "private message to you")
+            return
+        self.bot(pulse_texts.thanks(thanks), "private message to you")
 
     def own_page(self) -> None:
         """What Slack's Home tab shows the speaker: their items across alliances, what slipped, check-ins, health."""

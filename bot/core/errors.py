@@ -266,6 +266,19 @@ class NotALead(ScorecardError):
     """Only a party's lead answers a review prompt."""
 
 
+# ---- the health pulse ----------------------------------------------------------------------------------------
+
+
+class PulseError(CommandError):
+    """A pulse command or answer that cannot be carried out; `reason` names why (not_steering, open, closed,
+    answered, not_party, no_statement), `seq` the pulse it was about."""
+
+    def __init__(self, reason: str, seq: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.seq = seq
+
+
 # ---- sending -----------------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from bot.core.commitments.commands import OwnedBy, Show
 from bot.core.errors import GrammarError
 from bot.core.parsing import MAX_TEXT, REF, ref_number, single_mention, tidy
 from bot.core.people import grammar as people_grammar
+from bot.core.pulse import grammar as pulse_grammar
 from bot.core.scorecard import grammar as scorecard_grammar
 from bot.core.scorecard.commands import ScorecardCommand
 
@@ -40,6 +41,7 @@ Command = (
     | people_grammar.Command
     | charter_grammar.Command
     | ScorecardCommand
+    | pulse_grammar.Command
 )
 
 # Each feature's verbs, and the parser that reads the rest of the line after one of them.
@@ -49,6 +51,7 @@ FEATURES: tuple[tuple[dict[str, str], Callable[[str, str], Command]], ...] = (
     (people_grammar.VERBS, people_grammar.parse),
     (charter_grammar.VERBS, charter_grammar.parse),
     (scorecard_grammar.VERBS, scorecard_grammar.parse),
+    (pulse_grammar.VERBS, pulse_grammar.parse),
 )
 VERBS = {"help": "help", "?": "help", **{word: verb for verbs, _ in FEATURES for word, verb in verbs.items()}}
 PARSERS = {verb: parse for verbs, parse in FEATURES for verb in verbs.values()}
@@ -58,6 +61,7 @@ USAGE = {
     **people_grammar.USAGE,
     **charter_grammar.USAGE,
     **scorecard_grammar.USAGE,
+    **pulse_grammar.USAGE,
 }
 
 FILLER = re.compile(r"^(?:please|pls|hey|hi|hello|ok|okay)[,!.]?\s+", re.IGNORECASE)

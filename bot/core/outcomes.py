@@ -48,6 +48,7 @@ from bot.core.people.results import (
     RosterView,
     Welcome,
 )
+from bot.core.pulse.results import PulseDispatch, PulseOutcome, PulseQuestionsView, PulseSetting
 from bot.core.scorecard.results import (
     BalanceSetting,
     ContributionAdded,
@@ -103,6 +104,7 @@ Outcome = (
     | DisputeResolved
     | Linked
     | ScorecardOutcome
+    | PulseOutcome
 )
 
 
@@ -141,6 +143,8 @@ def announced(outcome: object) -> bool:
         return outcome.announced
     if isinstance(outcome, MetricAdded | ReadingRecorded):
         return not outcome.metric.internal  # an internal item is confirmed privately, never announced
+    if isinstance(outcome, PulseSetting | PulseQuestionsView):
+        return outcome.changed
     if isinstance(outcome, ContributionAdded):
         return not outcome.contribution.internal
     return isinstance(outcome, ANNOUNCED)
@@ -163,4 +167,5 @@ Dispatch = (
     | DisputeMoved
     | ScorecardDispatch
     | Announcement
+    | PulseDispatch
 )

@@ -32,6 +32,7 @@ from bot.core.outcomes import Dispatch
 from bot.core.pacing import Pacer as Pacer  # re-exported: the sweep is built with one
 from bot.core.people import notices
 from bot.core.ports import ByPlatform, Courier, Outgoing, concurrent
+from bot.core.pulse import planning as pulse
 from bot.core.scorecard import digest
 from bot.core.trust import redact
 from bot.core.views import CommitmentView
@@ -65,6 +66,7 @@ SAID_BY: tuple[tuple[tuple[str, ...], Callable[[Session, Delivery, datetime], Di
     (disputes.KINDS, disputes.content),
     (digest.KINDS, digest.content),
     (notices.KINDS, notices.content),
+    (pulse.KINDS, pulse.content),
 )
 
 
@@ -80,6 +82,7 @@ class SweepReport:
     failed: int = 0
     lines: list[str] = field(default_factory=list)
     scorecard_planned: int = 0  # imbalance warnings, sponsor digests, review prompts
+    pulse_planned: int = 0  # pulses asked, reminded, summed up, offered
 
 
 class Scheduler:
@@ -101,6 +104,7 @@ class Scheduler:
         report.nudges_planned = _isolated("nudges", nudges.plan, self.db, now)
         _isolated("disputes", disputes.plan, self.db, now)
         report.scorecard_planned = _isolated("scorecard", digest.plan, self.db, now)
+        report.pulse_planned = _isolated("pulse", pulse.plan, self.db, now)
         if self.courier is not None:
             self.deliver(now, report)
         return report

@@ -58,6 +58,9 @@ from bot.core.people import links
 from bot.core.people.commands import Away, Back, Handover, Link, NameRole, ReassignAll, Roster, SetHolidays
 from bot.core.people.departures import People
 from bot.core.ports import Directory
+from bot.core.pulse import handlers as pulse
+from bot.core.pulse.commands import PULSE_COMMANDS, PulseQuestions, ShowPulse
+from bot.core.pulse.results import PulseThanks
 from bot.core.sanitize import clean, cleaned
 from bot.core.scorecard import digest
 from bot.core.scorecard import handlers as scorecard
@@ -319,6 +322,30 @@ class AllianceService:
                 work, channel_id=channel_id, review_key=review_key, about=about, user_id=user_id, verdict=verdict
             )
 
+    # ---- the health pulse's answers ---------------------------------------------------------------------------
+
+    def answer_pulse(self, *, round_id: int, user_id: str, ratings: dict[int, int], remark: str) -> PulseThanks:
+        """One person's answers to a pulse, from its private message (a form, buttons, the console). Counted
+        anonymously; a second answer is refused (PulseError), as is one after the pulse closed."""
+        remark = clean(remark)
+        with self.work() as work:
+            return pulse.answer(work, round_id, user_id, ratings, remark)
+
+    def pulse_open(self, channel_id: str) -> int | None:
+        """The id of the pulse open in the channel's alliance, if one is."""
+        with self.work() as work:
+            return pulse.open_round_id(work, channel_id)
+
+    def pulse_statements(self, round_id: int) -> tuple[str, ...]:
+        """What a pulse asks, for the form that answers it."""
+        with self.work() as work:
+            return pulse.statements(work, round_id)
+
+    def pulse_commitment(self, *, channel_id: str, user_id: str, round_id: int, number: int) -> str:
+        """The title a "Make it a commitment" button fills in; PulseError when the clicker is not a lead."""
+        with self.work() as work:
+            return pulse.commitment_title(work, channel_id, user_id, round_id, number)
+
 
 def _from_message(
     work: Work, command: grammar.Command, caller: Caller, alliance: Alliance, *, message_ts: str, edited: bool
@@ -356,6 +383,8 @@ def reads(command: grammar.Command) -> bool:
     match command:
         case Escalation(lead_after=None) | SetBalance(threshold=None) | SetDigest(frequency=None):
             return True
+        case PulseQuestions(number=None, reset=False):
+            return True
     return isinstance(command, READS)
 
 
@@ -374,6 +403,7 @@ READS = (
     ListContributions,
     ShowScorecard,
     Export,
+    ShowPulse,
 )
 
 
@@ -441,4 +471,6 @@ def route(work: Work, command: grammar.Command, caller: Caller, alliance: Allian
             return disputes.handle(work, command, caller, alliance)
         case _ if isinstance(command, SCORECARD_COMMANDS):
             return scorecard.run(work, command, caller, alliance)
+        case _ if isinstance(command, PULSE_COMMANDS):
+            return pulse.run(work, command, caller, alliance)
     raise AssertionError(f"unhandled command {command!r}")

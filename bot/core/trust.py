@@ -59,6 +59,16 @@ from bot.core.people.results import (
     RosterView,
     Welcome,
 )
+from bot.core.pulse.results import (
+    PulseAsk,
+    PulseOffer,
+    PulseOpened,
+    PulseQuestionsView,
+    PulseRemarks,
+    PulseResults,
+    PulseSetting,
+    PulseShown,
+)
 from bot.core.scorecard.results import (
     BalanceSetting,
     ContributionAdded,
@@ -264,6 +274,15 @@ REDACTORS: dict[type, Callable[[Any, Audience], Any | None]] = {
     ImbalanceWarning: _same,  # shared metrics only: both leads get the same facts
     SponsorDigest: lambda o, a: replace(o, card=o.card.seen_by(a)),
     ReviewPrompt: lambda o, a: replace(o, card=o.card.seen_by(a)),
+    # the pulse: averages of counts and its own statements, never an item; open answers only to their own party
+    PulseShown: _same,
+    PulseSetting: _same,
+    PulseQuestionsView: _same,
+    PulseAsk: _same,
+    PulseOpened: _same,
+    PulseResults: _same,
+    PulseOffer: _same,
+    PulseRemarks: lambda o, a: o if a.team_id is not None and a.team_id == o.party.team_id else None,
 }
 
 

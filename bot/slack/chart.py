@@ -15,6 +15,7 @@ matplotlib.use("Agg")  # a server has no display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from bot.core.pulse.results import PulseSummary
 from bot.core.scorecard.results import ScorecardView
 
 COLOURS = ["#2E6FD8", "#E8893B", "#3BA776", "#9B59B6"]
@@ -69,3 +70,37 @@ def _metrics(ax: Axes, card: ScorecardView) -> None:
     ax.set_xlim(0, 150)
     ax.set_xlabel("% of the way from baseline to target")
     ax.set_title(f"Metrics (imbalance warning at a {card.balance.threshold}-point gap)", fontsize=11)
+
+
+def pulse_png(summary: PulseSummary) -> bytes:
+    """Both organisations' profiles on one picture: each statement's average per party (or the combined one when
+    a party had too few answers to be shown apart), with the lines at 3.0 and 4.0 where the groups begin."""
+    figure = Figure(figsize=(10, 0.55 * len(summary.figures) + 1.6), dpi=100)
+    ax = figure.subplots()
+    ys = list(range(len(summary.figures)))
+    if summary.split:
+        profiles = [(side.name, [f.by_party[i] for f in summary.figures]) for i, side in enumerate(summary.sides)]
+    else:
+        profiles = [("Both together", [f.combined for f in summary.figures])]
+    for i, (name, values) in enumerate(profiles):
+        points = [(v, y) for v, y in zip(values, ys, strict=True) if v is not None]
+        ax.plot(
+            [v for v, _ in points],
+            [y for _, y in points],
+            marker="o",
+            linewidth=2,
+            label=name,
+            color=COLOURS[i % len(COLOURS)],
+        )
+    for edge in (3.0, 4.0):
+        ax.axvline(edge, color="#999999", linestyle="--", linewidth=1)
+    ax.set_yticks(ys, [f"{f.number}. {f.statement}"[:60] for f in summary.figures], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(1, 5)
+    ax.set_xlabel("1 = strongly disagree … 5 = strongly agree")
+    ax.set_title(f"Pulse {summary.seq}: how each organisation sees the alliance", fontsize=12, fontweight="bold")
+    ax.legend(loc="lower left", fontsize=9)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()

@@ -9,6 +9,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import SendFailed
 from bot.core.ports import Outgoing
+from bot.core.pulse.results import PulseResults
+from bot.slack import pulse_replies
 from bot.slack.blocks import answers as answers_blocks
 from bot.slack.installations import Installations
 from bot.texts import answers as answers_texts
@@ -71,5 +73,7 @@ class SlackCourier:
             ) from e
         except OSError as e:  # connection refused, timeouts: the network, not the message
             raise SendFailed(f"network: {e}") from e
+        if isinstance(message.content, PulseResults):
+            pulse_replies.upload_chart(self.client, message.content, channel)
         ts = response.get("ts")
         return str(ts) if ts else None

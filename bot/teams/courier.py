@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core.errors import SendFailed
 from bot.core.ports import Outgoing
-from bot.teams import cards
+from bot.teams import cards, pulse_cards
 from bot.teams.connector import Connector, ConnectorError
 from bot.teams.directory import TeamsDirectory
 from bot.teams.markup import render
@@ -66,7 +66,9 @@ class TeamsCourier:
 
     def activity(self, message: Outgoing) -> dict[str, Any]:
         people = self.directory.teams_name
-        card = cards.dispatch(message.content, channel_key=message.channel_id, people=people)
+        card = cards.dispatch(message.content, channel_key=message.channel_id, people=people) or pulse_cards.dispatch(
+            message.content, channel_key=message.channel_id, people=people
+        )
         if card is not None:
             summary = answers_texts.dispatch(message.content).split("\n")[0]
             return {

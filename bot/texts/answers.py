@@ -21,7 +21,7 @@ from bot.core.checkins.results import (
     Snoozed,
 )
 from bot.core.commitments.results import Changed, Details, FormRequested, Listing, OwnedBy, Owners, Recorded
-from bot.core.errors import CharterError, CommandError, DueProblem, PastDate, ScorecardError
+from bot.core.errors import CharterError, CommandError, DueProblem, PastDate, PulseError, ScorecardError
 from bot.core.outcomes import Outcome, Usage
 from bot.core.people.results import (
     HandedOver,
@@ -35,12 +35,14 @@ from bot.core.people.results import (
     RosterView,
     Welcome,
 )
+from bot.core.pulse.results import PULSE_DISPATCH, PULSE_OUTCOMES
 from bot.core.scorecard.results import SCORECARD_DISPATCH, SCORECARD_OUTCOMES
 from bot.texts import base as base_texts
 from bot.texts import charter as charter_texts
 from bot.texts import checkins as checkins_texts
 from bot.texts import commitments as commitments_texts
 from bot.texts import people as people_texts
+from bot.texts import pulse as pulse_texts
 from bot.texts import scorecard as scorecard_texts
 from bot.texts import trust as trust_texts
 
@@ -74,6 +76,9 @@ EXAMPLES = [
     ("commit --internal @bob Prepare pricing floor by Friday", "a commitment only your organisation sees"),
     ("link #acme-internal", "your organisation's private channel for this alliance (leads and sponsors)"),
     *scorecard_texts.EXAMPLES,
+    ("pulse  /  pulse now", "the health pulse: both organisations' views side by side; run one now"),
+    ("pulse every 2 months  /  pulse off", "how often the pulse asks (quarterly by default)"),
+    ("pulse questions set 3 <statement>", "reword a statement (`pulse questions` lists them; `… reset`)"),
 ]
 
 
@@ -125,6 +130,8 @@ def error(exc: CommandError) -> str:
         return charter_texts.error(exc)
     if isinstance(exc, ScorecardError):
         return scorecard_texts.error(exc)
+    if isinstance(exc, PulseError):
+        return pulse_texts.error(exc)
     for refusal in (base_texts.refusal, commitments_texts.refusal, people_texts.refusal, trust_texts.refusal):
         text = refusal(exc)
         if text is not None:
@@ -145,6 +152,8 @@ def dispatch(message: object) -> str:
         return charter_texts.dispatch(message)
     if isinstance(message, SCORECARD_DISPATCH):
         return scorecard_texts.dispatch(message)
+    if isinstance(message, PULSE_DISPATCH):
+        return pulse_texts.dispatch(message)
     match message:
         case Announcement():
             return message.text
@@ -177,6 +186,8 @@ def outcome(result: Outcome) -> str:
         return charter_texts.outcome(result)
     if isinstance(result, SCORECARD_OUTCOMES):
         return scorecard_texts.outcome(result)
+    if isinstance(result, PULSE_OUTCOMES):
+        return pulse_texts.outcome(result)
     match result:
         case Reported():
             return checkins_texts.reported(result)

@@ -18,6 +18,7 @@ from bot.core.errors import (
     UnitMismatch,
     UnknownParty,
 )
+from bot.core.pulse.results import Headline
 from bot.core.scorecard.commands import Frequency, Kind, Verdict
 from bot.core.scorecard.results import (
     BalanceSetting,
@@ -41,6 +42,7 @@ from bot.core.scorecard.results import (
     SponsorDigest,
 )
 from bot.core.visibility import private_to
+from bot.texts import pulse as pulse_texts
 from bot.texts.base import GENERIC_REFUSAL, person
 
 EXAMPLES = [
@@ -265,7 +267,13 @@ def scorecard(card: ScorecardView) -> str:
         lines.append(f"\n*{side.party.name}*")
         lines += [f"_{title}_: {render(side)}" for title, render in TOPICS]
     lines.append("\n" + balance_text(card))
+    if card.pulse is not None:
+        lines.append(pulse_line(card.pulse))
     return "\n".join(lines)
+
+
+def pulse_line(headline: Headline) -> str:
+    return f"_Health pulse_: {pulse_texts.headline(headline)}"
 
 
 def chart_title(card: ScorecardView) -> str:
@@ -341,6 +349,8 @@ def sponsor_digest(m: SponsorDigest) -> str:
     disputes = "\n".join(f"• {d}" for d in m.open_disputes) if m.open_disputes else "none"
     lines.append(f"\n_Open disputes_: {disputes}")
     lines.append(balance_text(m.card))
+    if m.card.pulse is not None:
+        lines.append(pulse_line(m.card.pulse))
     return "\n".join(lines)
 
 

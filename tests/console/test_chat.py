@@ -118,3 +118,38 @@ def test_a_scorecard_look_up_in_the_thread_is_answered_once(
     assert asked.count("chart saved as") == 1
     assert "Alliance Bot (only you see this):" not in asked
     assert "secret margin" not in asked
+
+
+def test_a_pulse_is_answered_with_colon_answer_and_closed_by_advance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = "\n".join(
+        [
+            ":answer 5 4 4 3 4 4 5 4",  # nothing open yet
+            "@Alliance Bot lead @alice",
+            "@Alliance Bot pulse now",
+            ":answer 5 4 4 3 4 4 5 4 One shared roadmap would help",
+            ":answer 1 1 1 1 1 1 1 1",  # a second answer is refused
+            ":answer 9 lots",  # not eight ratings
+            ":as bob",
+            ":answer 4 - 5 2 4 4 4 4",
+            ":as paul",
+            ":answer 2 2 2 2 2 2 2 2 Decisions wait too long",
+            ":advance 8d",
+            ":as alice",
+            "@Alliance Bot pulse",
+            ":quit",
+        ]
+    )
+    out = run_console(tmp_path, monkeypatch, capsys, script + "\n", "--fresh")
+    assert "(no pulse is open; a lead or sponsor can type `@Alliance Bot pulse now`)" in out
+    assert out.count("Thank you: counted, anonymously.") == 3
+    assert "You have answered pulse 1 already" in out
+    assert "(say 8 ratings 1-5, - to skip one, then your words:" in out
+    results = out.split("*Pulse 1 results*")[1]
+    assert "(3 answers: Acme 2, Globex 1)" in results.split("\n")[0]
+    assert "shown only in the combined figures" in results
+    assert "1. The goals we share with our partner still matter to us. *3.7* (both together)" in results
+    assert "> One shared roadmap would help" in results  # to Alice, Acme's lead, in a private message
+    assert "Decisions wait too long" not in out.split(":advance 8d")[1]  # Globex has no lead to read it
+    assert "*Last pulse (1)*: 3 answers (Acme 2, Globex 1)." in out

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from bot.console.world import ACME, ACME_INTERNAL, GLOBEX, PEOPLE, ConsoleDirectory
 from bot.core.alliance import Caller
@@ -40,6 +41,7 @@ from bot.slack.blocks import answers as answers_blocks
 from bot.slack.replies import render
 from bot.texts import answers as answers_texts
 from storage.db import Database
+from storage.models import PulseRound
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # a Tuesday, working hours on both sides of the Atlantic
 CHANNEL = "C1"
@@ -246,7 +248,36 @@ def build(world: TrustWorld) -> None:
     assert sorted(world.internal) == [5, 6, 7, 8, 9, 10]
 
 
-GOVERNANCE_LOOKUPS = ["charter", "charter edit", "decisions", "disputes", "metrics", "contributions", "scorecard"]
+GOVERNANCE_LOOKUPS = [
+    "charter",
+    "charter edit",
+    "decisions",
+    "disputes",
+    "metrics",
+    "contributions",
+    "scorecard",
+    "pulse",
+    "pulse questions",
+]
+
+
+def health_pulse(world: TrustWorld) -> None:
+    """A pulse (the dispute and the imbalance above offered one to the leads) answered by everyone, each party's
+    open answers naming its secret word: they reach that party's lead only, never the other organisation."""
+    for user_id, place, text in [
+        ("UALICE", "slash", "pulse questions set 8 Our partner gets fair value."),
+        ("UPAUL", "mention", "pulse every 2 months"),
+        ("UALICE", "mention", "pulse now"),
+    ]:
+        assert world.run(user_id, place, text) is not None, text
+    with world.db.session() as session:
+        round_id = session.exec(select(PulseRound.id)).one()
+    assert round_id is not None
+    for user_id in ("UALICE", "UBOB", "UERIN", "UPAUL", "UPIA"):  # Gus is asked, and reminded
+        word = SECRET[TEAM_OF[user_id]]
+        ratings = {q: 4 if TEAM_OF[user_id] == ACME else 2 for q in range(1, 9)}
+        world.service.answer_pulse(round_id=round_id, user_id=user_id, ratings=ratings, remark=f"{word} worries me")
+    world.run("UBOB", "mention", "pulse")
 
 
 def governance_and_scorecard(world: TrustWorld) -> None:
@@ -406,6 +437,7 @@ def test_no_renderer_shows_another_organisations_internal_items(world: TrustWorl
     assert world.service.owe_announcement(CHANNEL, "`#12` recorded (announced late)", [])
     # Weeks pass: check-ins, nudges up the ladder, the channel's escalation line.
     world.advance(timedelta(days=10))
+    health_pulse(world)
     # People come and go: an owner of internal items leaves, the Globex lead leaves, a newcomer arrives and a
     # whole organisation disconnects.
     world.directory.absent.add("UERIN")

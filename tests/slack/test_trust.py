@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.core.schedule import Pacer, Scheduler
 from bot.slack.app import web_client
 from bot.slack.blocks.checkins import item_value
 from bot.slack.blocks.people import ORPHAN_REASSIGN_ACTION, picker_block
 from bot.slack.courier import SlackCourier
-from storage.models import Commitment, PartyChannel
+from storage.models import Commitment, PartyChannel, PulseRound
 from tests.slack import payloads
 from tests.slack.conftest import Bot
 from tests.slack.fakes.web_api import ACME, ALICE, BOB, BOT, CHANNEL, GLOBEX, PAUL, PIA, make_channel
@@ -268,3 +268,26 @@ def test_an_orphaned_internal_item_picked_in_a_dm_is_said_only_inside_acme(bot: 
 
 def everything_said_to(bot: Bot, channel: str) -> str:
     return "\n".join(json.dumps(c.args) for c in bot.fake.calls if c.args.get("channel") == channel)
+
+
+def test_pulse_messages_name_no_internal_item_and_a_partys_open_answers_stay_with_its_lead(bot: Bot) -> None:
+    """The pulse (asked, reminded, summed up, its open answers) beside an internal item of Acme: no pulse message
+    names it, and Acme's open answers reach Alice (Acme's lead) alone, never Globex nor the shared channel."""
+    setup_acme(bot)
+    mention(bot, f"lead <@{PAUL}>", user=PAUL)
+    slash(bot, "pulse now")
+    [round_id] = [r.id for r in bot.rows(PulseRound)]
+    assert round_id is not None
+    words = {ACME: "Zanzibar remark", GLOBEX: "Quokka remark"}
+    for user, team in ((ALICE, ACME), (BOB, ACME), (PAUL, GLOBEX), (PIA, GLOBEX)):
+        bot.service.answer_pulse(round_id=round_id, user_id=user, ratings={1: 4, 2: 2}, remark=words[team])
+    bot.fake.clear()
+    sweeper = Scheduler(bot.db, SlackCourier(web_client(bot.settings)), pacer=Pacer(0))
+    for hours in range(6, 24 * 9, 6):
+        sweeper.sweep(bot.clock.now() + timedelta(hours=hours))
+    posts = bot.fake.calls_to("chat.postMessage")
+    pulse_posts = [c for c in posts if "ulse" in c.args["text"]]
+    assert any("Pulse 1 results" in c.args["text"] for c in pulse_posts)
+    assert all(SECRET not in json.dumps(c.args) for c in pulse_posts)
+    assert {c.args["channel"] for c in posts if "Zanzibar remark" in json.dumps(c.args)} == {"D" + ALICE[1:]}
+    assert {c.args["channel"] for c in posts if "Quokka remark" in json.dumps(c.args)} == {"D" + PAUL[1:]}

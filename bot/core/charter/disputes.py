@@ -26,6 +26,7 @@ from bot.core.charter.results import (
 )
 from bot.core.dates import END_OF_WORKING_DAY
 from bot.core.errors import CharterError
+from bot.core.pulse import planning as pulse
 from storage import charter as charter_store
 from storage import deliveries, members
 from storage import repository as repo
@@ -108,6 +109,7 @@ def open_dispute(work: Work, alliance: Alliance, caller: Caller, topic: str) -> 
     session.add(dispute)
     session.flush()
     advance(session, dispute, now)
+    pulse.offer(session, alliance.id, "dispute", str(dispute.ref), now)  # where the two stand, before it hardens
     return DisputeOpened(dispute=dispute_view(session, dispute), channel_id=alliance.channel_id)
 
 

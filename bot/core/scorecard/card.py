@@ -15,6 +15,7 @@ from bot.core.calendar import zone
 from bot.core.charter.document import charter_view
 from bot.core.dates import END_OF_WORKING_DAY
 from bot.core.errors import AmbiguousMetric, NoSuchMetric, UnknownParty
+from bot.core.pulse.summary import latest_headline
 from bot.core.scorecard.commands import Amount, Kind
 from bot.core.scorecard.results import (
     Balance,
@@ -200,6 +201,7 @@ def build_card(session: Session, alliance: Alliance, now: datetime) -> Scorecard
         balance=balance_of(cards, threshold_of(session, alliance.id)),
         at=now,
         goals=goals,
+        pulse=latest_headline(session, alliance.id),
     )
 
 

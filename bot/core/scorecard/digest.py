@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.core.alliance import Work
 from bot.core.calendar import working_time_of
 from bot.core.errors import NotALead
+from bot.core.pulse import planning as pulse
 from bot.core.scorecard.card import build_card, charter_terms, open_disputes
 from bot.core.scorecard.commands import Frequency, Verdict
 from bot.core.scorecard.results import (
@@ -109,6 +110,8 @@ def _imbalance(
     settings.imbalanced_since = now
     settings.imbalance_episode += 1
     data = {"episode": settings.imbalance_episode}
+    assert alliance.id is not None
+    pulse.offer(session, alliance.id, "imbalance", str(settings.imbalance_episode), now)
     return [
         _row(alliance, "imbalance", f"{settings.imbalance_episode}", person, party, data, now)
         for party, person in _leads(session, alliance)

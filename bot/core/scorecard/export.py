@@ -13,9 +13,11 @@ from sqlmodel import Session
 
 from bot.core.alliance import Caller, Work
 from bot.core.parsing import MENTION
+from bot.core.pulse.summary import summarise
 from bot.core.scorecard.card import decisions, internal
 from bot.core.scorecard.results import ExportReady
 from bot.core.visibility import may_see, private_to
+from storage import pulse as pulse_store
 from storage import repository as repo
 from storage import scorecard as scorecard_store
 from storage.models import Alliance, Status
@@ -146,6 +148,22 @@ def export_for(work: Work, caller: Caller, alliance: Alliance) -> ExportReady:
             by=people.name(decision.decided_by),
             detail="consulted: " + ", ".join(people.name(u) for u in decision.consulted) if decision.consulted else "",
         )
+    # The health pulse: averages only (each party's when both had three answers), never a single answer.
+    for summary in summarise(session, pulse_store.rounds(session=session, alliance_id=alliance.id)):
+        for f in summary.figures:
+            shown = [("both", f.combined, summary.total)]
+            if summary.split:
+                shown += [(s.name, v, n) for s, v, n in zip(summary.sides, f.by_party, summary.answers, strict=True)]
+            for party, average, answers in shown:
+                write(
+                    section="pulse",
+                    item=f"pulse {summary.seq} #{f.number}",
+                    party=party,
+                    title=f.statement,
+                    value=average,
+                    at=summary.closed_at,
+                    detail=f"{answers} answers" + (f"; {f.group.value}" if summary.split and party == "both" else ""),
+                )
     slug = re.sub(r"[^a-z0-9]+", "-", alliance.name.lower()).strip("-") or "alliance"
     return ExportReady(user_id=caller.user_id, filename=f"{slug}-{now:%Y-%m-%d}.csv", csv=out.getvalue(), rows=rows)
 

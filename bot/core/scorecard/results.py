@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.core.pulse.results import Headline
 from bot.core.scorecard.commands import Amount, Frequency, Kind, Verdict
 from bot.core.visibility import Audience, may_see
 
@@ -149,6 +150,7 @@ class ScorecardView:
     at: datetime
     goals: list[Goal] = field(default_factory=list)
     viewer_team_id: str = ""  # the organisation of whoever asked (a private answer is theirs to see)
+    pulse: Headline | None = None  # the latest health pulse's headline: averages only, both organisations may read
 
     def seen_by(self, audience: Audience) -> ScorecardView:
         return replace(self, sides=[_side_seen_by(s, audience) for s in self.sides])

@@ -11,11 +11,13 @@ from bot.core.checkins.results import CheckinAsk, Nudge, NudgeGroup
 from bot.core.commitments.results import Recorded
 from bot.core.outcomes import Outcome
 from bot.core.people.results import LeadWanted, Orphaned
+from bot.core.pulse.results import PULSE_DISPATCH
 from bot.core.scorecard.results import SCORECARD_DISPATCH
 from bot.slack.blocks import charter as charter_blocks
 from bot.slack.blocks import checkins as checkins_blocks
 from bot.slack.blocks import commitments as commitments_blocks
 from bot.slack.blocks import people as people_blocks
+from bot.slack.blocks import pulse as pulse_blocks
 from bot.slack.blocks import scorecard as scorecard_blocks
 from bot.slack.blocks.base import Block, sections
 from bot.texts import answers as answers_texts
@@ -36,6 +38,8 @@ def dispatch(content: object, *, channel_id: str) -> list[Block]:
         return content.body or sections(content.text)  # rendered when the change was made
     if isinstance(content, SCORECARD_DISPATCH):
         return scorecard_blocks.dispatch(content)
+    if isinstance(content, PULSE_DISPATCH):
+        return pulse_blocks.dispatch(content)
     if isinstance(content, CheckinAsk):
         return checkins_blocks.checkin_ask(content, channel_id=channel_id)
     if isinstance(content, Nudge):

@@ -47,6 +47,8 @@ def scorecard(card: ScorecardView) -> list[Block]:
             blocks.append({"type": "section", "fields": fields})
     blocks.append({"type": "divider"})
     blocks.append({"type": "section", "text": _mrkdwn(scorecard_texts.balance_text(card), 3000)})
+    if card.pulse is not None:
+        blocks.append({"type": "section", "text": _mrkdwn(scorecard_texts.pulse_line(card.pulse), 3000)})
     return blocks
 
 

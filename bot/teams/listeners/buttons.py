@@ -14,6 +14,7 @@ from bot.core.errors import CommandError
 from bot.teams import cards
 from bot.teams.activity import Activity
 from bot.teams.front import NO_IDENTITY, TeamsFrontEnd
+from bot.teams.listeners import pulse
 from bot.texts import answers as answers_texts
 
 UNREADABLE = "I couldn't read that card's answer; nothing was changed. Try again, or write the command instead."
@@ -32,6 +33,12 @@ def handle(front: TeamsFrontEnd, activity: Activity) -> None:
         front.reply(activity, NO_IDENTITY)
         return
     front.learn_speaker(activity)
+    if value.get("alliance") in pulse.ACTIONS:
+        try:
+            pulse.handle(front, activity, value, caller)
+        except (KeyError, TypeError, ValueError):
+            front.reply(activity, UNREADABLE)
+        return
     try:
         command = _command(value)
     except (KeyError, TypeError, ValueError):
