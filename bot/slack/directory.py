@@ -6,6 +6,7 @@ the threads, and paused for all of them when Slack answers 429."""
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any
 
@@ -191,12 +192,8 @@ def _without_rate_limit_retries(client: WebClient) -> WebClient:
     handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
     if len(handlers) == len(client.retry_handlers):
         return client
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        ssl=client.ssl,
-        proxy=client.proxy,
-        headers=client.headers,
-        retry_handlers=handlers,
-    )
+    # A shallow copy keeps the client's kind: in many-workspaces mode a SpeakingClient, which picks each call's
+    # installation token (a new WebClient would have no token at all).
+    twin = copy.copy(client)
+    twin.retry_handlers = handlers
+    return twin
