@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.console.chat import EMOJI
 from bot.texts import charter as charter_texts
+from bot.texts import people as people_texts
 
 People = Callable[[str], tuple[str, str] | None]  # core user id -> (Teams id, display name)
 Channels = Callable[[str], str | None]  # channel key -> its name
@@ -30,8 +31,8 @@ MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*([^)\s]*)\s*\)")
 SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|<>\s]*)\|([^<>]*)>")
 # Slack's words where Teams has its own (the sentences themselves stay shared).
 WORDING = [
-    (" People from either organisation can talk to me by mentioning me; `/alliance` works for the host's people.", ""),
-    ("\nPeople from either organisation can talk to me by mentioning me; `/alliance` works for the host's people.", ""),
+    (" " + people_texts.SLASH_HINT, ""),
+    ("\n" + people_texts.SLASH_HINT, ""),
     ("Type `/alliance …` or mention me with the same words", "Mention me with these words"),
     ("the list Slack offers", "the list Teams offers"),
     ("in this workspace", "in this team"),

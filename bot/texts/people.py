@@ -18,6 +18,12 @@ from bot.core.people.results import (
 from bot.core.views import AllianceView
 from bot.texts.base import BOT, commitment_line, count, person, ref, when
 
+# Slack only: slash commands reach the organisations that installed the app (Teams drops this sentence).
+SLASH_HINT = (
+    "People from either organisation can talk to me by mentioning me; `/alliance` works for each organisation "
+    "that has installed me."
+)
+
 
 def intro(alliance: AllianceView) -> str:
     parties = " and ".join(f"*{p.name}*" for p in alliance.parties) or "this channel"
@@ -26,7 +32,7 @@ def intro(alliance: AllianceView) -> str:
         "I keep track of who promised what, by when, so nobody has to chase anybody.\n"
         f"• Each party names its lead: `{BOT} lead @name` (and its executive sponsor: `{BOT} sponsor @name`).\n"
         f"• Record a promise: `{BOT} commit @name what by when`. Ask `{BOT} help` for everything else.\n"
-        "People from either organisation can talk to me by mentioning me; `/alliance` works for the host's people."
+        + SLASH_HINT
     )
 
 
