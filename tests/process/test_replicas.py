@@ -287,15 +287,21 @@ def test_every_delivery_goes_out_exactly_once_though_three_replicas_sweep(cluste
     sent = cluster.rows(select(Delivery).where(col(Delivery.status) == "sent"))
     assert {d.status for d in cluster.rows(select(Delivery))} == {"sent"}, state()
     posts = cluster.fake.posts()
-    # Every message to a person is one sent reminder, and every sent reminder is one message: nothing doubled
+    # Every message to a person carries sent reminders (a person's reminders of one sweep share one message), every
+    # sent reminder is in exactly one message, and each item is named as often as it has reminders: nothing doubled
     # by the three sweepers, nothing lost.
     reminders = [d for d in sent if d.key.startswith("nudge:")]
-    assert sorted(ts for channel, ts, _ in posts if channel.startswith("D")) == sorted(
-        d.message_ts for d in reminders
-    ), "\n".join(
+    dms = [(ts, said) for channel, ts, said in posts if channel.startswith("D")]
+    listing = "\n".join(
         [f"post {ts} {channel} {said.splitlines()[:2]}" for channel, ts, said in posts]
         + [f"sent {d.message_ts} {d.key} {d.claimed_by}" for d in sent]
     )
+    assert len({ts for ts, _ in dms}) == len(dms), listing
+    assert {ts for ts, _ in dms} == {d.message_ts for d in reminders}, listing
+    title = {c.id: c.title for c in cluster.rows(select(Commitment))}
+    for item in {int(d.key.split(":")[1]) for d in reminders}:
+        named = sum(said.count(f"*{title[item]}*") for _, said in dms)
+        assert named == sum(1 for d in reminders if int(d.key.split(":")[1]) == item), listing
     assert {d.message_ts for d in sent} <= {ts for _, ts, _ in posts}  # channel deliveries too, once each
     assert len({(channel, said) for channel, _, said in posts}) == len(posts)
     assert all(d.claimed_by for d in sent), "a sent delivery records which sweeper sent it"
