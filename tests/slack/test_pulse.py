@@ -34,6 +34,7 @@ def run(bot: Bot, text: str, *, user: str = ALICE, mention: bool = False) -> Non
 
 
 def dm(user: str) -> str:
+    """The DM channel a person clicks in (scheduled DMs are posted to the user id; Slack opens this channel)."""
     return "D" + user[1:]
 
 
@@ -44,7 +45,7 @@ def sweep_through(bot: Bot, hours: int, *, every: int = 1) -> None:
 
 
 def asks(bot: Bot) -> dict[str, Call]:
-    """Each person's pulse question, by DM channel."""
+    """Each person's pulse question, by the user id it was posted to (one call: Slack opens the DM)."""
     return {
         c.args["channel"]: c
         for c in bot.fake.calls_to("chat.postMessage")
@@ -95,8 +96,8 @@ def pulse_open(bot: Bot) -> dict[str, Call]:
 def test_everyone_is_asked_privately_and_answers_in_a_modal_that_counts_anonymously(
     bot: Bot, pulse_open: dict[str, Call]
 ) -> None:
-    assert sorted(pulse_open) == sorted(dm(u) for u in (*ACME_PEOPLE, *GLOBEX_PEOPLE))
-    ask = pulse_open[dm(BOB)]
+    assert sorted(pulse_open) == sorted((*ACME_PEOPLE, *GLOBEX_PEOPLE))
+    ask = pulse_open[BOB]
     assert "The goals we share with our partner still matter to us." in ask.args["text"]
     value = ask.args["blocks"][-1]["elements"][0]["value"]
     assert submit(bot, BOB, value, [5, 4, 4, 2, 3, 4, 5, 4], ACME_WORDS) == (200, "")
@@ -115,7 +116,7 @@ def test_everyone_is_asked_privately_and_answers_in_a_modal_that_counts_anonymou
 def test_results_chart_commitment_button_and_open_answers_to_their_own_lead(
     bot: Bot, pulse_open: dict[str, Call]
 ) -> None:
-    value = pulse_open[dm(BOB)].args["blocks"][-1]["elements"][0]["value"]
+    value = pulse_open[BOB].args["blocks"][-1]["elements"][0]["value"]
     for user in ACME_PEOPLE:
         submit(bot, user, value, [5, 2, 4, 4, 4, 4, 4, 4], ACME_WORDS if user == BOB else "")
     for user in GLOBEX_PEOPLE:
@@ -140,8 +141,8 @@ def test_results_chart_commitment_button_and_open_answers_to_their_own_lead(
     assert (shared["channel_id"], shared["filename"]) == (CHANNEL, "pulse.png")
     # open answers: Acme's to Alice alone, Globex's to Paul alone, never in the channel
     everything = [(c.args.get("channel"), json.dumps(c.args, default=str)) for c in bot.fake.calls]
-    assert {ch for ch, said in everything if "Zanzibar" in said} == {dm(ALICE)}
-    assert {ch for ch, said in everything if "Quokka" in said} == {dm(PAUL)}
+    assert {ch for ch, said in everything if "Zanzibar" in said} == {ALICE}
+    assert {ch for ch, said in everything if "Quokka" in said} == {PAUL}
 
     # "Make it a commitment": a lead gets the commitment form filled in; anyone else is told why not, privately
     bot.fake.clear()
@@ -166,7 +167,7 @@ def test_the_offer_after_a_dispute_runs_a_pulse_from_its_button(bot: Bot) -> Non
     bot.fake.clear()
     sweep_through(bot, 24, every=2)
     offers = [c for c in bot.fake.calls_to("chat.postMessage") if "A health pulse now" in c.args["text"]]
-    assert sorted(c.args["channel"] for c in offers) == sorted([dm(ALICE), dm(PAUL)])
+    assert sorted(c.args["channel"] for c in offers) == sorted([ALICE, PAUL])
     button = offers[0].args["blocks"][-1]["elements"][0]
     assert button["action_id"] == pulse_blocks.NOW_ACTION
     bot.fake.clear()

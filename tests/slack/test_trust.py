@@ -289,5 +289,5 @@ def test_pulse_messages_name_no_internal_item_and_a_partys_open_answers_stay_wit
     pulse_posts = [c for c in posts if "ulse" in c.args["text"]]
     assert any("Pulse 1 results" in c.args["text"] for c in pulse_posts)
     assert all(SECRET not in json.dumps(c.args) for c in pulse_posts)
-    assert {c.args["channel"] for c in posts if "Zanzibar remark" in json.dumps(c.args)} == {"D" + ALICE[1:]}
-    assert {c.args["channel"] for c in posts if "Quokka remark" in json.dumps(c.args)} == {"D" + PAUL[1:]}
+    assert {c.args["channel"] for c in posts if "Zanzibar remark" in json.dumps(c.args)} == {ALICE}
+    assert {c.args["channel"] for c in posts if "Quokka remark" in json.dumps(c.args)} == {PAUL}
