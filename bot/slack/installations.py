@@ -35,7 +35,8 @@ from sqlmodel import select as select_model
 
 from bot.slack.mrkdwn import GuardedWebClient
 from storage.db import Database
-from storage.models import SLACK_BOTS, Alliance, Party, Person
+from storage.models import Alliance, Party, Person
+from storage.slack_tables import SLACK_BOTS
 
 log = logging.getLogger(__name__)
 

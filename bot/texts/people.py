@@ -31,8 +31,7 @@ def intro(alliance: AllianceView) -> str:
         f":handshake: Hello! This channel is now the alliance between {parties}, starting today. "
         "I keep track of who promised what, by when, so nobody has to chase anybody.\n"
         f"• Each party names its lead: `{BOT} lead @name` (and its executive sponsor: `{BOT} sponsor @name`).\n"
-        f"• Record a promise: `{BOT} commit @name what by when`. Ask `{BOT} help` for everything else.\n"
-        + SLASH_HINT
+        f"• Record a promise: `{BOT} commit @name what by when`. Ask `{BOT} help` for everything else.\n" + SLASH_HINT
     )
 
 

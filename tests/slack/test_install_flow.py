@@ -18,7 +18,8 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, Table, text
 
 from bot.config import OAuthSettings, Settings
-from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, Commitment, Member
+from storage.models import Commitment, Member
+from storage.slack_tables import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
 from tests.conftest import PG_URL, SKIP_PG, _postgres
 from tests.slack import payloads
 from tests.slack.conftest import Bot, running_bot
