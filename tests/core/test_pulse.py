@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,7 +21,6 @@ from bot.core.alliance import Caller
 from bot.core.calendar import working_time_of
 from bot.core.clock import ManualClock
 from bot.core.errors import GrammarError, PulseError
-from bot.core.ports import Outgoing
 from bot.core.pulse import questions, rhythm
 from bot.core.pulse.classification import Group, classify
 from bot.core.pulse.results import (
@@ -46,6 +44,7 @@ from bot.texts import answers as answers_texts
 from bot.texts import pulse as pulse_texts
 from storage.db import Database
 from storage.models import Delivery, PulseRound, PulseSettings
+from tests.core.couriers import Courier
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday
 DAY = timedelta(days=1)
@@ -58,18 +57,6 @@ GUS = Caller(channel_id="C1", user_id="UGUS")
 EVERYONE = ["UALICE", "UBOB", "UERIN", "UGUS", "UPAUL", "UPIA"]
 ACME_WORDS = "acme only: our exec team is distracted"
 GLOBEX_WORDS = "globex only: the pricing talks hurt"
-
-
-@dataclass
-class Courier:
-    sent: list[Outgoing] = field(default_factory=list)
-
-    def send(self, message: Outgoing) -> str | None:
-        self.sent.append(message)
-        return f"{len(self.sent)}.000100"
-
-    def of(self, kind: type) -> list[Outgoing]:
-        return [m for m in self.sent if isinstance(m.content, kind)]
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +24,6 @@ from bot.core.errors import (
     UnitMismatch,
     UnknownParty,
 )
-from bot.core.ports import Outgoing
 from bot.core.schedule import Pacer, Scheduler
 from bot.core.scorecard import digest
 from bot.core.scorecard.card import CharterTerms, balance_of, charter_terms, decisions, open_disputes
@@ -56,6 +54,7 @@ from bot.core.visibility import SHARED, private_to
 from bot.texts import answers as answers_texts
 from bot.texts import scorecard as scorecard_texts
 from storage.db import Database
+from tests.core.couriers import Courier
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday
 DAY = timedelta(days=1)
@@ -65,18 +64,6 @@ ERIN = Caller(channel_id="C1", user_id="UERIN")  # Acme's sponsor
 PAUL = Caller(channel_id="C1", user_id="UPAUL")  # Globex's lead
 PIA = Caller(channel_id="C1", user_id="UPIA")  # Globex's sponsor
 SECRET = "acme secret margin"
-
-
-@dataclass
-class Courier:
-    sent: list[Outgoing] = field(default_factory=list)
-
-    def send(self, message: Outgoing) -> str | None:
-        self.sent.append(message)
-        return f"{len(self.sent)}.000100"
-
-    def of(self, kind: type) -> list[Outgoing]:
-        return [m for m in self.sent if isinstance(m.content, kind)]
 
 
 @pytest.fixture
