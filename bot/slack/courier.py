@@ -74,6 +74,6 @@ class SlackCourier:
         except OSError as e:  # connection refused, timeouts: the network, not the message
             raise SendFailed(f"network: {e}") from e
         if isinstance(message.content, PulseResults):
-            pulse_replies.upload_chart(self.client, message.content, channel)
+            pulse_replies.upload_chart(client, message.content, channel)
         ts = response.get("ts")
         return str(ts) if ts else None
