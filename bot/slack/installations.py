@@ -199,8 +199,8 @@ class ManyWorkspaces:
             query = query.where((c.team_id == team_id) | ((c.enterprise_id == enterprise) & c.is_enterprise_install))
         else:
             query = query.where(c.team_id == team_id)
-        with self.db.engine.connect() as connection:
-            row = connection.execute(query.order_by(desc(c.installed_at)).limit(1)).mappings().first()
+        with self.db.session() as session:  # joins the thread's unit of work: a look-up mid-command never waits on it
+            row = session.connection().execute(query.order_by(desc(c.installed_at)).limit(1)).mappings().first()
         if row is None:
             return None
         return self._fresh(SQLAlchemyInstallationStore.build_bot_entity(row))
@@ -228,8 +228,8 @@ class ManyWorkspaces:
         """Every installation's bot user: the bot ignores its twin's messages and joins as it does its own."""
         c = SLACK_BOTS.c
         query = select(c.bot_user_id).where(c.client_id == self.client_id, c.bot_user_id.is_not(None)).distinct()
-        with self.db.engine.connect() as connection:
-            return frozenset(str(v) for v in connection.execute(query).scalars())
+        with self.db.session() as session:
+            return frozenset(str(v) for v in session.connection().execute(query).scalars())
 
     def forget(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """An uninstall or a revoked token: the workspace's installation and bot are gone for good."""
@@ -307,8 +307,8 @@ class ManyWorkspaces:
         answers for a shared channel's people; the newest is as good as any."""
         c = SLACK_BOTS.c
         query = select(c.team_id).where(c.client_id == self.client_id, c.bot_token.is_not(None))
-        with self.db.engine.connect() as connection:
-            team_id = connection.execute(query.order_by(desc(c.installed_at)).limit(1)).scalar()
+        with self.db.session() as session:
+            team_id = session.connection().execute(query.order_by(desc(c.installed_at)).limit(1)).scalar()
         return self._token_for_team(str(team_id)) if team_id else None
 
     def middleware(self) -> Callable[..., None]:

@@ -6,9 +6,11 @@ installation it came through, one voice in the channel, each event acted on once
 from __future__ import annotations
 
 import http.client
+import json
 import re
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -361,6 +363,31 @@ def test_the_partners_home_tab_is_published_through_its_own_installation(many: B
 
     (published,) = many.fake.wait_for("views.publish")
     assert published.args["user_id"] == PAUL and token(published) == globex
+
+
+def test_a_home_refresh_outside_any_request_finds_its_installation_without_waiting_on_itself(many: Bot) -> None:
+    """The refresh runs on a timer, in a unit of work; a stale profile there is read through an installation, whose
+    look-up must join that unit of work (on SQLite a second connection would wait 30 s for the first's lock)."""
+    _, globex = both(many)
+    start_alliance(many)
+    many.post(payloads.slash_command("commit <@U0PAUL001> Draft joint API spec by 2026-12-27", user=ALICE))
+    many.fake.wait_for("chat.postMessage", count=2, predicate=lambda c: c.args.get("channel") == CHANNEL)
+    many.quiet()
+    assert many.post(payloads.through(payloads.app_home_opened(user=PAUL), GLOBEX, GLOBEX_BOT)) == (200, "")
+    many.fake.wait_for("views.publish")
+    many.clock.advance(timedelta(days=2))  # every profile read before is stale now; Alice's own item re-reads hers
+    many.post(payloads.slash_command("commit <@U0ALICE01> Pricing sheet by 2026-12-28", user=ALICE))
+    many.fake.wait_for("chat.postMessage", count=4, predicate=lambda c: c.args.get("channel") == CHANNEL)
+    many.quiet()
+    many.fake.clear()
+
+    started = time.monotonic()
+    many.home_timers.advance()
+
+    assert time.monotonic() - started < 5
+    assert [c.method for c in many.fake.calls] == ["users.info", "views.publish"]  # Paul's stale profile, his page
+    (published,) = many.fake.calls_to("views.publish")
+    assert token(published) == globex and "Draft joint API spec" in json.dumps(published.args)
 
 
 # ---- uninstalls -------------------------------------------------------------------------------------------------
