@@ -47,17 +47,10 @@ speaking: contextvars.ContextVar[str | None] = contextvars.ContextVar("speaking_
 ROTATE_MINUTES = 120  # refresh a rotating bot token this long before it expires (Bolt's default too)
 STATE_SECONDS = 600  # an install link's state is good for ten minutes
 
-# Methods that put something in a conversation everyone in it sees: they speak with the alliance's voice.
-CHANNEL_VOICE = frozenset(
-    {
-        "chat.postMessage",
-        "chat.update",
-        "chat.getPermalink",
-        "pins.add",
-        "reactions.add",
-        "files.completeUploadExternal",
-    }
-)
+# Methods that put something in a conversation everyone in it sees: they speak with the alliance's voice. Not
+# files.completeUploadExternal: a file belongs to the installation that asked for its upload URL (a call that names
+# no channel), so both steps of an upload go through the same one, the request's.
+CHANNEL_VOICE = frozenset({"chat.postMessage", "chat.update", "chat.getPermalink", "pins.add", "reactions.add"})
 
 
 class Installations(Protocol):

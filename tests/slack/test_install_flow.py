@@ -390,6 +390,21 @@ def test_a_home_refresh_outside_any_request_finds_its_installation_without_waiti
     assert token(published) == globex and "Draft joint API spec" in json.dumps(published.args)
 
 
+def test_the_partners_scorecard_chart_is_uploaded_through_the_installation_it_asked_through(many: Bot) -> None:
+    """files.getUploadURLExternal names no channel: the upload's two steps must use one installation's token."""
+    _, globex = both(many)
+    start_alliance(many)
+    many.fake.clear()
+
+    assert many.post(payloads.slash_command("scorecard", user=PAUL))[0] == 200  # Globex's own /alliance
+    many.fake.wait_for("files.completeUploadExternal")
+    many.quiet()
+
+    uploads = [c for c in many.fake.calls if c.method.startswith("files.")]
+    assert {token(c) for c in uploads} == {globex}
+    assert [f["channel_id"] for f in many.fake.shared_files()] == [CHANNEL]
+
+
 # ---- uninstalls -------------------------------------------------------------------------------------------------
 
 

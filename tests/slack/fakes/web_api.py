@@ -1050,7 +1050,14 @@ class FakeSlack:
         if not filename or length <= 0:
             return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F0FILE{next(self._file_seq):05d}"
-        self.files[file_id] = {"id": file_id, "filename": filename, "length": length, "content": None}
+        # A file belongs to the installation that asked for its upload URL: only that token can complete it.
+        self.files[file_id] = {
+            "id": file_id,
+            "filename": filename,
+            "length": length,
+            "content": None,
+            "token": args.get("_token"),
+        }
         return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}", "file_id": file_id}
 
     def _receive_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
@@ -1078,7 +1085,7 @@ class FakeSlack:
         answered = []
         for item in wanted:
             entry = self.files.get(str(item.get("id", "")))
-            if entry is None or entry["content"] is None:
+            if entry is None or entry["content"] is None or entry["token"] != args.get("_token"):
                 return {"ok": False, "error": "file_not_found"}
         for item in wanted:
             entry = self.files[str(item["id"])]
