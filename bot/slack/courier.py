@@ -6,6 +6,7 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from bot.core.errors import SendFailed
 from bot.core.ports import Outgoing
@@ -56,15 +57,36 @@ class SlackCourier:
             raise SendFailed("not_installed", permanent=True)
         return client
 
+    def _other_voice(self, message: Outgoing, tried: WebClient, error: SlackApiError) -> WebClient | None:
+        """A channel post the alliance's voice could not make because its bot is not in the channel (never invited,
+        or removed): the other organisation's installation, when its bot is there, makes it instead."""
+        if self.installations is None or message.recipient_id is not None:
+            return None
+        if error.response.get("error") != "not_in_channel":
+            return None
+        others = [c for c in self.installations.voices_for_channel(message.channel_id) if c.token != tried.token]
+        return others[0] if others else None
+
     def send(self, message: Outgoing) -> str | None:
         text = answers_texts.dispatch(message.content)
         body = answers_blocks.dispatch(message.content, channel_id=message.channel_id)
         client = self._client_for(message)
-        try:
-            channel = message.recipient_id or message.channel_id
-            response = client.chat_postMessage(
+        channel = message.recipient_id or message.channel_id
+
+        def post(through: WebClient) -> SlackResponse:
+            return through.chat_postMessage(
                 channel=channel, thread_ts=message.thread_ts, text=text, blocks=body, unfurl_links=False
             )
+
+        try:
+            try:
+                response = post(client)
+            except SlackApiError as e:
+                other = self._other_voice(message, client, e)
+                if other is None:
+                    raise
+                client = other
+                response = post(client)
         except SlackApiError as e:
             error = str(e.response.get("error") or f"HTTP {e.response.status_code}")
             retry_after = e.response.headers.get("Retry-After") or e.response.headers.get("retry-after")

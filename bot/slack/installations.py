@@ -64,6 +64,9 @@ class Installations(Protocol):
 
     def voice_for_channel(self, channel_id: str) -> WebClient | None: ...
 
+    def voices_for_channel(self, channel_id: str) -> list[WebClient]:
+        """Every installation that may speak in the channel, the voice first (the others: if its bot is not there)."""
+
     def client_for_person(self, user_id: str) -> WebClient | None: ...
 
     def client_for(self, *, channel_id: str, recipient_id: str | None) -> WebClient | None: ...
@@ -104,6 +107,9 @@ class OneWorkspace:
 
     def voice_for_channel(self, channel_id: str) -> WebClient | None:
         return self._client
+
+    def voices_for_channel(self, channel_id: str) -> list[WebClient]:
+        return [self._client]
 
     def client_for_person(self, user_id: str) -> WebClient | None:
         return self._client
@@ -262,6 +268,10 @@ class ManyWorkspaces:
 
     def voice_for_channel(self, channel_id: str) -> WebClient | None:
         return self.client_for_team(self.voice_team(channel_id) or "")
+
+    def voices_for_channel(self, channel_id: str) -> list[WebClient]:
+        clients = (self.client_for_team(team_id) for team_id in self._parties_of(channel_id))
+        return [c for c in clients if c is not None]
 
     def client_for_person(self, user_id: str) -> WebClient | None:
         return self.client_for_team(self.team_of_person(user_id) or "")

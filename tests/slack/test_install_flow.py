@@ -331,6 +331,22 @@ def test_a_dm_from_the_schedule_goes_through_the_persons_own_installation(many: 
     assert channel_posts(many) and {token(c) for c in channel_posts(many)} == {acme}
 
 
+def test_when_the_hosts_bot_leaves_the_channel_the_schedule_posts_through_the_partners(many: Bot) -> None:
+    acme, globex = both(many)
+    start_alliance(many)
+    many.post(payloads.slash_command("commit <@U0PAUL001> Draft joint API spec by 2026-11-27", user=ALICE))
+    many.fake.wait_for("chat.postMessage", count=2, predicate=lambda c: c.args.get("channel") == CHANNEL)
+    many.quiet()
+    many.fake.channels[CHANNEL]["members"].remove(BOT)  # someone removed Acme's bot; Globex's is still there
+    many.fake.clear()
+
+    report = many.sweep(datetime(2026, 11, 25, 16, 0, tzinfo=UTC))  # check-in #1 opens in the channel
+
+    assert report.failed == 0
+    posted = [c for c in channel_posts(many) if token(c) == globex]
+    assert posted and all(token(c) in (acme, globex) for c in channel_posts(many))
+
+
 def test_an_enterprise_grid_org_wide_install_answers_for_its_workspaces(many: Bot) -> None:
     state = start_install(many)
     code = many.fake.grant(
