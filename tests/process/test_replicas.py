@@ -285,7 +285,10 @@ def test_every_delivery_goes_out_exactly_once_though_three_replicas_sweep(cluste
     wait_until(settled, 25, state)
     time.sleep(2.5)  # two more sweeps by each replica: nothing more may go out
     sent = cluster.rows(select(Delivery).where(col(Delivery.status) == "sent"))
-    assert {d.status for d in cluster.rows(select(Delivery))} == {"sent"}, state()
+    # A "due soon" reminder a replica planned before the items were made overdue is moot now: settled as skipped
+    # (which replica swept first decides whether any was); every other delivery went out.
+    unsent = [d for d in cluster.rows(select(Delivery)) if d.status != "sent"]
+    assert all(d.status == "skipped" and d.key.split(":")[2] == "0" for d in unsent), state()
     posts = cluster.fake.posts()
     # Every message to a person carries sent reminders (a person's reminders of one sweep share one message), every
     # sent reminder is in exactly one message, and each item is named as often as it has reminders: nothing doubled
