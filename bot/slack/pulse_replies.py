@@ -19,10 +19,10 @@ def upload_chart(client: WebClient, results: PulseResults, channel_id: str) -> N
     on the first chart drawn, not when the app starts. A failed upload is logged: the summary is out already."""
     if results.summary.total < MIN_ANSWERS:
         return  # no figures to draw
-    from bot.slack import chart
-
     title = pulse_texts.chart_title(results)
     try:
+        from bot.slack import chart
+
         client.files_upload_v2(
             channel=channel_id,
             file=chart.pulse_png(results.summary),
@@ -32,3 +32,5 @@ def upload_chart(client: WebClient, results: PulseResults, channel_id: str) -> N
         )
     except UPLOAD_FAILED as e:
         log.warning("could not upload the pulse chart to %s: %s", channel_id, e)
+    except Exception:  # drawing failed: the summary is delivered already and must not be sent again for a picture
+        log.exception("could not draw the pulse chart for %s", channel_id)

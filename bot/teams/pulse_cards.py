@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.core.pulse.classification import ACTIONABLE
 from bot.core.pulse.results import PulseAsk, PulseOffer, PulseResults
 from bot.teams.cards import Card, card, text_block
-from bot.teams.markup import People, render
+from bot.teams.markup import People, neutral, render
 from bot.texts import pulse as pulse_texts
 
 ANSWER = "pulse_answer"
@@ -72,7 +72,8 @@ def results(message: PulseResults, *, channel_key: str, people: People) -> Card:
             "columns": [{"width": w} for w in widths],
             "firstRowAsHeaders": True,
             "rows": [
-                {"type": "TableRow", "cells": [{"type": "TableCell", "items": [text_block(c)]} for c in row]}
+                # statements and party names were typed by people: shown as text, never as links or mentions
+                {"type": "TableRow", "cells": [{"type": "TableCell", "items": [text_block(neutral(c))]} for c in row]}
                 for row in [header, *rows]
             ],
         }
