@@ -8,7 +8,6 @@ first command's transaction, and the other commands wait for it.
 
 from __future__ import annotations
 
-import http.client
 import os
 import secrets
 import signal
@@ -26,6 +25,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Commitment, InboxEntry
+from tests.process import local_http
 from tests.slack import payloads
 from tests.slack.fakes.web_api import FakeSlack, _Scripted
 
@@ -100,13 +100,7 @@ class Bot:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
+        return local_http.request(self.port, method, path, body, headers)
 
     def commit_all(self, titles: list[str]) -> list[int]:
         """Send the commands at once, as several people typing; the acknowledgements' statuses."""

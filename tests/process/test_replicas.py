@@ -13,7 +13,6 @@ The database is a scratch one next to TEST_DATABASE_URL's (its name plus `_repli
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import secrets
 import signal
@@ -37,6 +36,7 @@ from sqlmodel import col, select
 from storage.db import Database, normalise_url
 from storage.models import Commitment, Delivery, InboxEntry
 from tests.conftest import PG_URL, SKIP_PG
+from tests.process import local_http
 from tests.slack import payloads
 from tests.slack.fakes.web_api import FakeSlack, _Scripted, _tz_fields, default_world
 
@@ -145,13 +145,7 @@ class Replica:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
+        return local_http.request(self.port, method, path, body, headers)
 
     def post(self, signed: payloads.SignedRequest) -> int:
         return int(self.request("POST", "/slack/events", signed.body, signed.headers)[0])
