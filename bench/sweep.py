@@ -47,7 +47,16 @@ from bench.stats import summarise, table, verdict  # noqa: E402
 from bot.core.ports import Outgoing  # noqa: E402
 from bot.core.schedule import Pacer, Scheduler, SweepReport  # noqa: E402
 from storage.db import Database, normalise_url  # noqa: E402
-from storage.models import Alliance, Commitment, Delivery, Party, Person, ScorecardSettings, SweepState  # noqa: E402
+from storage.models import (  # noqa: E402
+    Alliance,
+    Commitment,
+    Delivery,
+    Party,
+    Person,
+    PulseSettings,
+    ScorecardSettings,
+    SweepState,
+)
 
 PG_NAME = "alliance_bench_sweep"
 DEFAULT_PG = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_NAME}"
@@ -160,7 +169,7 @@ def build(db: Database, size: int) -> list[int]:
 
     _bulk(db, Person, people())
     _bulk(db, Party, parties())
-    # A settled deployment: every alliance has its scorecard settings, its digest and review check ahead.
+    # A settled deployment: every alliance has its scorecard settings, its digest and review check ahead,
     _bulk(
         db,
         ScorecardSettings,
@@ -174,6 +183,15 @@ def build(db: Database, size: int) -> list[int]:
                 "next_digest_at": NOW + timedelta(days=5),
                 "reviews_checked_at": NOW,
             }
+            for a in range(alliances)
+        ),
+    )
+    # ... and its next health pulse ahead (a first sweep would otherwise open 100-day-old alliances' pulses at once).
+    _bulk(
+        db,
+        PulseSettings,
+        (
+            {"alliance_id": a + 1, "every_months": 3, "off": False, "next_at": NOW + timedelta(days=40)}
             for a in range(alliances)
         ),
     )
