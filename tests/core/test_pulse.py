@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import inspect
 from sqlmodel import col, select
 
-from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
+from bot.console.world import ACME, GLOBEX, PEOPLE
 from bot.core.alliance import Caller
 from bot.core.calendar import working_time_of
 from bot.core.clock import ManualClock
@@ -35,7 +35,7 @@ from bot.core.pulse.results import (
     PulseShown,
 )
 from bot.core.pulse.summary import headline
-from bot.core.schedule import Pacer, Scheduler
+from bot.core.schedule import Scheduler
 from bot.core.scorecard.results import ExportReady, ScorecardView, SponsorDigest
 from bot.core.service import AllianceService
 from bot.core.trust import redact
@@ -44,50 +44,14 @@ from bot.texts import answers as answers_texts
 from bot.texts import pulse as pulse_texts
 from storage.db import Database
 from storage.models import Delivery, PulseRound, PulseSettings
-from tests.core.couriers import Courier
+from tests.core.roles import ALICE, ERIN, NOW, PAUL, PIA, Courier, run, with_roles
 
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday
 DAY = timedelta(days=1)
-ALICE = Caller(channel_id="C1", user_id="UALICE")  # Acme's lead
 BOB = Caller(channel_id="C1", user_id="UBOB")
-ERIN = Caller(channel_id="C1", user_id="UERIN")  # Acme's sponsor
-PAUL = Caller(channel_id="C1", user_id="UPAUL")  # Globex's lead
-PIA = Caller(channel_id="C1", user_id="UPIA")  # Globex's sponsor
 GUS = Caller(channel_id="C1", user_id="UGUS")
 EVERYONE = ["UALICE", "UBOB", "UERIN", "UGUS", "UPAUL", "UPIA"]
 ACME_WORDS = "acme only: our exec team is distracted"
 GLOBEX_WORDS = "globex only: the pricing talks hurt"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
-
-
-@pytest.fixture
-def service(db: Database, clock: ManualClock) -> AllianceService:
-    return AllianceService(db=db, directory=ConsoleDirectory(PEOPLE), clock=clock)
-
-
-@pytest.fixture
-def courier() -> Courier:
-    return Courier()
-
-
-@pytest.fixture
-def scheduler(db: Database, courier: Courier) -> Scheduler:
-    return Scheduler(db, courier, pacer=Pacer(0), worker="w1")
-
-
-def run(service: AllianceService, text: str, caller: Caller = ALICE) -> object:
-    return service.handle_text(text, caller).outcome
-
-
-def with_roles(service: AllianceService) -> None:
-    run(service, "lead <@UALICE>", ALICE)
-    run(service, "sponsor <@UERIN>", ALICE)
-    run(service, "lead <@UPAUL>", PAUL)
-    run(service, "sponsor <@UPIA>", PAUL)
 
 
 def sweep_for(scheduler: Scheduler, clock: ManualClock, span: timedelta, step: timedelta = timedelta(hours=1)) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.console.world import ACME, GLOBEX, PEOPLE, ConsoleDirectory
+from bot.console.world import ACME, GLOBEX
 from bot.core.alliance import Caller
 from bot.core.clock import ManualClock
 from bot.core.errors import (
@@ -24,7 +24,7 @@ from bot.core.errors import (
     UnitMismatch,
     UnknownParty,
 )
-from bot.core.schedule import Pacer, Scheduler
+from bot.core.schedule import Scheduler
 from bot.core.scorecard import digest
 from bot.core.scorecard.card import CharterTerms, balance_of, charter_terms, decisions, open_disputes
 from bot.core.scorecard.commands import Frequency, Kind, Verdict
@@ -54,47 +54,11 @@ from bot.core.visibility import SHARED, private_to
 from bot.texts import answers as answers_texts
 from bot.texts import scorecard as scorecard_texts
 from storage.db import Database
-from tests.core.couriers import Courier
+from tests.core.roles import ALICE, NOW, PAUL, Courier, run, with_roles
 
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday
 DAY = timedelta(days=1)
 NEW_YORK = ZoneInfo("America/New_York")
-ALICE = Caller(channel_id="C1", user_id="UALICE")  # Acme's lead
-ERIN = Caller(channel_id="C1", user_id="UERIN")  # Acme's sponsor
-PAUL = Caller(channel_id="C1", user_id="UPAUL")  # Globex's lead
-PIA = Caller(channel_id="C1", user_id="UPIA")  # Globex's sponsor
 SECRET = "acme secret margin"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
-
-
-@pytest.fixture
-def service(db: Database, clock: ManualClock) -> AllianceService:
-    return AllianceService(db=db, directory=ConsoleDirectory(PEOPLE), clock=clock)
-
-
-@pytest.fixture
-def courier() -> Courier:
-    return Courier()
-
-
-@pytest.fixture
-def scheduler(db: Database, courier: Courier) -> Scheduler:
-    return Scheduler(db, courier, pacer=Pacer(0), worker="w1")
-
-
-def run(service: AllianceService, text: str, caller: Caller = ALICE) -> object:
-    return service.handle_text(text, caller).outcome
-
-
-def with_roles(service: AllianceService) -> None:
-    run(service, "lead <@UALICE>", ALICE)
-    run(service, "sponsor <@UERIN>", ALICE)
-    run(service, "lead <@UPAUL>", PAUL)
-    run(service, "sponsor <@UPIA>", PAUL)
 
 
 # ---- metrics and readings --------------------------------------------------------------------------------
