@@ -85,7 +85,10 @@ class _Server:
     def close(self) -> None:
         # Close from the server's own loop thread (closing a socket under a running select() breaks it):
         # the trigger runs the thunk there; with no sockets left, run() returns.
-        self.server.trigger.pull_trigger(self._close_in_loop)
+        try:
+            self.server.trigger.pull_trigger(self._close_in_loop)
+        except OSError:  # the loop has ended and closed its trigger already: nothing runs there to race with
+            self._close_in_loop()
         self.thread.join(timeout=5)
         self.server.task_dispatcher.shutdown()
 
