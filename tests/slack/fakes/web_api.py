@@ -11,7 +11,10 @@ Response shapes follow Slack's documented answers:
 
 * errors are HTTP 200 with ``{"ok": false, "error": "..."}``; rate limits are HTTP 429 with ``Retry-After``;
 * ``conversations.members`` paginates with ``limit``/``cursor`` and ``response_metadata.next_cursor``
-  (an empty string on the last page);
+  (an empty string on the last page), and so does ``users.list``: the user objects of the token's own workspace
+  (an org-wide token's: the ``team_id`` it names), deactivated (``deleted: true``), guest (``is_restricted``) and
+  bot users included, and never the people of another organisation met in a Slack Connect channel (Slack:
+  "Use users.info to retrieve additional information on cross-team user ID not found in users.list");
 * ``chat.postMessage`` answers ``channel``, ``ts`` and the posted ``message``; ``chat.postEphemeral``
   answers ``message_ts``; ``views.*`` answer a full ``view`` with an ``id``.
 
@@ -497,6 +500,7 @@ class FakeSlack:
             "auth.test": self._auth_test,
             "oauth.v2.access": self._oauth_v2_access,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
             "conversations.open": self._conversations_open,
@@ -829,6 +833,35 @@ class FakeSlack:
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": copy.deepcopy(user)}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        install = self.installs.get(args.get("_token", ""))
+        if install is not None and install.org_wide:
+            team_id = str(args.get("team_id") or "")  # "required if org token is used"
+            if not team_id:
+                return {"ok": False, "error": "missing_argument"}
+        else:
+            team_id = install.team_id if install else self.team_id  # a workspace token ignores `team_id`
+        ids = [user_id for user_id, user in self.users.items() if user.get("team_id") == team_id]
+        try:
+            limit = int(args.get("limit") or 0)
+        except ValueError:
+            return {"ok": False, "error": "invalid_limit"}
+        start = 0
+        cursor = args.get("cursor")
+        if cursor:
+            after = _decode_cursor(str(cursor))
+            if after is None or after not in ids:
+                return {"ok": False, "error": "invalid_cursor"}
+            start = ids.index(after)
+        end = len(ids) if limit <= 0 else start + min(limit, 1000)  # no limit: everything at once (legacy)
+        rest = ids[end:]
+        return {
+            "ok": True,
+            "members": [copy.deepcopy(self.users[user_id]) for user_id in ids[start:end]],
+            "cache_ts": int(time.time()),
+            "response_metadata": {"next_cursor": _encode_cursor(rest[0]) if rest else ""},
+        }
 
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = str(args.get("channel", ""))
