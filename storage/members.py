@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -15,8 +15,9 @@ from storage.models import (
     Party,
     Person,
     Status,
+    WorkspaceListing,
 )
-from storage.sql import among, insert_ignoring
+from storage.sql import among, insert_ignoring, upsert
 
 
 def add_members(*, session: Session, alliance_id: int, people: Iterable[tuple[str, str]], at: datetime) -> int:
@@ -146,3 +147,59 @@ def claim_reconciliation(*, session: Session, alliance_id: int, before: datetime
         .values(reconciled_at=at)
     )
     return result.rowcount == 1
+
+
+def active_people_by_team(*, session: Session, platform: str, team_ids: Iterable[str]) -> dict[str, int]:
+    """How many people of each workspace are in some alliance of the platform now (each counted once, however
+    many alliances they are in): the look-ups a week of reconciliations makes there, at worst."""
+    ids = sorted(set(team_ids))
+    if not ids:
+        return {}
+    query = (
+        select(col(Member.team_id), func.count(func.distinct(col(Member.user_id))))
+        .join(Alliance, col(Alliance.id) == col(Member.alliance_id))
+        .where(
+            col(Alliance.platform) == platform, col(Member.left_at).is_(None), among(session, col(Member.team_id), ids)
+        )
+        .group_by(col(Member.team_id))
+    )
+    return {str(team_id): int(count) for team_id, count in session.connection().execute(query)}
+
+
+def listings(*, session: Session, platform: str, team_ids: Iterable[str]) -> dict[str, WorkspaceListing]:
+    ids = sorted(set(team_ids))
+    if not ids:
+        return {}
+    query = select(WorkspaceListing).where(
+        WorkspaceListing.platform == platform, among(session, col(WorkspaceListing.team_id), ids)
+    )
+    return {w.team_id: w for w in session.exec(query).all()}
+
+
+def claim_listing(*, session: Session, platform: str, team_id: str, before: datetime, at: datetime) -> bool:
+    """Compare-and-set on a workspace listed before: True for the one process that lists it now (not since
+    `before`). A workspace never listed has no row, and whoever lists it first makes one (`record_listing`)."""
+    result = session.connection().execute(
+        update(WorkspaceListing)
+        .where(
+            col(WorkspaceListing.platform) == platform,
+            col(WorkspaceListing.team_id) == team_id,
+            col(WorkspaceListing.listed_at) < before,
+        )
+        .values(listed_at=at)
+    )
+    return result.rowcount == 1
+
+
+def record_listing(*, session: Session, platform: str, team_id: str, pages: int, complete: bool, at: datetime) -> None:
+    """What listing the workspace took this time (two processes listing it first at once: the later one's)."""
+    row = {"platform": platform, "team_id": team_id, "pages": pages, "complete": complete, "listed_at": at}
+    session.connection().execute(
+        upsert(
+            session,
+            WorkspaceListing,
+            [row],
+            conflict=["platform", "team_id"],
+            update=["pages", "complete", "listed_at"],
+        )
+    )

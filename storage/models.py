@@ -102,6 +102,20 @@ class Member(SQLModel, table=True):
     left_reason: str | None = Field(default=None, max_length=16)
 
 
+class WorkspaceListing(SQLModel, table=True):
+    """What listing one workspace's people costs (Slack: users.list pages), remembered from the last time, so the
+    daily reconciliation can list a small workspace once a week instead of looking its people up one by one, and
+    never pages through a large one that costs more than it spares."""
+
+    __tablename__ = "workspace_listing"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    team_id: str = Field(primary_key=True, max_length=64)
+    pages: int
+    complete: bool  # False: it was stopped after `pages` pages, and had more
+    listed_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+
+
 class Commitment(SQLModel, table=True):
     """Something a named person promised to deliver by a date."""
 

@@ -40,3 +40,13 @@ def insert_ignoring(session: Session, model: Any, rows: list[dict[str, Any]], *,
         index_elements=conflict
     )
     return len(session.connection().execute(statement.returning(table.c.id), rows).all())
+
+
+def upsert(session: Session, model: Any, rows: list[dict[str, Any]], *, conflict: list[str], update: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (`conflict`) DO UPDATE SET each of `update` to the value offered."""
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    statement = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=conflict, set_={name: statement.excluded[name] for name in update}
+    )
