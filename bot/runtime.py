@@ -156,7 +156,7 @@ def _slack(settings: Settings, db: Database, clock: Clock) -> SlackParts:
 
     installations = slack_installations(settings, db)
     client = installations.client
-    directory = SlackDirectory(client)
+    directory = SlackDirectory(client, lister=installations.listing_client)
     service = AllianceService(db=db, directory=directory, clock=clock)
     # Each delivery may change what someone's Home tab shows (bot.slack.home): the service tells its watchers.
     courier = Noticed(SlackCourier(client, installations), service.changed)

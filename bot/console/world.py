@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.core.ports import ChannelFacts, PrivateChannel, Profile
+from bot.core.ports import ChannelFacts, Listing, PrivateChannel, Profile
 
 CHANNEL = "CCONSOLE01"
 ACME_INTERNAL = "GACMEINTERNAL"  # Acme's own private channel, which the bot is in (`link #acme-internal`)
@@ -40,6 +40,10 @@ class ConsoleDirectory:
 
     def members(self, channel_id: str) -> list[str] | None:
         return [p.user_id for p in self.people if p.user_id not in self.absent]
+
+    def people_of(self, team_id: str, *, max_pages: int) -> Listing | None:
+        """The console's workspaces are a handful of people each: looked up one by one, never listed."""
+        return None
 
     def set_deleted(self, user_id: str, deleted: bool) -> Profile:
         """Deactivate or reactivate someone, as an organisation's admin would; their new profile."""

@@ -22,6 +22,15 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """A workspace's people as the platform lists them in pages (Slack: users.list), deactivated accounts too."""
+
+    profiles: list[Profile]
+    pages: int  # the calls it took
+    complete: bool  # False: stopped at the pages it was allowed, with more to come
+
+
+@dataclass(frozen=True)
 class ChannelFacts:
     """A shared channel: its name, the organisation hosting it, and who is in it."""
 
@@ -54,6 +63,11 @@ class Directory(Protocol):
     def members(self, channel_id: str) -> list[str] | None:
         """Everyone in the channel, all pages; None when the platform would not say (never a guess: an empty
         list would read as everyone having left)."""
+        ...
+
+    def people_of(self, team_id: str, *, max_pages: int) -> Listing | None:
+        """Everyone of a workspace, at most `max_pages` pages of them; None when the platform cannot list that
+        workspace for us (Slack: one whose installation we do not hold, such as a Slack Connect partner's)."""
         ...
 
     def team_name(self, team_id: str) -> str: ...

@@ -1,13 +1,14 @@
-"""The core's Directory, answered by Slack's Web API (users.info, conversations.info, team.info).
+"""The core's Directory, answered by Slack's Web API (users.info, users.list, conversations.info, team.info).
 
-The look-ups the daily member comparison makes at volume (users.info, conversations.members) run from several
-threads at once, so they are kept within the workspace's rate limits here: one `Budget` per method, shared by
-the threads, and paused for all of them when Slack answers 429."""
+The look-ups the daily member comparison makes at volume (users.info, users.list, conversations.members) run from
+several threads at once, so they are kept within the workspace's rate limits here: one `Budget` per method, shared
+by the threads, and paused for all of them when Slack answers 429."""
 
 from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -16,13 +17,21 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.web import SlackResponse
 
 from bot.core.errors import DirectoryUnavailable
-from bot.core.ports import ChannelFacts, PrivateChannel, Profile
-from bot.slack.ratelimit import Budget, retry_after
+from bot.core.ports import ChannelFacts, Listing, PrivateChannel, Profile
+from bot.slack.ratelimit import TIER_2_PER_MINUTE, TIER_4_PER_MINUTE, Budget, retry_after
 
 log = logging.getLogger(__name__)
 
 MEMBER_PAGES = 2
-RATE_LIMITED = ("users.info", "conversations.members")  # the look-ups the daily comparison makes at volume
+# The look-ups the daily comparison makes at volume, and their tiers' calls a minute (https://api.slack.com/methods:
+# users.info and conversations.members are Tier 4, users.list Tier 2).
+RATE_LIMITS = {
+    "users.info": TIER_4_PER_MINUTE,
+    "conversations.members": TIER_4_PER_MINUTE,
+    "users.list": TIER_2_PER_MINUTE,
+}
+RATE_LIMITED = tuple(RATE_LIMITS)
+USERS_PER_PAGE = 200  # users.list: "We recommend no more than 200 results at a time"
 RATE_LIMITED_RETRIES = 3  # 429s met by one call before it gives up (tomorrow's comparison tries again)
 
 # Slack's answers that say "not now" rather than "no" (https://api.slack.com/methods/conversations.info, "Errors":
@@ -51,19 +60,32 @@ def profile_of(user: dict[str, Any]) -> Profile:
 
 
 class SlackDirectory:
-    def __init__(self, client: WebClient, *, budgets: dict[str, Budget] | None = None) -> None:
-        """`budgets`: each rate-limited method's allowance in this workspace (default: Slack's Tier 4 for
-        users.info and conversations.members)."""
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        budgets: dict[str, Budget] | None = None,
+        lister: Callable[[str], WebClient | None] | None = None,
+    ) -> None:
+        """`budgets`: each rate-limited method's allowance in this workspace (default: its tier's, `RATE_LIMITS`).
+        `lister`: the client whose users.list lists a given workspace (the installation of ours there), or None
+        (bot.slack.installations: `listing_client`); without it no workspace is listed."""
         self.client = client
-        self.budgets = budgets if budgets is not None else {m: Budget() for m in RATE_LIMITED}
+        self.budgets = budgets if budgets is not None else {m: Budget(n) for m, n in RATE_LIMITS.items()}
+        self.lister = lister
         self._budgeted = _without_rate_limit_retries(client)
         self._team_names: dict[str, str] = {}
         self._organisations: dict[str, str | None] = {}
 
-    def _call(self, method: str, **args: Any) -> SlackResponse:
-        """One Web API call within its method's budget; a 429 pauses the method for everyone, then it is retried."""
+    def _call(self, method: str, *, client: WebClient | None = None, **args: Any) -> SlackResponse:
+        """One Web API call within its method's budget; a 429 pauses the method for everyone, then it is retried.
+        `client`: another installation's than the directory's own."""
         budget = self.budgets.get(method)
-        call = getattr(self._budgeted if budget is not None else self.client, method.replace(".", "_"))
+        if client is None:
+            client = self._budgeted if budget is not None else self.client
+        elif budget is not None:
+            client = _without_rate_limit_retries(client)
+        call = getattr(client, method.replace(".", "_"))
         attempts = 0
         while True:
             if budget is not None:
@@ -87,6 +109,25 @@ class SlackDirectory:
                 return None
             raise
         return profile_of(user)
+
+    def people_of(self, team_id: str, *, max_pages: int) -> Listing | None:
+        """users.list through our installation in that workspace, page after page (`team_id` too, which an
+        org-wide installation's token needs and a workspace's ignores). Slack lists a workspace's own people,
+        deactivated ones included, and never those of another organisation met in a Slack Connect channel: Slack
+        says to use users.info "on cross-team user ID not found in users.list". An error is raised, like
+        `profile`'s: the caller looks those people up one by one instead."""
+        client = self.lister(team_id) if self.lister is not None else None
+        if client is None:
+            return None
+        profiles: list[Profile] = []
+        cursor = None
+        for pages in range(1, max_pages + 1):
+            page = self._call("users.list", client=client, team_id=team_id, limit=USERS_PER_PAGE, cursor=cursor)
+            profiles += [profile_of(user) for user in page.get("members") or []]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return Listing(profiles=profiles, pages=pages, complete=True)
+        return Listing(profiles=profiles, pages=max_pages, complete=False)
 
     def channel(self, channel_id: str) -> ChannelFacts:
         try:

@@ -71,6 +71,9 @@ class Installations(Protocol):
 
     def client_for(self, *, channel_id: str, recipient_id: str | None) -> WebClient | None: ...
 
+    def listing_client(self, team_id: str) -> WebClient | None:
+        """The client whose users.list lists that workspace's people (our installation there), or None."""
+
     def bot_user_ids(self) -> frozenset[str]: ...
 
     def middleware(self) -> Callable[..., None]: ...
@@ -97,6 +100,7 @@ class OneWorkspace:
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
+        self._team_id: str | None = None  # the token's workspace, asked once (auth.test)
 
     @property
     def client(self) -> WebClient:
@@ -116,6 +120,13 @@ class OneWorkspace:
 
     def client_for(self, *, channel_id: str, recipient_id: str | None) -> WebClient | None:
         return self._client
+
+    def listing_client(self, team_id: str) -> WebClient | None:
+        """The token's own workspace only: users.list with a workspace's token lists that workspace, whatever
+        `team_id` it is given. A failed auth.test raises, and is asked again next time."""
+        if self._team_id is None:
+            self._team_id = str(self._client.auth_test()["team_id"])
+        return self._client if team_id == self._team_id else None
 
     def bot_user_ids(self) -> frozenset[str]:
         return frozenset()  # Bolt knows its one bot (context.bot_user_id); there is no twin
@@ -275,6 +286,11 @@ class ManyWorkspaces:
 
     def client_for_person(self, user_id: str) -> WebClient | None:
         return self.client_for_team(self.team_of_person(user_id) or "")
+
+    def listing_client(self, team_id: str) -> WebClient | None:
+        """The workspace's own installation (or its Grid organisation's org-wide one, whose users.list takes the
+        `team_id`); None where we are not installed: a partner met only in a Slack Connect channel."""
+        return self.client_for_team(team_id)
 
     def client_for(self, *, channel_id: str, recipient_id: str | None) -> WebClient | None:
         """A scheduled message: a DM through the person's own organisation's installation (else the alliance's

@@ -1,10 +1,11 @@
 """Slack's rate limits for one workspace, kept by the threads that share its token.
 
 Slack limits each Web API method per workspace and app, by tier (https://api.slack.com/apis/rate-limits: Tier 4,
-"100+ per minute", is that of users.info and conversations.members, with occasional bursts tolerated), and
-answers a call over the limit with HTTP 429 and a `Retry-After` in seconds. A `Budget` is one method's allowance,
-read as it is written: at most so many calls in any minute (a burst is fine, so long as the minute holds no
-more). A 429 pauses every caller of the method, not only the one who met it, for as long as Slack asked.
+"100+ per minute", is that of users.info and conversations.members, with occasional bursts tolerated; Tier 2,
+"20+ per minute", that of users.list), and answers a call over the limit with HTTP 429 and a `Retry-After` in
+seconds. A `Budget` is one method's allowance, read as it is written: at most so many calls in any minute (a burst
+is fine, so long as the minute holds no more). A 429 pauses every caller of the method, not only the one who met
+it, for as long as Slack asked.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
+TIER_2_PER_MINUTE = 20
 TIER_4_PER_MINUTE = 100
 MINUTE = 60.0
 

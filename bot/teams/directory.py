@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.core.clock import Clock
-from bot.core.ports import ChannelFacts, PrivateChannel, Profile
+from bot.core.ports import ChannelFacts, Listing, PrivateChannel, Profile
 from bot.teams.activity import Account, Activity
 from bot.teams.connector import Connector, ConnectorError
 from storage import teams as teams_store
@@ -84,6 +84,10 @@ class TeamsDirectory:
             return None
         found = (self.learn_member(data, host_tenant=conversation.tenant_id) for data in roster)
         return [member.user_id for member in found if member is not None]
+
+    def people_of(self, team_id: str, *, max_pages: int) -> Listing | None:
+        """Nothing to list: a Teams profile is read from what the rosters told us, a look-up that costs no call."""
+        return None
 
     def private_channel(self, channel_id: str) -> PrivateChannel | None:
         """Linking a party's own channel (`link`) is Slack's for now: Teams answers that the bot is not in it."""

@@ -161,7 +161,8 @@ class Bot:
         at = at or self.clock.now()
         installations = runtime.slack_installations(self.settings, self.db)
         client = installations.client
-        people = People(db=self.db, directory=SlackDirectory(client), clock=ManualClock(at))
+        directory = SlackDirectory(client, lister=installations.listing_client)  # as bot.runtime wires it
+        people = People(db=self.db, directory=directory, clock=ManualClock(at))
         courier = Noticed(SlackCourier(client, installations), self.service.changed)  # as bot.runtime wires it
         return runtime.sweep(people, Scheduler(self.db, courier, pacer=Pacer(0)), at)
 

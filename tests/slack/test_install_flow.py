@@ -19,13 +19,27 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, Table, text
 
+from bot import runtime
 from bot.config import OAuthSettings, Settings
+from bot.slack.directory import SlackDirectory
 from storage.models import Commitment, Member
 from storage.slack_tables import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
 from tests.conftest import PG_URL, SKIP_PG, _postgres
 from tests.slack import payloads
 from tests.slack.conftest import Bot, running_bot
-from tests.slack.fakes.web_api import ACME, ALICE, BOT, BOT_ID, CHANNEL, GLOBEX, PAUL, Call, FakeSlack, make_user
+from tests.slack.fakes.web_api import (
+    ACME,
+    ALICE,
+    BOT,
+    BOT_ID,
+    CHANNEL,
+    GLOBEX,
+    PAUL,
+    THIRD,
+    Call,
+    FakeSlack,
+    make_user,
+)
 
 GLOBEX_BOT = "U0GBOT001"  # the bot user of Globex's installation: the twin of Acme's BOT in the shared channel
 GLOBEX_BOT_ID = "B0GBOT001"
@@ -364,6 +378,22 @@ def test_an_enterprise_grid_org_wide_install_answers_for_its_workspaces(many: Bo
     many.fake.wait_for("chat.postMessage", predicate=lambda c: c.args.get("channel") == CHANNEL)
     many.quiet()
     assert {token(c) for c in channel_posts(many)} == {many.fake.token_of(ACME)}
+
+
+def test_each_workspace_is_listed_through_its_own_installation_and_one_without_it_not_at_all(many: Bot) -> None:
+    acme, globex = both(many)
+    installations = runtime.slack_installations(many.settings, many.db)
+    directory = SlackDirectory(installations.client, lister=installations.listing_client)  # as bot.runtime wires it
+    many.fake.clear()
+    for team_id, its_token in ((GLOBEX, globex), (ACME, acme)):
+        listed = directory.people_of(team_id, max_pages=3)
+        assert listed is not None and (listed.pages, listed.complete) == (1, True)
+        ours = sorted(u for u, user in many.fake.users.items() if user["team_id"] == team_id)
+        assert sorted(p.user_id for p in listed.profiles) == ours
+        assert [token(c) for c in many.fake.calls_to("users.list")] == [its_token]
+        many.fake.clear()
+    assert directory.people_of(THIRD, max_pages=3) is None  # a workspace met only in a Slack Connect channel
+    assert many.fake.calls == []
 
 
 def test_the_partners_home_tab_is_published_through_its_own_installation(many: Bot) -> None:

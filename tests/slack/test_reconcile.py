@@ -1,15 +1,19 @@
 """The daily member comparison at scale: conversations.members for each alliance, users.info only for whom it
 must (the new, the changed, and those not heard of for a week), each person once however many alliances they
-are in, several at a time, within the workspace's rate limits. Both databases; Slack is the fake Web API."""
+are in, several at a time, within the workspace's rate limits; the host's own workspace listed (users.list) once
+a week in place of its people's look-ups where that costs fewer calls. Both databases; Slack is the fake Web API."""
 
 from __future__ import annotations
 
+import itertools
+import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlmodel import delete, select
 
@@ -17,12 +21,14 @@ from bot.core.clock import ManualClock
 from bot.core.people.departures import People
 from bot.core.ports import Profile
 from bot.slack.directory import RATE_LIMITED, SlackDirectory
+from bot.slack.installations import OneWorkspace
 from bot.slack.ratelimit import Budget
+from storage import members
 from storage.db import Database
-from storage.models import Member, Person
+from storage.models import Member, Person, WorkspaceListing
 from tests.fake_time import FakeTime
-from tests.slack.fakes.alliances import seed
-from tests.slack.fakes.web_api import BOT, FakeSlack
+from tests.slack.fakes.alliances import Alliances, seed
+from tests.slack.fakes.web_api import ACME, BOT, FakeSlack
 
 SEEDED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # everyone looked up, every alliance compared
 DAY = timedelta(days=1, minutes=1)  # a comparison is due a day after the last
@@ -187,7 +193,181 @@ def test_the_budget_allows_so_many_calls_in_any_minute_and_waits_out_a_pause() -
     assert clock.now == pytest.approx(70)
 
 
-def test_the_directory_keeps_users_info_and_conversations_members_within_their_tier() -> None:
-    assert RATE_LIMITED == ("users.info", "conversations.members")
+def test_the_directory_keeps_users_info_users_list_and_conversations_members_within_their_tier() -> None:
+    assert RATE_LIMITED == ("users.info", "conversations.members", "users.list")
     budgets = SlackDirectory(WebClient(token="xoxb-test")).budgets
-    assert {m: b.per_minute for m, b in budgets.items()} == {m: 100 for m in RATE_LIMITED}
+    # Tier 4 ("100+ per minute") for users.info and conversations.members, Tier 2 ("20+ per minute") for users.list.
+    assert {m: b.per_minute for m, b in budgets.items()} == {
+        "users.info": 100,
+        "conversations.members": 100,
+        "users.list": 20,
+    }
+
+
+# ---- a workspace of our own listed once a week (users.list) in place of its people's turns ----------------------
+
+
+def listing(fake: FakeSlack) -> SlackDirectory:
+    """The directory as production builds it with one token: users.list lists that token's workspace (Acme)."""
+    client = WebClient(token="xoxb-test", base_url=fake.url)
+    return SlackDirectory(client, lister=OneWorkspace(client).listing_client)
+
+
+def reconcile_listing(fake: FakeSlack, db: Database, at: datetime, *, limit: int = 100) -> None:
+    People(db=db, directory=listing(fake), clock=ManualClock(at)).reconcile(at, limit=limit)
+
+
+def listed_pages(fake: FakeSlack) -> list[str]:
+    """The cursor each users.list call was made with ("" for a first page)."""
+    return [str(c.args.get("cursor") or "") for c in fake.calls_to("users.list")]
+
+
+def test_the_fake_lists_a_workspace_s_own_people_in_pages_deactivated_included_as_slack_does(fake: FakeSlack) -> None:
+    world = seed_only(fake)
+    fake.users[world.people[world.channels[0]][0]]["deleted"] = True
+    acme = sorted(u for u, user in fake.users.items() if user["team_id"] == ACME)
+    client = WebClient(token="xoxb-test", base_url=fake.url)
+    seen: list[dict[str, object]] = []
+    cursor = None
+    while True:
+        page = client.users_list(limit=2, cursor=cursor, team_id="T00000000")  # a workspace token ignores team_id
+        assert len(page["members"]) <= 2
+        seen += page["members"]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    # Acme's people and its bot, the deactivated one too; never a partner's, met in a Slack Connect channel.
+    assert sorted(str(u["id"]) for u in seen) == acme
+    assert [u["deleted"] for u in seen].count(True) == 1
+    assert len(client.users_list()["members"]) == len(acme)  # no limit: everything at once (legacy)
+    with pytest.raises(SlackApiError) as bad:
+        client.users_list(limit=2, cursor="bm90LWEtY3Vyc29y")
+    assert bad.value.response["error"] == "invalid_cursor"
+
+
+def seed_only(fake: FakeSlack) -> Alliances:
+    """Three alliances in the fake alone (the listing's own test needs no tables)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/seed.db")
+        db.migrate()
+        world = seed(fake, db, alliances=3, people=4, host_people=2, host_pool=6, heard_at=SEEDED)
+        db.dispose()
+    return world
+
+
+def test_the_host_s_workspace_is_listed_instead_of_its_people_s_turns_and_the_partners_are_looked_up(
+    fake: FakeSlack, db: Database
+) -> None:
+    # Four alliances, nobody shared: Acme's 12 people (and the bot) in one page of users.list; 12 partners' people.
+    world = seed(fake, db, alliances=4, people=6, host_people=3, host_pool=12, heard_at=SEEDED)
+    acme = {u for ids in world.people.values() for u in ids if fake.users[u]["team_id"] == ACME}
+    partners = {u for ids in world.people.values() for u in ids} - acme
+    listed_on: list[int] = []
+    asked: dict[int, list[str]] = {}
+    for day in range(1, 20):
+        fake.clear()
+        reconcile_listing(fake, db, SEEDED + day * DAY)
+        if fake.calls_to("users.list"):
+            listed_on.append(day)
+            assert listed_pages(fake) == [""]  # one page
+        asked[day] = looked_up(fake)
+    # Listed when an Acme person's turn first comes (the sixth or seventh day), then once in six or seven days
+    # (when one of them has a turn again): none of their turns is paid with a look-up.
+    assert len(listed_on) >= 2 and listed_on[0] <= 7
+    assert all(6 <= b - a <= 7 for a, b in itertools.pairwise(listed_on))
+    everyone_asked = {u for day in asked.values() for u in day}
+    assert not acme & everyone_asked and BOT not in everyone_asked
+    # The partners' people, whom users.list with Acme's installation never lists, each once a week on their turn.
+    assert sorted(u for day in range(6, 13) for u in asked[day]) == sorted(partners)
+    assert sorted(u for day in range(13, 20) for u in asked[day]) == sorted(partners)
+
+
+def test_a_host_person_deactivated_and_still_in_the_channel_is_found_by_the_next_listing(
+    fake: FakeSlack, db: Database
+) -> None:
+    world = seed(fake, db, alliances=3, people=4, host_people=2, host_pool=3, heard_at=SEEDED)
+    shared = world.people[world.channels[0]][0]  # Acme's, in two of the alliances
+    assert sum(shared in ids for ids in world.people.values()) == 2
+    for day in range(1, 8):
+        reconcile_listing(fake, db, SEEDED + day * DAY)
+    fake.users[shared]["deleted"] = True  # no user_change reached us, and the channels still list them
+    gone_on = None
+    for day in range(8, 16):
+        fake.clear()
+        reconcile_listing(fake, db, SEEDED + day * DAY)
+        assert shared not in looked_up(fake)
+        if members_by_user(db)[shared].left_at is not None:
+            gone_on = gone_on or day
+    with db.session() as session:
+        left = {m.alliance_id for m in session.exec(select(Member).where(Member.user_id == shared)) if m.left_at}
+        reasons = {m.left_reason for m in session.exec(select(Member).where(Member.user_id == shared))}
+    assert gone_on is not None and gone_on <= 14  # deactivated just after the seventh day's comparison: in a week
+    assert len(left) == 2 and reasons == {"deactivated"}
+
+
+def test_a_workspace_too_large_to_be_worth_listing_is_paged_through_once_then_its_people_have_turns(
+    fake: FakeSlack, db: Database
+) -> None:
+    # Acme's four people in alliances cost four look-ups a week; listing them would spare those of six days (3.4):
+    # it may take three pages at most, and Acme has 1,000 people more (six pages of 200).
+    world = seed(fake, db, alliances=2, people=4, host_people=2, host_pool=4, heard_at=SEEDED)
+    for _ in range(1000):
+        world.new_user(fake, ACME)
+    acme = {u for ids in world.people.values() for u in ids if fake.users[u]["team_id"] == ACME}
+    pages: list[tuple[int, int]] = []
+    asked: set[str] = set()
+    for day in range(1, 27):
+        fake.clear()
+        reconcile_listing(fake, db, SEEDED + day * DAY)
+        if fake.calls_to("users.list"):
+            pages.append((day, len(fake.calls_to("users.list"))))
+        asked |= set(looked_up(fake))
+    assert [n for _, n in pages] == [3] and pages[0][0] <= 7  # three pages once, when turns first came; never again
+    with db.session() as session:
+        (row,) = session.exec(select(WorkspaceListing)).all()
+    assert (row.team_id, row.pages, row.complete) == (ACME, 3, False)
+    assert acme <= asked  # looked up on their turns instead
+
+
+def test_a_listing_that_fails_leaves_the_turns_to_look_ups(fake: FakeSlack, db: Database) -> None:
+    world = seed(fake, db, alliances=2, people=4, host_people=2, host_pool=4, heard_at=SEEDED)
+    acme = {u for ids in world.people.values() for u in ids if fake.users[u]["team_id"] == ACME}
+    fake.fail_next("users.list", status=200, error="internal_error", times=20)
+    for day in range(1, 14):
+        reconcile_listing(fake, db, SEEDED + day * DAY)
+    assert fake.calls_to("users.list")  # tried on the days turns came, and failed each time
+    assert acme | {BOT} <= set(looked_up(fake))  # nobody's turn was lost to the failures
+    with db.session() as session:
+        assert session.exec(select(WorkspaceListing)).all() == []
+
+
+def test_a_deactivation_a_look_up_finds_is_acted_on_in_every_alliance_not_only_those_compared(
+    fake: FakeSlack, db: Database
+) -> None:
+    # One Acme person in both alliances; only the first alliance is compared in this pass (a batch of one).
+    world = seed(fake, db, alliances=2, people=3, host_people=1, host_pool=1, heard_at=SEEDED)
+    person = world.people[world.channels[0]][0]
+    fake.users[person]["deleted"] = True  # still listed in both channels
+    at = SEEDED + 14 * DAY  # two weeks unheard of: looked up whatever their turn
+    People(db=db, directory=directory(fake), clock=ManualClock(at)).reconcile(at, limit=1)
+    assert looked_up(fake).count(person) == 1
+    assert len(fake.calls_to("conversations.members")) == 1
+    with db.session() as session:
+        rows = session.exec(select(Member).where(Member.user_id == person)).all()
+    assert [(m.left_at, m.left_reason) for m in rows] == [(at, "deactivated")] * 2
+
+
+def test_a_workspace_listed_lately_is_claimed_by_one_process_only(db: Database) -> None:
+    at = SEEDED + 6 * DAY
+    with db.session() as session:
+        assert not members.claim_listing(session=session, platform="slack", team_id=ACME, before=at, at=at)
+        members.record_listing(session=session, platform="slack", team_id=ACME, pages=2, complete=True, at=SEEDED)
+    later = at + timedelta(days=6)
+    with db.session() as session:
+        assert members.claim_listing(session=session, platform="slack", team_id=ACME, before=at, at=later)
+    with db.session() as session:
+        assert not members.claim_listing(session=session, platform="slack", team_id=ACME, before=at, at=later)
+        members.record_listing(session=session, platform="slack", team_id=ACME, pages=3, complete=False, at=later)
+    with db.session() as session:
+        row = session.get(WorkspaceListing, ("slack", ACME))
+        assert row is not None and (row.pages, row.complete, row.listed_at) == (3, False, later)

@@ -5,6 +5,12 @@ whole organisation disconnecting) and from a daily reconciliation of the channel
 the events missed: Slack does not promise `user_change` for the partner organisation's users. However many
 signals report one departure, it is acted on once: leaving is a compare-and-set on the person's `Member` row.
 
+Who is looked up costs Web API calls, so the comparison asks only about the new, the changed and those not heard
+of for about a week; and a workspace whose own people the platform lists in pages (Slack: users.list, which our
+installation there may call) is listed once in about a week instead of its people being looked up one by one on
+their turns, when that costs fewer calls. A partner's people, met in a Slack Connect channel, are never in our
+installation's list: they are looked up.
+
 What a departure sets off (the orphan notice to the party's lead and to the channel, the request for a new lead,
 the welcome) is planned as deliveries, which the sweep sends once each, in working hours, with retries.
 """
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,11 +30,11 @@ from sqlmodel import Session
 
 from bot.core.alliance import person_of, working_time
 from bot.core.clock import Clock
-from bot.core.ports import Directory, Profile
+from bot.core.ports import Directory, Listing, Profile
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, LeftReason, Member, Person
+from storage.models import Alliance, LeftReason, Member, Person, WorkspaceListing
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,10 @@ RECONCILE_WORKERS = 8  # look-ups at once; the directory keeps them within the p
 TURN_DAYS = 7
 HEARD_OF_SINCE_LAST_TURN = timedelta(days=TURN_DAYS - 1)
 OVERDUE = timedelta(days=2 * TURN_DAYS)
+# A workspace listed whole refreshes all its people at once; it is listed again when one of them has a turn after
+# HEARD_OF_SINCE_LAST_TURN, so once in six days, sparing the turns of six days: 6/7 of its people's look-ups.
+LISTED_EVERY = HEARD_OF_SINCE_LAST_TURN
+LISTED_AT_ONCE = 1000  # listed people matched with ours per query
 
 
 @dataclass
@@ -261,6 +272,7 @@ class People:
             listed = list(pool.map(lambda a: self._members(a[0].channel_id), alliances))
             plans: list[tuple[Alliance, set[str], dict[str, Member]]] = []
             wanted: set[str] = set()
+            turns: dict[str, Person] = {}  # whom only their weekly turn brings up
             with self.db.session() as session:
                 for (alliance, everyone), in_channel in zip(alliances, listed, strict=True):
                     assert alliance.id is not None
@@ -272,21 +284,97 @@ class People:
                     known = members.members(session=session, alliance_id=alliance.id)
                     people = present | {u for u, m in known.items() if m.left_at is None}
                     held = repo.get_people(session=session, user_ids=people)
-                    wanted |= people if everyone else _to_ask(present, known, held, now)
+                    if everyone:
+                        wanted |= people
+                    else:
+                        changed, turn = _to_ask(present, known, held, now)
+                        wanted |= changed
+                        turns.update((u, held[u]) for u in turn)
                     plans.append((alliance, present, known))
-            asked = sorted(wanted)
-            answers = dict(zip(asked, pool.map(self._looked_up, asked), strict=True))
+            wanted |= turns.keys()
+            answers: dict[str, Profile | Exception | None] = dict(self._workspaces_listed(pool, turns, now))
+            asked = sorted(wanted - answers.keys())
+            answers.update(zip(asked, pool.map(self._looked_up, asked), strict=True))
+        changes = Changes()
         with self.db.session() as session:
             for profile in answers.values():
                 if isinstance(profile, Profile):
                     _save(session, profile, self.clock.now())
-        changes = Changes()
+            for profile in answers.values():
+                if isinstance(profile, Profile) and profile.deleted and not profile.is_bot:
+                    # Deactivated is gone from every alliance, not only from those compared now: the others would
+                    # otherwise hold them as heard of today, and look no further for a week.
+                    changes.add(self._deactivated(session, profile))
         for alliance, present, known in plans:
             try:
                 changes.add(self._compare(alliance, present, known, answers))
             except Exception:
                 log.exception("reconciling the members of %s failed", alliance.channel_id)
         return changes
+
+    def _deactivated(self, session: Session, profile: Profile) -> Changes:
+        changes = Changes()
+        for alliance in members.alliances_touching(session=session, user_id=profile.user_id):
+            changes.add(self._depart(session, alliance, profile.user_id, profile.team_id, LeftReason.DEACTIVATED))
+        return changes
+
+    def _workspaces_listed(
+        self, pool: ThreadPoolExecutor, turns: dict[str, Person], now: datetime
+    ) -> dict[str, Profile]:
+        """The profiles of everyone we hold in the workspaces listed now in place of their people's turns: each
+        workspace with a turn due, not listed lately, that the platform can list for us in fewer pages than the
+        look-ups listing it spares (`_pages_worth`). How many pages a workspace took is remembered, so one too
+        large to be worth it is paged through at most once, and only as far as it would have been worth it."""
+        teams = {p.team_id for p in turns.values() if p.team_id}
+        if not teams:
+            return {}
+        with self.db.session() as session:
+            tracked = members.active_people_by_team(session=session, platform=self.platform, team_ids=teams)
+            known = members.listings(session=session, platform=self.platform, team_ids=teams)
+        chosen: list[tuple[str, int]] = []
+        for team_id in sorted(teams):
+            allowed = _pages_worth(tracked.get(team_id, 0))
+            if allowed < 1 or not _worth_listing(known.get(team_id), allowed):
+                continue
+            if team_id in known:
+                with self.db.session() as session:
+                    if not members.claim_listing(
+                        session=session, platform=self.platform, team_id=team_id, before=now - LISTED_EVERY, at=now
+                    ):
+                        continue  # listed lately (by another process, or a listing that failed): turns as usual
+            chosen.append((team_id, allowed))
+        found: dict[str, Profile] = {}
+        for listing in pool.map(lambda c: self._listing(c[0], c[1], now), chosen):
+            if listing is not None:
+                found.update((p.user_id, p) for p in listing.profiles)
+        ours: dict[str, Profile] = {}
+        ids = sorted(found)
+        for start in range(0, len(ids), LISTED_AT_ONCE):
+            with self.db.session() as session:
+                held = repo.get_people(session=session, user_ids=ids[start : start + LISTED_AT_ONCE])
+            ours.update((u, found[u]) for u in held)
+        return ours
+
+    def _listing(self, team_id: str, max_pages: int, now: datetime) -> Listing | None:
+        try:
+            listing = self.directory.people_of(team_id, max_pages=max_pages)
+        except Exception as e:
+            log.warning("the people of %s could not be listed: %s", team_id, e)
+            return None
+        if listing is None:
+            return None  # not ours to list: its people are looked up one by one
+        with self.db.session() as session:
+            members.record_listing(
+                session=session,
+                platform=self.platform,
+                team_id=team_id,
+                pages=listing.pages,
+                complete=listing.complete,
+                at=now,
+            )
+        if not listing.complete:
+            log.info("%s has more than %s pages of people: its people are looked up one by one", team_id, max_pages)
+        return listing
 
     def _looked_up(self, user_id: str) -> Profile | Exception | None:
         """A profile, None when the platform does not know them, or the error that kept it from saying."""
@@ -484,11 +572,15 @@ class People:
             return None
 
 
-def _to_ask(present: set[str], known: dict[str, Member], held: dict[str, Person], now: datetime) -> set[str]:
-    """Whom the comparison looks up: who is new, who changed (joined, left, came back), and who was not heard
-    of for about a week. Someone who is where we hold them, and was heard of lately, costs nothing: their
-    account's deactivation is told by `user_change` in their own organisation, and otherwise found on their turn."""
+def _to_ask(
+    present: set[str], known: dict[str, Member], held: dict[str, Person], now: datetime
+) -> tuple[set[str], set[str]]:
+    """Whom the comparison looks up: who is new, who changed (joined, left, came back); and, apart, whose turn it
+    is, not heard of for about a week. Someone who is where we hold them, and was heard of lately, costs nothing:
+    their account's deactivation is told by `user_change` in their own organisation, and otherwise found on their
+    turn."""
     ask: set[str] = set()
+    turn: set[str] = set()
     for user_id in present | {u for u, m in known.items() if m.left_at is None}:
         member, person = known.get(user_id), held.get(user_id)
         if person is None:
@@ -501,11 +593,29 @@ def _to_ask(present: set[str], known: dict[str, Member], held: dict[str, Person]
             settled = person.is_bot or (
                 person.deleted and member is not None and member.left_reason == LeftReason.DEACTIVATED.value
             )
-            if not settled or _stale(user_id, person.refreshed_at, now):
+            if not settled:
                 ask.add(user_id)
+            elif _stale(user_id, person.refreshed_at, now):
+                turn.add(user_id)
         elif _stale(user_id, person.refreshed_at, now):
-            ask.add(user_id)
-    return ask
+            turn.add(user_id)
+    return ask, turn
+
+
+def _pages_worth(people: int) -> int:
+    """The most pages listing a workspace may take and still cost fewer calls than the turns it spares: the
+    look-ups of its `people` (those in some alliance now) in the days until it is listed again, had none of them
+    been heard of otherwise."""
+    spared = people * LISTED_EVERY.days / TURN_DAYS
+    return math.ceil(spared) - 1
+
+
+def _worth_listing(listing: WorkspaceListing | None, allowed: int) -> bool:
+    """Whether the workspace, as its last listing found it, fits in `allowed` pages (never listed: try)."""
+    if listing is None:
+        return True
+    least = listing.pages if listing.complete else listing.pages + 1
+    return least <= allowed
 
 
 def _stale(user_id: str, heard_at: datetime, now: datetime) -> bool:
