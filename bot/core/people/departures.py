@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,28 +28,18 @@ from sqlmodel import Session
 
 from bot.core.alliance import person_of, working_time
 from bot.core.clock import Clock
+from bot.core.people.turns import LISTED_AT_ONCE, LISTED_EVERY, pages_worth, to_ask, worth_listing
 from bot.core.ports import Directory, Listing, Profile
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, LeftReason, Member, Person, WorkspaceListing
+from storage.models import Alliance, LeftReason, Member, Person
 
 log = logging.getLogger(__name__)
 
 RECONCILE_EVERY = timedelta(days=1)
 RECONCILE_BATCH = 100  # alliances per sweep: each costs a conversations.members, and a few users.info a week
 RECONCILE_WORKERS = 8  # look-ups at once; the directory keeps them within the platform's rate limits
-# A person we hold, in the channel as we think, is looked up again only when not heard of (no profile from a
-# look-up, a command of theirs, a `user_change`...) for about a week: each has a turn, one day in seven by their
-# id, so that people who arrived together are not all asked on the same day, and on it is looked up unless heard
-# of since their previous turn. A turn missed (no comparison that day) is made up once two weeks have passed.
-TURN_DAYS = 7
-HEARD_OF_SINCE_LAST_TURN = timedelta(days=TURN_DAYS - 1)
-OVERDUE = timedelta(days=2 * TURN_DAYS)
-# A workspace listed whole refreshes all its people at once; it is listed again when one of them has a turn after
-# HEARD_OF_SINCE_LAST_TURN, so once in six days, sparing the turns of six days: 6/7 of its people's look-ups.
-LISTED_EVERY = HEARD_OF_SINCE_LAST_TURN
-LISTED_AT_ONCE = 1000  # listed people matched with ours per query
 
 
 @dataclass
@@ -265,7 +253,7 @@ class People:
 
     def _reconcile(self, alliances: list[tuple[Alliance, bool]], now: datetime) -> Changes:
         """`alliances`: each with whether everyone in it is looked up (its first comparison, which sets the
-        baseline) or only whom `_to_ask` names."""
+        baseline) or only whom `to_ask` names."""
         if not alliances:
             return Changes()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="reconcile") as pool:
@@ -287,7 +275,7 @@ class People:
                     if everyone:
                         wanted |= people
                     else:
-                        changed, turn = _to_ask(present, known, held, now)
+                        changed, turn = to_ask(present, known, held, now)
                         wanted |= changed
                         turns.update((u, held[u]) for u in turn)
                     plans.append((alliance, present, known))
@@ -323,7 +311,7 @@ class People:
     ) -> dict[str, Profile]:
         """The profiles of everyone we hold in the workspaces listed now in place of their people's turns: each
         workspace with a turn due, not listed lately, that the platform can list for us in fewer pages than the
-        look-ups listing it spares (`_pages_worth`). How many pages a workspace took is remembered, so one too
+        look-ups listing it spares (`pages_worth`). How many pages a workspace took is remembered, so one too
         large to be worth it is paged through at most once, and only as far as it would have been worth it."""
         teams = {p.team_id for p in turns.values() if p.team_id}
         if not teams:
@@ -333,8 +321,8 @@ class People:
             known = members.listings(session=session, platform=self.platform, team_ids=teams)
         chosen: list[tuple[str, int]] = []
         for team_id in sorted(teams):
-            allowed = _pages_worth(tracked.get(team_id, 0))
-            if allowed < 1 or not _worth_listing(known.get(team_id), allowed):
+            allowed = pages_worth(tracked.get(team_id, 0))
+            if allowed < 1 or not worth_listing(known.get(team_id), allowed):
                 continue
             if team_id in known:
                 with self.db.session() as session:
@@ -570,59 +558,6 @@ class People:
         except Exception:
             log.exception("profile of %s unavailable", user_id)
             return None
-
-
-def _to_ask(
-    present: set[str], known: dict[str, Member], held: dict[str, Person], now: datetime
-) -> tuple[set[str], set[str]]:
-    """Whom the comparison looks up: who is new, who changed (joined, left, came back); and, apart, whose turn it
-    is, not heard of for about a week. Someone who is where we hold them, and was heard of lately, costs nothing:
-    their account's deactivation is told by `user_change` in their own organisation, and otherwise found on their
-    turn."""
-    ask: set[str] = set()
-    turn: set[str] = set()
-    for user_id in present | {u for u, m in known.items() if m.left_at is None}:
-        member, person = known.get(user_id), held.get(user_id)
-        if person is None:
-            ask.add(user_id)
-        elif user_id not in present:
-            ask.add(user_id)  # left the channel, or deactivated, or deleted: the look-up tells which
-        elif member is None or member.left_at is not None:
-            # In the channel and not with us: new, or back; unless we know why, and it still holds (a bot is
-            # never a member; a deactivated account may still be listed).
-            settled = person.is_bot or (
-                person.deleted and member is not None and member.left_reason == LeftReason.DEACTIVATED.value
-            )
-            if not settled:
-                ask.add(user_id)
-            elif _stale(user_id, person.refreshed_at, now):
-                turn.add(user_id)
-        elif _stale(user_id, person.refreshed_at, now):
-            turn.add(user_id)
-    return ask, turn
-
-
-def _pages_worth(people: int) -> int:
-    """The most pages listing a workspace may take and still cost fewer calls than the turns it spares: the
-    look-ups of its `people` (those in some alliance now) in the days until it is listed again, had none of them
-    been heard of otherwise."""
-    spared = people * LISTED_EVERY.days / TURN_DAYS
-    return math.ceil(spared) - 1
-
-
-def _worth_listing(listing: WorkspaceListing | None, allowed: int) -> bool:
-    """Whether the workspace, as its last listing found it, fits in `allowed` pages (never listed: try)."""
-    if listing is None:
-        return True
-    least = listing.pages if listing.complete else listing.pages + 1
-    return least <= allowed
-
-
-def _stale(user_id: str, heard_at: datetime, now: datetime) -> bool:
-    """Not heard of for about a week: on their turn, nothing since the previous one; on any day, two weeks."""
-    since = now - heard_at
-    turn = zlib.crc32(user_id.encode()) % TURN_DAYS == now.date().toordinal() % TURN_DAYS
-    return since >= OVERDUE or (turn and since >= HEARD_OF_SINCE_LAST_TURN)
 
 
 def _save(session: Session, profile: Profile, now: datetime) -> Person:
