@@ -35,7 +35,13 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(
-    url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True, first_in_line: bool = False
+    url: str,
+    *,
+    busy_seconds: float = 30,
+    sync_every_commit: bool = True,
+    first_in_line: bool = False,
+    autocommit: bool = False,
+    ping: bool = True,
 ) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
@@ -59,7 +65,12 @@ def make_engine(
     else:
         # A server that drops packets answers nothing: give up after 10 s rather than never (libpq's default).
         connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+        options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+        engine = create_engine(
+            url, pool_pre_ping=ping, pool_size=10, max_overflow=10, connect_args=connect_args, **options
+        )
+        if not sync_every_commit:
+            event.listen(engine, "connect", _postgres_async_commit)
     event.listen(engine, "begin", _forget_writes)
     event.listen(engine, "before_cursor_execute", _note_writes)
     return engine
@@ -95,6 +106,16 @@ def _sqlite_sync_normal(dbapi_connection: Any, _record: Any) -> None:
     # In WAL mode a commit then survives the process (kill -9 included) without waiting for the disk; it reaches
     # the disk with the next fully synced commit of any connection, or a checkpoint.
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def _postgres_async_commit(dbapi_connection: Any, _record: Any) -> None:
+    # A commit is answered before its WAL record reaches the disk (PostgreSQL writes it within 200 ms): it survives
+    # our process at once, and a crash of the database server's machine once written. Commits of other sessions
+    # that do wait for the disk also flush every record before theirs, this one's included.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET synchronous_commit TO off")
+    dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_begin(connection: Any, gate: WriterGate, first_in_line: bool, wait: float) -> None:
@@ -231,15 +252,31 @@ class Database:
     """The one engine of a running bot, and the sessions cut from it."""
 
     def __init__(
-        self, url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True, first_in_line: bool = False
+        self,
+        url: str,
+        *,
+        busy_seconds: float = 30,
+        sync_every_commit: bool = True,
+        first_in_line: bool = False,
+        autocommit: bool = False,
+        ping: bool = True,
     ) -> None:
         """`busy_seconds`: how long SQLite waits for another connection's write lock (sqlite3's `timeout`);
-        `sync_every_commit=False`: SQLite commits survive a crashed process but not a crashed machine (see
-        _sqlite_sync_normal); `first_in_line`: this engine's transactions take the write lock before the other
-        engines' of this process that wait for it (WriterGate). All apply to SQLite only."""
+        `first_in_line`: this engine's transactions take the write lock before the other engines' of this process
+        that wait for it (WriterGate); both SQLite only. `sync_every_commit=False`: commits survive a crashed
+        process but not a crashed machine (SQLite: _sqlite_sync_normal; PostgreSQL: _postgres_async_commit).
+        `autocommit` (PostgreSQL only): every statement commits itself, with no BEGIN or COMMIT round trip, for
+        units of work of one statement. `ping=False` (PostgreSQL only): a pooled connection is used without a
+        round trip to check it first; a use that finds it dropped fails (`connection_invalidated`), for the caller
+        to try again."""
         self.url = normalise_url(url)
         self.engine = make_engine(
-            self.url, busy_seconds=busy_seconds, sync_every_commit=sync_every_commit, first_in_line=first_in_line
+            self.url,
+            busy_seconds=busy_seconds,
+            sync_every_commit=sync_every_commit,
+            first_in_line=first_in_line,
+            autocommit=autocommit,
+            ping=ping,
         )
 
     def migrate(self) -> None:
@@ -262,6 +299,9 @@ class Database:
             with outer[1].begin_nested():
                 yield outer[1]
             return
+        pause = before_unit_of_work.get()
+        if pause is not None:
+            pause()
         with Session(self.engine, expire_on_commit=False) as session:
             token = _unit_of_work.set((self, session))
             try:
@@ -282,6 +322,10 @@ class Database:
 
 # The unit of work open in this thread (contexts are per thread), with the database it belongs to.
 _unit_of_work: ContextVar[tuple[Database, Session] | None] = ContextVar("unit_of_work", default=None)
+
+# Called before this thread begins a unit of work (not a nested one): work that may wait for more urgent work of the
+# process to be over first (bot.slack.priority: a listener's, for the acknowledgements in hand).
+before_unit_of_work: ContextVar[Callable[[], None] | None] = ContextVar("before_unit_of_work", default=None)
 
 # Something to write in the same transaction as this thread's next unit of work that changes anything (see
 # Database.session); the rider removes itself once it has ridden. An exception from it rolls the work back.
