@@ -34,6 +34,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def is_sqlite(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+
+
 def make_engine(
     url: str,
     *,

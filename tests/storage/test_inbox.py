@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine.default import CACHE_HIT
 from sqlmodel import Session
 
+from bot.config import Settings
+from bot.runtime import open_database
 from storage import inbox as rows
 from storage.db import Database, commit_rider
 from storage.models import InboxEntry
@@ -170,3 +172,19 @@ def test_on_postgresql_the_intake_commits_each_statement_without_waiting_for_the
             assert connection.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
     finally:
         intake.dispose()
+
+
+def test_the_bots_own_work_waits_for_the_disk_on_postgresql_and_not_on_sqlite(db: Database) -> None:
+    # Only the inbox's one-row writes skip PostgreSQL's wait for the disk; commitments and the rest do not.
+    settings = Settings(
+        bot_token="xoxb-test", signing_secret="0" * 32, app_token=None, database_url=db.url, api_url=None
+    )
+    running = open_database(settings)
+    try:
+        with running.engine.connect() as connection:
+            if db.engine.dialect.name == "postgresql":
+                assert connection.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+            else:  # WAL with synchronous=NORMAL (1): see bot.runtime.open_database
+                assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1
+    finally:
+        running.dispose()
