@@ -77,6 +77,8 @@ def make_engine(
             event.listen(engine, "connect", _postgres_async_commit)
     event.listen(engine, "begin", _forget_writes)
     event.listen(engine, "before_cursor_execute", _note_writes)
+    if parsed.get_backend_name() != "sqlite":
+        event.listen(engine, "before_cursor_execute", _pause_between_statements)
     return engine
 
 
@@ -187,6 +189,14 @@ _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b|\s*WITH\b.*\b(INSERT|UPDATE|DE
 
 def _forget_writes(connection: Any) -> None:
     connection.info["wrote"] = False
+
+
+def _pause_between_statements(*_: Any) -> None:
+    # PostgreSQL: work that may wait for more urgent work waits before each statement too (its transaction holds no
+    # lock the urgent work needs). Not on SQLite, where a transaction holds the one write lock from its start.
+    pause = may_wait.get()
+    if pause is not None:
+        pause()
 
 
 def _note_writes(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -303,7 +313,7 @@ class Database:
             with outer[1].begin_nested():
                 yield outer[1]
             return
-        pause = before_unit_of_work.get()
+        pause = may_wait.get()
         if pause is not None:
             pause()
         with Session(self.engine, expire_on_commit=False) as session:
@@ -327,9 +337,10 @@ class Database:
 # The unit of work open in this thread (contexts are per thread), with the database it belongs to.
 _unit_of_work: ContextVar[tuple[Database, Session] | None] = ContextVar("unit_of_work", default=None)
 
-# Called before this thread begins a unit of work (not a nested one): work that may wait for more urgent work of the
-# process to be over first (bot.slack.priority: a listener's, for the acknowledgements in hand).
-before_unit_of_work: ContextVar[Callable[[], None] | None] = ContextVar("before_unit_of_work", default=None)
+# Called before this thread begins a unit of work (not a nested one), and on PostgreSQL before each statement: work
+# that may wait for more urgent work of the process to be over first (bot.slack.priority: a listener's, for the
+# acknowledgements in hand).
+may_wait: ContextVar[Callable[[], None] | None] = ContextVar("may_wait", default=None)
 
 # Something to write in the same transaction as this thread's next unit of work that changes anything (see
 # Database.session); the rider removes itself once it has ridden. An exception from it rolls the work back.

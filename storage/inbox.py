@@ -8,9 +8,11 @@ process that lost its lease (it stalled, another replica took the row over) cann
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy import TextClause, bindparam, delete, func, select, text, update
 from sqlmodel import Session, col
 
 from storage.models import InboxEntry
@@ -33,21 +35,75 @@ def db_now(session: Session) -> datetime:
     return value.astimezone(UTC)
 
 
-# Written out once, the same on SQLite (3.35+) and PostgreSQL: every acknowledgement runs it, and SQLAlchemy compiles
-# its dialects' own `insert(...).on_conflict_do_nothing()` afresh each time (those constructs are not cached), which
-# was most of an acknowledgement's CPU. Typed parameters keep the timestamps in the columns' own form.
-_COLUMNS = "INSERT INTO inbox (key, kind, mode, body, headers, received_at, owner, lease_until, attempts)"
-_STORE = text(
-    f"{_COLUMNS} VALUES (:key, :kind, :mode, :body, :headers, :received_at, :owner, :lease_until, 1)"
-    " ON CONFLICT (key) DO NOTHING RETURNING id"
-).bindparams(bindparam("received_at", type_=AwareDateTime()), bindparam("lease_until", type_=AwareDateTime()))
-# PostgreSQL reads its own clock in the statement: one round trip instead of two (or four, with BEGIN and COMMIT,
-# on the intake's autocommit engine).
-_STORE_PG = text(
-    f"{_COLUMNS} VALUES (:key, :kind, :mode, :body, :headers, clock_timestamp(), :owner,"
-    " clock_timestamp() + make_interval(secs => :lease_seconds), 1)"
-    " ON CONFLICT (key) DO NOTHING RETURNING id"
-)
+@dataclass(frozen=True)
+class Received:
+    """A verified request to write down: its key (the event id, else the signed body's hash) and what replays it."""
+
+    key: str
+    kind: str
+    mode: str
+    body: str
+    headers: str
+
+
+_COLUMNS = "INSERT INTO inbox (key, kind, mode, body, headers, received_at, owner, lease_until, attempts) VALUES "
+_CONFLICT = " ON CONFLICT (key) DO NOTHING RETURNING id, key"
+
+
+@lru_cache(maxsize=64)
+def _store_statement(rows: int, postgresql: bool) -> TextClause:
+    """One INSERT of `rows` requests, written out once per size, the same text on SQLite (3.35+) and PostgreSQL.
+
+    SQLAlchemy compiles its dialects' own `insert(...).on_conflict_do_nothing()` afresh on every use (those constructs
+    are not cached): that was most of an acknowledgement's CPU. Text with typed parameters is compiled once.
+    PostgreSQL reads its own clock in the statement (one round trip; `statement_timestamp()`, one instant for the whole
+    statement, so a lease is exactly its length); SQLite, in-process, is given it."""
+    if postgresql:
+        stamp, lease, binds = (
+            "statement_timestamp()",
+            "statement_timestamp() + make_interval(secs => :lease_seconds)",
+            [],
+        )
+    else:
+        stamp, lease = ":received_at", ":lease_until"
+        binds = [bindparam("received_at", type_=AwareDateTime()), bindparam("lease_until", type_=AwareDateTime())]
+    values = (
+        f"(:key_{n}, :kind_{n}, :mode_{n}, :body_{n}, :headers_{n}, {stamp}, :owner, {lease}, 1)" for n in range(rows)
+    )
+    return text(_COLUMNS + ", ".join(values) + _CONFLICT).bindparams(*binds)
+
+
+def store_many(session: Session, received: Sequence[Received], *, owner: str, lease: timedelta) -> list[int | None]:
+    """Write requests in one statement, leased to `owner`: each one's id, or None where its key was stored before
+    (a replay, a retry; also a second request of the batch under a key already in it)."""
+    if not received:
+        return []
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    first: dict[str, int] = {}
+    for n, request in enumerate(received):
+        first.setdefault(request.key, n)
+    unique = [received[n] for n in sorted(first.values())]
+    params: dict[str, object] = {"owner": owner}
+    if postgresql:
+        params["lease_seconds"] = lease.total_seconds()
+    else:
+        now = db_now(session)
+        params.update(received_at=now, lease_until=now + lease)
+    for n, request in enumerate(unique):
+        params.update(
+            {
+                f"key_{n}": request.key,
+                f"kind_{n}": request.kind,
+                f"mode_{n}": request.mode,
+                f"body_{n}": request.body,
+                f"headers_{n}": request.headers,
+            }
+        )
+    stored = {
+        str(key): int(new)
+        for new, key in session.connection().execute(_store_statement(len(unique), postgresql), params)
+    }
+    return [stored.get(request.key) if first[request.key] == n else None for n, request in enumerate(received)]
 
 
 def store(
@@ -62,16 +118,7 @@ def store(
     lease: timedelta,
 ) -> int | None:
     """Write a request under its key, leased to `owner`; its id, or None when the key was stored before (a replay)."""
-    row: dict[str, object] = {"key": key, "kind": kind, "mode": mode, "body": body, "headers": headers, "owner": owner}
-    if session.get_bind().dialect.name == "postgresql":
-        statement = _STORE_PG
-        row["lease_seconds"] = lease.total_seconds()
-    else:
-        statement = _STORE
-        now = db_now(session)
-        row.update(received_at=now, lease_until=now + lease)
-    new = session.connection().execute(statement, row).scalar_one_or_none()
-    return None if new is None else int(new)
+    return store_many(session, [Received(key, kind, mode, body, headers)], owner=owner, lease=lease)[0]
 
 
 def unfinished(session: Session, *, key: str, owner: str) -> int | None:

@@ -48,8 +48,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from bot.slack import priority, signing
+from bot.slack.group_commit import GroupCommit
 from storage import inbox as rows
-from storage.db import Database, before_unit_of_work, commit_rider
+from storage.db import Database, commit_rider, may_wait
 from storage.models import InboxEntry
 
 log = logging.getLogger(__name__)
@@ -161,13 +162,13 @@ class InboxExecutor(ThreadPoolExecutor):
     def _carry_out(self, ticket: Ticket | None, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
         token = commit_rider.set(ticket.settle if ticket is not None else None)
         deferring = priority.deferring_to.set(self.inbox.acks_first)
-        unit_token = before_unit_of_work.set(priority.wait_turn)
+        unit_token = may_wait.set(priority.wait_turn)
         try:
             if ticket is None or ticket.early_ack:
                 priority.wait_turn()
             return fn(*args, **kwargs)
         finally:
-            before_unit_of_work.reset(unit_token)
+            may_wait.reset(unit_token)
             priority.deferring_to.reset(deferring)
             commit_rider.reset(token)
             if ticket is not None:
@@ -232,6 +233,7 @@ class Inbox:
         self.owner = (owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")[:80]
         self.lease = lease
         self.acks_first = priority.AcksFirst()
+        self._together: GroupCommit[rows.Received, int | None] = GroupCommit(self._store)
         self.executor = InboxExecutor(self, max_workers=workers)
         self.app: App | None = None
         self._held: dict[int, Ticket] = {}
@@ -276,31 +278,35 @@ class Inbox:
         else:
             body = request.raw_body
         headers = {name: request.headers[name][0] for name in KEPT_HEADERS if request.headers.get(name)}
-        key, kind = key_of(request.body, body), kind_of(request.body)
-        for attempt in (1, 2):
-            try:
-                with self.intake.session() as session:
-                    entry_id = rows.store(
-                        session,
-                        key=key,
-                        kind=kind,
-                        mode=request.mode,
-                        body=body,
-                        headers=json.dumps(headers),
-                        owner=self.owner,
-                        lease=self.lease,
-                    )
-                    if entry_id is None and attempt == 2:
-                        # The first try may have been stored before its connection dropped: then it is ours.
-                        entry_id = rows.unfinished(session, key=key, owner=self.owner)
-                break
-            except DBAPIError as error:
-                # The intake does not ping a connection before each use (a round trip per acknowledgement): one
-                # the database dropped (a restart, a failover) fails once, and the request goes on a new one.
-                if attempt == 2 or not error.connection_invalidated:
-                    raise
-                log.warning("the database connection had dropped; storing the request on a new one")
+        kind = kind_of(request.body)
+        received = rows.Received(key_of(request.body, body), kind, request.mode, body, json.dumps(headers))
+        entry_id = self._together.submit(received)
         return None if entry_id is None else self._hold(entry_id, replay=False, kind=kind)
+
+    def _store(self, received: Sequence[rows.Received]) -> list[int | None]:
+        """Write requests that arrived together in one statement (bot.slack.group_commit)."""
+        try:
+            return self._store_once(received, again=False)
+        except DBAPIError as error:
+            # The intake does not ping a connection before each use (a round trip per acknowledgement): one the
+            # database dropped (a restart, a failover) fails once, and the requests go on a new one.
+            if not error.connection_invalidated:
+                raise
+            log.warning("the database connection had dropped; storing the request on a new one")
+        return self._store_once(received, again=True)
+
+    def _store_once(self, received: Sequence[rows.Received], *, again: bool) -> list[int | None]:
+        with self.intake.session() as session:
+            ids = rows.store_many(session, received, owner=self.owner, lease=self.lease)
+            if again:
+                # The first try may have been stored before its connection dropped: such a row is ours (only for
+                # a key's first request in the batch; a second one under the same key is a replay either way).
+                seen: set[str] = set()
+                for n, request in enumerate(received):
+                    if ids[n] is None and request.key not in seen:
+                        ids[n] = rows.unfinished(session, key=request.key, owner=self.owner)
+                    seen.add(request.key)
+        return ids
 
     def _hold(self, entry_id: int, *, replay: bool, kind: str = "") -> Ticket:
         ticket = Ticket(self, entry_id, replay=replay, kind=kind)

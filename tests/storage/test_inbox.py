@@ -188,3 +188,26 @@ def test_the_bots_own_work_waits_for_the_disk_on_postgresql_and_not_on_sqlite(db
                 assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1
     finally:
         running.dispose()
+
+
+def test_requests_that_arrive_together_are_written_in_one_statement(db: Database) -> None:
+    # Group commit (bot.slack.group_commit): one INSERT for the batch; a key stored before, or a second request
+    # of the batch under a key already in it, is a replay (None); the others get their own ids, in order.
+    before = store(db, key="event:Ev-old")
+    assert before is not None
+    batch = [
+        rows.Received(key, "event_callback", "http", f"body {n}", "{}")
+        for n, key in enumerate(["event:Ev1", "event:Ev-old", "event:Ev2", "event:Ev1", "event:Ev3"])
+    ]
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with db.session() as session:
+        ids = rows.store_many(session, batch, owner="here", lease=LEASE)
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO INBOX")]
+    assert len(inserts) == 1
+    assert ids[1] is None and ids[3] is None
+    new = [ids[0], ids[2], ids[4]]
+    assert None not in new and len(set(new)) == 3 and before not in new
+    bodies = {entry(db, i).body for i in new if i is not None}
+    assert bodies == {"body 0", "body 2", "body 4"}  # the first request under Ev1 is the one kept
+    assert {entry(db, i).owner for i in new if i is not None} == {"here"}
