@@ -11,16 +11,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -207,6 +206,8 @@ def _note_writes(connection: Any, _cursor: Any, statement: str, *_: Any) -> None
 
 def alembic_config() -> Config:
     """Alembic's configuration for this project's revisions (its script directory lists them)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -218,7 +219,15 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     One process at a time: PostgreSQL's advisory lock (held to the end of the transaction) and SQLite's write lock
     (BEGIN IMMEDIATE, see make_engine) make a second process starting alongside wait, then find the schema at
     head and do nothing. DDL is transactional on both, so a failed upgrade leaves the previous revision whole.
+
+    A schema already at head (every start but the first after an upgrade, and every replica once `alliance-bot
+    migrate` has run) is seen without alembic: importing it costs a process about 11 MB that it keeps for good
+    (alembic's operations for every dialect, with SQLAlchemy's MySQL, Oracle and SQL Server ones, and Mako).
     """
+    if revision == "head" and at_head(engine):
+        return
+    from alembic import command
+
     config = alembic_config()
     if engine.dialect.name == "sqlite":
         _migrate_sqlite(engine, config, revision)
@@ -234,12 +243,56 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 MIGRATION_LOCK = 0x616C69616E63656D
 
 
+# A revision file's own id and the one(s) it follows, as alembic's template writes them (`revision: str = "0015"`,
+# `down_revision: str | None = "0014"`, a merge's a tuple).
+_REVISION = re.compile(r"^revision\b[^=\n]*=\s*([^\n]*)$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=\s*([^\n]*)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+def schema_heads(versions: Path = MIGRATIONS / "versions") -> frozenset[str]:
+    """The newest revision(s) of the migrations, read from their files' `revision` and `down_revision` lines
+    rather than by alembic (which imports every one). Empty when a file reads otherwise (a value over several
+    lines, say): then alembic decides, as before."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for path in versions.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+        if len(revision) != 1 or len(down) != 1:
+            return frozenset()
+        ids = _QUOTED.findall(revision[0])
+        if len(ids) != 1 or (down[0].strip() != "None" and not _QUOTED.findall(down[0])):
+            return frozenset()
+        if down[0].count("(") != down[0].count(")"):
+            return frozenset()
+        revisions.add(ids[0])
+        followed.update(_QUOTED.findall(down[0]))
+    return frozenset(revisions - followed)
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database's schema is at the migrations' newest revision (False when in doubt)."""
+    heads = schema_heads()
+    if not heads:
+        return False
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        current = frozenset(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return current == heads
+
+
 def _migrate_sqlite(engine: Engine, config: Config, revision: str) -> None:
     """SQLite alters a table by copying it (batch mode: create the new table, copy, DROP the old, rename). With
     foreign keys enforced, dropping a table that other rows point at fails, so they are off while migrating, as
     SQLite's documentation prescribes for this procedure, and checked before the commit instead: an upgrade that
     leaves a row pointing at nothing (that was not so before) is rolled back. The pragma is a no-op inside a
     transaction, hence set on the raw connection before ours begins."""
+    from alembic import command
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
         assert raw is not None
