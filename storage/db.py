@@ -387,6 +387,13 @@ class Database:
         self.engine.dispose()
 
 
+def holds_sqlite_lock() -> bool:
+    """Whether this thread is inside a unit of work on SQLite: its transaction holds the database's one write lock
+    (every transaction begins IMMEDIATE), which any other writer of the process waits for."""
+    outer = _unit_of_work.get()
+    return outer is not None and outer[0].engine.dialect.name == "sqlite" and outer[1].in_transaction()
+
+
 # The unit of work open in this thread (contexts are per thread), with the database it belongs to.
 _unit_of_work: ContextVar[tuple[Database, Session] | None] = ContextVar("unit_of_work", default=None)
 

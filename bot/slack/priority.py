@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from storage.db import holds_sqlite_lock
+
 STEP_ASIDE = 0.05  # seconds a listener waits, at one of its turns, for the acknowledgements in hand
 
 
@@ -70,7 +72,9 @@ in_hand: ContextVar[Turn | None] = ContextVar("ack_in_hand", default=None)
 
 
 def wait_turn() -> None:
-    """A listener's turn: wait for the acknowledgements in hand, if this thread defers to any."""
+    """A listener's turn: wait for the acknowledgements in hand, if this thread defers to any. Not while it holds
+    SQLite's write lock (a Web API call inside a unit of work): the acknowledgements wait for that lock, and
+    stepping aside would keep them waiting longer."""
     acks = deferring_to.get()
-    if acks is not None:
+    if acks is not None and not holds_sqlite_lock():
         acks.wait_turn()

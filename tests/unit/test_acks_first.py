@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 from bot.slack import priority
 from bot.slack.priority import AcksFirst
+from storage.db import Database
 
 
 def _turn_taken_after(acks: AcksFirst) -> threading.Event:
@@ -65,3 +67,19 @@ def test_leaving_early_lets_listeners_go_and_leaving_twice_counts_once() -> None
         taken = _turn_taken_after(acks)
         assert not taken.wait(0.2)  # the second request is still in hand
     assert taken.wait(1.0)
+
+
+def test_a_listener_holding_sqlites_write_lock_does_not_step_aside(tmp_path: Path) -> None:
+    # The acknowledgement in hand waits for that lock: stepping aside would only make it wait longer.
+    db = Database(f"sqlite:///{tmp_path / 'lock.db'}")
+    acks = AcksFirst(most=5.0)
+    token = priority.deferring_to.set(acks)
+    try:
+        with acks.acknowledging(), db.session() as session:
+            session.connection().exec_driver_sql("SELECT 1")  # the transaction has begun: the lock is held
+            started = time.monotonic()
+            priority.wait_turn()
+            assert time.monotonic() - started < 1.0
+    finally:
+        priority.deferring_to.reset(token)
+        db.dispose()
