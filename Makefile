@@ -65,9 +65,10 @@ bench-who: $(STAMP)
 bench-load: $(STAMP)
 	$(BIN)/python bench/load.py $(if $(PG),--pg $(PG))
 
-## Resident memory of a Slack-only `alliance-bot serve`: idle, then after 60 commits and a scorecard.
+## Resident memory of a Slack-only `alliance-bot serve`: idle, then after 60 commits and a scorecard (PG=postgresql://.../alliance_bench... adds PostgreSQL).
 bench-memory: $(STAMP)
 	$(BIN)/python bench/memory.py
+	$(if $(PG),$(BIN)/python bench/memory.py --pg $(PG))
 
 ## The daily member comparison: Web API calls and seconds per alliance per day (fake Web API, RTT 100 ms).
 bench-reconcile: $(STAMP)

@@ -189,21 +189,9 @@ def inbox_counts(url: str) -> tuple[int, int]:
     return int(total), int(done)
 
 
-@contextlib.contextmanager
-def database(pg: str | None, work: Path) -> Iterator[tuple[str, str]]:
-    """(label, URL): SQLite in ``work``, or a scratch PostgreSQL database created and dropped around the run."""
-    if pg is None:
-        yield "sqlite", f"sqlite:///{work / 'bot.db'}"
-        return
-    with who_lookup.postgres_database(pg) as db:
-        url = db.engine.url.render_as_string(hide_password=False)
-        db.dispose()
-        yield "postgresql", url
-
-
 def run(*, clients: int, requests: int, rounds: int, pg: str | None, work: Path) -> int:
     with contextlib.ExitStack() as stack:
-        label, url = stack.enter_context(database(pg, work))
+        label, url = stack.enter_context(who_lookup.database_url(pg, work))
         fake = TimedFake()
         stack.enter_context(fake)
         env = child_env(

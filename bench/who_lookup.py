@@ -291,6 +291,19 @@ def postgres_database(url: str) -> Iterator[Database]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextlib.contextmanager
+def database_url(pg: str | None, work: Path) -> Iterator[tuple[str, str]]:
+    """(label, URL) for a bot process under benchmark: SQLite in ``work``, or a scratch PostgreSQL database
+    created and dropped around the run (``postgres_database``)."""
+    if pg is None:
+        yield "sqlite", f"sqlite:///{work / 'bot.db'}"
+        return
+    with postgres_database(pg) as db:
+        url = db.engine.url.render_as_string(hide_password=False)
+        db.dispose()
+        yield "postgresql", url
+
+
 def prepare() -> None:
     """Load what the bot loads at start (dateparser's data) so the first timed run is not a cold one."""
     warm_up()

@@ -18,32 +18,7 @@ log = logging.getLogger("bot")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="alliance-bot", description="Keeps a strategic alliance honest.")
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    serve = sub.add_parser(
-        "serve",
-        help="run the bot: Slack (Socket Mode or HTTP on --port) and/or Teams (POST /api/messages on TEAMS_PORT)",
-    )
-    serve.add_argument("--port", type=int, default=3000, help="Slack HTTP port (default 3000)")
-    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
-
-    console = sub.add_parser("console", help="the bot without Slack, in this terminal")
-    console.add_argument("--db", default="console.db", help="SQLite file (default console.db)")
-    console.add_argument("--fresh", action="store_true", help="start from an empty alliance")
-    console.add_argument("--tour", action="store_true", help="play a short scripted conversation first")
-    console.add_argument("--start", type=instant, help="the virtual clock's start (ISO-8601; default now)")
-
-    once = sub.add_parser("sweep", help="one pass of the scheduled work as of an instant, then exit")
-    once.add_argument("--now", type=instant, required=True, help="ISO-8601 instant with offset, e.g. 2026-12-01T09:00Z")
-
-    sub.add_parser(
-        "migrate",
-        help="bring the database schema to the newest revision, then exit (run once before starting replicas)",
-    )
-
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     quiet = args.command == "console" and args.log_level == "INFO"  # the console's screen is the chat
     logging.basicConfig(
         level="WARNING" if quiet else args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -75,6 +50,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"alliance-bot: {e}", file=sys.stderr)
         return 1
     return 2
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line (tests/test_deploy.py checks the Dockerfile's and compose's commands against it)."""
+    cli = argparse.ArgumentParser(prog="alliance-bot", description="Keeps a strategic alliance honest.")
+    cli.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = cli.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the bot: Slack (Socket Mode or HTTP on --port) and/or Teams (POST /api/messages on TEAMS_PORT)",
+    )
+    serve.add_argument("--port", type=int, default=3000, help="Slack HTTP port (default 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
+
+    console = sub.add_parser("console", help="the bot without Slack, in this terminal")
+    console.add_argument("--db", default="console.db", help="SQLite file (default console.db)")
+    console.add_argument("--fresh", action="store_true", help="start from an empty alliance")
+    console.add_argument("--tour", action="store_true", help="play a short scripted conversation first")
+    console.add_argument("--start", type=instant, help="the virtual clock's start (ISO-8601; default now)")
+
+    once = sub.add_parser("sweep", help="one pass of the scheduled work as of an instant, then exit")
+    once.add_argument("--now", type=instant, required=True, help="ISO-8601 instant with offset, e.g. 2026-12-01T09:00Z")
+
+    sub.add_parser(
+        "migrate",
+        help="bring the database schema to the newest revision, then exit (run once before starting replicas)",
+    )
+    return cli
 
 
 def instant(text: str) -> datetime:

@@ -26,20 +26,26 @@ from bot.core.ports import ByPlatform, Courier, Noticed
 from bot.core.schedule import Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage import deliveries
-from storage.db import Database
+from storage.db import Database, is_sqlite
 
 log = logging.getLogger(__name__)
+
+
+def open_database(settings: Settings) -> Database:
+    """The running bot's database. On SQLite, commits are not synced to the disk one by one (WAL with
+    synchronous=NORMAL, as SQLite advises for WAL): a commit survives a killed process at once and a crashed machine
+    from the next checkpoint on. Syncing every commit kept each acknowledgement waiting behind the listeners' fsyncs:
+    under 100 concurrent commands p99 4.6 s against 1.1 s (bench/load.py, notes of issue 13). On PostgreSQL every
+    commit of the work waits for the disk, as PostgreSQL does by default (only the inbox's own writes do not:
+    bot.slack.inbox)."""
+    return Database(settings.database_url, sync_every_commit=not is_sqlite(settings.database_url))
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
     """Slack (Socket Mode or HTTP on `port`), Teams (HTTP on TEAMS_PORT) or both, with one schedule for all."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    # On SQLite, commits are not synced to the disk one by one (WAL with synchronous=NORMAL, as SQLite advises for
-    # WAL): a commit survives a killed process at once and a crashed machine from the next checkpoint on. Syncing
-    # every commit kept each acknowledgement waiting behind the listeners' fsyncs: under 100 concurrent commands
-    # p99 4.6 s against 1.1 s (bench/load.py, notes of issue 13). PostgreSQL is unaffected.
-    db = Database(settings.database_url, sync_every_commit=False)
+    db = open_database(settings)
     db.migrate()
     warm_up()
     clock = SystemClock()

@@ -11,16 +11,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -34,8 +33,18 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def is_sqlite(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+
+
 def make_engine(
-    url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True, first_in_line: bool = False
+    url: str,
+    *,
+    busy_seconds: float = 30,
+    sync_every_commit: bool = True,
+    first_in_line: bool = False,
+    autocommit: bool = False,
+    ping: bool = True,
 ) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
@@ -59,9 +68,16 @@ def make_engine(
     else:
         # A server that drops packets answers nothing: give up after 10 s rather than never (libpq's default).
         connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+        options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+        engine = create_engine(
+            url, pool_pre_ping=ping, pool_size=10, max_overflow=10, connect_args=connect_args, **options
+        )
+        if not sync_every_commit:
+            event.listen(engine, "connect", _postgres_async_commit)
     event.listen(engine, "begin", _forget_writes)
     event.listen(engine, "before_cursor_execute", _note_writes)
+    if parsed.get_backend_name() != "sqlite":
+        event.listen(engine, "before_cursor_execute", _pause_between_statements)
     return engine
 
 
@@ -95,6 +111,16 @@ def _sqlite_sync_normal(dbapi_connection: Any, _record: Any) -> None:
     # In WAL mode a commit then survives the process (kill -9 included) without waiting for the disk; it reaches
     # the disk with the next fully synced commit of any connection, or a checkpoint.
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def _postgres_async_commit(dbapi_connection: Any, _record: Any) -> None:
+    # A commit is answered before its WAL record reaches the disk (PostgreSQL writes it within 200 ms): it survives
+    # our process at once, and a crash of the database server's machine once written. Commits of other sessions
+    # that do wait for the disk also flush every record before theirs, this one's included.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET synchronous_commit TO off")
+    dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_begin(connection: Any, gate: WriterGate, first_in_line: bool, wait: float) -> None:
@@ -164,6 +190,14 @@ def _forget_writes(connection: Any) -> None:
     connection.info["wrote"] = False
 
 
+def _pause_between_statements(*_: Any) -> None:
+    # PostgreSQL: work that may wait for more urgent work waits before each statement too (its transaction holds no
+    # lock the urgent work needs). Not on SQLite, where a transaction holds the one write lock from its start.
+    pause = may_wait.get()
+    if pause is not None:
+        pause()
+
+
 def _note_writes(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
     # Whether the transaction changed anything: `commit_rider` rides only on the commits of work that wrote.
     if not connection.info.get("wrote") and _WRITE.match(statement):
@@ -172,6 +206,8 @@ def _note_writes(connection: Any, _cursor: Any, statement: str, *_: Any) -> None
 
 def alembic_config() -> Config:
     """Alembic's configuration for this project's revisions (its script directory lists them)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -183,7 +219,15 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     One process at a time: PostgreSQL's advisory lock (held to the end of the transaction) and SQLite's write lock
     (BEGIN IMMEDIATE, see make_engine) make a second process starting alongside wait, then find the schema at
     head and do nothing. DDL is transactional on both, so a failed upgrade leaves the previous revision whole.
+
+    A schema already at head (every start but the first after an upgrade, and every replica once `alliance-bot
+    migrate` has run) is seen without alembic: importing it costs a process about 11 MB that it keeps for good
+    (alembic's operations for every dialect, with SQLAlchemy's MySQL, Oracle and SQL Server ones, and Mako).
     """
+    if revision == "head" and at_head(engine):
+        return
+    from alembic import command
+
     config = alembic_config()
     if engine.dialect.name == "sqlite":
         _migrate_sqlite(engine, config, revision)
@@ -199,12 +243,56 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 MIGRATION_LOCK = 0x616C69616E63656D
 
 
+# A revision file's own id and the one(s) it follows, as alembic's template writes them (`revision: str = "0015"`,
+# `down_revision: str | None = "0014"`, a merge's a tuple).
+_REVISION = re.compile(r"^revision\b[^=\n]*=\s*([^\n]*)$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=\s*([^\n]*)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+def schema_heads(versions: Path = MIGRATIONS / "versions") -> frozenset[str]:
+    """The newest revision(s) of the migrations, read from their files' `revision` and `down_revision` lines
+    rather than by alembic (which imports every one). Empty when a file reads otherwise (a value over several
+    lines, say): then alembic decides, as before."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for path in versions.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+        if len(revision) != 1 or len(down) != 1:
+            return frozenset()
+        ids = _QUOTED.findall(revision[0])
+        if len(ids) != 1 or (down[0].strip() != "None" and not _QUOTED.findall(down[0])):
+            return frozenset()
+        if down[0].count("(") != down[0].count(")"):
+            return frozenset()
+        revisions.add(ids[0])
+        followed.update(_QUOTED.findall(down[0]))
+    return frozenset(revisions - followed)
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database's schema is at the migrations' newest revision (False when in doubt)."""
+    heads = schema_heads()
+    if not heads:
+        return False
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        current = frozenset(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return current == heads
+
+
 def _migrate_sqlite(engine: Engine, config: Config, revision: str) -> None:
     """SQLite alters a table by copying it (batch mode: create the new table, copy, DROP the old, rename). With
     foreign keys enforced, dropping a table that other rows point at fails, so they are off while migrating, as
     SQLite's documentation prescribes for this procedure, and checked before the commit instead: an upgrade that
     leaves a row pointing at nothing (that was not so before) is rolled back. The pragma is a no-op inside a
     transaction, hence set on the raw connection before ours begins."""
+    from alembic import command
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
         assert raw is not None
@@ -231,15 +319,31 @@ class Database:
     """The one engine of a running bot, and the sessions cut from it."""
 
     def __init__(
-        self, url: str, *, busy_seconds: float = 30, sync_every_commit: bool = True, first_in_line: bool = False
+        self,
+        url: str,
+        *,
+        busy_seconds: float = 30,
+        sync_every_commit: bool = True,
+        first_in_line: bool = False,
+        autocommit: bool = False,
+        ping: bool = True,
     ) -> None:
         """`busy_seconds`: how long SQLite waits for another connection's write lock (sqlite3's `timeout`);
-        `sync_every_commit=False`: SQLite commits survive a crashed process but not a crashed machine (see
-        _sqlite_sync_normal); `first_in_line`: this engine's transactions take the write lock before the other
-        engines' of this process that wait for it (WriterGate). All apply to SQLite only."""
+        `first_in_line`: this engine's transactions take the write lock before the other engines' of this process
+        that wait for it (WriterGate); both SQLite only. `sync_every_commit=False`: commits survive a crashed
+        process but not a crashed machine (SQLite: _sqlite_sync_normal; PostgreSQL: _postgres_async_commit).
+        `autocommit` (PostgreSQL only): every statement commits itself, with no BEGIN or COMMIT round trip, for
+        units of work of one statement. `ping=False` (PostgreSQL only): a pooled connection is used without a
+        round trip to check it first; a use that finds it dropped fails (`connection_invalidated`), for the caller
+        to try again."""
         self.url = normalise_url(url)
         self.engine = make_engine(
-            self.url, busy_seconds=busy_seconds, sync_every_commit=sync_every_commit, first_in_line=first_in_line
+            self.url,
+            busy_seconds=busy_seconds,
+            sync_every_commit=sync_every_commit,
+            first_in_line=first_in_line,
+            autocommit=autocommit,
+            ping=ping,
         )
 
     def migrate(self) -> None:
@@ -262,6 +366,9 @@ class Database:
             with outer[1].begin_nested():
                 yield outer[1]
             return
+        pause = may_wait.get()
+        if pause is not None:
+            pause()
         with Session(self.engine, expire_on_commit=False) as session:
             token = _unit_of_work.set((self, session))
             try:
@@ -280,8 +387,20 @@ class Database:
         self.engine.dispose()
 
 
+def holds_sqlite_lock() -> bool:
+    """Whether this thread is inside a unit of work on SQLite: its transaction holds the database's one write lock
+    (every transaction begins IMMEDIATE), which any other writer of the process waits for."""
+    outer = _unit_of_work.get()
+    return outer is not None and outer[0].engine.dialect.name == "sqlite" and outer[1].in_transaction()
+
+
 # The unit of work open in this thread (contexts are per thread), with the database it belongs to.
 _unit_of_work: ContextVar[tuple[Database, Session] | None] = ContextVar("unit_of_work", default=None)
+
+# Called before this thread begins a unit of work (not a nested one), and on PostgreSQL before each statement: work
+# that may wait for more urgent work of the process to be over first (bot.slack.priority: a listener's, for the
+# acknowledgements in hand).
+may_wait: ContextVar[Callable[[], None] | None] = ContextVar("may_wait", default=None)
 
 # Something to write in the same transaction as this thread's next unit of work that changes anything (see
 # Database.session); the rider removes itself once it has ridden. An exception from it rolls the work back.

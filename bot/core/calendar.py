@@ -1,4 +1,8 @@
-"""Working time: when a person can be disturbed, in their zone, on their organisation's working days."""
+"""Working time: when a person can be disturbed, in their zone, on their organisation's working days.
+
+The `holidays` package (about 3 MB resident) is imported when an organisation's country is first asked about,
+not when the process starts: public holidays are observed only where a party set its country (`holidays DE`).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-import holidays
 
 __all__ = ["MAX_SEARCH_DAYS", "WorkingTime", "is_country_code"]
 
@@ -26,6 +28,8 @@ _COUNTRIES: frozenset[str] | None = None
 def _supported_countries() -> frozenset[str]:
     global _COUNTRIES
     if _COUNTRIES is None:
+        import holidays
+
         _COUNTRIES = frozenset(holidays.list_supported_countries())
     return _COUNTRIES
 
@@ -48,6 +52,8 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
     key = (country, year)
     found = _HOLIDAYS.get(key)
     if found is None:
+        import holidays
+
         found = frozenset(holidays.country_holidays(country, years=year))
         _HOLIDAYS[key] = found
     return found

@@ -1,4 +1,8 @@
-"""Who owns what: fuzzy matching of a few words against commitment titles."""
+"""Who owns what: fuzzy matching of a few words against commitment titles.
+
+rapidfuzz (about 3 MB resident) is imported at the first match, not when the process starts: an idle bot, or
+one nobody has asked about a title yet, does without it (issue 13, a lean process).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process, utils
 
 # Below this score a title has too little in common with the question to be offered at all.
 MIN_SCORE = 60.0
@@ -36,12 +38,16 @@ class TitleIndex:
 
     @classmethod
     def build(cls, pairs: Iterable[tuple[int, str]]) -> TitleIndex:
+        from rapidfuzz import utils
+
         titles = dict(pairs)
         return cls(titles=titles, processed={ref: utils.default_process(t) for ref, t in titles.items()})
 
 
 def best_matches(query: str, index: TitleIndex) -> list[Match]:
     """The best-matching titles: one when it stands out, several when they are close, none below MIN_SCORE."""
+    from rapidfuzz import fuzz, process, utils
+
     cleaned = utils.default_process(" ".join(NOISE.sub(" ", query).split()))
     if not index.titles or not cleaned:
         return []

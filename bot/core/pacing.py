@@ -4,7 +4,8 @@ Slack takes about one message a second in one channel (and answers 429 with `Ret
 budget for a whole workspace besides. A sweep with hundreds of messages due at one moment is mostly waiting for
 answers, so the pacer keeps several requests in flight (a bounded pool of workers), never two at once in one
 channel, the next one in a channel no sooner than `interval` after the platform answered the last, and no more
-than `workspace_rate` a second per workspace. A 429 puts that channel's message back at the head of its queue for
+than `workspace_rate` a second per workspace (each job names its own: the installation that sends it, as the
+courier says, bot.core.ports.workspace_of). A 429 puts that channel's message back at the head of its queue for
 `Retry-After` seconds while every other channel goes on.
 
 Workers only call the platform: the caller's `settle` runs on the caller's thread, so whatever it writes to the

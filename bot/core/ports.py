@@ -93,7 +93,11 @@ class Outgoing:
 
 
 class Courier(Protocol):
-    """Sends what the schedule owes people. Returns the platform's message id (Slack: ts), if any."""
+    """Sends what the schedule owes people. Returns the platform's message id (Slack: ts), if any.
+
+    A courier that sends through several installations (Slack installed in many workspaces) may also say which one
+    a message goes through, `workspace(message) -> str | None`, the key of the budget it draws on (see
+    `workspace_of`); one without it has one budget for its platform."""
 
     def send(self, message: Outgoing) -> str | None: ...
 
@@ -112,6 +116,9 @@ class Noticed:
         bot.core.home.debounce), safe from any thread."""
         return concurrent(self.courier)
 
+    def workspace(self, message: Outgoing) -> str | None:
+        return workspace(self.courier, message)
+
     def send(self, message: Outgoing) -> str | None:
         sent = self.courier.send(message)
         self.delivered(message.channel_id)
@@ -127,6 +134,9 @@ class ByPlatform:
     def concurrent(self, platform: str) -> bool:
         return concurrent(self.couriers.get(platform))
 
+    def workspace(self, message: Outgoing) -> str | None:
+        return workspace(self.couriers.get(message.platform), message)
+
     def send(self, message: Outgoing) -> str | None:
         courier = self.couriers.get(message.platform)
         if courier is None:
@@ -138,3 +148,17 @@ def concurrent(courier: object) -> bool:
     """Whether several threads may send through `courier` at once: only a courier that says so (it only calls
     the platform, touching no database session), such as Slack's; any other sends one message at a time."""
     return bool(getattr(courier, "CONCURRENT", False))
+
+
+def workspace(courier: object, message: Outgoing) -> str | None:
+    """The installation `message` goes through, as `courier` names it (Slack: its workspace, or its Grid
+    organisation for an org-wide install); None when the courier speaks as one (one token, Teams, the console)."""
+    name = getattr(courier, "workspace", None)
+    return name(message) if callable(name) else None
+
+
+def workspace_of(courier: object, message: Outgoing) -> str:
+    """The delivery budget `message` draws on: the platform's one, or the installation's within it, so that one
+    workspace spending its budget never slows another's messages."""
+    installation = workspace(courier, message)
+    return message.platform if installation is None else f"{message.platform}:{installation}"

@@ -31,7 +31,7 @@ from bot.core.errors import SendFailed
 from bot.core.outcomes import Dispatch
 from bot.core.pacing import Pacer as Pacer  # re-exported: the sweep is built with one
 from bot.core.people import notices
-from bot.core.ports import ByPlatform, Courier, Outgoing, concurrent
+from bot.core.ports import ByPlatform, Courier, Outgoing, concurrent, workspace_of
 from bot.core.pulse import planning as pulse
 from bot.core.scorecard import digest
 from bot.core.trust import redact
@@ -165,10 +165,20 @@ class Scheduler:
             untried.difference_update(o["id"] for o in skipped)
             untried.difference_update(i for i, _ in deferred)
             sends = one_dm_each(ready)
+            budgets: dict[tuple[str, str, str | None], str] = {}
+
+            def budget(m: Outgoing) -> str:
+                """The workspace budget a message draws on: the installation that sends it (asked on this
+                thread, once per channel or person in the batch; it may read the installations' table)."""
+                key = (m.platform, m.channel_id, m.recipient_id)
+                if key not in budgets:
+                    budgets[key] = workspace_of(self.courier, m)
+                return budgets[key]
+
             for together in (True, False):  # a courier that touches the database sends on this thread
                 self.pacer.run(
                     (
-                        (m.recipient_id or m.channel_id, m.platform, (ds, m))
+                        (m.recipient_id or m.channel_id, budget(m), (ds, m))
                         for ds, m in sends
                         if self._concurrent(m.platform) is together
                     ),

@@ -99,6 +99,7 @@ def build_app(
         listener_executor=inbox.executor,
         logger=bolt_logger(),
     )
+    app.acks_first = inbox.acks_first
     front = SlackFrontEnd(service=service, client=client, wake_sweeper=wake_sweeper)
     app.middleware(inbox.middleware())
     app.middleware(once_per_event(service))

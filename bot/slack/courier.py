@@ -57,6 +57,12 @@ class SlackCourier:
             raise SendFailed("not_installed", permanent=True)
         return client
 
+    def workspace(self, message: Outgoing) -> str | None:
+        """The installation `message` goes through, for the sweep's per-workspace budget (bot.core.ports)."""
+        if self.installations is None:
+            return None
+        return self.installations.workspace_for(channel_id=message.channel_id, recipient_id=message.recipient_id)
+
     def _other_voice(self, message: Outgoing, tried: WebClient, error: SlackApiError) -> WebClient | None:
         """A channel post the alliance's voice could not make because its bot is not in the channel (never invited,
         or removed): the other organisation's installation, when its bot is there, makes it instead."""

@@ -44,12 +44,13 @@ from urllib.parse import parse_qsl
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.request.internals import build_context
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
-from bot.slack import signing
+from bot.slack import priority, signing
+from bot.slack.group_commit import GroupCommit
 from storage import inbox as rows
-from storage.db import Database, commit_rider
+from storage.db import Database, commit_rider, may_wait
 from storage.models import InboxEntry
 
 log = logging.getLogger(__name__)
@@ -151,14 +152,24 @@ class InboxExecutor(ThreadPoolExecutor):
             ticket.ack.now()
         future = super().submit(context.run, self._carry_out, ticket, fn, *args, **kwargs)
         if ticket is not None:
+            if not ticket.early_ack:
+                turn = priority.in_hand.get()
+                if turn is not None:
+                    turn.leave()  # the acknowledgement is the listener's to give now: it must not step aside for it
             ticket.ack.given.wait(timeout=ACK_WAIT)
         return future
 
     def _carry_out(self, ticket: Ticket | None, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
         token = commit_rider.set(ticket.settle if ticket is not None else None)
+        deferring = priority.deferring_to.set(self.inbox.acks_first)
+        unit_token = may_wait.set(priority.wait_turn)
         try:
+            if ticket is None or ticket.early_ack:
+                priority.wait_turn()
             return fn(*args, **kwargs)
         finally:
+            may_wait.reset(unit_token)
+            priority.deferring_to.reset(deferring)
             commit_rider.reset(token)
             if ticket is not None:
                 ticket.ack.given.set()  # no ack coming (the listener failed first): stop waiting for one
@@ -169,14 +180,24 @@ class InboxApp(App):
     """Bolt's App, each request dispatched in a context of its own (its inbox ticket stays with it). A request
     the inbox stored but no listener took (none matched, or a middleware answered it) is completed here."""
 
+    acks_first: priority.AcksFirst | None = None
+
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         _reparse_form(req)
         context = contextvars.copy_context()
-        response = context.run(super().dispatch, req)
+        if self.acks_first is None or replaying():
+            response = context.run(super().dispatch, req)
+        else:
+            with self.acks_first.acknowledging() as turn:
+                response = context.run(self._dispatch_in_hand, req, turn)
         ticket = context.get(current)
         if ticket is not None and not ticket.submitted:
             ticket.inbox.complete(ticket)
         return response
+
+    def _dispatch_in_hand(self, req: BoltRequest, turn: priority.Turn) -> BoltResponse:
+        priority.in_hand.set(turn)
+        return super().dispatch(req)
 
 
 class Inbox:
@@ -190,20 +211,29 @@ class Inbox:
         workers: int = 5,
     ) -> None:
         self.db = db
+        # The intake has an engine of its own, tuned for one-row writes an acknowledgement waits on.
         # SQLite has one writer: a long transaction (a channel's first use asks Slack about its members) would hold
         # the acknowledgement past Slack's 3 seconds. The intake waits for the lock INTAKE_WAIT at most; past that,
-        # the request is carried out without its inbox row (logged), as before the inbox existed.
-        sqlite = db.engine.dialect.name == "sqlite"
-        # Its commits are not synced to the disk one by one (10 ms each): a row survives a killed process at once,
-        # and the disk with the command's own (synced) commit a moment later.
-        # And it goes before the listeners' transactions waiting for SQLite's lock in this process (an
-        # acknowledgement waits on it; a listener's work has already been acknowledged).
-        self.intake = (
-            Database(db.url, busy_seconds=INTAKE_WAIT, sync_every_commit=False, first_in_line=True) if sqlite else db
+        # the request is carried out without its inbox row (logged), as before the inbox existed. And it goes before
+        # the listeners' transactions waiting for SQLite's lock in this process (their work was acknowledged).
+        # PostgreSQL: each statement commits itself (no BEGIN/COMMIT round trips), a connection is not pinged before
+        # each use (`take` tries once more on a new one), and the ack does not wait for the commit to reach the disk.
+        # On both, a stored row survives a killed process at once, and reaches the disk a moment later (SQLite: with
+        # the next synced commit; PostgreSQL: within 200 ms): only a crash of the machine in between could lose it.
+        self.sqlite = db.engine.dialect.name == "sqlite"
+        self.intake = Database(
+            db.url,
+            busy_seconds=INTAKE_WAIT,
+            sync_every_commit=False,
+            first_in_line=True,
+            autocommit=not self.sqlite,
+            ping=False,
         )
         self.secret = signing_secret
         self.owner = (owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")[:80]
         self.lease = lease
+        self.acks_first = priority.AcksFirst()
+        self._together: GroupCommit[rows.Received, int | None] = GroupCommit(self._store)
         self.executor = InboxExecutor(self, max_workers=workers)
         self.app: App | None = None
         self._held: dict[int, Ticket] = {}
@@ -226,7 +256,7 @@ class Inbox:
                 try:
                     ticket = self.take(request)
                 except OperationalError:
-                    if self.intake is self.db:
+                    if not self.sqlite:
                         raise
                     log.warning("the database stayed locked; this request is carried out without its inbox row")
                     next()
@@ -248,18 +278,35 @@ class Inbox:
         else:
             body = request.raw_body
         headers = {name: request.headers[name][0] for name in KEPT_HEADERS if request.headers.get(name)}
+        kind = kind_of(request.body)
+        received = rows.Received(key_of(request.body, body), kind, request.mode, body, json.dumps(headers))
+        entry_id = self._together.submit(received)
+        return None if entry_id is None else self._hold(entry_id, replay=False, kind=kind)
+
+    def _store(self, received: Sequence[rows.Received]) -> list[int | None]:
+        """Write requests that arrived together in one statement (bot.slack.group_commit)."""
+        try:
+            return self._store_once(received, again=False)
+        except DBAPIError as error:
+            # The intake does not ping a connection before each use (a round trip per acknowledgement): one the
+            # database dropped (a restart, a failover) fails once, and the requests go on a new one.
+            if not error.connection_invalidated:
+                raise
+            log.warning("the database connection had dropped; storing the request on a new one")
+        return self._store_once(received, again=True)
+
+    def _store_once(self, received: Sequence[rows.Received], *, again: bool) -> list[int | None]:
         with self.intake.session() as session:
-            entry_id = rows.store(
-                session,
-                key=key_of(request.body, body),
-                kind=kind_of(request.body),
-                mode=request.mode,
-                body=body,
-                headers=json.dumps(headers),
-                owner=self.owner,
-                lease=self.lease,
-            )
-        return None if entry_id is None else self._hold(entry_id, replay=False, kind=kind_of(request.body))
+            ids = rows.store_many(session, received, owner=self.owner, lease=self.lease)
+            if again:
+                # The first try may have been stored before its connection dropped: such a row is ours (only for
+                # a key's first request in the batch; a second one under the same key is a replay either way).
+                seen: set[str] = set()
+                for n, request in enumerate(received):
+                    if ids[n] is None and request.key not in seen:
+                        ids[n] = rows.unfinished(session, key=request.key, owner=self.owner)
+                    seen.add(request.key)
+        return ids
 
     def _hold(self, entry_id: int, *, replay: bool, kind: str = "") -> Ticket:
         ticket = Ticket(self, entry_id, replay=replay, kind=kind)
@@ -306,7 +353,7 @@ class Inbox:
             with self.intake.session() as session:
                 rows.finish(session, entry_id=entry_id, owner=self.owner, outcome=outcome)
         except OperationalError:
-            if self.intake is self.db:
+            if not self.sqlite:
                 raise
             with self.db.session() as session:
                 rows.finish(session, entry_id=entry_id, owner=self.owner, outcome=outcome)
@@ -423,8 +470,7 @@ class Inbox:
                     "could not hand back %d unfinished request(s); they are replayed once their lease ends", len(left)
                 )
         self.executor.shutdown(wait=False, cancel_futures=True)
-        if self.intake is not self.db:
-            self.intake.dispose()
+        self.intake.dispose()
         return handed
 
 

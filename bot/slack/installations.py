@@ -74,6 +74,10 @@ class Installations(Protocol):
     def listing_client(self, team_id: str) -> WebClient | None:
         """The client whose users.list lists that workspace's people (our installation there), or None."""
 
+    def workspace_for(self, *, channel_id: str, recipient_id: str | None) -> str | None:
+        """The installation `client_for` sends the same message through, named for the delivery budget it draws
+        on; None for the one installation there is (or none)."""
+
     def bot_user_ids(self) -> frozenset[str]: ...
 
     def middleware(self) -> Callable[..., None]: ...
@@ -127,6 +131,9 @@ class OneWorkspace:
         if self._team_id is None:
             self._team_id = str(self._client.auth_test()["team_id"])
         return self._client if team_id == self._team_id else None
+
+    def workspace_for(self, *, channel_id: str, recipient_id: str | None) -> str | None:
+        return None  # one workspace: one budget
 
     def bot_user_ids(self) -> frozenset[str]:
         return frozenset()  # Bolt knows its one bot (context.bot_user_id); there is no twin
@@ -202,6 +209,11 @@ class ManyWorkspaces:
     def bot_for_team(self, team_id: str) -> Bot | None:
         """The newest installation serving a workspace: its own, or its Grid organisation's org-wide one. A bot
         token about to expire is refreshed first (and kept)."""
+        bot = self._installed(team_id)
+        return self._fresh(bot) if bot is not None else None
+
+    def _installed(self, team_id: str) -> Bot | None:
+        """The newest installation serving a workspace, as stored (its token perhaps about to expire)."""
         c = SLACK_BOTS.c
         query = select(SLACK_BOTS).where(c.client_id == self.client_id, c.bot_token.is_not(None))
         enterprise = self._enterprises.get(team_id)
@@ -211,9 +223,7 @@ class ManyWorkspaces:
             query = query.where(c.team_id == team_id)
         with self.db.session() as session:  # joins the thread's unit of work: a look-up mid-command never waits on it
             row = session.connection().execute(query.order_by(desc(c.installed_at)).limit(1)).mappings().first()
-        if row is None:
-            return None
-        return self._fresh(SQLAlchemyInstallationStore.build_bot_entity(row))
+        return SQLAlchemyInstallationStore.build_bot_entity(row) if row is not None else None
 
     def _fresh(self, bot: Bot) -> Bot:
         if self.rotator is None or not bot.bot_refresh_token:
@@ -252,7 +262,7 @@ class ManyWorkspaces:
         """The workspace whose installation speaks in an alliance's channel: the host's, else the first other
         party's that has the bot. None when the channel has no alliance or no party has installed."""
         for team_id in self._parties_of(channel_id):
-            if self.bot_for_team(team_id) is not None:
+            if self._installed(team_id) is not None:  # whether one is installed; its token is refreshed on use
                 return team_id
         return None
 
@@ -298,6 +308,19 @@ class ManyWorkspaces:
         if recipient_id is not None:
             return self.client_for_person(recipient_id) or self.voice_for_channel(channel_id)
         return self.voice_for_channel(channel_id)
+
+    def workspace_for(self, *, channel_id: str, recipient_id: str | None) -> str | None:
+        """The installation `client_for` sends the same message through, by its rules: its workspace, or its Grid
+        organisation for an org-wide install (one token for all its workspaces). Slack keeps each installation's
+        budget apart, so each has its own in the sweep. None when none is installed (nothing can go)."""
+        bot = None
+        if recipient_id is not None:
+            bot = self._installed(self.team_of_person(recipient_id) or "")
+        if bot is None:
+            bot = self._installed(self.voice_team(channel_id) or "")
+        if bot is None:
+            return None
+        return bot.enterprise_id if bot.is_enterprise_install and bot.enterprise_id else bot.team_id
 
     def choose(self, method: str, args: dict[str, Any]) -> str | None:
         """The token for one call of the core's client (see the module's rules)."""

@@ -19,6 +19,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.web.slack_response import SlackResponse
 
+from bot.slack import priority
+
 # The tokens the bot itself builds, and a bare link (Slack shows its target, so it hides nothing).
 OWN = re.compile(
     r"<@[UWB][A-Z0-9]{2,40}(?:\|[^<>|]*)?>|<#[CGD][A-Z0-9]{2,40}(?:\|[^<>|]*)?>|<!date\^\d+\^[^|<>]*\|[^<>]*>"
@@ -86,6 +88,7 @@ class GuardedWebClient(WebClient):
         headers: dict[str, Any] | None = None,
         auth: dict[str, Any] | None = None,
     ) -> SlackResponse:
+        priority.wait_turn()  # a listener's call waits for the acknowledgements in hand (bot.slack.priority)
         return super().api_call(
             api_method,
             http_verb=http_verb,

@@ -160,8 +160,9 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
 
 
 def announced(fake: FakeSlack, title: str) -> int:
-    """How many times the channel was told of a commitment with this title."""
-    posts = fake.calls_to("chat.postMessage")
+    """How many times the channel was told of a commitment with this title. Only the channel's posts: a DM that
+    lists it (the sweep's "due soon" reminder, when "next Friday" is tomorrow) is not an announcement."""
+    posts = [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == payloads.CHANNEL]
     return sum(1 for c in posts if title in str(c.args.get("text", "")) + str(c.args.get("blocks", "")))
 
 

@@ -10,10 +10,13 @@ import time
 from datetime import timedelta
 
 import pytest
+from slack_bolt import BoltRequest
 
 from bot.slack.inbox import ACK_WAIT, Inbox, InboxExecutor, Ticket, current
 from storage import inbox as rows
 from storage.db import Database
+from storage.models import InboxEntry
+from tests.slack import payloads
 
 
 def _ticket(inbox: Inbox, db: Database, kind: str) -> Ticket:
@@ -62,5 +65,30 @@ def test_a_stored_command_is_acknowledged_while_every_listener_thread_is_busy(
     finally:
         busy.set()
         executor.shutdown(wait=True)
-        if inbox.intake is not db:
-            inbox.intake.dispose()
+        inbox.intake.dispose()
+
+
+def test_a_dropped_intake_connection_costs_one_more_try_not_the_request(db: Database) -> None:
+    # The intake does not ping its connections before each use (a round trip per acknowledgement): a connection
+    # the database dropped (a restart, a failover) fails once, and the request is stored on a new one.
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no connection to drop")
+    inbox = Inbox(db, signing_secret=payloads.SIGNING_SECRET, owner="here")
+    try:
+        first = inbox.take(_bolt_request(payloads.slash_command("who owns the deck")))
+        assert first is not None
+        with inbox.intake.engine.connect() as connection:
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        second = inbox.take(_bolt_request(payloads.slash_command("who owns the brief")))
+        assert second is not None and second.entry_id != first.entry_id
+        with db.session() as session:
+            stored = session.get(InboxEntry, second.entry_id)
+            assert stored is not None and "brief" in stored.body and stored.owner == "here"
+    finally:
+        inbox.intake.dispose()
+
+
+def _bolt_request(signed: payloads.SignedRequest) -> BoltRequest:
+    return BoltRequest(body=signed.body.decode("utf-8"), headers=dict(signed.headers))

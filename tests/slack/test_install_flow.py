@@ -21,20 +21,28 @@ from sqlalchemy import MetaData, Table, text
 
 from bot import runtime
 from bot.config import OAuthSettings, Settings
+from bot.core.pacing import Pacer
+from bot.core.ports import ByPlatform, Noticed
+from bot.core.schedule import Scheduler
+from bot.slack.courier import SlackCourier
 from bot.slack.directory import SlackDirectory
 from storage.models import Commitment, Member
 from storage.slack_tables import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
 from tests.conftest import PG_URL, SKIP_PG, _postgres
+from tests.fake_time import FakeTime
 from tests.slack import payloads
 from tests.slack.conftest import Bot, running_bot
 from tests.slack.fakes.web_api import (
     ACME,
     ALICE,
+    BOB,
     BOT,
     BOT_ID,
     CHANNEL,
+    ERIN,
     GLOBEX,
     PAUL,
+    PIA,
     THIRD,
     Call,
     FakeSlack,
@@ -359,6 +367,38 @@ def test_when_the_hosts_bot_leaves_the_channel_the_schedule_posts_through_the_pa
     assert report.failed == 0
     posted = [c for c in channel_posts(many) if token(c) == globex]
     assert posted and all(token(c) in (acme, globex) for c in channel_posts(many))
+
+
+def test_each_installation_has_its_own_delivery_budget_in_the_sweep(many: Bot) -> None:
+    """Slack keeps a budget per workspace: Acme's messages (the channel's, in its voice, and its people's DMs) never
+    hold Globex's DMs back, and each keeps to DELIVERY_WORKSPACE_RATE."""
+    acme, globex = both(many)
+    start_alliance(many)
+    for n, owner in enumerate((ALICE, BOB, ERIN, PAUL, PIA), start=1):
+        many.post(payloads.slash_command(f"commit <@{owner}> Item {n} by 2026-11-27", user=ALICE))
+        many.fake.wait_for("chat.postMessage", predicate=lambda c, n=n: f"`#{n}` recorded" in str(c.args.get("text")))
+    many.quiet()
+    many.fake.clear()
+    pretend = FakeTime()  # a send takes no pretend time; only the pacer's waits move it
+    installations = runtime.slack_installations(many.settings, many.db)
+    sent_at: list[float] = []
+    slack = Noticed(SlackCourier(installations.client, installations), lambda _: sent_at.append(pretend.now))
+    courier = ByPlatform({"slack": slack})  # as bot.runtime wires it
+    pacer = Pacer(1.0, workspace_rate=1.0, clock=pretend.clock, sleep=pretend.sleep)
+
+    # Monday 15:00 UTC, working hours in New York, Chicago and Berlin: check-in #1 opens (the channel and each
+    # owner's question) and the five items are overdue (each owner's reminder).
+    report = Scheduler(many.db, courier, pacer=pacer).sweep(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+
+    posts = many.fake.calls_to("chat.postMessage")
+    assert report.sent == len(posts) == len(sent_at) == 11
+    when: dict[str, list[float]] = {acme: [], globex: []}
+    for at, post in zip(sent_at, posts, strict=True):  # the courier sends one at a time: in the fake's order
+        when[token(post)].append(at)
+    # Acme: the channel post and six DMs; Globex: Paul's and Pia's two each. One a second in each workspace, side
+    # by side: with one budget for both the eleven would take ten seconds.
+    assert when == {acme: [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0], globex: [0.0, 1.0, 2.0, 3.0]}
+    assert {c.args["channel"] for c in posts if token(c) == globex} == {PAUL, PIA}
 
 
 def test_an_enterprise_grid_org_wide_install_answers_for_its_workspaces(many: Bot) -> None:

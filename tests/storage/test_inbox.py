@@ -5,8 +5,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine.default import CACHE_HIT
 from sqlmodel import Session
 
+from bot.config import Settings
+from bot.runtime import open_database
 from storage import inbox as rows
 from storage.db import Database, commit_rider
 from storage.models import InboxEntry
@@ -112,3 +117,97 @@ def test_the_rider_marks_done_in_the_first_transaction_that_writes(db: Database)
     assert entry(db, entry_id).outcome == rows.DONE
     with db.session() as session:
         assert rows.forget(session, before=rows.db_now(session) + timedelta(seconds=1)) == 1
+
+
+def intake_of(db: Database) -> Database:
+    """The engine the inbox takes requests in with (bot.slack.inbox.Inbox.intake)."""
+    return Database(db.url, busy_seconds=2, sync_every_commit=False, first_in_line=True, autocommit=True)
+
+
+def test_storing_is_compiled_once_not_per_request(db: Database) -> None:
+    # Every acknowledgement stores a row: a statement SQLAlchemy cannot cache (its dialects' on_conflict inserts)
+    # was compiled afresh each time, most of an acknowledgement's CPU.
+    intake = intake_of(db)
+    hits: list[object] = []
+
+    def note(_conn: object, _cursor: object, statement: str, _params: object, context: object, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO INBOX"):
+            hits.append(getattr(context, "cache_hit", None))
+
+    event.listen(intake.engine, "after_cursor_execute", note)
+    try:
+        ids = [store(intake, key=f"sha256:{n}") for n in range(3)]
+    finally:
+        intake.dispose()
+    assert None not in ids and len(set(ids)) == 3
+    assert [str(h) for h in hits[1:]] == [str(CACHE_HIT)] * 2, hits
+
+
+def test_a_stored_row_is_committed_when_store_returns_and_its_lease_is_the_databases(db: Database) -> None:
+    intake = intake_of(db)
+    try:
+        with intake.session() as session:
+            before = rows.db_now(session)
+        entry_id = store(intake, lease=timedelta(seconds=10))
+        with intake.session() as session:
+            after = rows.db_now(session)
+    finally:
+        intake.dispose()
+    assert entry_id is not None
+    row = entry(db, entry_id)  # another engine, another connection: it is there
+    assert before <= row.received_at <= after
+    assert row.lease_until - row.received_at == timedelta(seconds=10)
+    assert row.received_at.tzinfo is not None and row.owner == "a" and row.attempts == 1 and row.done_at is None
+
+
+def test_on_postgresql_the_intake_commits_each_statement_without_waiting_for_the_disk(db: Database) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's commit settings")
+    intake = intake_of(db)
+    try:
+        with intake.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "off"
+            assert connection.connection.driver_connection.autocommit is True  # type: ignore[union-attr]
+        with db.engine.connect() as connection:  # the bot's own engine keeps both
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+    finally:
+        intake.dispose()
+
+
+def test_the_bots_own_work_waits_for_the_disk_on_postgresql_and_not_on_sqlite(db: Database) -> None:
+    # Only the inbox's one-row writes skip PostgreSQL's wait for the disk; commitments and the rest do not.
+    settings = Settings(
+        bot_token="xoxb-test", signing_secret="0" * 32, app_token=None, database_url=db.url, api_url=None
+    )
+    running = open_database(settings)
+    try:
+        with running.engine.connect() as connection:
+            if db.engine.dialect.name == "postgresql":
+                assert connection.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+            else:  # WAL with synchronous=NORMAL (1): see bot.runtime.open_database
+                assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1
+    finally:
+        running.dispose()
+
+
+def test_requests_that_arrive_together_are_written_in_one_statement(db: Database) -> None:
+    # Group commit (bot.slack.group_commit): one INSERT for the batch; a key stored before, or a second request
+    # of the batch under a key already in it, is a replay (None); the others get their own ids, in order.
+    before = store(db, key="event:Ev-old")
+    assert before is not None
+    batch = [
+        rows.Received(key, "event_callback", "http", f"body {n}", "{}")
+        for n, key in enumerate(["event:Ev1", "event:Ev-old", "event:Ev2", "event:Ev1", "event:Ev3"])
+    ]
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with db.session() as session:
+        ids = rows.store_many(session, batch, owner="here", lease=LEASE)
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO INBOX")]
+    assert len(inserts) == 1
+    assert ids[1] is None and ids[3] is None
+    new = [ids[0], ids[2], ids[4]]
+    assert None not in new and len(set(new)) == 3 and before not in new
+    bodies = {entry(db, i).body for i in new if i is not None}
+    assert bodies == {"body 0", "body 2", "body 4"}  # the first request under Ev1 is the one kept
+    assert {entry(db, i).owner for i in new if i is not None} == {"here"}

@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
-from storage.db import Database, alembic_config, migrate
+from storage.db import Database, alembic_config, at_head, migrate, schema_heads
 from tests.conftest import PG_URL, SKIP_PG
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -283,6 +283,42 @@ def test_a_row_that_already_pointed_at_nothing_does_not_stop_the_upgrade(tmp_pat
 def test_the_revisions_form_one_chain() -> None:
     assert len(SCRIPT.get_heads()) == 1
     assert REVISIONS[:7] == ["0001", "0002", "0003", "0006", "0004", "0005", "0007"]
+
+
+# ---- a schema at head is seen without alembic -------------------------------------------------------------------
+
+
+def test_the_heads_read_from_the_revision_files_are_alembics() -> None:
+    assert schema_heads() == frozenset(SCRIPT.get_heads()) == {REVISIONS[-1]}
+
+
+def revision_file(folder: Path, name: str, down: str) -> None:
+    (folder / f"{name}.py").write_text(
+        f'"""{name}."""\n\nrevision: str = "{name}"\ndown_revision: str | tuple[str, ...] | None = {down}\n'
+    )
+
+
+def test_a_merge_revision_is_the_one_head_and_a_file_read_otherwise_leaves_it_to_alembic(tmp_path: Path) -> None:
+    revision_file(tmp_path, "a1", "None")
+    revision_file(tmp_path, "b2", '"a1"')
+    revision_file(tmp_path, "c3", "'a1'")
+    assert schema_heads(tmp_path) == {"b2", "c3"}
+    revision_file(tmp_path, "d4", '("b2", "c3")')
+    assert schema_heads(tmp_path) == {"d4"}
+    (tmp_path / "e5.py").write_text('revision = "e5"\ndown_revision = (\n    "d4",\n)\n')
+    assert schema_heads(tmp_path) == frozenset()  # at_head says no: alembic reads it
+
+
+def test_at_head_only_once_every_revision_is_applied(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        assert not at_head(db.engine)  # no alembic_version table yet
+        migrate(db.engine, REVISIONS[-2])
+        assert not at_head(db.engine)
+        migrate(db.engine)
+        assert at_head(db.engine)
+    finally:
+        db.dispose()
 
 
 # ---- several processes starting at once ------------------------------------------------------------------------

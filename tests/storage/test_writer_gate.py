@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from storage.db import Database
+from storage.db import Database, may_wait
 
 
 def _write(db: Database, order: list[str], name: str, hold: float = 0.0) -> None:
@@ -68,3 +68,22 @@ def test_a_writer_that_waits_past_its_patience_gets_database_is_locked(tmp_path:
     finally:
         work.dispose()
         intake.dispose()
+
+
+def test_work_that_may_wait_is_asked_before_each_unit_and_on_postgresql_before_each_statement(db: Database) -> None:
+    # bot.slack.priority: a listener's database work waits at these turns while a request is being acknowledged.
+    # On SQLite only before a unit of work begins: its transaction holds the one write lock the ack needs.
+    turns: list[str] = []
+    token = may_wait.set(lambda: turns.append("turn"))
+    try:
+        with db.session() as session:
+            for _ in range(3):
+                session.connection().exec_driver_sql("SELECT 1")
+            with db.session() as nested:  # a nested unit of work is part of the outer one: no turn of its own
+                nested.connection().exec_driver_sql("SELECT 2")
+    finally:
+        may_wait.reset(token)
+    if db.engine.dialect.name == "postgresql":
+        assert len(turns) >= 1 + 4
+    else:
+        assert turns == ["turn"]

@@ -90,6 +90,24 @@ def test_the_workspace_budget_spaces_sends_across_channels() -> None:
     assert starts[-1] >= 1.5
 
 
+def test_each_workspace_has_its_own_budget() -> None:
+    time = FakeTime()
+    pacer = Pacer(0, workspace_rate=1.0, clock=time.clock, sleep=time.sleep)
+    sent: list[tuple[float, str]] = []
+
+    def send(name: str) -> str:
+        sent.append((round(time.now, 2), name))
+        time.now += LATENCY
+        return f"ts-{name}"
+
+    acme = [(f"C{i}", "slack:T0ACME001", f"a{i}") for i in range(3)]
+    globex = [(f"G{i}", "slack:T0GLBX001", f"g{i}") for i in range(3)]
+    pacer.run(acme + globex, send, lambda name, r: None)
+    # One a second in each workspace: Acme spending its budget never holds Globex's messages back (one budget for
+    # both would send Globex's first at 3.0 s, after Acme's three).
+    assert sent == [(0.0, "a0"), (0.1, "g0"), (1.0, "a1"), (1.1, "g1"), (2.0, "a2"), (2.1, "g2")]
+
+
 def test_a_dropped_item_is_neither_sent_nor_settled() -> None:
     time = FakeTime()
     pacer = Pacer(1.0, clock=time.clock, sleep=time.sleep)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
 from bot.core import views
@@ -233,6 +232,8 @@ def match_party(typed: str, sides: Sequence[Side]) -> Side:
     starts = [s for s in sides if s.name.lower().startswith(wanted) or wanted.startswith(s.name.lower())]
     if len(starts) == 1:
         return starts[0]
+    from rapidfuzz import fuzz, process  # at the first typo: a lean process until then (bot.core.lookup)
+
     best = process.extractOne(wanted, {s.team_id: s.name.lower() for s in sides}, scorer=fuzz.WRatio)
     if best is not None and best[1] >= PARTY_MATCH:
         return next(s for s in sides if s.team_id == best[2])
@@ -243,6 +244,8 @@ def pick_metric(name: str, rows: Sequence[Metric], own_team: str, sides: dict[st
     wanted = " ".join(name.lower().split())
     exact = [m for m in rows if m.name.lower() == wanted]
     if not exact:
+        from rapidfuzz import fuzz  # at the first inexact name (bot.core.lookup)
+
         scored = [(fuzz.WRatio(wanted, m.name.lower()), m) for m in rows]
         top = max((s for s, _ in scored), default=0)
         exact = [m for s, m in scored if s >= METRIC_MATCH and s == top]
