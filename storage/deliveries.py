@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, case, delete, literal_column, or_, text, update
 from sqlalchemy import select as sa_select
@@ -21,7 +21,7 @@ from storage.models import (
     ProcessedEvent,
     SweepState,
 )
-from storage.sql import among, locking
+from storage.sql import among, json_columns, locking, sqlite_datetime, sqlite_json
 from storage.types import AwareDateTime
 
 
@@ -82,6 +82,12 @@ PG_SET_LADDERS = text(
 )
 
 
+SQLITE_SET_LADDERS = text(
+    "UPDATE commitment SET nudge_stage = json_extract(v.value, '$[1]'), next_nudge_at = json_extract(v.value, '$[2]')"
+    " FROM json_each(:rows) AS v WHERE commitment.id = json_extract(v.value, '$[0]')"
+)
+
+
 def set_ladders(*, session: Session, rows: Sequence[LadderRow]) -> None:
     """Write back where each commitment now stands on its ladder: one statement whatever the count."""
     if not rows:
@@ -96,31 +102,44 @@ def set_ladders(*, session: Session, rows: Sequence[LadderRow]) -> None:
         }
         session.connection().execute(PG_SET_LADDERS, params)
         return
-    statement = (
-        update(Commitment)
-        .where(col(Commitment.id) == bindparam("b_id"))
-        .values(nudge_stage=bindparam("b_stage"), next_nudge_at=bindparam("b_next", type_=AwareDateTime()))
-    )
-    session.connection().execute(
-        statement, [{"b_id": r.id, "b_stage": r.nudge_stage, "b_next": r.next_nudge_at} for r in rows]
-    )
+    at = sqlite_datetime(session)
+    values = sqlite_json([[r.id, r.nudge_stage, at(r.next_nudge_at)] for r in rows])
+    session.connection().execute(SQLITE_SET_LADDERS, {"rows": values})
 
 
 def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert planned deliveries, skipping any whose key is already planned; returns how many are new."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    table = Delivery.__table__  # type: ignore[attr-defined]
-    statement = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).on_conflict_do_nothing(
-        index_elements=["key"]
-    )
     full = [{"status": "pending", "attempts": 0, "data": "{}", **row} for row in rows]
-    if dialect == "postgresql":
+    if any(row["not_before"].tzinfo is None for row in full):
+        raise ValueError("naive datetime: every datetime must be timezone-aware")
+    if session.get_bind().dialect.name == "postgresql":
         return _plan_deliveries_pg(session, full)
-    # RETURNING rather than rowcount, which is not reported for a multi-row INSERT ... ON CONFLICT.
-    result = session.connection().execute(statement.returning(table.c.id), full)
-    return len(result.all())
+    at = sqlite_datetime(session)
+    values = sqlite_json([[row.get(name) for name in PLANNED[:-1]] + [at(row["not_before"])] for row in full])
+    # RETURNING rather than rowcount, which is not reported for an INSERT ... ON CONFLICT.
+    return len(session.connection().execute(SQLITE_PLAN, {"rows": values}).all())
+
+
+# The columns a planned delivery is written with, `not_before` last.
+PLANNED = (
+    "key",
+    "alliance_id",
+    "kind",
+    "recipient_id",
+    "checkin_id",
+    "commitment_id",
+    "data",
+    "status",
+    "attempts",
+    "not_before",
+)
+# `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join in the SELECT.
+SQLITE_PLAN = text(
+    f"INSERT INTO delivery ({', '.join(PLANNED)}) SELECT {json_columns(len(PLANNED))}"
+    " FROM json_each(:rows) WHERE true ON CONFLICT (key) DO NOTHING RETURNING id"
+)
 
 
 PG_PLAN = text(
@@ -137,21 +156,7 @@ PG_PLAN = text(
 def _plan_deliveries_pg(session: Session, rows: list[dict[str, Any]]) -> int:
     """One statement with one array per column: the same query text whatever the batch size, so psycopg and the
     server need not parse thousands of placeholders (which cost more than the insert itself)."""
-    columns = [
-        "key",
-        "alliance_id",
-        "kind",
-        "recipient_id",
-        "checkin_id",
-        "commitment_id",
-        "data",
-        "status",
-        "attempts",
-    ]
-    params: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in columns}
-    params["not_before"] = [row["not_before"] for row in rows]
-    if any(at.tzinfo is None for at in params["not_before"]):
-        raise ValueError("naive datetime: every datetime must be timezone-aware")
+    params: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in PLANNED}
     return len(session.connection().execute(PG_PLAN, params).all())
 
 
@@ -172,6 +177,31 @@ def orphans_told(*, session: Session, alliance_id: int, user_id: str, since: str
     return any(user_id in json.loads(d.data or "{}").get("user_ids", []) for d in session.exec(query))
 
 
+class DeliveryRow(NamedTuple):
+    """A claimed delivery as a plain row (a batch holds hundreds; ORM objects would cost more than the claim): the
+    columns of `Delivery`, as they are once claimed."""
+
+    id: int
+    key: str
+    alliance_id: int
+    kind: str
+    recipient_id: str
+    checkin_id: int | None
+    commitment_id: int | None
+    data: str
+    not_before: datetime
+    status: str
+    attempts: int
+    claimed_by: str | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    message_ts: str | None
+    last_error: str | None
+
+
+DELIVERY_COLUMNS = [getattr(Delivery, name) for name in DeliveryRow._fields]
+
+
 def database_clock(session: Session, *, minus: timedelta = timedelta(0)) -> Any:
     """The database's own "now" (less `minus`), as SQL: the one clock every sweeper shares.
 
@@ -185,8 +215,11 @@ def database_clock(session: Session, *, minus: timedelta = timedelta(0)) -> Any:
     return literal_column(f"(strftime('%Y-%m-%d %H:%M:%f', 'now', '-{seconds} seconds') || '000')")
 
 
-def claim_deliveries(*, session: Session, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Delivery]:
-    """Claim deliveries that are due at `now`, and those whose claimer vanished (its lease ran out).
+def claim_deliveries(
+    *, session: Session, now: datetime, worker: str, limit: int, lease: timedelta
+) -> list[DeliveryRow]:
+    """Claim deliveries that are due at `now`, and those whose claimer vanished (its lease ran out), oldest first,
+    as plain rows.
 
     A lease is `lease` long by the database's clock from when it was claimed or last renewed: the sweep's `now`
     says what is due, never whose claim has expired. One UPDATE whose WHERE re-checks each row's state (a
@@ -214,17 +247,13 @@ def claim_deliveries(*, session: Session, now: datetime, worker: str, limit: int
         statement = update(Delivery).where(col(Delivery.id) == picked.c.id)
     else:
         statement = update(Delivery).where(col(Delivery.id).in_(pick), due)
-    claimed = session.connection().execute(statement.values(**values).returning(col(Delivery.id)))
-    ids = [i for i in claimed.scalars() if i is not None]
-    if not ids:
-        return []
-    session.expire_all()
-    query = (
-        select(Delivery)
-        .where(among(session, col(Delivery.id), ids))
-        .order_by(col(Delivery.not_before), col(Delivery.id))
-    )
-    return list(session.exec(query).all())
+    # The claimed rows come back from the UPDATE itself, as they are after it (one statement, no ORM objects).
+    claimed = session.connection().execute(statement.values(**values).returning(*DELIVERY_COLUMNS))
+    rows = [DeliveryRow(*row) for row in claimed]
+    if rows:
+        session.expire_all()  # Delivery objects this session may hold were changed behind its back
+    rows.sort(key=lambda d: (d.not_before, d.id))
+    return rows
 
 
 def _held_by(worker: str) -> Any:
@@ -292,23 +321,6 @@ def finish_deliveries(*, session: Session, worker: str, outcomes: Sequence[dict[
     """
     if not outcomes:
         return 0
-    statement = (
-        update(Delivery)
-        .where(
-            col(Delivery.id) == bindparam("b_id"),
-            col(Delivery.status) == "claimed",
-            col(Delivery.claimed_by) == worker,
-        )
-        .values(
-            status=bindparam("b_status"),
-            last_error=bindparam("b_error"),
-            sent_at=bindparam("b_sent_at", type_=AwareDateTime()),
-            message_ts=bindparam("b_ts"),
-            not_before=bindparam("b_not_before", type_=AwareDateTime()),
-            claimed_by=bindparam("b_claimed_by"),
-            claimed_at=bindparam("b_claimed_at", type_=AwareDateTime()),
-        )
-    )
     rows = [
         {
             "b_id": o["id"],
@@ -324,8 +336,32 @@ def finish_deliveries(*, session: Session, worker: str, outcomes: Sequence[dict[
     ]
     if session.get_bind().dialect.name == "postgresql":
         return _finish_deliveries_pg(session, worker, rows)
-    result = session.connection().execute(statement, rows)
-    return int(result.rowcount)
+    at = sqlite_datetime(session)
+    values = sqlite_json(
+        [
+            [
+                row["b_id"],
+                row["b_status"],
+                row["b_error"],
+                at(row["b_sent_at"]),
+                row["b_ts"],
+                at(row["b_not_before"]),
+                row["b_claimed_by"],
+                at(row["b_claimed_at"]),
+            ]
+            for row in rows
+        ]
+    )
+    return int(session.connection().execute(SQLITE_FINISH, {"rows": values, "worker": worker}).rowcount)
+
+
+SQLITE_FINISH = text(
+    "UPDATE delivery SET (status, last_error, sent_at, message_ts, not_before, claimed_by, claimed_at) ="
+    f" ({json_columns(7, 'v.value', start=1)})"
+    " FROM json_each(:rows) AS v"
+    " WHERE delivery.id = json_extract(v.value, '$[0]') AND delivery.status = 'claimed'"
+    " AND delivery.claimed_by = :worker"
+)
 
 
 PG_FINISH = text(

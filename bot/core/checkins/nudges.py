@@ -21,8 +21,8 @@ from storage import checkins as checkin_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.deliveries import LadderRow
-from storage.models import Commitment, Delivery, Party, Person, Status
+from storage.deliveries import DeliveryRow, LadderRow
+from storage.models import Commitment, Party, Person, Status
 from storage.repository import CommitmentRow, PartyRow, RecipientRow
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ def when_reachable(person: Person | RecipientRow | None, party: Party | PartyRow
 
 def owner_away(
     session: Session,
-    d: Delivery,
+    d: DeliveryRow,
     state: Commitment | CommitmentRow | None,
     recipient: RecipientRow | None,
     now: datetime,
@@ -278,7 +278,7 @@ def owner_away(
 
 
 def content(
-    delivery: Delivery,
+    delivery: DeliveryRow,
     state: Commitment | CommitmentRow | None,
     view: CommitmentView | None,
     now: datetime,
@@ -312,7 +312,7 @@ def content(
     )
 
 
-def _sponsor_hears(session: Session, line: Delivery, sponsor_id: str, now: datetime) -> tuple[datetime | None, str]:
+def _sponsor_hears(session: Session, line: DeliveryRow, sponsor_id: str, now: datetime) -> tuple[datetime | None, str]:
     """When the sponsor's nudge (planned beside this channel line) goes out, if after `now`; and their zone."""
     key = line.key.removesuffix(":channel") + f":{sponsor_id}"
     nudge = deliveries.by_key(session=session, key=key)
