@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, delete, literal_column, or_, text, update
+from sqlalchemy import and_, bindparam, case, delete, literal_column, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,7 +21,7 @@ from storage.models import (
     ProcessedEvent,
     SweepState,
 )
-from storage.sql import among, json_columns, locking, sqlite_datetime, sqlite_json
+from storage.sql import JsonRows, among, json_datetime, locking
 from storage.types import AwareDateTime
 
 
@@ -75,16 +75,9 @@ def due_commitments(*, session: Session, now: datetime, limit: int) -> list[Ladd
     return [LadderRow(*row) for row in session.connection().execute(query)]
 
 
-PG_SET_LADDERS = text(
-    "UPDATE commitment SET nudge_stage = v.stage, next_nudge_at = v.next_at"
-    " FROM unnest(CAST(:id AS integer[]), CAST(:stage AS integer[]), CAST(:next_at AS timestamptz[]))"
-    " AS v(id, stage, next_at) WHERE commitment.id = v.id"
-)
-
-
-SQLITE_SET_LADDERS = text(
-    "UPDATE commitment SET nudge_stage = json_extract(v.value, '$[1]'), next_nudge_at = json_extract(v.value, '$[2]')"
-    " FROM json_each(:rows) AS v WHERE commitment.id = json_extract(v.value, '$[0]')"
+SET_LADDERS = JsonRows(
+    "UPDATE commitment SET (nudge_stage, next_nudge_at) = ({c[1]}, {c[2]}) FROM {rows} WHERE commitment.id = {c[0]}",
+    ["integer", "integer", "timestamptz"],
 )
 
 
@@ -92,72 +85,54 @@ def set_ladders(*, session: Session, rows: Sequence[LadderRow]) -> None:
     """Write back where each commitment now stands on its ladder: one statement whatever the count."""
     if not rows:
         return
-    if any(r.next_nudge_at is not None and r.next_nudge_at.tzinfo is None for r in rows):
-        raise ValueError("naive datetime: every datetime must be timezone-aware")
-    if session.get_bind().dialect.name == "postgresql":
-        params = {
-            "id": [r.id for r in rows],
-            "stage": [r.nudge_stage for r in rows],
-            "next_at": [r.next_nudge_at for r in rows],
-        }
-        session.connection().execute(PG_SET_LADDERS, params)
-        return
-    at = sqlite_datetime(session)
-    values = sqlite_json([[r.id, r.nudge_stage, at(r.next_nudge_at)] for r in rows])
-    session.connection().execute(SQLITE_SET_LADDERS, {"rows": values})
+    at = json_datetime(session)
+    SET_LADDERS.execute(session, [[r.id, r.nudge_stage, at(r.next_nudge_at)] for r in rows])
+
+
+# The columns a planned delivery is written with, and their types.
+PLANNED = {
+    "key": "varchar",
+    "alliance_id": "integer",
+    "kind": "varchar",
+    "recipient_id": "varchar",
+    "checkin_id": "integer",
+    "commitment_id": "integer",
+    "data": "varchar",
+    "status": "varchar",
+    "attempts": "integer",
+    "not_before": "timestamptz",
+}
+# RETURNING rather than rowcount, which is not reported for an INSERT ... ON CONFLICT; `WHERE true` tells SQLite's
+# parser that ON CONFLICT belongs to the INSERT, not to a join in the SELECT.
+PLAN = JsonRows(
+    f"INSERT INTO delivery ({', '.join(PLANNED)}) SELECT {', '.join(f'{{c[{i}]}}' for i in range(len(PLANNED)))}"
+    " FROM {rows} WHERE true ON CONFLICT (key) DO NOTHING RETURNING id",
+    list(PLANNED.values()),
+)
 
 
 def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert planned deliveries, skipping any whose key is already planned; returns how many are new."""
+    """Insert planned deliveries, skipping any whose key is already planned; returns how many are new. One
+    statement whatever their number."""
     if not rows:
         return 0
-    full = [{"status": "pending", "attempts": 0, "data": "{}", **row} for row in rows]
-    if any(row["not_before"].tzinfo is None for row in full):
-        raise ValueError("naive datetime: every datetime must be timezone-aware")
-    if session.get_bind().dialect.name == "postgresql":
-        return _plan_deliveries_pg(session, full)
-    at = sqlite_datetime(session)
-    values = sqlite_json([[row.get(name) for name in PLANNED[:-1]] + [at(row["not_before"])] for row in full])
-    # RETURNING rather than rowcount, which is not reported for an INSERT ... ON CONFLICT.
-    return len(session.connection().execute(SQLITE_PLAN, {"rows": values}).all())
-
-
-# The columns a planned delivery is written with, `not_before` last.
-PLANNED = (
-    "key",
-    "alliance_id",
-    "kind",
-    "recipient_id",
-    "checkin_id",
-    "commitment_id",
-    "data",
-    "status",
-    "attempts",
-    "not_before",
-)
-# `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join in the SELECT.
-SQLITE_PLAN = text(
-    f"INSERT INTO delivery ({', '.join(PLANNED)}) SELECT {json_columns(len(PLANNED))}"
-    " FROM json_each(:rows) WHERE true ON CONFLICT (key) DO NOTHING RETURNING id"
-)
-
-
-PG_PLAN = text(
-    "INSERT INTO delivery (key, alliance_id, kind, recipient_id, checkin_id, commitment_id, data, not_before,"
-    " status, attempts)"
-    " SELECT * FROM unnest(CAST(:key AS varchar[]), CAST(:alliance_id AS integer[]), CAST(:kind AS varchar[]),"
-    " CAST(:recipient_id AS varchar[]), CAST(:checkin_id AS integer[]), CAST(:commitment_id AS integer[]),"
-    " CAST(:data AS varchar[]), CAST(:not_before AS timestamptz[]), CAST(:status AS varchar[]),"
-    " CAST(:attempts AS integer[]))"
-    " ON CONFLICT (key) DO NOTHING RETURNING id"
-)
-
-
-def _plan_deliveries_pg(session: Session, rows: list[dict[str, Any]]) -> int:
-    """One statement with one array per column: the same query text whatever the batch size, so psycopg and the
-    server need not parse thousands of placeholders (which cost more than the insert itself)."""
-    params: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in PLANNED}
-    return len(session.connection().execute(PG_PLAN, params).all())
+    at = json_datetime(session)
+    values = [
+        [
+            row["key"],
+            row["alliance_id"],
+            row["kind"],
+            row["recipient_id"],
+            row.get("checkin_id"),
+            row.get("commitment_id"),
+            row.get("data", "{}"),
+            row.get("status", "pending"),
+            row.get("attempts", 0),
+            at(row["not_before"]),
+        ]
+        for row in rows
+    ]
+    return len(PLAN.execute(session, values).all())
 
 
 def by_key(*, session: Session, key: str) -> Delivery | None:
@@ -321,67 +296,29 @@ def finish_deliveries(*, session: Session, worker: str, outcomes: Sequence[dict[
     """
     if not outcomes:
         return 0
+    at = json_datetime(session)
     rows = [
-        {
-            "b_id": o["id"],
-            "b_status": o["status"],
-            "b_error": o.get("error"),
-            "b_sent_at": o.get("sent_at"),
-            "b_ts": o.get("message_ts"),
-            "b_not_before": o["not_before"],
-            "b_claimed_by": None if o.get("release") else worker,
-            "b_claimed_at": None if o.get("release") else o["claimed_at"],
-        }
+        [
+            o["id"],
+            o["status"],
+            o.get("error"),
+            at(o.get("sent_at")),
+            o.get("message_ts"),
+            at(o["not_before"]),
+            None if o.get("release") else worker,
+            None if o.get("release") else at(o["claimed_at"]),
+        ]
         for o in outcomes
     ]
-    if session.get_bind().dialect.name == "postgresql":
-        return _finish_deliveries_pg(session, worker, rows)
-    at = sqlite_datetime(session)
-    values = sqlite_json(
-        [
-            [
-                row["b_id"],
-                row["b_status"],
-                row["b_error"],
-                at(row["b_sent_at"]),
-                row["b_ts"],
-                at(row["b_not_before"]),
-                row["b_claimed_by"],
-                at(row["b_claimed_at"]),
-            ]
-            for row in rows
-        ]
-    )
-    return int(session.connection().execute(SQLITE_FINISH, {"rows": values, "worker": worker}).rowcount)
+    return int(FINISH.execute(session, rows, worker=worker).rowcount)
 
 
-SQLITE_FINISH = text(
-    "UPDATE delivery SET (status, last_error, sent_at, message_ts, not_before, claimed_by, claimed_at) ="
-    f" ({json_columns(7, 'v.value', start=1)})"
-    " FROM json_each(:rows) AS v"
-    " WHERE delivery.id = json_extract(v.value, '$[0]') AND delivery.status = 'claimed'"
-    " AND delivery.claimed_by = :worker"
+FINISH = JsonRows(
+    "UPDATE delivery SET (status, last_error, sent_at, message_ts, not_before, claimed_by, claimed_at)"
+    " = ({c[1]}, {c[2]}, {c[3]}, {c[4]}, {c[5]}, {c[6]}, {c[7]}) FROM {rows}"
+    " WHERE delivery.id = {c[0]} AND delivery.status = 'claimed' AND delivery.claimed_by = :worker",
+    ["integer", "varchar", "varchar", "timestamptz", "varchar", "timestamptz", "varchar", "timestamptz"],
 )
-
-
-PG_FINISH = text(
-    "UPDATE delivery SET status = v.status, last_error = v.error, sent_at = v.sent_at, message_ts = v.ts,"
-    " not_before = v.not_before, claimed_by = v.claimed_by, claimed_at = v.claimed_at"
-    " FROM unnest(CAST(:b_id AS integer[]), CAST(:b_status AS varchar[]), CAST(:b_error AS varchar[]),"
-    " CAST(:b_sent_at AS timestamptz[]), CAST(:b_ts AS varchar[]), CAST(:b_not_before AS timestamptz[]),"
-    " CAST(:b_claimed_by AS varchar[]), CAST(:b_claimed_at AS timestamptz[]))"
-    " AS v(id, status, error, sent_at, ts, not_before, claimed_by, claimed_at)"
-    " WHERE delivery.id = v.id AND delivery.status = 'claimed' AND delivery.claimed_by = :worker"
-)
-
-
-def _finish_deliveries_pg(session: Session, worker: str, rows: list[dict[str, Any]]) -> int:
-    """One statement with one array per column (as `_plan_deliveries_pg`), not one UPDATE per outcome."""
-    params: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
-    for name in ("b_sent_at", "b_not_before", "b_claimed_at"):
-        if any(at is not None and at.tzinfo is None for at in params[name]):
-            raise ValueError("naive datetime: every datetime must be timezone-aware")
-    return int(session.connection().execute(PG_FINISH, {**params, "worker": worker}).rowcount)
 
 
 def sweep_instant(*, session: Session, now: datetime) -> datetime:

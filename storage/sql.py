@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, any_, bindparam, func, literal_column, select
+from sqlalchemy import ARRAY, CursorResult, Text, any_, bindparam, cast, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -19,38 +19,70 @@ _T = TypeVar("_T")
 
 
 def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
-    """`column IN values` (ids, user ids) in one parameter instead of thousands, which the driver and the
-    database handle several times faster for the batches a sweep reads: `= ANY(array)` on PostgreSQL, `IN (SELECT
-    value FROM json_each(...))` on SQLite (SQLAlchemy would otherwise render a placeholder per value each time)."""
+    """`column IN values` (ids, user ids: integers or strings) in one parameter instead of thousands, which the
+    driver and the database handle several times faster for the batches a sweep reads: `= ANY(array)` on
+    PostgreSQL, the array written as one text literal (psycopg's own list adapter inspects every element with a
+    regular expression), and `IN (SELECT value FROM json_each(...))` on SQLite (SQLAlchemy would otherwise render
+    a placeholder per value, every time)."""
     values = list(values)
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(json_values(values))
+        return column == any_(cast(bindparam(None, _pg_array(values), type_=Text()), ARRAY(column.type)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values)))))
 
 
-def json_values(values: list[Any]) -> Any:
-    """A SQLite subquery of the values of one JSON array parameter: `SELECT value FROM json_each(:values)`."""
-    return select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values))))
+def _pg_array(values: list[Any]) -> str:
+    """PostgreSQL's text form of an array of integers or strings: `{1,2}`, `{"U1","U\\"2"}`."""
+    parts = []
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool):
+            parts.append(str(value))
+        elif isinstance(value, str):
+            parts.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        else:
+            raise TypeError(f"among() takes integers or strings, not {type(value).__name__}")
+    return "{" + ",".join(parts) + "}"
 
 
-def sqlite_json(rows: list[list[Any]]) -> str:
-    """Rows for one SQLite statement that reads them with `json_each` (as PostgreSQL reads arrays with `unnest`):
-    one parameter whatever their number, not a bound parameter set per row for SQLAlchemy to process."""
+# Many rows written by one statement: the rows go as one JSON array of arrays, which the statement takes apart
+# (`json_each` on SQLite, `json_array_elements` on PostgreSQL). One parameter whatever their number, dumped by
+# the json module; not a parameter set per row for SQLAlchemy to process, nor arrays for psycopg to adapt item by
+# item (datetimes cost it more than the writing).
+
+
+def json_rows(rows: list[list[Any]]) -> str:
+    """The parameter of a `JsonRows` statement."""
     return json.dumps(rows, ensure_ascii=False)
 
 
-def json_columns(count: int, source: str = "value", *, start: int = 0) -> str:
-    """The SQL that takes `count` items of each row `json_each` yields apart, from `start`:
-    `json_extract(value, '$[0]'), json_extract(value, '$[1]'), ...`."""
-    return ", ".join(f"json_extract({source}, '$[{i}]')" for i in range(start, start + count))
-
-
-def sqlite_datetime(session: Session) -> Callable[[datetime | None], str | None]:
-    """A datetime as SQLAlchemy stores it in SQLite (naive UTC text), for values written through `sqlite_json`."""
+def json_datetime(session: Session) -> Callable[[datetime | None], str | None]:
+    """A datetime as a `JsonRows` statement takes it: as SQLAlchemy stores it in SQLite (naive UTC text), in ISO 8601
+    with its offset for PostgreSQL's timestamptz. A naive datetime is refused, as everywhere."""
     dialect = session.get_bind().dialect
-    processor = AwareDateTime().dialect_impl(dialect).bind_processor(dialect)
-    assert processor is not None
-    return processor
+    process = AwareDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+
+    def at(value: datetime | None) -> str | None:
+        stored = process(value)
+        return stored.isoformat() if isinstance(stored, datetime) else stored
+
+    return at
+
+
+class JsonRows:
+    """A statement over rows given as one JSON parameter `:rows`, written once for both databases: in `sql`,
+    `{rows}` is the FROM item of the rows and `{c[i]}` the i-th item of a row, of the SQL type `types[i]`."""
+
+    def __init__(self, sql: str, types: Sequence[str]) -> None:
+        sqlite = [f"json_extract(v.value, '$[{i}]')" for i in range(len(types))]
+        postgres = [f"CAST(v.value->>{i} AS {t})" for i, t in enumerate(types)]
+        self.statements = {
+            "sqlite": text(sql.format(rows="json_each(:rows) AS v", c=sqlite)),
+            "postgresql": text(sql.format(rows="json_array_elements(CAST(:rows AS json)) AS v(value)", c=postgres)),
+        }
+
+    def execute(self, session: Session, rows: list[list[Any]], **params: Any) -> CursorResult[Any]:
+        statement = self.statements[session.get_bind().dialect.name]
+        return session.connection().execute(statement, {"rows": json_rows(rows), **params})
 
 
 def locking(session: Session, query: SelectOfScalar[_T]) -> SelectOfScalar[_T]:
