@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ARRAY, CursorResult, Text, any_, bindparam, cast, func, literal_column, select, text
@@ -12,8 +13,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
-
-from storage.types import AwareDateTime
 
 _T = TypeVar("_T")
 
@@ -26,21 +25,26 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
     a placeholder per value, every time)."""
     values = list(values)
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(cast(bindparam(None, _pg_array(values), type_=Text()), ARRAY(column.type)))
+        literal = _pg_array(values)
+        if literal is None:
+            return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+        return column == any_(cast(bindparam(None, literal, type_=Text()), ARRAY(column.type)))
     return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values)))))
 
 
-def _pg_array(values: list[Any]) -> str:
-    """PostgreSQL's text form of an array of integers or strings: `{1,2}`, `{"U1","U\\"2"}`."""
-    parts = []
-    for value in values:
-        if isinstance(value, int) and not isinstance(value, bool):
-            parts.append(str(value))
-        elif isinstance(value, str):
-            parts.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
-        else:
-            raise TypeError(f"among() takes integers or strings, not {type(value).__name__}")
-    return "{" + ",".join(parts) + "}"
+def _pg_array(values: list[Any]) -> str | None:
+    """PostgreSQL's text form of an array of integers or strings, `{1,2}`, `{"U1","U\\"2"}`; None for other
+    values (psycopg adapts those)."""
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    if all(type(value) is str for value in values) and not _CONTROL.search("".join(values)):
+        # JSON quotes a string as an array literal does (backslash before `"` and `\\`) but for control
+        # characters, which it writes as escapes an array literal would misread.
+        return "{" + json.dumps(values, ensure_ascii=False)[1:-1] + "}"
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 # Many rows written by one statement: the rows go as one JSON array of arrays, which the statement takes apart
@@ -55,15 +59,18 @@ def json_rows(rows: list[list[Any]]) -> str:
 
 
 def json_datetime(session: Session) -> Callable[[datetime | None], str | None]:
-    """A datetime as a `JsonRows` statement takes it: as SQLAlchemy stores it in SQLite (naive UTC text), in ISO 8601
-    with its offset for PostgreSQL's timestamptz. A naive datetime is refused, as everywhere."""
-    dialect = session.get_bind().dialect
-    process = AwareDateTime().dialect_impl(dialect).bind_processor(dialect)
-    assert process is not None
+    """A datetime as a `JsonRows` statement takes it: as SQLAlchemy stores it in SQLite (naive UTC text,
+    `2026-11-25 14:00:00.000000`), in ISO 8601 with its offset for PostgreSQL's timestamptz. A naive datetime is
+    refused, as everywhere."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
 
     def at(value: datetime | None) -> str | None:
-        stored = process(value)
-        return stored.isoformat() if isinstance(stored, datetime) else stored
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: every datetime must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else value.isoformat()
 
     return at
 

@@ -165,12 +165,13 @@ class Scheduler:
             untried.difference_update(o["id"] for o in skipped)
             untried.difference_update(i for i, _ in deferred)
             sends = one_dm_each(ready)
+            concurrent = {platform: self._concurrent(platform) for platform in {m.platform for _, m in sends}}
             for together in (True, False):  # a courier that touches the database sends on this thread
                 self.pacer.run(
                     (
                         (m.recipient_id or m.channel_id, m.platform, (ds, m))
                         for ds, m in sends
-                        if self._concurrent(m.platform) is together
+                        if concurrent[m.platform] is together
                     ),
                     lambda send: self._send(send[1]),
                     settle,
