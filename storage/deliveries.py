@@ -72,7 +72,7 @@ def due_commitments(*, session: Session, now: datetime, limit: int) -> list[Ladd
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return [LadderRow(*row) for row in session.connection().execute(query)]
+    return [LadderRow(*row) for row in session.connection().execute(query).all()]
 
 
 SET_LADDERS = JsonRows(
@@ -224,7 +224,7 @@ def claim_deliveries(
         statement = update(Delivery).where(col(Delivery.id).in_(pick), due)
     # The claimed rows come back from the UPDATE itself, as they are after it (one statement, no ORM objects).
     claimed = session.connection().execute(statement.values(**values).returning(*DELIVERY_COLUMNS))
-    rows = [DeliveryRow(*row) for row in claimed]
+    rows = [DeliveryRow(*row) for row in claimed.all()]
     if rows:
         session.expire_all()  # Delivery objects this session may hold were changed behind its back
     rows.sort(key=lambda d: (d.not_before, d.id))
