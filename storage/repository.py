@@ -503,7 +503,8 @@ def commitments_of(*, session: Session, alliance_id: int) -> Sequence[Commitment
 
 
 class CommitmentRow(NamedTuple):
-    """A commitment as a plain row, with the fields of `Commitment` (what sending reads of thousands of them)."""
+    """A commitment as a plain row, with the fields of `Commitment` that sending reads (a commitment's view, and
+    whether its reminder still has something to say) of thousands of them."""
 
     id: int
     alliance_id: int
@@ -515,17 +516,11 @@ class CommitmentRow(NamedTuple):
     milestone: bool
     status: str
     slips: int
-    created_by: str
-    created_at: datetime
     closed_at: datetime | None
     drop_reason: str | None
-    next_nudge_at: datetime | None
-    nudge_stage: int
     snoozed_until: datetime | None
     reported: str | None
-    reported_note: str | None
     internal: bool
-    due_date_only: bool
 
 
 COMMITMENT_COLUMNS = [getattr(Commitment, name) for name in CommitmentRow._fields]
