@@ -15,7 +15,8 @@ The courier does nothing and the pacer does not wait: the network and Slack's pe
 sweep's cost, and the 1,000 messages go to 1,000 different people anyway. Every alliance has its scorecard
 settings with nothing due (a settled deployment). Targets (issue 13): median 300 ms with 1,000 due up to 100k
 commitments, 500 ms at 1M; 20 ms with nothing due. SQLite always (a file in a temp dir); PostgreSQL with
-``--pg``, in a database named ``alliance_bench_sweep`` that is dropped and recreated (and dropped again at the end).
+``--pg``, in a database named ``alliance_bench_sweep`` (or the URL's, if it starts with ``alliance_bench``) that is
+dropped and recreated (and dropped again at the end).
 Exits 0 whether the targets are met or missed (PASS/MISS in the table).
 """
 
@@ -352,8 +353,12 @@ def sqlite_database() -> Iterator[Database]:
 
 
 def postgres_database(url: str) -> contextlib.AbstractContextManager[Database]:
-    """A scratch PostgreSQL database named PG_NAME on the server `url` names, dropped afterwards."""
-    target = make_url(normalise_url(url)).set(database=PG_NAME).render_as_string(hide_password=False)
+    """A scratch PostgreSQL database on the server `url` names, dropped afterwards: the database `url` names when
+    that starts with ``alliance_bench`` (so that two people benchmarking on one server do not drop each other's),
+    else PG_NAME."""
+    parsed = make_url(normalise_url(url))
+    name = parsed.database if (parsed.database or "").startswith(who_lookup.PG_NAME_PREFIX) else PG_NAME
+    target = parsed.set(database=name).render_as_string(hide_password=False)
     return who_lookup.postgres_database(target)
 
 

@@ -55,7 +55,7 @@ def cadence_rows(*, session: Session, alliance_ids: Iterable[int]) -> list[Caden
         .where(among(session, col(Alliance.id), ids))
         .order_by(col(Alliance.id))
     )
-    return [CadenceRow(*row) for row in session.connection().execute(query)]
+    return [CadenceRow(*row) for row in session.connection().execute(query).all()]
 
 
 def bring_forward(*, session: Session, checkins: Sequence[tuple[int, datetime]]) -> None:

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, delete, literal_column, or_, text, update
+from sqlalchemy import and_, bindparam, case, delete, literal_column, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,7 +21,7 @@ from storage.models import (
     ProcessedEvent,
     SweepState,
 )
-from storage.sql import among, locking
+from storage.sql import JsonRows, among, json_datetime, locking
 from storage.types import AwareDateTime
 
 
@@ -72,13 +72,12 @@ def due_commitments(*, session: Session, now: datetime, limit: int) -> list[Ladd
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return [LadderRow(*row) for row in session.connection().execute(query)]
+    return [LadderRow(*row) for row in session.connection().execute(query).all()]
 
 
-PG_SET_LADDERS = text(
-    "UPDATE commitment SET nudge_stage = v.stage, next_nudge_at = v.next_at"
-    " FROM unnest(CAST(:id AS integer[]), CAST(:stage AS integer[]), CAST(:next_at AS timestamptz[]))"
-    " AS v(id, stage, next_at) WHERE commitment.id = v.id"
+SET_LADDERS = JsonRows(
+    "UPDATE commitment SET (nudge_stage, next_nudge_at) = ({c[1]}, {c[2]}) FROM {rows} WHERE commitment.id = {c[0]}",
+    ["integer", "integer", "timestamptz"],
 )
 
 
@@ -86,73 +85,54 @@ def set_ladders(*, session: Session, rows: Sequence[LadderRow]) -> None:
     """Write back where each commitment now stands on its ladder: one statement whatever the count."""
     if not rows:
         return
-    if any(r.next_nudge_at is not None and r.next_nudge_at.tzinfo is None for r in rows):
-        raise ValueError("naive datetime: every datetime must be timezone-aware")
-    if session.get_bind().dialect.name == "postgresql":
-        params = {
-            "id": [r.id for r in rows],
-            "stage": [r.nudge_stage for r in rows],
-            "next_at": [r.next_nudge_at for r in rows],
-        }
-        session.connection().execute(PG_SET_LADDERS, params)
-        return
-    statement = (
-        update(Commitment)
-        .where(col(Commitment.id) == bindparam("b_id"))
-        .values(nudge_stage=bindparam("b_stage"), next_nudge_at=bindparam("b_next", type_=AwareDateTime()))
-    )
-    session.connection().execute(
-        statement, [{"b_id": r.id, "b_stage": r.nudge_stage, "b_next": r.next_nudge_at} for r in rows]
-    )
+    at = json_datetime(session)
+    SET_LADDERS.execute(session, [[r.id, r.nudge_stage, at(r.next_nudge_at)] for r in rows])
 
 
-def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert planned deliveries, skipping any whose key is already planned; returns how many are new."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    table = Delivery.__table__  # type: ignore[attr-defined]
-    statement = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).on_conflict_do_nothing(
-        index_elements=["key"]
-    )
-    full = [{"status": "pending", "attempts": 0, "data": "{}", **row} for row in rows]
-    if dialect == "postgresql":
-        return _plan_deliveries_pg(session, full)
-    # RETURNING rather than rowcount, which is not reported for a multi-row INSERT ... ON CONFLICT.
-    result = session.connection().execute(statement.returning(table.c.id), full)
-    return len(result.all())
-
-
-PG_PLAN = text(
-    "INSERT INTO delivery (key, alliance_id, kind, recipient_id, checkin_id, commitment_id, data, not_before,"
-    " status, attempts)"
-    " SELECT * FROM unnest(CAST(:key AS varchar[]), CAST(:alliance_id AS integer[]), CAST(:kind AS varchar[]),"
-    " CAST(:recipient_id AS varchar[]), CAST(:checkin_id AS integer[]), CAST(:commitment_id AS integer[]),"
-    " CAST(:data AS varchar[]), CAST(:not_before AS timestamptz[]), CAST(:status AS varchar[]),"
-    " CAST(:attempts AS integer[]))"
-    " ON CONFLICT (key) DO NOTHING RETURNING id"
+# The columns a planned delivery is written with, and their types.
+PLANNED = {
+    "key": "varchar",
+    "alliance_id": "integer",
+    "kind": "varchar",
+    "recipient_id": "varchar",
+    "checkin_id": "integer",
+    "commitment_id": "integer",
+    "data": "varchar",
+    "status": "varchar",
+    "attempts": "integer",
+    "not_before": "timestamptz",
+}
+# RETURNING rather than rowcount, which is not reported for an INSERT ... ON CONFLICT; `WHERE true` tells SQLite's
+# parser that ON CONFLICT belongs to the INSERT, not to a join in the SELECT.
+PLAN = JsonRows(
+    f"INSERT INTO delivery ({', '.join(PLANNED)}) SELECT {', '.join(f'{{c[{i}]}}' for i in range(len(PLANNED)))}"
+    " FROM {rows} WHERE true ON CONFLICT (key) DO NOTHING RETURNING id",
+    list(PLANNED.values()),
 )
 
 
-def _plan_deliveries_pg(session: Session, rows: list[dict[str, Any]]) -> int:
-    """One statement with one array per column: the same query text whatever the batch size, so psycopg and the
-    server need not parse thousands of placeholders (which cost more than the insert itself)."""
-    columns = [
-        "key",
-        "alliance_id",
-        "kind",
-        "recipient_id",
-        "checkin_id",
-        "commitment_id",
-        "data",
-        "status",
-        "attempts",
+def plan_deliveries(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert planned deliveries, skipping any whose key is already planned; returns how many are new. One
+    statement whatever their number."""
+    if not rows:
+        return 0
+    at = json_datetime(session)
+    values = [
+        [
+            row["key"],
+            row["alliance_id"],
+            row["kind"],
+            row["recipient_id"],
+            row.get("checkin_id"),
+            row.get("commitment_id"),
+            row.get("data", "{}"),
+            row.get("status", "pending"),
+            row.get("attempts", 0),
+            at(row["not_before"]),
+        ]
+        for row in rows
     ]
-    params: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in columns}
-    params["not_before"] = [row["not_before"] for row in rows]
-    if any(at.tzinfo is None for at in params["not_before"]):
-        raise ValueError("naive datetime: every datetime must be timezone-aware")
-    return len(session.connection().execute(PG_PLAN, params).all())
+    return len(PLAN.execute(session, values).all())
 
 
 def by_key(*, session: Session, key: str) -> Delivery | None:
@@ -172,6 +152,31 @@ def orphans_told(*, session: Session, alliance_id: int, user_id: str, since: str
     return any(user_id in json.loads(d.data or "{}").get("user_ids", []) for d in session.exec(query))
 
 
+class DeliveryRow(NamedTuple):
+    """A claimed delivery as a plain row (a batch holds hundreds; ORM objects would cost more than the claim): the
+    columns of `Delivery`, as they are once claimed."""
+
+    id: int
+    key: str
+    alliance_id: int
+    kind: str
+    recipient_id: str
+    checkin_id: int | None
+    commitment_id: int | None
+    data: str
+    not_before: datetime
+    status: str
+    attempts: int
+    claimed_by: str | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    message_ts: str | None
+    last_error: str | None
+
+
+DELIVERY_COLUMNS = [getattr(Delivery, name) for name in DeliveryRow._fields]
+
+
 def database_clock(session: Session, *, minus: timedelta = timedelta(0)) -> Any:
     """The database's own "now" (less `minus`), as SQL: the one clock every sweeper shares.
 
@@ -185,8 +190,11 @@ def database_clock(session: Session, *, minus: timedelta = timedelta(0)) -> Any:
     return literal_column(f"(strftime('%Y-%m-%d %H:%M:%f', 'now', '-{seconds} seconds') || '000')")
 
 
-def claim_deliveries(*, session: Session, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Delivery]:
-    """Claim deliveries that are due at `now`, and those whose claimer vanished (its lease ran out).
+def claim_deliveries(
+    *, session: Session, now: datetime, worker: str, limit: int, lease: timedelta
+) -> list[DeliveryRow]:
+    """Claim deliveries that are due at `now`, and those whose claimer vanished (its lease ran out), oldest first,
+    as plain rows.
 
     A lease is `lease` long by the database's clock from when it was claimed or last renewed: the sweep's `now`
     says what is due, never whose claim has expired. One UPDATE whose WHERE re-checks each row's state (a
@@ -214,17 +222,13 @@ def claim_deliveries(*, session: Session, now: datetime, worker: str, limit: int
         statement = update(Delivery).where(col(Delivery.id) == picked.c.id)
     else:
         statement = update(Delivery).where(col(Delivery.id).in_(pick), due)
-    claimed = session.connection().execute(statement.values(**values).returning(col(Delivery.id)))
-    ids = [i for i in claimed.scalars() if i is not None]
-    if not ids:
-        return []
-    session.expire_all()
-    query = (
-        select(Delivery)
-        .where(among(session, col(Delivery.id), ids))
-        .order_by(col(Delivery.not_before), col(Delivery.id))
-    )
-    return list(session.exec(query).all())
+    # The claimed rows come back from the UPDATE itself, as they are after it (one statement, no ORM objects).
+    claimed = session.connection().execute(statement.values(**values).returning(*DELIVERY_COLUMNS))
+    rows = [DeliveryRow(*row) for row in claimed.all()]
+    if rows:
+        session.expire_all()  # Delivery objects this session may hold were changed behind its back
+    rows.sort(key=lambda d: (d.not_before, d.id))
+    return rows
 
 
 def _held_by(worker: str) -> Any:
@@ -292,60 +296,29 @@ def finish_deliveries(*, session: Session, worker: str, outcomes: Sequence[dict[
     """
     if not outcomes:
         return 0
-    statement = (
-        update(Delivery)
-        .where(
-            col(Delivery.id) == bindparam("b_id"),
-            col(Delivery.status) == "claimed",
-            col(Delivery.claimed_by) == worker,
-        )
-        .values(
-            status=bindparam("b_status"),
-            last_error=bindparam("b_error"),
-            sent_at=bindparam("b_sent_at", type_=AwareDateTime()),
-            message_ts=bindparam("b_ts"),
-            not_before=bindparam("b_not_before", type_=AwareDateTime()),
-            claimed_by=bindparam("b_claimed_by"),
-            claimed_at=bindparam("b_claimed_at", type_=AwareDateTime()),
-        )
-    )
+    at = json_datetime(session)
     rows = [
-        {
-            "b_id": o["id"],
-            "b_status": o["status"],
-            "b_error": o.get("error"),
-            "b_sent_at": o.get("sent_at"),
-            "b_ts": o.get("message_ts"),
-            "b_not_before": o["not_before"],
-            "b_claimed_by": None if o.get("release") else worker,
-            "b_claimed_at": None if o.get("release") else o["claimed_at"],
-        }
+        [
+            o["id"],
+            o["status"],
+            o.get("error"),
+            at(o.get("sent_at")),
+            o.get("message_ts"),
+            at(o["not_before"]),
+            None if o.get("release") else worker,
+            None if o.get("release") else at(o["claimed_at"]),
+        ]
         for o in outcomes
     ]
-    if session.get_bind().dialect.name == "postgresql":
-        return _finish_deliveries_pg(session, worker, rows)
-    result = session.connection().execute(statement, rows)
-    return int(result.rowcount)
+    return int(FINISH.execute(session, rows, worker=worker).rowcount)
 
 
-PG_FINISH = text(
-    "UPDATE delivery SET status = v.status, last_error = v.error, sent_at = v.sent_at, message_ts = v.ts,"
-    " not_before = v.not_before, claimed_by = v.claimed_by, claimed_at = v.claimed_at"
-    " FROM unnest(CAST(:b_id AS integer[]), CAST(:b_status AS varchar[]), CAST(:b_error AS varchar[]),"
-    " CAST(:b_sent_at AS timestamptz[]), CAST(:b_ts AS varchar[]), CAST(:b_not_before AS timestamptz[]),"
-    " CAST(:b_claimed_by AS varchar[]), CAST(:b_claimed_at AS timestamptz[]))"
-    " AS v(id, status, error, sent_at, ts, not_before, claimed_by, claimed_at)"
-    " WHERE delivery.id = v.id AND delivery.status = 'claimed' AND delivery.claimed_by = :worker"
+FINISH = JsonRows(
+    "UPDATE delivery SET (status, last_error, sent_at, message_ts, not_before, claimed_by, claimed_at)"
+    " = ({c[1]}, {c[2]}, {c[3]}, {c[4]}, {c[5]}, {c[6]}, {c[7]}) FROM {rows}"
+    " WHERE delivery.id = {c[0]} AND delivery.status = 'claimed' AND delivery.claimed_by = :worker",
+    ["integer", "varchar", "varchar", "timestamptz", "varchar", "timestamptz", "varchar", "timestamptz"],
 )
-
-
-def _finish_deliveries_pg(session: Session, worker: str, rows: list[dict[str, Any]]) -> int:
-    """One statement with one array per column (as `_plan_deliveries_pg`), not one UPDATE per outcome."""
-    params: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
-    for name in ("b_sent_at", "b_not_before", "b_claimed_at"):
-        if any(at is not None and at.tzinfo is None for at in params[name]):
-            raise ValueError("naive datetime: every datetime must be timezone-aware")
-    return int(session.connection().execute(PG_FINISH, {**params, "worker": worker}).rowcount)
 
 
 def sweep_instant(*, session: Session, now: datetime) -> datetime:

@@ -87,7 +87,7 @@ def departed(*, session: Session, alliance_ids: Iterable[int]) -> set[tuple[int,
     query = select(col(Member.alliance_id), col(Member.user_id)).where(
         among(session, col(Member.alliance_id), ids), col(Member.left_at).is_not(None)
     )
-    return {(int(a), str(u)) for a, u in session.connection().execute(query)}
+    return {(int(a), str(u)) for a, u in session.connection().execute(query).all()}
 
 
 def alliances_touching(*, session: Session, user_id: str) -> list[Alliance]:

@@ -107,7 +107,7 @@ def party_rows(*, session: Session, alliance_ids: Iterable[int]) -> list[PartyRo
         col(Party.sponsor_id),
         col(Party.country),
     ).where(among(session, col(Party.alliance_id), ids))
-    return [PartyRow(*row) for row in session.connection().execute(query)]
+    return [PartyRow(*row) for row in session.connection().execute(query).all()]
 
 
 def owner_rows(*, session: Session, user_ids: Iterable[str]) -> dict[str, tuple[str, bool]]:
@@ -138,7 +138,7 @@ def recipient_rows(*, session: Session, user_ids: Iterable[str]) -> dict[str, Re
     query = sa_select(
         col(Person.user_id), col(Person.tz), col(Person.deleted), col(Person.team_id), col(Person.away_until)
     )
-    rows = session.connection().execute(query.where(among(session, col(Person.user_id), ids)))
+    rows = session.connection().execute(query.where(among(session, col(Person.user_id), ids))).all()
     return {row[0]: RecipientRow(row[0], row[1], bool(row[2]), row[3], row[4]) for row in rows}
 
 
@@ -150,9 +150,8 @@ def alliance_settings(*, session: Session, alliance_ids: Iterable[int]) -> dict[
     query = select(
         col(Alliance.id), col(Alliance.channel_id), col(Alliance.lead_after_days), col(Alliance.sponsor_after_days)
     ).where(among(session, col(Alliance.id), ids))
-    return {
-        int(i): (channel, int(lead), int(sponsor)) for i, channel, lead, sponsor in session.connection().execute(query)
-    }
+    rows = session.connection().execute(query).all()
+    return {int(i): (channel, int(lead), int(sponsor)) for i, channel, lead, sponsor in rows}
 
 
 def alliance_routes(*, session: Session, alliance_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
@@ -161,7 +160,7 @@ def alliance_routes(*, session: Session, alliance_ids: Iterable[int]) -> dict[in
     if not ids:
         return {}
     query = sa_select(col(Alliance.id), col(Alliance.channel_id), col(Alliance.platform))
-    rows = session.connection().execute(query.where(among(session, col(Alliance.id), ids)))
+    rows = session.connection().execute(query.where(among(session, col(Alliance.id), ids))).all()
     return {int(i): (str(channel), str(platform)) for i, channel, platform in rows}
 
 
@@ -415,7 +414,7 @@ def overdue_counts(*, session: Session, alliance_ids: Iterable[int], now: dateti
         )
         .group_by(col(Commitment.alliance_id))
     )
-    return {int(a): int(n) for a, n in session.connection().execute(query)}
+    return {int(a): int(n) for a, n in session.connection().execute(query).all()}
 
 
 def open_checkin(*, session: Session, alliance_id: int) -> Checkin | None:
@@ -504,7 +503,8 @@ def commitments_of(*, session: Session, alliance_id: int) -> Sequence[Commitment
 
 
 class CommitmentRow(NamedTuple):
-    """A commitment as a plain row, with the fields of `Commitment` (what sending reads of thousands of them)."""
+    """A commitment as a plain row, with the fields of `Commitment` that sending reads (a commitment's view, and
+    whether its reminder still has something to say) of thousands of them."""
 
     id: int
     alliance_id: int
@@ -516,17 +516,11 @@ class CommitmentRow(NamedTuple):
     milestone: bool
     status: str
     slips: int
-    created_by: str
-    created_at: datetime
     closed_at: datetime | None
     drop_reason: str | None
-    next_nudge_at: datetime | None
-    nudge_stage: int
     snoozed_until: datetime | None
     reported: str | None
-    reported_note: str | None
     internal: bool
-    due_date_only: bool
 
 
 COMMITMENT_COLUMNS = [getattr(Commitment, name) for name in CommitmentRow._fields]
@@ -538,7 +532,7 @@ def commitment_rows(*, session: Session, ids: Iterable[int]) -> dict[int, Commit
     if not wanted:
         return {}
     query = sa_select(*COMMITMENT_COLUMNS).where(among(session, col(Commitment.id), wanted))
-    return {row[0]: CommitmentRow(*row) for row in session.connection().execute(query)}
+    return {row[0]: CommitmentRow(*row) for row in session.connection().execute(query).all()}
 
 
 def commitments_by_id(*, session: Session, ids: Iterable[int]) -> Sequence[Commitment]:

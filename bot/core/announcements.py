@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from storage import deliveries
-from storage.models import Delivery
+from storage.deliveries import DeliveryRow
 
 KINDS = ("announcement",)
 
@@ -57,13 +57,13 @@ def plan(
     )
 
 
-def content(delivery: Delivery) -> tuple[Announcement, str | None]:
+def content(delivery: DeliveryRow) -> tuple[Announcement, str | None]:
     """What an owed announcement says, and the thread it goes in."""
     data = json.loads(delivery.data or "{}")
     return Announcement(text=str(data.get("text", "")), body=list(data.get("body") or [])), data.get("thread_ts")
 
 
-def channel_of(delivery: Delivery) -> str | None:
+def channel_of(delivery: DeliveryRow) -> str | None:
     """The conversation an owed announcement goes to: where the change was made."""
     channel = json.loads(delivery.data or "{}").get("channel_id")
     return str(channel) if channel else None

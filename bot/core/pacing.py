@@ -18,9 +18,9 @@ import heapq
 import time as systime
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.core.errors import SendFailed
 
@@ -72,16 +72,23 @@ class _Budget:
         return (1.0 - tokens) / self.rate
 
 
-class _Inline(Executor):
-    """One worker: the call runs at once on the caller's thread (deterministic, and a pretend clock works)."""
+_Answer = tuple[float, object, Exception | None]  # when the platform answered, what send returned, what it raised
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        future: Future[object] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as e:  # pragma: no cover - _call catches what a send raises
-            future.set_exception(e)
-        return future
+
+class _Answered:
+    """An answer already in, sent on the caller's thread: what a Future gives, without the lock and condition a
+    Future is built with (one per message)."""
+
+    __slots__ = ("answer",)
+
+    def __init__(self, answer: _Answer) -> None:
+        self.answer = answer
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> _Answer:
+        return self.answer
 
 
 class Pacer:
@@ -136,11 +143,12 @@ class Pacer:
         heap = [(self._ready.get(c, float("-inf")), order[c], c) for c in queues]
         heapq.heapify(heap)
         budget = _Budget(self.workspace_rate) if self.workspace_rate is not None else None
-        flying: dict[Future[tuple[float, object, Exception | None]], _Job[T]] = {}
+        flying: dict[Future[_Answer] | _Answered, _Job[T]] = {}
         workers = 1 if serial else self.workers
-        pool: Executor = _Inline() if workers == 1 else ThreadPoolExecutor(workers, "delivery")
+        # One worker: each call runs at once on the caller's thread (deterministic, and a pretend clock works).
+        pool = None if workers == 1 else ThreadPoolExecutor(workers, "delivery")
 
-        def call(job: _Job[T]) -> tuple[float, object, Exception | None]:
+        def call(job: _Job[T]) -> _Answer:
             try:
                 result: object = send(job.item)
             except Exception as e:  # handed to settle on the caller's thread, never lost in a worker
@@ -165,7 +173,7 @@ class Pacer:
                         later.append((now + wait_for, rank, channel))
                         continue
                     queue.popleft()
-                    flying[pool.submit(call, job)] = job
+                    flying[_Answered(call(job)) if pool is None else pool.submit(call, job)] = job
                 for entry in later:
                     heapq.heappush(heap, entry)
                 if between is not None:
@@ -174,20 +182,22 @@ class Pacer:
                     timeout = None
                     if heap and len(flying) < workers:
                         timeout = max(0.0, heap[0][0] - self.clock())
-                    done, _ = wait(list(flying), timeout=timeout, return_when=FIRST_COMPLETED)
+                    # Answers already in (always so with one worker on this thread) need no wait.
+                    done = [f for f in flying if f.done()] or list(wait(_futures(flying), timeout, FIRST_COMPLETED)[0])
                     for future in done:
                         job = flying.pop(future)
                         self._answered(job, future.result(), queues, order, heap, settle, stats)
                 elif heap:
                     self.sleep(max(0.0, heap[0][0] - self.clock()))
         finally:
-            pool.shutdown(wait=True)
+            if pool is not None:
+                pool.shutdown(wait=True)
         return stats
 
     def _answered(
         self,
         job: _Job[T],
-        answer: tuple[float, object, Exception | None],
+        answer: _Answer,
         queues: dict[str, deque[_Job[T]]],
         order: dict[str, int],
         heap: list[tuple[float, int, str]],
@@ -214,3 +224,7 @@ class Pacer:
         self._ready[job.channel] = ready
         if queue:
             heapq.heappush(heap, (ready, order[job.channel], job.channel))
+
+
+def _futures(flying: dict[Future[_Answer] | _Answered, Any]) -> list[Future[_Answer]]:
+    return [f for f in flying if isinstance(f, Future)]

@@ -41,7 +41,7 @@ from storage import checkins as checkin_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Delivery
+from storage.deliveries import DeliveryRow
 from storage.repository import CommitmentRow, RecipientRow
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ LATE = timedelta(minutes=15)
 EVENT_MEMORY = timedelta(days=1)
 
 # What each feature sends, as (its kinds of delivery, what one says now): asked when the message goes out.
-SAID_BY: tuple[tuple[tuple[str, ...], Callable[[Session, Delivery, datetime], Dispatch | None]], ...] = (
+SAID_BY: tuple[tuple[tuple[str, ...], Callable[[Session, DeliveryRow, datetime], Dispatch | None]], ...] = (
     (charter_reminders.KINDS, charter_reminders.content),
     (disputes.KINDS, disputes.content),
     (digest.KINDS, digest.content),
@@ -130,7 +130,7 @@ class Scheduler:
             messages = self._messages(session, claimed, now)
         untried = {d.id for d in claimed if d.id is not None}
         outcomes = _Outcomes(self, now)
-        ready: list[tuple[Delivery, Outgoing]] = []
+        ready: list[tuple[DeliveryRow, Outgoing]] = []
         skipped: list[dict[str, Any]] = []
         deferred: list[tuple[int, datetime]] = []
         for d, (message, wait_until) in zip(claimed, messages, strict=True):
@@ -175,12 +175,13 @@ class Scheduler:
                     budgets[key] = workspace_of(self.courier, m)
                 return budgets[key]
 
+            concurrent = {platform: self._concurrent(platform) for platform in {m.platform for _, m in sends}}
             for together in (True, False):  # a courier that touches the database sends on this thread
                 self.pacer.run(
                     (
                         (m.recipient_id or m.channel_id, budget(m), (ds, m))
                         for ds, m in sends
-                        if self._concurrent(m.platform) is together
+                        if concurrent[m.platform] is together
                     ),
                     lambda send: self._send(send[1]),
                     settle,
@@ -214,7 +215,7 @@ class Scheduler:
             log.warning("%d deliveries were taken over by another sweeper", len(skipped) + len(deferred) - held)
 
     @staticmethod
-    def _skipped(delivery: Delivery, now: datetime, report: SweepReport) -> dict[str, Any]:
+    def _skipped(delivery: DeliveryRow, now: datetime, report: SweepReport) -> dict[str, Any]:
         """How a delivery with nothing to say now ends (its item is done, its reader left...)."""
         assert delivery.id is not None
         report.skipped += 1
@@ -239,7 +240,7 @@ class Scheduler:
             log.exception("unexpected error while sending")
             raise SendFailed(f"unexpected: {type(e).__name__}") from e
 
-    def _ended(self, delivery: Delivery, result: object, now: datetime, report: SweepReport) -> dict[str, Any]:
+    def _ended(self, delivery: DeliveryRow, result: object, now: datetime, report: SweepReport) -> dict[str, Any]:
         """How one claimed delivery ended, for the batch of outcomes: `result` is what the send returned (the
         message's ts) or the SendFailed it raised."""
         assert delivery.id is not None
@@ -267,7 +268,7 @@ class Scheduler:
         return {**ended, "status": "sent", "sent_at": now, "message_ts": result}
 
     def _messages(
-        self, session: Session, claimed: list[Delivery], now: datetime
+        self, session: Session, claimed: list[DeliveryRow], now: datetime
     ) -> list[tuple[Outgoing | None, datetime | None]]:
         """What each claimed delivery says, built from the state of now (a finished item needs no nudge), and for a
         private message the recipient's next working moment: a catch-up or a retry must not wake anyone at 3 a.m."""
@@ -331,7 +332,7 @@ class Scheduler:
     def _content(
         self,
         session: Session,
-        d: Delivery,
+        d: DeliveryRow,
         states: dict[int, CommitmentRow],
         rendered: dict[int, CommitmentView],
         recipients: dict[str, RecipientRow],
@@ -358,10 +359,10 @@ class Scheduler:
 
 
 # One send: the deliveries it settles (several when one DM lists several reminders) and the message.
-_Send = tuple[list[Delivery], Outgoing]
+_Send = tuple[list[DeliveryRow], Outgoing]
 
 
-def one_dm_each(ready: list[tuple[Delivery, Outgoing]]) -> list[_Send]:
+def one_dm_each(ready: list[tuple[DeliveryRow, Outgoing]]) -> list[_Send]:
     """One DM per person per moment: a person's several reminders from one alliance in one sweep become one
     message listing them, in the place of the first. Each was already shown to its reader by the trust rules."""
     sends: list[_Send] = []

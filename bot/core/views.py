@@ -105,6 +105,7 @@ def commitments(
         for p in party_rows
     }
     views = []
+    open_ = Status.OPEN.value
     for c in rows:
         party = by_team.get((c.alliance_id, c.party_team_id))
         tz, deactivated = owners.get(c.owner_id, ("UTC", False))
@@ -119,7 +120,7 @@ def commitments(
                 status=c.status,
                 milestone=c.milestone,
                 slips=c.slips,
-                overdue=c.status == Status.OPEN.value and c.due_at < now,
+                overdue=c.status == open_ and c.due_at < now,
                 closed_at=c.closed_at,
                 drop_reason=c.drop_reason,
                 owner_departed=deactivated or (c.alliance_id, c.owner_id) in gone,

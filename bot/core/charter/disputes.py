@@ -31,7 +31,8 @@ from storage import charter as charter_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, Decision, Delivery, Dispute, Party
+from storage.deliveries import DeliveryRow
+from storage.models import Alliance, Decision, Dispute, Party
 
 NUDGE_KIND = "dispute_nudge"
 MOVED_KIND = "dispute_moved"
@@ -211,7 +212,7 @@ def _plan_step(session: Session, alliance: Alliance, dispute: Dispute, now: date
     deliveries.plan_deliveries(session=session, rows=rows)
 
 
-def content(session: Session, delivery: Delivery, now: datetime) -> DisputeNudge | DisputeMoved | None:
+def content(session: Session, delivery: DeliveryRow, now: datetime) -> DisputeNudge | DisputeMoved | None:
     """What a planned dispute message says now; None once it is resolved or has moved past that step."""
     data = json.loads(delivery.data or "{}")
     dispute = session.get(Dispute, data.get("dispute_id"))

@@ -11,7 +11,8 @@ from bot.core.charter.document import charter_view, party_rows
 from bot.core.charter.results import CharterReminder
 from storage import deliveries, members
 from storage import repository as repo
-from storage.models import Alliance, Delivery
+from storage.deliveries import DeliveryRow
+from storage.models import Alliance
 
 REMINDER_KIND = "charter_reminder"
 KINDS = (REMINDER_KIND,)
@@ -46,7 +47,7 @@ def plan(session: Session, alliance: Alliance, seq: int, now: datetime) -> None:
     deliveries.plan_deliveries(session=session, rows=rows)
 
 
-def content(session: Session, delivery: Delivery, now: datetime) -> CharterReminder | None:
+def content(session: Session, delivery: DeliveryRow, now: datetime) -> CharterReminder | None:
     """What a planned charter reminder says now; None when there is nothing left to ask of its recipient."""
     alliance = session.get(Alliance, delivery.alliance_id)
     if alliance is None:

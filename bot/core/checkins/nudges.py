@@ -21,8 +21,8 @@ from storage import checkins as checkin_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.deliveries import LadderRow
-from storage.models import Commitment, Delivery, Party, Person, Status
+from storage.deliveries import DeliveryRow, LadderRow
+from storage.models import Commitment, Party, Person, Status
 from storage.repository import CommitmentRow, PartyRow, RecipientRow
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,10 @@ STAGE_KIND = {
     SPONSOR: NudgeKind.SPONSOR,
 }
 KINDS = (*(kind.value for kind in NudgeKind), ESCALATION_LINE)
+# Plain strings for the comparisons made per row (an enum member's `.value` is a property lookup each time).
+OPEN = Status.OPEN.value
+DUE_SOON_KIND, OVERDUE_KIND, HELP_KIND = NudgeKind.DUE_SOON.value, NudgeKind.OVERDUE.value, NudgeKind.HELP.value
+STAGE_KIND_VALUE = {stage: kind.value for stage, kind in STAGE_KIND.items()}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -75,17 +79,19 @@ def advance(session: Session, due: Iterable[LadderRow], now: datetime) -> int:
     alliance_ids = {c.alliance_id for c in due}
     settings = repo.alliance_settings(session=session, alliance_ids=alliance_ids)
     parties = {(p.alliance_id, p.team_id): p for p in repo.party_rows(session=session, alliance_ids=alliance_ids)}
-    # Only the owners and the lead and sponsor of each owner's own party can be told.
-    ladders = [parties.get((c.alliance_id, c.party_team_id)) for c in due]
-    wanted = {c.owner_id for c in due} | {x for p in ladders if p for x in (p.lead_id, p.sponsor_id) if x}
-    people = repo.recipient_rows(session=session, user_ids=wanted)
+    people = repo.recipient_rows(session=session, user_ids={c.owner_id for c in due})
     gone = members.departed(session=session, alliance_ids=alliance_ids)
-    rows: list[dict[str, Any]] = []
     # Who has left an alliance's channel counts as gone there, as if their account were deactivated: each
     # alliance with departures gets its own view of the people (built once), the others share everyone.
     left: dict[int, set[str]] = {}
     for alliance_id, user_id in gone:
         left.setdefault(alliance_id, set()).add(user_id)
+    # Only the owners, and the lead and sponsor of each owner's own party, can be told; a lead or sponsor is read
+    # only where a ladder reaches them now (the owners are enough for the others).
+    wanted = _told_besides_owners(due, settings, parties, people, left, now) - people.keys()
+    if wanted:
+        people |= repo.recipient_rows(session=session, user_ids=wanted)
+    rows: list[dict[str, Any]] = []
     here_in: dict[int, dict[str, RecipientRow]] = {}
     for commitment in due:
         _, lead_after, sponsor_after = settings[commitment.alliance_id]
@@ -103,10 +109,37 @@ def advance(session: Session, due: Iterable[LadderRow], now: datetime) -> int:
             log.exception("commitment %s cannot climb its escalation ladder; its nudges stop", commitment.id)
             commitment.next_nudge_at = None
     deliveries.set_ladders(session=session, rows=due)
-    slipped = {r["alliance_id"] for r in rows if r["kind"] == NudgeKind.OVERDUE.value}
+    slipped = {r["alliance_id"] for r in rows if r["kind"] == OVERDUE_KIND}
     counts = repo.overdue_counts(session=session, alliance_ids=slipped, now=now)
     tighten(session, [a for a, n in counts.items() if n >= 2], now)
     return deliveries.plan_deliveries(session=session, rows=rows)
+
+
+def _told_besides_owners(
+    due: list[LadderRow],
+    settings: dict[int, tuple[str, int, int]],
+    parties: dict[tuple[int, str], PartyRow],
+    owners: dict[str, RecipientRow],
+    left: dict[int, set[str]],
+    now: datetime,
+) -> set[str]:
+    """The leads and sponsors the ladders climbed now may tell (an owner away hands an overdue nudge to the lead)."""
+    wanted: set[str] = set()
+    for c in due:
+        party = parties.get((c.alliance_id, c.party_team_id))
+        if party is None or c.alliance_id not in settings:
+            continue
+        owner = None if c.owner_id in left.get(c.alliance_id, ()) else owners.get(c.owner_id)
+        try:
+            _, _, emit = climb(c, settings[c.alliance_id][1:], owner, party, now)
+        except Exception:
+            continue  # the row is bad: `advance` logs it and takes it off the ladder
+        away = owner is not None and owner.away_until is not None and owner.away_until > now
+        if (emit == LEAD or (emit == OVERDUE and away)) and party.lead_id:
+            wanted.add(party.lead_id)
+        elif emit == SPONSOR and party.sponsor_id:
+            wanted.add(party.sponsor_id)
+    return wanted
 
 
 def tighten(session: Session, alliance_ids: Iterable[int], now: datetime) -> None:
@@ -132,26 +165,10 @@ def nudges_for(
     now: datetime,
 ) -> list[dict[str, Any]]:
     """Move one commitment up its ladder to `now`; the deliveries of the stage reached (only the latest)."""
-    if c.status != Status.OPEN.value:
-        c.next_nudge_at = None
-        return []
-    if c.snoozed_until is not None and c.snoozed_until > now:
-        c.next_nudge_at = c.snoozed_until
-        return []
     owner = people.get(c.owner_id)
     party = parties.get((c.alliance_id, c.party_team_id))
-    times = ladder(
-        c.due_at,
-        working_time(owner, party),
-        lead_after=ladder_days[0],
-        sponsor_after=ladder_days[1],
-    )
-    stage, emit = c.nudge_stage, None
-    while stage < TOP and times[stage] <= now:
-        emit, stage = stage, stage + 1
-    c.nudge_stage = stage
-    c.next_nudge_at = times[stage] if stage < TOP else None
-    if emit is None or (emit == DUE_SOON and c.due_at <= now):
+    c.nudge_stage, c.next_nudge_at, emit = climb(c, ladder_days, owner, party, now)
+    if emit is None:
         return []
     recipients = ladder_recipients(emit, c, owner, party, people, now)
     key = f"nudge:{c.id}:{emit}:{int(c.due_at.timestamp())}"
@@ -162,7 +179,7 @@ def nudges_for(
             {
                 "key": f"{key}:{recipient}",
                 "alliance_id": c.alliance_id,
-                "kind": STAGE_KIND[emit].value,
+                "kind": STAGE_KIND_VALUE[emit],
                 "recipient_id": recipient,
                 "commitment_id": c.id,
                 "data": json.dumps({"due": c.due_at.isoformat(), "away_until": away_until}),
@@ -183,6 +200,24 @@ def nudges_for(
             }
         )
     return rows
+
+
+def climb(
+    c: LadderRow, ladder_days: tuple[int, int], owner: RecipientRow | None, party: PartyRow | None, now: datetime
+) -> tuple[int, datetime | None, int | None]:
+    """Where one commitment's ladder stands at `now`: its stage, when its next nudge falls due, and the stage whose
+    nudges go now (None when none: a due-soon nudge is not sent once the deadline has passed)."""
+    if c.status != OPEN:
+        return c.nudge_stage, None, None
+    if c.snoozed_until is not None and c.snoozed_until > now:
+        return c.nudge_stage, c.snoozed_until, None
+    times = ladder(c.due_at, working_time(owner, party), lead_after=ladder_days[0], sponsor_after=ladder_days[1])
+    stage, emit = c.nudge_stage, None
+    while stage < TOP and times[stage] <= now:
+        emit, stage = stage, stage + 1
+    if emit == DUE_SOON and c.due_at <= now:
+        emit = None
+    return stage, times[stage] if stage < TOP else None, emit
 
 
 def ladder_recipients(
@@ -224,7 +259,7 @@ def when_reachable(person: Person | RecipientRow | None, party: Party | PartyRow
 
 def owner_away(
     session: Session,
-    d: Delivery,
+    d: DeliveryRow,
     state: Commitment | CommitmentRow | None,
     recipient: RecipientRow | None,
     now: datetime,
@@ -233,7 +268,7 @@ def owner_away(
     planned): then it is not sent to them. An overdue nudge goes to their lead instead, as `away` promises; a
     due-soon nudge, or an overdue one with no lead to tell, waits for the owner's return. Either way a new
     delivery is planned (the next sweep sends it) and this one is skipped."""
-    if d.kind not in (NudgeKind.DUE_SOON.value, NudgeKind.OVERDUE.value) or state is None:
+    if d.kind not in (DUE_SOON_KIND, OVERDUE_KIND) or state is None:
         return False
     if d.recipient_id != state.owner_id:
         return False
@@ -254,7 +289,7 @@ def owner_away(
     }
     gone = members.departed(session=session, alliance_ids={d.alliance_id})
     if (
-        d.kind == NudgeKind.OVERDUE.value
+        d.kind == OVERDUE_KIND
         and lead is not None
         and lead.user_id != owner.user_id
         and _present(lead)
@@ -278,7 +313,7 @@ def owner_away(
 
 
 def content(
-    delivery: Delivery,
+    delivery: DeliveryRow,
     state: Commitment | CommitmentRow | None,
     view: CommitmentView | None,
     now: datetime,
@@ -287,13 +322,13 @@ def content(
     """What a nudge says as things stand when it is sent; None when there is nothing left to say."""
     d = delivery
     data = json.loads(d.data or "{}")
-    if state is None or view is None or state.status != Status.OPEN.value:
+    if state is None or view is None or state.status != OPEN:
         return None  # done or dropped since it was planned: this reminder has nothing to say
-    if d.kind != NudgeKind.HELP.value and data.get("due") != state.due_at.isoformat():
+    if d.kind != HELP_KIND and data.get("due") != state.due_at.isoformat():
         return None  # moved since it was planned: its own reminders are planned anew (a help request still stands)
-    if d.kind == NudgeKind.DUE_SOON.value and state.due_at <= now:
+    if d.kind == DUE_SOON_KIND and state.due_at <= now:
         return None  # held back (the owner was away) until past the deadline: the overdue nudge speaks now
-    if state.snoozed_until is not None and state.snoozed_until > now and d.kind != NudgeKind.HELP.value:
+    if state.snoozed_until is not None and state.snoozed_until > now and d.kind != HELP_KIND:
         return None
     if d.kind == ESCALATION_LINE:
         sponsor_id = view.party.sponsor_id
@@ -312,7 +347,7 @@ def content(
     )
 
 
-def _sponsor_hears(session: Session, line: Delivery, sponsor_id: str, now: datetime) -> tuple[datetime | None, str]:
+def _sponsor_hears(session: Session, line: DeliveryRow, sponsor_id: str, now: datetime) -> tuple[datetime | None, str]:
     """When the sponsor's nudge (planned beside this channel line) goes out, if after `now`; and their zone."""
     key = line.key.removesuffix(":channel") + f":{sponsor_id}"
     nudge = deliveries.by_key(session=session, key=key)

@@ -21,7 +21,8 @@ from storage import checkins as checkin_store
 from storage import deliveries, members
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, Checkin, Delivery
+from storage.deliveries import DeliveryRow
+from storage.models import Alliance, Checkin
 from storage.repository import PartyRow, RecipientRow
 
 log = logging.getLogger(__name__)
@@ -185,7 +186,7 @@ def reminder_moment(working: WorkingTime, ask_at: datetime, closes_at: datetime)
 
 
 def content(
-    session: Session, d: Delivery, now: datetime
+    session: Session, d: DeliveryRow, now: datetime
 ) -> tuple[CheckinOpened | CheckinAsk | CheckinClosed, str | None] | None:
     """What a check-in delivery says as things stand when it is sent, and the thread it goes in (the summary goes
     in the check-in's own thread); None when there is nothing left to say."""

@@ -11,13 +11,14 @@ from bot.core import views
 from bot.core.people.results import LeadWanted, Orphaned, Returned, Welcome
 from storage import deliveries, members
 from storage import repository as repo
-from storage.models import Alliance, Delivery, Person
+from storage.deliveries import DeliveryRow
+from storage.models import Alliance, Person
 
 # Planned by bot.core.people.departures, sent by the schedule like everything else.
 KINDS = ("orphans", "lead_wanted", "welcome", "returned")
 
 
-def content(session: Session, d: Delivery, now: datetime) -> Orphaned | LeadWanted | Welcome | Returned | None:
+def content(session: Session, d: DeliveryRow, now: datetime) -> Orphaned | LeadWanted | Welcome | Returned | None:
     """Notices about people coming and going, said as things stand when sent: an item reassigned meanwhile
     is not listed, a lead already replaced is not asked for, a person gone again is not welcomed."""
     alliance = session.get(Alliance, d.alliance_id)

@@ -30,7 +30,8 @@ from storage import deliveries, members
 from storage import pulse as store
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Alliance, Delivery, Party, Person, PulseRound, PulseSettings
+from storage.deliveries import DeliveryRow
+from storage.models import Alliance, Party, Person, PulseRound, PulseSettings
 
 KINDS = ("pulse_ask", "pulse_remind", "pulse_opened", "pulse_results", "pulse_remarks", "pulse_offer")
 BATCH = 200
@@ -180,7 +181,7 @@ def _row(
 # ---- what is said when it is sent (Scheduler._content asks `content`) ---------------------------------------
 
 
-def content(session: Session, d: Delivery, now: datetime) -> PulseDispatch | None:
+def content(session: Session, d: DeliveryRow, now: datetime) -> PulseDispatch | None:
     """The message of a planned delivery as things stand now; None when there is nothing to say any more."""
     alliance = session.get(Alliance, d.alliance_id)
     if alliance is None:

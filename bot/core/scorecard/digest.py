@@ -33,7 +33,8 @@ from storage import deliveries, members
 from storage import repository as repo
 from storage import scorecard as scorecard_store
 from storage.db import Database
-from storage.models import Alliance, Delivery, Party, Person, ScorecardSettings
+from storage.deliveries import DeliveryRow
+from storage.models import Alliance, Party, Person, ScorecardSettings
 
 KINDS = ("imbalance", "digest", "review")
 BATCH = 200
@@ -182,7 +183,7 @@ def _row(
 # ---- what is said when it is sent (Scheduler._content calls `content`) ------------------------------------
 
 
-def content(session: Session, d: Delivery, now: datetime) -> ScorecardDispatch | None:
+def content(session: Session, d: DeliveryRow, now: datetime) -> ScorecardDispatch | None:
     """The message of a planned delivery as things stand now; None when there is nothing to say any more."""
     alliance = session.get(Alliance, d.alliance_id)
     person = session.get(Person, d.recipient_id)
