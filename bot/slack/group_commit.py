@@ -1,10 +1,10 @@
 """Group commit: requests that arrive while one write is under way are written together by the next.
 
-Every acknowledgement waits for its request's row to be written (bot.slack.inbox). On PostgreSQL that is a round
-trip to the server, and under a burst the round trips queued behind each other. Here the first request to find no
-write under way writes everything waiting (up to `most`) in one statement; the others wait for that write and take
-their own results from it. Alone, a request is written at once, as before; under a burst, eight acknowledgements
-cost one round trip instead of eight.
+Every acknowledgement waits for its request's row to be written (bot.slack.inbox). On PostgreSQL, where this is used,
+that is a round trip to the server, and under a burst the round trips queued behind each other. Here the first
+request to find no write under way writes everything waiting (up to `most`) in one statement; the others wait for
+that write and take their own results from it. Alone, a request is written at once, as before; under a burst, eight
+acknowledgements cost one round trip instead of eight.
 """
 
 from __future__ import annotations
