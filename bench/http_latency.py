@@ -476,14 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"timed requests per server and command (default {DEFAULT_REQUESTS})",
     )
     parser.add_argument("--who-runs", type=int, default=200, metavar="N", help="timed who runs (default 200)")
-    parser.add_argument(
-        "--pg",
-        nargs="?",
-        const=DEFAULT_PG,
-        default=None,
-        metavar="URL",
-        help=f"also time who on PostgreSQL (default URL {DEFAULT_PG}; the database is created and dropped)",
-    )
+    who_lookup.add_pg_argument(parser, DEFAULT_PG, "also time who on PostgreSQL")
     parser.add_argument("--part", choices=["all", "http", "who"], default="all")
     parser.add_argument("--no-settle", action="store_true", help="send bot requests back to back")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the who runs")

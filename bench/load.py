@@ -295,14 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=CLIENTS, help=f"concurrent clients (default {CLIENTS})")
     parser.add_argument("--requests", type=int, default=REQUESTS, help=f"per client and burst (default {REQUESTS})")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"bursts per server (default {ROUNDS})")
-    parser.add_argument(
-        "--pg",
-        nargs="?",
-        const=DEFAULT_PG,
-        default=None,
-        metavar="URL",
-        help=f"the bot on PostgreSQL (default URL {DEFAULT_PG}; that database is created and dropped)",
-    )
+    who_lookup.add_pg_argument(parser, DEFAULT_PG)
     args = parser.parse_args(argv)
     if min(args.clients, args.requests, args.rounds) < 1:
         parser.error("--clients, --requests and --rounds must be positive")

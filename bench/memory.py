@@ -122,14 +122,7 @@ def measure(commits: int, work: Path, pg: str | None = None) -> Figures:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--commits", type=int, default=DEFAULT_COMMITS, metavar="N", help="commits (default 60)")
-    parser.add_argument(
-        "--pg",
-        nargs="?",
-        const=DEFAULT_PG,
-        default=None,
-        metavar="URL",
-        help=f"the bot on PostgreSQL (default URL {DEFAULT_PG}; that database is created and dropped)",
-    )
+    who_lookup.add_pg_argument(parser, DEFAULT_PG)
     args = parser.parse_args(argv)
     if args.commits < 0:
         parser.error("--commits must not be negative")

@@ -11,6 +11,7 @@ the open titles, and the fuzzy match) to show where the time goes.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import cProfile
 import io
@@ -44,6 +45,19 @@ QUERY = "who API spec"
 COMMITMENTS = 10_000
 TARGET_MS = 20.0
 PG_NAME_PREFIX = "alliance_bench"
+
+
+def add_pg_argument(parser: argparse.ArgumentParser, default: str, what: str = "the bot on PostgreSQL") -> None:
+    """`--pg [URL]`: run on PostgreSQL, at `default` when no URL is given (a scratch database, created and dropped)."""
+    parser.add_argument(
+        "--pg",
+        nargs="?",
+        const=default,
+        default=None,
+        metavar="URL",
+        help=f"{what} (default URL {default}; that database is created and dropped)",
+    )
+
 
 _VERBS = [
     "Draft",

@@ -59,6 +59,23 @@ def wait_until_queued(group: GroupCommit[str, str], count: int) -> None:
     raise AssertionError(f"{count} items never queued")
 
 
+def during_a_held_write(
+    group: GroupCommit[str, str], writer: Writer, items: list[str]
+) -> dict[str, str | BaseException]:
+    """Submit `items` while a first write ("first") is held, then let it go; each item's outcome."""
+    first = threading.Thread(target=group.submit, args=("first",))
+    first.start()
+    assert writer.started.wait(5)
+    later: dict[str, str | BaseException] = {}
+    waiting = threading.Thread(target=lambda: later.update(submit_in_threads(group, items)))
+    waiting.start()
+    wait_until_queued(group, len(items))
+    writer.release.set()
+    waiting.join(5)
+    first.join(5)
+    return later
+
+
 def test_alone_a_request_is_written_at_once_in_a_write_of_its_own() -> None:
     writer = Writer()
     group = GroupCommit(writer)
@@ -70,16 +87,7 @@ def test_alone_a_request_is_written_at_once_in_a_write_of_its_own() -> None:
 def test_requests_arriving_during_a_write_are_written_together_each_with_its_own_result() -> None:
     writer = Writer(hold_first=True)
     group = GroupCommit(writer)
-    first = threading.Thread(target=group.submit, args=("first",))
-    first.start()
-    assert writer.started.wait(5)
-    later: dict[str, str | BaseException] = {}
-    waiting = threading.Thread(target=lambda: later.update(submit_in_threads(group, ["b", "c", "d", "e"])))
-    waiting.start()
-    wait_until_queued(group, 4)
-    writer.release.set()
-    waiting.join(5)
-    first.join(5)
+    later = during_a_held_write(group, writer, ["b", "c", "d", "e"])
     assert writer.writes[0] == ["first"]
     assert sorted(writer.writes[1]) == ["b", "c", "d", "e"] and len(writer.writes) == 2  # one write for all four
     assert later == {"b": "B", "c": "C", "d": "D", "e": "E"}
@@ -88,16 +96,7 @@ def test_requests_arriving_during_a_write_are_written_together_each_with_its_own
 def test_a_write_takes_at_most_so_many_and_the_rest_go_in_the_next() -> None:
     writer = Writer(hold_first=True)
     group = GroupCommit(writer, most=2)
-    first = threading.Thread(target=group.submit, args=("first",))
-    first.start()
-    assert writer.started.wait(5)
-    later: dict[str, str | BaseException] = {}
-    waiting = threading.Thread(target=lambda: later.update(submit_in_threads(group, ["b", "c", "d", "e", "f"])))
-    waiting.start()
-    wait_until_queued(group, 5)
-    writer.release.set()
-    waiting.join(5)
-    first.join(5)
+    later = during_a_held_write(group, writer, ["b", "c", "d", "e", "f"])
     assert [len(write) for write in writer.writes] == [1, 2, 2, 1]
     assert later == {item: item.upper() for item in "bcdef"}
 
@@ -105,16 +104,7 @@ def test_a_write_takes_at_most_so_many_and_the_rest_go_in_the_next() -> None:
 def test_a_failed_write_fails_its_own_callers_only() -> None:
     writer = Writer(hold_first=True, fail_on="bad")
     group = GroupCommit(writer, most=2)
-    first = threading.Thread(target=group.submit, args=("first",))
-    first.start()
-    assert writer.started.wait(5)
-    later: dict[str, str | BaseException] = {}
-    waiting = threading.Thread(target=lambda: later.update(submit_in_threads(group, ["bad", "x", "y", "z"])))
-    waiting.start()
-    wait_until_queued(group, 4)
-    writer.release.set()
-    waiting.join(5)
-    first.join(5)
+    later = during_a_held_write(group, writer, ["bad", "x", "y", "z"])
     failed = {item for item, outcome in later.items() if isinstance(outcome, RuntimeError)}
     batch_with_bad = next(write for write in writer.writes if "bad" in write)
     assert failed == set(batch_with_bad)
