@@ -847,13 +847,9 @@ class FakeSlack:
             limit = int(args.get("limit") or 0)
         except ValueError:
             return {"ok": False, "error": "invalid_limit"}
-        start = 0
-        cursor = args.get("cursor")
-        if cursor:
-            after = _decode_cursor(str(cursor))
-            if after is None or after not in ids:
-                return {"ok": False, "error": "invalid_cursor"}
-            start = ids.index(after)
+        start = _page_start(ids, args.get("cursor"))
+        if start is None:
+            return {"ok": False, "error": "invalid_cursor"}
         end = len(ids) if limit <= 0 else start + min(limit, 1000)  # no limit: everything at once (legacy)
         rest = ids[end:]
         return {
@@ -900,13 +896,9 @@ class FakeSlack:
         except ValueError:
             return {"ok": False, "error": "invalid_limit"}
         limit = max(1, min(limit, 1000))
-        start = 0
-        cursor = args.get("cursor")
-        if cursor:
-            after = _decode_cursor(str(cursor))
-            if after is None or after not in members:
-                return {"ok": False, "error": "invalid_cursor"}
-            start = members.index(after)
+        start = _page_start(members, args.get("cursor"))
+        if start is None:
+            return {"ok": False, "error": "invalid_cursor"}
         page = members[start : start + limit]
         rest = members[start + limit :]
         next_cursor = _encode_cursor(rest[0]) if rest else ""
@@ -1142,6 +1134,14 @@ def _truthy(value: Any) -> bool:
 
 def _encode_cursor(user_id: str) -> str:
     return base64.b64encode(f"user:{user_id}".encode()).decode()
+
+
+def _page_start(ids: list[str], cursor: object) -> int | None:
+    """Where a page begins: 0 without a cursor, the cursor's id's place with one, None for a cursor Slack refuses."""
+    if not cursor:
+        return 0
+    after = _decode_cursor(str(cursor))
+    return None if after is None or after not in ids else ids.index(after)
 
 
 def _decode_cursor(cursor: str) -> str | None:
