@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, delete, literal_column, or_, update
+from sqlalchemy import and_, bindparam, case, delete, literal_column, or_, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,6 +19,7 @@ from storage.models import (
     Commitment,
     Delivery,
     ProcessedEvent,
+    UNSENT,
     SweepState,
 )
 from storage.sql import JsonRows, among, json_datetime, locking
@@ -201,9 +202,15 @@ def claim_deliveries(
     compare-and-set over the batch). On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so two
     sweepers never pick the same row; on SQLite the write lock taken at BEGIN makes the statement the only writer.
     """
-    due = or_(
-        and_(col(Delivery.status) == "pending", col(Delivery.not_before) <= now),
-        and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < database_clock(session, minus=lease)),
+    due = and_(
+        # Written as the partial index of the rows still to send says it (literally: SQLite does not see that
+        # bound parameters imply it), so that the claim reads that index alone; with the OR by itself it scanned
+        # the whole table, every delivery ever sent, on every sweep.
+        text(f"delivery.{UNSENT}"),
+        or_(
+            and_(col(Delivery.status) == "pending", col(Delivery.not_before) <= now),
+            and_(col(Delivery.status) == "claimed", col(Delivery.claimed_at) < database_clock(session, minus=lease)),
+        ),
     )
     pick = select(col(Delivery.id)).where(due).order_by(col(Delivery.not_before), col(Delivery.id)).limit(limit)
     values = {

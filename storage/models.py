@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage import slack_tables  # noqa: F401  (Slack's installation tables join the metadata)
@@ -169,7 +169,8 @@ class ProcessedEvent(SQLModel, table=True):
     """Slack delivers events at least once; a row here means this event id was already handled."""
 
     event_id: str = Field(primary_key=True, max_length=64)
-    received_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
+    # Indexed: every sweep forgets the ids older than a day.
+    received_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False, index=True))
 
 
 class CommandMessage(SQLModel, table=True):
@@ -215,6 +216,10 @@ class CheckinAnswer(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False))
 
 
+# A delivery not yet sent (nor given up, nor skipped): what the claim looks through.
+UNSENT = "status IN ('pending', 'claimed')"
+
+
 class Delivery(SQLModel, table=True):
     """One message the bot owes someone, claimed before sending and marked after: each is sent exactly once.
 
@@ -222,7 +227,17 @@ class Delivery(SQLModel, table=True):
     sweeps or two processes, plans it once.
     """
 
-    __table_args__ = (Index("ix_delivery_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_delivery_due", "status", "not_before"),
+        # The deliveries still to send, in the order the sweep claims them: a small index however many were sent.
+        # The claim names these statuses literally, as here, so that SQLite sees it may use it.
+        Index(
+            "ix_delivery_unsent",
+            "not_before",
+            sqlite_where=text(UNSENT),
+            postgresql_where=text(UNSENT),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
