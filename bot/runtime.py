@@ -31,21 +31,27 @@ from storage.db import Database, is_sqlite
 log = logging.getLogger(__name__)
 
 
-def open_database(settings: Settings) -> Database:
+# How often a serving process checkpoints a SQLite database's log (storage.db.Checkpoints).
+CHECKPOINT_SECONDS = 1.0
+
+
+def open_database(url: str) -> Database:
     """The running bot's database. On SQLite, commits are not synced to the disk one by one (WAL with
     synchronous=NORMAL, as SQLite advises for WAL): a commit survives a killed process at once and a crashed machine
     from the next checkpoint on. Syncing every commit kept each acknowledgement waiting behind the listeners' fsyncs:
-    under 100 concurrent commands p99 4.6 s against 1.1 s (bench/load.py, notes of issue 13). On PostgreSQL every
-    commit of the work waits for the disk, as PostgreSQL does by default (only the inbox's own writes do not:
-    bot.slack.inbox)."""
-    return Database(settings.database_url, sync_every_commit=not is_sqlite(settings.database_url))
+    under 100 concurrent commands p99 4.6 s against 1.1 s (bench/load.py, notes of issue 13). And the log is
+    checkpointed by a thread of its own every CHECKPOINT_SECONDS, not by whichever commit (an acknowledgement's, the
+    sweep's) takes it past SQLite's threshold. On PostgreSQL every commit of the work waits for the disk, as
+    PostgreSQL does by default (only the inbox's own writes do not: bot.slack.inbox)."""
+    sqlite = is_sqlite(url)
+    return Database(url, sync_every_commit=not sqlite, checkpoint_every=CHECKPOINT_SECONDS if sqlite else None)
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
     """Slack (Socket Mode or HTTP on `port`), Teams (HTTP on TEAMS_PORT) or both, with one schedule for all."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    db = open_database(settings)
+    db = open_database(settings.database_url)
     db.migrate()
     warm_up()
     clock = SystemClock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+log = logging.getLogger(__name__)
 
 
 def normalise_url(url: str) -> str:
@@ -56,6 +59,8 @@ def make_engine(
             url, connect_args={"check_same_thread": False, "timeout": busy_seconds, "isolation_level": None}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        key = _file_key(parsed.database or "")
+        event.listen(engine, "connect", lambda dbapi, _record: _checkpoint_threshold(dbapi, key))
         gate = _writer_gate(parsed.database or "")
         event.listen(engine, "begin", lambda c: _sqlite_begin(c, gate, first_in_line, busy_seconds))
         event.listen(engine, "commit", gate.release_for)
@@ -176,11 +181,79 @@ _gates: dict[str, WriterGate] = {}
 _gates_lock = threading.Lock()
 
 
+def _file_key(path: str) -> str:
+    """What names one SQLite database file in this process (each in-memory database is its own)."""
+    return str(Path(path).resolve()) if path and path != ":memory:" else f"memory:{id(object())}"
+
+
 def _writer_gate(path: str) -> WriterGate:
     """One gate per database file in this process, shared by every engine on it."""
-    key = str(Path(path).resolve()) if path and path != ":memory:" else f"memory:{id(object())}"
+    key = _file_key(path)
     with _gates_lock:
         return _gates.setdefault(key, WriterGate())
+
+
+# SQLite copies its write-ahead log back into the database file (a checkpoint) in the commit that finds the log
+# over `wal_autocheckpoint` pages, 1,000 by default: that commit waits for it, be it an acknowledgement's one-row
+# write or a sweep's batch (20-30 ms at 100,000 commitments, bench/sweep.py). A serving process checkpoints from a
+# thread of its own instead (Checkpoints), and its connections checkpoint only past BACKSTOP_PAGES (about 40 MB of
+# log), should that thread ever fall behind.
+BACKSTOP_PAGES = 10_000
+
+
+class Checkpoints:
+    """SQLite only: the log of one database file checkpointed every `every` seconds by a thread of its own.
+
+    PASSIVE checkpoints neither wait for nor block readers and writers: what a transaction still reads stays in
+    the log for the next one. The thread has its own connection, outside the engines' pools and their write gate.
+    """
+
+    def __init__(self, path: str, every: float) -> None:
+        self.path = path
+        self.every = every
+        self.copied = 0  # pages copied back into the database file so far
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoints", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        connection: sqlite3.Connection | None = None
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    if connection is None:
+                        # mode=rw: never creates the file (the engines do, and switch it to WAL).
+                        uri = f"{Path(self.path).resolve().as_uri()}?mode=rw"
+                        connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+                    _busy, _log, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    self.copied += max(0, copied)
+                except sqlite3.Error as error:
+                    log.warning("SQLite checkpoint of %s failed (%s); trying again", self.path, error)
+                    if connection is not None:
+                        connection.close()
+                    connection = None
+        finally:
+            if connection is not None:
+                connection.close()
+
+
+_checkpoints: dict[str, Checkpoints] = {}
+
+
+def _checkpoint_threshold(dbapi_connection: Any, key: str) -> None:
+    if key in _checkpoints:
+        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
 
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b|\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
@@ -327,6 +400,7 @@ class Database:
         first_in_line: bool = False,
         autocommit: bool = False,
         ping: bool = True,
+        checkpoint_every: float | None = None,
     ) -> None:
         """`busy_seconds`: how long SQLite waits for another connection's write lock (sqlite3's `timeout`);
         `first_in_line`: this engine's transactions take the write lock before the other engines' of this process
@@ -335,8 +409,19 @@ class Database:
         `autocommit` (PostgreSQL only): every statement commits itself, with no BEGIN or COMMIT round trip, for
         units of work of one statement. `ping=False` (PostgreSQL only): a pooled connection is used without a
         round trip to check it first; a use that finds it dropped fails (`connection_invalidated`), for the caller
-        to try again."""
+        to try again. `checkpoint_every` (a SQLite file only): checkpoint its log from a thread of this process
+        every so many seconds (Checkpoints), and not in the commits of any engine of this process on the file;
+        until `dispose`."""
         self.url = normalise_url(url)
+        self.checkpoints: Checkpoints | None = None
+        parsed = make_url(self.url)
+        if checkpoint_every is not None and parsed.get_backend_name() == "sqlite":
+            path = parsed.database or ""
+            if path and path != ":memory:":
+                # Registered before the engine connects, so that every connection to the file takes the backstop.
+                self.checkpoints = Checkpoints(path, checkpoint_every)
+                _checkpoints[_file_key(path)] = self.checkpoints
+                self.checkpoints.start()
         self.engine = make_engine(
             self.url,
             busy_seconds=busy_seconds,
@@ -385,6 +470,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
+            key = _file_key(self.checkpoints.path)
+            if _checkpoints.get(key) is self.checkpoints:
+                del _checkpoints[key]
 
 
 def holds_sqlite_lock() -> bool:

@@ -10,7 +10,6 @@ from sqlalchemy import event
 from sqlalchemy.engine.default import CACHE_HIT
 from sqlmodel import Session
 
-from bot.config import Settings
 from bot.runtime import open_database
 from storage import inbox as rows
 from storage.db import Database, commit_rider
@@ -176,10 +175,7 @@ def test_on_postgresql_the_intake_commits_each_statement_without_waiting_for_the
 
 def test_the_bots_own_work_waits_for_the_disk_on_postgresql_and_not_on_sqlite(db: Database) -> None:
     # Only the inbox's one-row writes skip PostgreSQL's wait for the disk; commitments and the rest do not.
-    settings = Settings(
-        bot_token="xoxb-test", signing_secret="0" * 32, app_token=None, database_url=db.url, api_url=None
-    )
-    running = open_database(settings)
+    running = open_database(db.url)
     try:
         with running.engine.connect() as connection:
             if db.engine.dialect.name == "postgresql":
