@@ -14,7 +14,9 @@ Rows go in with SQLAlchemy core ``insert`` in batches. Then it times ``Scheduler
 The courier does nothing and the pacer does not wait: the network and Slack's per-channel pacing are not the
 sweep's cost, and the 1,000 messages go to 1,000 different people anyway. Every alliance has its scorecard
 settings with nothing due (a settled deployment). Targets (issue 13): median 300 ms with 1,000 due up to 100k
-commitments, 500 ms at 1M; 20 ms with nothing due. SQLite always (a file in a temp dir); PostgreSQL with
+commitments, 500 ms at 1M; 20 ms with nothing due. The database is opened, and the heap settled, as
+``alliance-bot serve`` does (bot.runtime: on SQLite, commits not synced one by one and the log checkpointed by a
+thread of its own). SQLite always (a file in a temp dir); PostgreSQL with
 ``--pg``, in a database named ``alliance_bench_sweep`` (or the URL's, if it starts with ``alliance_bench``) that is
 dropped and recreated (and dropped again at the end).
 Exits 0 whether the targets are met or missed (PASS/MISS in the table).
@@ -47,6 +49,7 @@ from bench import who_lookup  # noqa: E402
 from bench.stats import summarise, table, verdict  # noqa: E402
 from bot.core.ports import Outgoing  # noqa: E402
 from bot.core.schedule import Pacer, Scheduler, SweepReport  # noqa: E402
+from bot.runtime import open_database, settle  # noqa: E402
 from storage.db import Database, normalise_url  # noqa: E402
 from storage.models import (  # noqa: E402
     Alliance,
@@ -345,7 +348,7 @@ def profile(db: Database, due_ids: list[int], label: str, baseline: int) -> None
 @contextlib.contextmanager
 def sqlite_database() -> Iterator[Database]:
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as directory:
-        db = Database(f"sqlite:///{Path(directory) / 'sweep.db'}")
+        db = open_database(f"sqlite:///{Path(directory) / 'sweep.db'}")  # as `serve` opens it
         try:
             yield db
         finally:
@@ -381,14 +384,15 @@ def main(argv: list[str] | None = None) -> int:
         databases.append(("postgresql", lambda: postgres_database(args.pg)))
     rows: list[list[str]] = []
     for size in sizes:
-        for name, open_database in databases:
-            with open_database() as db:
+        for name, scratch_database in databases:
+            with scratch_database() as db:
                 started = time.perf_counter()
                 db.migrate()
                 due_ids = build(db, size)
                 built = time.perf_counter() - started
                 print(f"{name:10} {size:>9,} commitments, {size // PER_ALLIANCE:,} alliances: built in {built:.1f} s")
                 last = baseline(db, size)
+                settle()  # as `serve` does once started: what is loaded now is out of the collector's way
                 due_runs, idle_runs = measure(db, due_ids, args.runs, last)
                 due, idle = summarise([t.wall_ms for t in due_runs]), summarise([t.wall_ms for t in idle_runs])
                 due_cpu = summarise([t.cpu_ms for t in due_runs]).median
