@@ -88,7 +88,8 @@ def advance(session: Session, due: Iterable[LadderRow], now: datetime) -> int:
         left.setdefault(alliance_id, set()).add(user_id)
     # Only the owners, and the lead and sponsor of each owner's own party, can be told; a lead or sponsor is read
     # only where a ladder reaches them now (the owners are enough for the others).
-    wanted = _told_besides_owners(due, settings, parties, people, left, now) - people.keys()
+    climbed: dict[int, tuple[int, datetime | None, int | None]] = {}
+    wanted = _told_besides_owners(due, settings, parties, people, left, now, climbed) - people.keys()
     if wanted:
         people |= repo.recipient_rows(session=session, user_ids=wanted)
     rows: list[dict[str, Any]] = []
@@ -102,7 +103,9 @@ def advance(session: Session, due: Iterable[LadderRow], now: datetime) -> int:
                 here_in[commitment.alliance_id] = {u: p for u, p in people.items() if u not in away}
             here = here_in[commitment.alliance_id]
         try:
-            rows.extend(nudges_for(commitment, (lead_after, sponsor_after), parties, here, now))
+            rows.extend(
+                nudges_for(commitment, (lead_after, sponsor_after), parties, here, now, climbed.get(commitment.id))
+            )
         except Exception:
             # One bad row (a date no calendar can step past, a corrupt setting) must not stop every other
             # alliance's reminders: it is logged and taken off the ladder; a new due date puts it back.
@@ -122,8 +125,10 @@ def _told_besides_owners(
     owners: dict[str, RecipientRow],
     left: dict[int, set[str]],
     now: datetime,
+    climbed: dict[int, tuple[int, datetime | None, int | None]],
 ) -> set[str]:
-    """The leads and sponsors the ladders climbed now may tell (an owner away hands an overdue nudge to the lead)."""
+    """The leads and sponsors the ladders climbed now may tell (an owner away hands an overdue nudge to the lead);
+    where each ladder stands goes into `climbed`, by commitment id, for `nudges_for` (not worked out twice)."""
     wanted: set[str] = set()
     for c in due:
         party = parties.get((c.alliance_id, c.party_team_id))
@@ -131,9 +136,10 @@ def _told_besides_owners(
             continue
         owner = None if c.owner_id in left.get(c.alliance_id, ()) else owners.get(c.owner_id)
         try:
-            _, _, emit = climb(c, settings[c.alliance_id][1:], owner, party, now)
+            climbed[c.id] = stands = climb(c, settings[c.alliance_id][1:], owner, party, now)
         except Exception:
             continue  # the row is bad: `advance` logs it and takes it off the ladder
+        emit = stands[2]
         away = owner is not None and owner.away_until is not None and owner.away_until > now
         if (emit == LEAD or (emit == OVERDUE and away)) and party.lead_id:
             wanted.add(party.lead_id)
@@ -163,11 +169,13 @@ def nudges_for(
     parties: dict[tuple[int, str], PartyRow],
     people: dict[str, RecipientRow],
     now: datetime,
+    climbed: tuple[int, datetime | None, int | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Move one commitment up its ladder to `now`; the deliveries of the stage reached (only the latest)."""
+    """Move one commitment up its ladder to `now` (or to where `climbed` says it stands, already worked out for
+    these people and parties); the deliveries of the stage reached (only the latest)."""
     owner = people.get(c.owner_id)
     party = parties.get((c.alliance_id, c.party_team_id))
-    c.nudge_stage, c.next_nudge_at, emit = climb(c, ladder_days, owner, party, now)
+    c.nudge_stage, c.next_nudge_at, emit = climbed or climb(c, ladder_days, owner, party, now)
     if emit is None:
         return []
     recipients = ladder_recipients(emit, c, owner, party, people, now)
