@@ -15,11 +15,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    UNSENT,
     Alliance,
     Commitment,
     Delivery,
     ProcessedEvent,
-    UNSENT,
     SweepState,
 )
 from storage.sql import JsonRows, among, json_datetime, locking
