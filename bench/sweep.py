@@ -141,6 +141,8 @@ def build(db: Database, size: int) -> list[int]:
                 "checkins_held": 20,
                 "lead_after_days": 2,
                 "sponsor_after_days": 5,
+                "scorecard_planned": True,  # a settled deployment: the scorecard and the pulse have planned for it
+                "pulse_planned": True,
             }
             for a in range(alliances)
         ),

@@ -21,7 +21,23 @@ class Status(StrEnum):
 class Alliance(SQLModel, table=True):
     """One partnership, anchored in one shared channel."""
 
-    __table_args__ = (UniqueConstraint("platform", "channel_id", name="uq_alliance_channel"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "channel_id", name="uq_alliance_channel"),
+        # The alliances the scorecard, or the pulse, has not planned for yet: what each sweep looks for, however
+        # many alliances there are. The queries say these conditions literally, so that SQLite sees it may use them.
+        Index(
+            "ix_alliance_scorecard_unplanned",
+            "id",
+            sqlite_where=text("NOT scorecard_planned"),
+            postgresql_where=text("NOT scorecard_planned"),
+        ),
+        Index(
+            "ix_alliance_pulse_unplanned",
+            "id",
+            sqlite_where=text("NOT pulse_planned"),
+            postgresql_where=text("NOT pulse_planned"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
@@ -44,6 +60,10 @@ class Alliance(SQLModel, table=True):
     sponsor_after_days: int = Field(default=5)
     # When the channel's members were last compared with what we know (the daily reconciliation).
     reconciled_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True))
+    # Whether the scorecard's sweep, and the pulse's, have made this alliance's settings (storage.scorecard,
+    # storage.pulse): a new alliance is found by these, not by comparing tables.
+    scorecard_planned: bool = Field(default=False)
+    pulse_planned: bool = Field(default=False)
 
 
 class Party(SQLModel, table=True):

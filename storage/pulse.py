@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, update
+from sqlalchemy import and_, func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -24,15 +24,10 @@ def settings(*, session: Session, alliance_id: int) -> PulseSettings | None:
     return session.get(PulseSettings, alliance_id)
 
 
-def alliances_without_settings(*, session: Session, limit: int) -> list[Alliance]:
-    """Alliances the pulse has not planned for yet (new since the last sweep): each gets its first pulse's date."""
-    query = (
-        select(Alliance)
-        .outerjoin(PulseSettings, col(PulseSettings.alliance_id) == col(Alliance.id))
-        .where(col(PulseSettings.alliance_id).is_(None))
-        .order_by(col(Alliance.id))
-        .limit(limit)
-    )
+def unplanned_alliances(*, session: Session, limit: int) -> list[Alliance]:
+    """Alliances the pulse has not planned for yet (new since the last sweep), by the partial index of them: each
+    gets its first pulse's date, and `planned` then marks it."""
+    query = select(Alliance).where(text("NOT alliance.pulse_planned")).order_by(col(Alliance.id)).limit(limit)
     return list(session.exec(query).all())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exc, or_
+from sqlalchemy import and_, exc, or_, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -119,26 +119,29 @@ def add_settings(*, session: Session, alliance_id: int, next_digest_at: datetime
 
 
 def needing_attention(*, session: Session, now: datetime, reviews_before: datetime, limit: int) -> list[int]:
-    """Ids of the alliances the sweep has scorecard work for, in one query of plain rows: no settings yet,
-    metrics changed since the imbalance rule looked, a digest due, or review dates not looked at for a while."""
+    """Ids of the alliances the sweep has scorecard work for, as plain rows: not planned for yet (the partial index
+    of those), metrics changed since the imbalance rule looked, a digest due, or review dates not looked at for a
+    while. Alliances not planned for come first; the scorecard sets `scorecard_planned` once it has."""
     s = ScorecardSettings
-    query = (
-        sa_select(col(Alliance.id))
-        .select_from(Alliance)
-        .join(s, col(s.alliance_id) == col(Alliance.id), isouter=True)
+    new = sa_select(col(Alliance.id)).where(text("NOT alliance.scorecard_planned")).order_by(col(Alliance.id))
+    due = (
+        sa_select(col(s.alliance_id))
         .where(
             or_(
-                col(s.alliance_id).is_(None),
                 col(s.balance_dirty),
                 and_(col(s.digest) != "off", col(s.next_digest_at) <= now),
                 col(s.reviews_checked_at).is_(None),
                 col(s.reviews_checked_at) < reviews_before,
             )
         )
-        .order_by(col(Alliance.id))
-        .limit(limit)
+        .order_by(col(s.alliance_id))
     )
-    return [int(row[0]) for row in session.connection().execute(query)]
+    connection = session.connection()
+    found = [int(row[0]) for row in connection.execute(new.limit(limit))]
+    if len(found) < limit:
+        seen = set(found)
+        found += [i for (i,) in connection.execute(due.limit(limit)) if i not in seen][: limit - len(found)]
+    return found
 
 
 def checkin_responses(*, session: Session, alliance_id: int) -> list[tuple[str, bool]]:

@@ -186,7 +186,20 @@ def _open_commitments_join_the_ladder(connection: Connection) -> None:
     assert rows and all((nudge == created) == (status == "open") for status, created, nudge in rows), rows
 
 
-DATA_MIGRATIONS: dict[str, Callable[[Connection], None]] = {"0002": _open_commitments_join_the_ladder}
+def _alliances_with_settings_are_planned(connection: Connection) -> None:
+    tables = SQLModel.metadata.tables
+    alliance = tables["alliance"]
+    with_scorecard = set(connection.execute(select(tables["scorecardsettings"].c.alliance_id)).scalars())
+    with_pulse = set(connection.execute(select(tables["pulse_settings"].c.alliance_id)).scalars())
+    rows = connection.execute(select(alliance.c.id, alliance.c.scorecard_planned, alliance.c.pulse_planned)).all()
+    assert rows
+    assert all(bool(sc) == (i in with_scorecard) and bool(p) == (i in with_pulse) for i, sc, p in rows), rows
+
+
+DATA_MIGRATIONS: dict[str, Callable[[Connection], None]] = {
+    "0002": _open_commitments_join_the_ladder,
+    "0018": _alliances_with_settings_are_planned,
+}
 
 
 def _ran(start: str) -> list[str]:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 
+from bot.core.pulse import planning as pulse_planning
+from bot.core.scorecard import digest
 from storage import checkins as checkin_store
 from storage import deliveries
+from storage import pulse as pulse_store
 from storage import repository as repo
+from storage import scorecard as scorecard_store
 from storage.db import Database
-from storage.models import Alliance, Checkin, Commitment, Delivery
+from storage.models import Alliance, Checkin, Commitment, Delivery, PulseSettings, ScorecardSettings
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -153,3 +158,57 @@ def test_the_sweep_instant_only_moves_forward(db: Database) -> None:
         assert deliveries.sweep_instant(session=session, now=NOW + timedelta(minutes=1)) == NOW + timedelta(minutes=1)
     with db.session() as session:
         assert deliveries.last_sweep(session=session) == NOW + timedelta(minutes=1)
+
+
+def test_the_claim_and_the_search_for_new_alliances_read_small_indexes_not_whole_tables(db: Database) -> None:
+    # Every sweep runs these; their cost must follow what is due, not the history (issue 13's lean sweep). SQLite
+    # says which index it reads; PostgreSQL's choice depends on its statistics, so there the queries only run.
+    alliance_id = make_alliance(db)
+    for channel in ("C2", "C3", "C4"):
+        make_alliance(db, channel)
+    plan(db, alliance_id, 300)
+    with db.engine.begin() as connection:  # a history: most deliveries sent long ago, every alliance planned for
+        connection.execute(text("UPDATE delivery SET status = 'sent' WHERE id % 50 <> 0"))
+        connection.execute(
+            text("UPDATE alliance SET scorecard_planned = true, pulse_planned = true WHERE id <> :a"),
+            {"a": alliance_id},
+        )
+        connection.execute(text("ANALYZE"))
+    seen: list[tuple[str, Any]] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append((args[2], args[3])))
+    with db.session() as session:
+        deliveries.claim_deliveries(session=session, now=NOW, worker="w", limit=10, lease=LEASE)
+        pulse_store.unplanned_alliances(session=session, limit=10)
+        scorecard_store.needing_attention(session=session, now=NOW, reviews_before=NOW, limit=10)
+    if db.engine.dialect.name != "sqlite":
+        return
+
+    def steps(marker: str) -> list[str]:
+        statement, parameters = next((s, p) for s, p in seen if marker in s)
+        with db.engine.connect() as connection:
+            return [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+
+    # A bare "SCAN delivery" (every row) is what the claim did before the partial index of unsent deliveries.
+    claim = steps("UPDATE delivery")
+    assert "SCAN delivery" not in claim and any("ix_delivery_unsent" in step for step in claim), claim
+    assert steps("NOT alliance.pulse_planned")[0] == "SCAN alliance USING INDEX ix_alliance_pulse_unplanned"
+    assert steps("NOT alliance.scorecard_planned")[0] == "SCAN alliance USING INDEX ix_alliance_scorecard_unplanned"
+
+
+def test_a_new_alliance_is_planned_for_once_by_the_scorecard_and_the_pulse(db: Database) -> None:
+    alliance_id = make_alliance(db)
+    with db.session() as session:
+        assert [a.id for a in pulse_store.unplanned_alliances(session=session, limit=10)] == [alliance_id]
+        assert scorecard_store.needing_attention(session=session, now=NOW, reviews_before=NOW, limit=10) == [
+            alliance_id
+        ]
+    assert pulse_planning.plan(db, NOW) >= 0
+    assert digest.plan(db, NOW) >= 0
+    with db.session() as session:
+        alliance = session.get(Alliance, alliance_id)
+        assert alliance is not None and alliance.scorecard_planned and alliance.pulse_planned
+        assert session.get(PulseSettings, alliance_id) is not None
+        assert session.get(ScorecardSettings, alliance_id) is not None
+        assert pulse_store.unplanned_alliances(session=session, limit=10) == []
+        # Its reviews were just looked at and no digest is due: nothing for the scorecard until something changes.
+        assert scorecard_store.needing_attention(session=session, now=NOW, reviews_before=NOW, limit=10) == []

@@ -42,8 +42,10 @@ OFFER_QUIET = timedelta(days=30)
 def plan(db: Database, now: datetime) -> int:
     """Everything about pulses that has fallen due by `now`, planned as deliveries; how many are new."""
     with db.session() as session:
-        for alliance in store.alliances_without_settings(session=session, limit=BATCH):
+        for alliance in store.unplanned_alliances(session=session, limit=BATCH):
             ensure_settings(session, alliance)
+            alliance.pulse_planned = True
+            session.add(alliance)
         rows: list[dict[str, Any]] = []
         for settings in store.due_settings(session=session, now=now, limit=BATCH):
             due = session.get(Alliance, settings.alliance_id)

@@ -87,6 +87,9 @@ def plan(db: Database, now: datetime) -> int:
             if settings is None:
                 first = next_digest(Frequency.MONTHLY, alliance.home_tz, now)
                 settings = scorecard_store.add_settings(session=session, alliance_id=alliance.id, next_digest_at=first)
+            if not alliance.scorecard_planned:
+                alliance.scorecard_planned = True
+                session.add(alliance)
             if settings.balance_dirty:
                 rows += _imbalance(session, alliance, settings, now)
             if settings.digest != Frequency.OFF.value and settings.next_digest_at and settings.next_digest_at <= now:
