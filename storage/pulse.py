@@ -26,7 +26,7 @@ def settings(*, session: Session, alliance_id: int) -> PulseSettings | None:
 
 def unplanned_alliances(*, session: Session, limit: int) -> list[Alliance]:
     """Alliances the pulse has not planned for yet (new since the last sweep), by the partial index of them: each
-    gets its first pulse's date, and `planned` then marks it."""
+    gets its first pulse's date, and then `pulse_planned` marks it."""
     query = select(Alliance).where(text("NOT alliance.pulse_planned")).order_by(col(Alliance.id)).limit(limit)
     return list(session.exec(query).all())
 
