@@ -18,6 +18,11 @@ class Status(StrEnum):
     DROPPED = "dropped"
 
 
+def partial_index(name: str, *columns: str, where: str) -> Index:
+    """An index of the rows `where` holds, on SQLite and PostgreSQL alike."""
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
+
 class Alliance(SQLModel, table=True):
     """One partnership, anchored in one shared channel."""
 
@@ -25,18 +30,8 @@ class Alliance(SQLModel, table=True):
         UniqueConstraint("platform", "channel_id", name="uq_alliance_channel"),
         # The alliances the scorecard, or the pulse, has not planned for yet: what each sweep looks for, however
         # many alliances there are. The queries say these conditions literally, so that SQLite sees it may use them.
-        Index(
-            "ix_alliance_scorecard_unplanned",
-            "id",
-            sqlite_where=text("NOT scorecard_planned"),
-            postgresql_where=text("NOT scorecard_planned"),
-        ),
-        Index(
-            "ix_alliance_pulse_unplanned",
-            "id",
-            sqlite_where=text("NOT pulse_planned"),
-            postgresql_where=text("NOT pulse_planned"),
-        ),
+        partial_index("ix_alliance_scorecard_unplanned", "id", where="NOT scorecard_planned"),
+        partial_index("ix_alliance_pulse_unplanned", "id", where="NOT pulse_planned"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -251,12 +246,7 @@ class Delivery(SQLModel, table=True):
         Index("ix_delivery_due", "status", "not_before"),
         # The deliveries still to send, in the order the sweep claims them: a small index however many were sent.
         # The claim names these statuses literally, as here, so that SQLite sees it may use it.
-        Index(
-            "ix_delivery_unsent",
-            "not_before",
-            sqlite_where=text(UNSENT),
-            postgresql_where=text(UNSENT),
-        ),
+        partial_index("ix_delivery_unsent", "not_before", where=UNSENT),
     )
 
     id: int | None = Field(default=None, primary_key=True)
