@@ -132,6 +132,10 @@ class HttpServer:
         self.server: Any = create_server(
             wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY, ident="alliance-bot"
         )
+        # waitress logs a warning for every request that finds all its threads busy: under a burst, one log line per
+        # request, written by the thread that reads every connection (a fifth of the process's time in bench/load.py).
+        dispatcher = self.server.task_dispatcher
+        dispatcher.queue_logger = QueueDepthLog(dispatcher.queue_logger)  # type: ignore[assignment]
         self.host = host
         self.drain_seconds = drain_seconds
 
@@ -166,6 +170,27 @@ class HttpServer:
 
     def _unsent(self) -> bool:
         return any(getattr(channel, "total_outbufs_len", 0) for channel in list(self.server._map.values()))
+
+
+class QueueDepthLog:
+    """Stands in for waitress's queue logger: its "Task queue depth is N" warnings, at most one every `every`
+    seconds, with the deepest queue seen since the last one. A backlog is still reported, not once per request."""
+
+    def __init__(self, logger: logging.Logger, every: float = 10.0) -> None:
+        self.logger = logger
+        self.every = every
+        self._last = -every
+        self._deepest = 0
+        self._lock = threading.Lock()
+
+    def warning(self, message: str, depth: int, *_: object) -> None:
+        with self._lock:
+            self._deepest = max(self._deepest, depth)
+            now = time.monotonic()
+            if now - self._last < self.every:
+                return
+            deepest, self._deepest, self._last = self._deepest, 0, now
+        self.logger.warning("Task queue depth is %d (the deepest in the last %.0f s at most)", deepest, self.every)
 
 
 def serve(wsgi: SlackWsgi, *, host: str, port: int, threads: int = THREADS) -> None:
