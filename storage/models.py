@@ -137,7 +137,6 @@ class Commitment(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("alliance_id", "ref", name="uq_commitment_ref"),
         Index("ix_commitment_alliance_status_due", "alliance_id", "status", "due_at"),
-        Index("ix_commitment_status_due", "status", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -243,7 +242,6 @@ class Delivery(SQLModel, table=True):
     """
 
     __table_args__ = (
-        Index("ix_delivery_due", "status", "not_before"),
         # The deliveries still to send, in the order the sweep claims them: a small index however many were sent.
         # The claim names these statuses literally, as here, so that SQLite sees it may use it.
         partial_index("ix_delivery_unsent", "not_before", where=UNSENT),
