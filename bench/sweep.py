@@ -294,9 +294,10 @@ class Timing:
     statements: int
 
 
-def one_sweep(db: Database, counter: StatementCounter) -> tuple[Timing, SweepReport, int]:
-    courier = NullCourier()
-    scheduler = Scheduler(db, courier, pacer=Pacer(0), worker="bench")
+def one_sweep(scheduler: Scheduler, counter: StatementCounter) -> tuple[Timing, SweepReport, int]:
+    courier = scheduler.courier
+    assert isinstance(courier, NullCourier)
+    courier.count = 0
     before = counter.count
     started, cpu = time.perf_counter(), time.process_time()
     report = scheduler.sweep(NOW)
@@ -312,16 +313,22 @@ def baseline(db: Database, size: int) -> int:
     return size // 10
 
 
+def sweeper(db: Database) -> Scheduler:
+    """One scheduler for all the sweeps of a run, as `serve` has one for its life."""
+    return Scheduler(db, NullCourier(), pacer=Pacer(0), worker="bench")
+
+
 def measure(db: Database, due_ids: list[int], runs: int, baseline: int) -> tuple[list[Timing], list[Timing]]:
     counter = StatementCounter(db)
+    scheduler = sweeper(db)
     due: list[Timing] = []
     idle: list[Timing] = []
     for run in range(runs + 1):  # the first run warms the caches (zones, holidays, statements) and is not counted
         reset(db, due_ids, baseline)
-        timing, report, sent = one_sweep(db, counter)
+        timing, report, sent = one_sweep(scheduler, counter)
         if sent != DUE or report.sent != DUE:
             raise SystemExit(f"expected {DUE} messages, the sweep sent {sent}: {report}")
-        quiet, report, sent = one_sweep(db, counter)
+        quiet, report, sent = one_sweep(scheduler, counter)
         if sent or report.nudges_planned or report.checkins_opened:
             raise SystemExit(f"expected nothing due, got {report}")
         if run:
@@ -333,10 +340,11 @@ def measure(db: Database, due_ids: list[int], runs: int, baseline: int) -> tuple
 def profile(db: Database, due_ids: list[int], label: str, baseline: int) -> None:
     reset(db, due_ids, baseline)
     counter = StatementCounter(db)
+    scheduler = sweeper(db)
     for title in ("1,000 due", "nothing due"):
         profiler = cProfile.Profile()
         profiler.enable()
-        one_sweep(db, counter)
+        one_sweep(scheduler, counter)
         profiler.disable()
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)

@@ -183,7 +183,7 @@ class ProcessedEvent(SQLModel, table=True):
     """Slack delivers events at least once; a row here means this event id was already handled."""
 
     event_id: str = Field(primary_key=True, max_length=64)
-    # Indexed: every sweep forgets the ids older than a day.
+    # Indexed: the sweep forgets the ids older than a day (every ten minutes, bot.core.schedule.FORGET_EVERY).
     received_at: datetime = Field(sa_column=Column(AwareDateTime(), nullable=False, index=True))
 
 

@@ -57,8 +57,10 @@ MAX_ATTEMPTS = 5
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
 # A private message sent this long after its planned (working) moment is checked against working hours again.
 LATE = timedelta(minutes=15)
-# Slack retries an event for about an hour; a day of event ids is ample to catch every retry.
+# Slack retries an event for about an hour; a day of event ids is ample to catch every retry. They are forgotten
+# every FORGET_EVERY of sweep time, not on every sweep (a sweep runs every minute, and sooner when woken).
 EVENT_MEMORY = timedelta(days=1)
+FORGET_EVERY = timedelta(minutes=10)
 
 # What each feature sends, as (its kinds of delivery, what one says now): asked when the message goes out.
 SAID_BY: tuple[tuple[tuple[str, ...], Callable[[Session, DeliveryRow, datetime], Dispatch | None]], ...] = (
@@ -91,22 +93,26 @@ class Scheduler:
         self.courier = courier
         self.pacer = pacer or Pacer()
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._forgot_at: datetime | None = None  # the sweep instant event ids were last forgotten at
 
     def sweep(self, now: datetime) -> SweepReport:
         """One pass as of `now`: everything due before it is planned, and what can be sent is sent."""
         if now.tzinfo is None:
             raise ValueError("the sweep needs a timezone-aware instant")
-        with self.db.session() as session:
-            now = deliveries.sweep_instant(session=session, now=now)
-            report = SweepReport(at=now)
-            report.forgotten_events = deliveries.forget_events(session=session, before=now - EVENT_MEMORY)
-        report.checkins_opened = _isolated("check-ins", planning.plan, self.db, now)
-        report.nudges_planned = _isolated("nudges", nudges.plan, self.db, now)
-        _isolated("disputes", disputes.plan, self.db, now)
-        report.scorecard_planned = _isolated("scorecard", digest.plan, self.db, now)
-        report.pulse_planned = _isolated("pulse", pulse.plan, self.db, now)
-        if self.courier is not None:
-            self.deliver(now, report)
+        with self.db.pinned():  # one connection for the pass's units of work (each still its own transaction)
+            with self.db.session() as session:
+                now = deliveries.sweep_instant(session=session, now=now)
+                report = SweepReport(at=now)
+                if self._forgot_at is None or not timedelta(0) <= now - self._forgot_at < FORGET_EVERY:
+                    report.forgotten_events = deliveries.forget_events(session=session, before=now - EVENT_MEMORY)
+                    self._forgot_at = now
+            report.checkins_opened = _isolated("check-ins", planning.plan, self.db, now)
+            report.nudges_planned = _isolated("nudges", nudges.plan, self.db, now)
+            _isolated("disputes", disputes.plan, self.db, now)
+            report.scorecard_planned = _isolated("scorecard", digest.plan, self.db, now)
+            report.pulse_planned = _isolated("pulse", pulse.plan, self.db, now)
+            if self.courier is not None:
+                self.deliver(now, report)
         return report
 
     # ---- delivering ---------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from bot.core.ports import Outgoing
 from bot.core.schedule import CLAIM_TIMEOUT, MAX_ATTEMPTS, Pacer, Scheduler, SweepReport
 from bot.core.service import AllianceService
 from storage.db import Database
-from storage.models import Alliance, Checkin, Delivery, Person
+from storage.models import Alliance, Checkin, Delivery, Person, ProcessedEvent
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday
 HOUR = timedelta(hours=1)
@@ -683,3 +683,26 @@ def test_two_slipping_commitments_bring_a_monthly_checkin_forward(world: World) 
     # Both went overdue at 18:00 Berlin on 1 Dec. A week after the start (Tue 1 Dec 10:00 New York) has passed
     # by then, so the check-in comes the next working morning: Wed 2 Dec 10:00 New York, not 22 Dec.
     assert [c.opened_at for c in world.checkins()] == [datetime(2026, 12, 2, 15, 0, tzinfo=UTC)]
+
+
+# ---- forgetting event ids ---------------------------------------------------------------------------------
+
+
+def test_event_ids_older_than_a_day_are_forgotten_every_ten_minutes_of_sweeps_not_on_every_one(world: World) -> None:
+    def remembered(event_id: str, at: datetime) -> None:
+        with world.db.session() as session:
+            session.add(ProcessedEvent(event_id=event_id, received_at=at))
+
+    def kept() -> list[str]:
+        with world.db.session() as session:
+            return sorted(e.event_id for e in session.exec(select(ProcessedEvent)))
+
+    start = utc(2026, 12, 3, 12)
+    remembered("EvOLD1", start - schedule.EVENT_MEMORY - HOUR)
+    remembered("EvNEW", start - HOUR)
+    assert world.sweep(start).forgotten_events == 1
+    remembered("EvOLD2", start - schedule.EVENT_MEMORY - HOUR)
+    assert world.sweep(start + timedelta(minutes=1)).forgotten_events == 0  # within ten minutes: not looked for
+    assert kept() == ["EvNEW", "EvOLD2"]
+    assert world.sweep(start + schedule.FORGET_EVERY).forgotten_events == 1
+    assert kept() == ["EvNEW"]
