@@ -476,7 +476,8 @@ class Database:
         taken from the pool once. For a run of short units of work, such as the sweep's: on PostgreSQL each checkout
         is a round trip (the ping) and each return another moment's work, about a millisecond a unit (bench/sweep.py
         with nothing due). Work in other threads is unaffected."""
-        if _pinned.get() is not None:
+        current = _pinned.get()
+        if current is not None and current[0] is self:
             yield
             return
         with self.engine.connect() as connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -65,3 +66,20 @@ def test_another_thread_is_not_pinned_and_sees_each_commit_at_once(db: Database,
         reader.join(timeout=10)
     assert seen == [["Ev1"]]  # committed before the block ended
     assert checkouts[0] == 2  # the pinned one, and the other thread's own
+
+
+def test_pinning_another_database_inside_the_block_pins_that_one_too(tmp_path: Path) -> None:
+    first, second = (Database(f"sqlite:///{tmp_path / name}") for name in ("one.db", "two.db"))
+    try:
+        for db in (first, second):
+            db.migrate()
+        seen = [0]
+        event.listen(second.engine.pool, "checkout", lambda *_: seen.__setitem__(0, seen[0] + 1))
+        with first.pinned(), second.pinned():
+            _add(second, "Ev1")
+            _add(second, "Ev2")
+        assert seen[0] == 1
+        assert _ids(second) == ["Ev1", "Ev2"]
+    finally:
+        first.dispose()
+        second.dispose()
