@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import threading
@@ -137,6 +138,7 @@ class HttpServer:
         # acknowledgements took 2.2-2.5 times a bare Bolt app's; without, 1.1-1.7 times (bench/load.py).
         dispatcher = self.server.task_dispatcher
         dispatcher.queue_logger = QueueDepthLog(dispatcher.queue_logger)  # type: ignore[assignment]
+        self.server.channel_class = _channel_class()  # type: ignore[union-attr]
         self.host = host
         self.drain_seconds = drain_seconds
 
@@ -171,6 +173,23 @@ class HttpServer:
 
     def _unsent(self) -> bool:
         return any(getattr(channel, "total_outbufs_len", 0) for channel in list(self.server._map.values()))
+
+
+@functools.cache
+def _channel_class() -> type:
+    """waitress's connection, except that the loop thread, finding a response being written by the request's thread
+    (which holds the connection's output lock while it sends), gives that thread the interpreter instead of going
+    round again at once. waitress polls the socket (writable), fails to take the lock and polls again: under a burst
+    the request's thread waits for the interpreter while the loop spins on it, a few milliseconds a response."""
+    from waitress.channel import HTTPChannel
+
+    class Channel(HTTPChannel):
+        def _flush_some_if_lockable(self, do_close: bool = True) -> None:
+            HTTPChannel._flush_some_if_lockable(self, do_close=do_close)  # type: ignore[attr-defined]
+            if self.total_outbufs_len:
+                time.sleep(0)  # the writer sends what it wrote, or wakes the loop for the rest
+
+    return Channel
 
 
 class QueueDepthLog:
