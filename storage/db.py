@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -152,6 +152,9 @@ class WriterGate:
         self._first_waiting = 0
 
     def acquire_for(self, connection: Any, *, first_in_line: bool, wait: float) -> None:
+        self.acquire(connection.connection.dbapi_connection, first_in_line=first_in_line, wait=wait)
+
+    def acquire(self, dbapi_connection: object, *, first_in_line: bool, wait: float) -> None:
         with self._cond:
             if first_in_line:
                 self._first_waiting += 1
@@ -165,7 +168,7 @@ class WriterGate:
             if not free:
                 self._cond.notify_all()  # a waiter held back for this one may go now
                 raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
-            self._held_by = connection.connection.dbapi_connection
+            self._held_by = dbapi_connection
 
     def release_for(self, connection: Any) -> None:
         self.release(connection.connection.dbapi_connection)
@@ -430,6 +433,10 @@ class Database:
             autocommit=autocommit,
             ping=ping,
         )
+        self._busy_seconds = busy_seconds
+        self._first_in_line = first_in_line
+        self._driver_lock = threading.Lock()
+        self._driver: tuple[sqlite3.Connection, WriterGate] | None = None
 
     def migrate(self) -> None:
         migrate(self.engine)
@@ -470,6 +477,31 @@ class Database:
             finally:
                 _unit_of_work.reset(token)
 
+    def driver_write(self, statement: str, parameters: Sequence[object]) -> list[tuple[Any, ...]]:
+        """A SQLite file only: one statement straight through the driver, a transaction of its own, and the rows it
+        returns. For the writes an acknowledgement waits on (the inbox's): a SQLAlchemy session around the statement
+        cost several times the statement. It queues at this process's writer gate as every unit of work does (first
+        in line if this database was made so), on a connection of its own, and holds the gate for the one call:
+        SQLite commits a statement made outside a transaction when it ends. SQLite's "database is locked" is raised
+        as SQLAlchemy's OperationalError, as from a session."""
+        with self._driver_lock:
+            if self._driver is None:
+                path = self.engine.url.database or ""
+                if self.engine.dialect.name != "sqlite" or path in ("", ":memory:"):
+                    raise TypeError("driver_write is for a SQLite file")
+                pooled = self.engine.raw_connection()  # the engine's connect hooks (WAL, pragmas) have run on it
+                pooled.detach()  # this database's own from now on; closed by dispose
+                self._driver = (pooled.dbapi_connection, _writer_gate(path))  # type: ignore[assignment]
+            assert self._driver is not None
+            connection, gate = self._driver
+            gate.acquire(connection, first_in_line=self._first_in_line, wait=self._busy_seconds)
+            try:
+                return connection.execute(statement, parameters).fetchall()
+            except sqlite3.OperationalError as error:
+                raise OperationalError(statement[:80], None, error) from error
+            finally:
+                gate.release(connection)
+
     @contextmanager
     def pinned(self) -> Iterator[None]:
         """Within the block, this thread's units of work (each still its own transaction) share one connection,
@@ -488,6 +520,10 @@ class Database:
                 _pinned.reset(token)
 
     def dispose(self) -> None:
+        with self._driver_lock:
+            if self._driver is not None:
+                self._driver[0].close()
+                self._driver = None
         self.engine.dispose()
         if self.checkpoints is not None:
             self.checkpoints.stop()

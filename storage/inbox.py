@@ -7,14 +7,17 @@ process that lost its lease (it stalled, another replica took the row over) cann
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import TextClause, bindparam, delete, func, select, text, update
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlmodel import Session, col
 
+from storage.db import Database
 from storage.models import InboxEntry
 from storage.sql import among
 from storage.types import AwareDateTime
@@ -79,10 +82,7 @@ def store_many(session: Session, received: Sequence[Received], *, owner: str, le
     if not received:
         return []
     postgresql = session.get_bind().dialect.name == "postgresql"
-    first: dict[str, int] = {}
-    for n, request in enumerate(received):
-        first.setdefault(request.key, n)
-    unique = [received[n] for n in sorted(first.values())]
+    first, unique = _first_of_each_key(received)
     params: dict[str, object] = {"owner": owner}
     if postgresql:
         params["lease_seconds"] = lease.total_seconds()
@@ -99,11 +99,55 @@ def store_many(session: Session, received: Sequence[Received], *, owner: str, le
                 f"headers_{n}": request.headers,
             }
         )
-    stored = {
-        str(key): int(new)
-        for new, key in session.connection().execute(_store_statement(len(unique), postgresql), params)
-    }
-    return [stored.get(request.key) if first[request.key] == n else None for n, request in enumerate(received)]
+    stored = session.connection().execute(_store_statement(len(unique), postgresql), params)
+    return _ids_of(received, first, stored)
+
+
+# ---- the same writes through SQLite's driver (Database.driver_write), for what an acknowledgement waits on ----
+# Their clock is this machine's, which is SQLite's: every process on a SQLite file runs where the file is.
+
+
+def store_many_sqlite(db: Database, received: Sequence[Received], *, owner: str, lease: timedelta) -> list[int | None]:
+    """`store_many`, on a SQLite file."""
+    if not received:
+        return []
+    first, unique = _first_of_each_key(received)
+    now = datetime.now(UTC)
+    stamp, until = _SQLITE_STAMP(now), _SQLITE_STAMP(now + lease)
+    params: list[object] = []
+    for request in unique:
+        params += [request.key, request.kind, request.mode, request.body, request.headers, stamp, owner, until]
+    return _ids_of(received, first, db.driver_write(_sqlite_store_statement(len(unique)), params))
+
+
+def finish_sqlite(db: Database, *, entry_id: int, owner: str, outcome: str) -> bool:
+    """`finish`, on a SQLite file."""
+    statement = "UPDATE inbox SET done_at = ?, outcome = ? WHERE id = ? AND owner = ? AND done_at IS NULL RETURNING id"
+    return len(db.driver_write(statement, [_SQLITE_STAMP(datetime.now(UTC)), outcome, entry_id, owner])) == 1
+
+
+# How AwareDateTime writes a datetime on SQLite (naive UTC text), for the statements above.
+_SQLITE_STAMP: Callable[[datetime], str] = AwareDateTime().bind_processor(sqlite_dialect())  # type: ignore[assignment]
+
+
+@lru_cache(maxsize=64)
+def _sqlite_store_statement(rows: int) -> str:
+    return _COLUMNS + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, 1)"] * rows) + _CONFLICT
+
+
+def _first_of_each_key(received: Sequence[Received]) -> tuple[dict[str, int], list[Received]]:
+    """Where each key first appears in the batch, and those requests in order: the ones to write."""
+    first: dict[str, int] = {}
+    for n, request in enumerate(received):
+        first.setdefault(request.key, n)
+    return first, [received[n] for n in sorted(first.values())]
+
+
+def _ids_of(received: Sequence[Received], first: dict[str, int], stored: Iterable[Any]) -> list[int | None]:
+    """Each request's new id, from the (id, key) rows the INSERT returned; None for a key stored before, or seen
+    earlier in the batch."""
+    ids = {str(key): int(new) for new, key in stored}
+    return [ids.get(request.key) if first[request.key] == n else None for n, request in enumerate(received)]
 
 
 def store(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine.default import CACHE_HIT
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot.runtime import open_database
@@ -207,3 +209,70 @@ def test_requests_that_arrive_together_are_written_in_one_statement(db: Database
     bodies = {entry(db, i).body for i in new if i is not None}
     assert bodies == {"body 0", "body 2", "body 4"}  # the first request under Ev1 is the one kept
     assert {entry(db, i).owner for i in new if i is not None} == {"here"}
+
+
+# ---- through SQLite's driver (what an acknowledgement waits on) ----------------------------------------------
+
+
+def test_the_driver_writes_what_the_session_writes(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'inbox.db'}")
+    db.migrate()
+    try:
+        before = store(db, key="event:Ev-old")
+        batch = [
+            rows.Received(key, "event_callback", "http", f"body {n}", "{}")
+            for n, key in enumerate(["event:Ev1", "event:Ev-old", "event:Ev2", "event:Ev1"])
+        ]
+        ids = rows.store_many_sqlite(db, batch, owner="here", lease=LEASE)
+        assert ids[1] is None and ids[3] is None  # stored before; a second request under a key in the batch
+        assert ids[0] is not None and ids[2] is not None and before not in ids
+        first = entry(db, ids[0])
+        assert (first.key, first.kind, first.mode, first.body, first.headers, first.owner, first.attempts) == (
+            "event:Ev1",
+            "event_callback",
+            "http",
+            "body 0",
+            "{}",
+            "here",
+            1,
+        )
+        # Read back aware, in UTC, as the session writes them: the lease is judged against the database's clock.
+        assert first.lease_until - first.received_at == LEASE
+        with db.session() as session:
+            assert abs(rows.db_now(session) - first.received_at) < timedelta(seconds=5)
+            assert list(rows.abandoned(session, limit=10)) == []
+        assert not rows.finish_sqlite(db, entry_id=ids[0], owner="someone else", outcome=rows.DONE)
+        assert rows.finish_sqlite(db, entry_id=ids[0], owner="here", outcome=rows.DONE)
+        assert not rows.finish_sqlite(db, entry_id=ids[0], owner="here", outcome=rows.FAILED)
+        done = entry(db, ids[0])
+        assert done.outcome == rows.DONE and done.done_at is not None and done.done_at.tzinfo is not None
+    finally:
+        db.dispose()
+
+
+def test_the_driver_waits_its_turn_at_the_writer_gate_and_says_locked_past_its_patience(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    db = Database(url)
+    db.migrate()
+    intake = Database(url, busy_seconds=0.2, first_in_line=True)
+    received = [rows.Received("k:1", "slash_command", "http", "x=1", "{}")]
+    try:
+        with db.session() as session:  # a listener's unit of work holds SQLite's write lock
+            session.connection()
+            started = time.monotonic()
+            with pytest.raises(OperationalError):
+                rows.store_many_sqlite(intake, received, owner="a", lease=LEASE)
+            assert time.monotonic() - started >= 0.2
+        assert rows.store_many_sqlite(intake, received, owner="a", lease=LEASE)[0] is not None
+    finally:
+        intake.dispose()
+        db.dispose()
+
+
+def test_the_driver_is_for_a_sqlite_file_only() -> None:
+    memory = Database("sqlite://")
+    try:
+        with pytest.raises(TypeError):
+            memory.driver_write("SELECT 1", [])
+    finally:
+        memory.dispose()
