@@ -418,13 +418,14 @@ class Database:
         self.url = normalise_url(url)
         self.checkpoints: Checkpoints | None = None
         parsed = make_url(self.url)
-        if checkpoint_every is not None and parsed.get_backend_name() == "sqlite":
-            path = parsed.database or ""
-            if path and path != ":memory:":
-                # Registered before the engine connects, so that every connection to the file takes the backstop.
-                self.checkpoints = Checkpoints(path, checkpoint_every)
-                _checkpoints[_file_key(path)] = self.checkpoints
-                self.checkpoints.start()
+        path = parsed.database or ""
+        # The SQLite file this database is, if it is one (not PostgreSQL, not an in-memory database).
+        self.sqlite_file = path if parsed.get_backend_name() == "sqlite" and path not in ("", ":memory:") else None
+        if checkpoint_every is not None and self.sqlite_file is not None:
+            # Registered before the engine connects, so that every connection to the file takes the backstop.
+            self.checkpoints = Checkpoints(self.sqlite_file, checkpoint_every)
+            _checkpoints[_file_key(self.sqlite_file)] = self.checkpoints
+            self.checkpoints.start()
         self.engine = make_engine(
             self.url,
             busy_seconds=busy_seconds,
@@ -486,12 +487,11 @@ class Database:
         as SQLAlchemy's OperationalError, as from a session."""
         with self._driver_lock:
             if self._driver is None:
-                path = self.engine.url.database or ""
-                if self.engine.dialect.name != "sqlite" or path in ("", ":memory:"):
+                if self.sqlite_file is None:
                     raise TypeError("driver_write is for a SQLite file")
                 pooled = self.engine.raw_connection()  # the engine's connect hooks (WAL, pragmas) have run on it
                 pooled.detach()  # this database's own from now on; closed by dispose
-                self._driver = (pooled.dbapi_connection, _writer_gate(path))  # type: ignore[assignment]
+                self._driver = (pooled.dbapi_connection, _writer_gate(self.sqlite_file))  # type: ignore[assignment]
             assert self._driver is not None
             connection, gate = self._driver
             gate.acquire(connection, first_in_line=self._first_in_line, wait=self._busy_seconds)

@@ -231,8 +231,7 @@ class Inbox:
         )
         # SQLite (a file): the intake's two writes, the request and its end, go straight through the driver
         # (Database.driver_write): through a session each cost more than Bolt's whole handling of the request.
-        path = self.intake.engine.url.database or ""
-        self.driver = self.sqlite and path not in ("", ":memory:")
+        self.driver = self.intake.sqlite_file is not None
         self.secret = signing_secret
         self.owner = (owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")[:80]
         self.lease = lease
