@@ -1,8 +1,9 @@
 """The baseline for the HTTP benchmark: a bare Bolt app that only acknowledges `/alliance`.
 
-It is served exactly as the bot serves itself (Bolt's WSGI ``SlackRequestHandler`` on waitress, the same
-thread count, body limit and paths), with a ``WebClient`` pointed at ``SLACK_API_URL`` (the fake Web API),
-so the only difference from ``alliance-bot serve`` is the bot's own work.
+It is served exactly as the bot serves itself: Bolt's WSGI ``SlackRequestHandler`` on the bot's own waitress
+server, ``bot.slack.http.HttpServer`` (the same thread count, body limit, paths, connection class and queue log),
+with a ``WebClient`` pointed at ``SLACK_API_URL`` (the fake Web API). The only difference from
+``alliance-bot serve`` is the bot's own work.
 
     python bench/bare_bolt.py --port 3101 --threads 8
 
@@ -20,10 +21,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from waitress import serve
 
-# Same constants as bot/slack/http.py (which imports only slack_bolt and bot.slack.signing), so both servers match.
-from bot.slack.http import EVENTS_PATH, HEALTH_PATH, MAX_BODY
+# The bot's server and constants, so that both servers match.
+from bot.slack.http import EVENTS_PATH, HEALTH_PATH, HttpServer
 
 StartResponse = Callable[..., Any]
 
@@ -71,14 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
         api_url=os.environ["SLACK_API_URL"],
     )
-    serve(
-        BareWsgi(app),
-        host="127.0.0.1",
-        port=args.port,
-        threads=args.threads,
-        max_request_body_size=MAX_BODY,
-        ident="bare-bolt",
-    )
+    HttpServer(BareWsgi(app), host="127.0.0.1", port=args.port, threads=args.threads, ident="bare-bolt").run()
     return 0
 
 

@@ -25,6 +25,7 @@ HEALTH_PATH = "/healthz"
 MAX_BODY = 1024 * 1024  # Slack's payloads are small; refuse anything that is not
 
 StartResponse = Callable[..., Any]
+Wsgi = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class SlackWsgi:
@@ -126,12 +127,19 @@ class HttpServer:
     lets the requests already in hand be answered (up to `drain_seconds`), then ends `run()`."""
 
     def __init__(
-        self, wsgi: SlackWsgi, *, host: str, port: int, threads: int = THREADS, drain_seconds: float = 5.0
+        self,
+        wsgi: Wsgi,
+        *,
+        host: str,
+        port: int,
+        threads: int = THREADS,
+        drain_seconds: float = 5.0,
+        ident: str = "alliance-bot",
     ) -> None:
         from waitress.server import create_server
 
         self.server: Any = create_server(
-            wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY, ident="alliance-bot"
+            wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY, ident=ident
         )
         # waitress logs a warning for every request that finds all its threads busy: under a burst, one log line per
         # request, written by the thread that reads every connection. With them, on PostgreSQL the slowest 1% of
