@@ -237,6 +237,7 @@ class Inbox:
         self.lease = lease
         self.acks_first = priority.AcksFirst()
         self._together: GroupCommit[rows.Received, int | None] = GroupCommit(self._store)
+        self.workers = workers
         self.executor = InboxExecutor(self, max_workers=workers)
         self.app: App | None = None
         self._held: dict[int, Ticket] = {}
@@ -378,6 +379,10 @@ class Inbox:
     def start(self, app: App) -> None:
         """Keep our leases alive and carry out what dead processes left, from now on (the first pass at once)."""
         self.app = app
+        # The connections the first requests will want at once, opened before any arrives: one per listener, and
+        # the acknowledgements' own (their group commit, the listeners' "done").
+        self.db.warm(self.workers + 1)
+        self.intake.warm(self.workers + 1)
         self._thread = threading.Thread(target=self._run, name="inbox", daemon=True)
         self._thread.start()
 
