@@ -467,16 +467,22 @@ class Contribution(SQLModel, table=True):
 class ScorecardSettings(SQLModel, table=True):
     """Per alliance: the imbalance threshold and its current episode, and the sponsor digest's rhythm."""
 
+    # Each sweep looks for alliances with scorecard work, in three indexes (these two and next_digest_at's), not
+    # in every alliance's row. A full index of a flag would not do: SQLite cannot tell that `true` is rare.
+    __table_args__ = (partial_index("ix_scorecardsettings_dirty", "alliance_id", where="balance_dirty"),)
+
     alliance_id: int = Field(foreign_key="alliance.id", primary_key=True)
     balance_threshold: int = Field(default=25)  # percentage points of progress between the parties
     # Set when the metrics changed since the imbalance rule last looked: the sweep looks only at these.
-    balance_dirty: bool = Field(default=False, index=True)
+    balance_dirty: bool = Field(default=False)
     imbalance_episode: int = Field(default=0)
     imbalanced_since: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
     digest: str = Field(default="monthly", max_length=16)
     next_digest_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True))
     # When review dates (end of the agreed timeframe, goals' target dates) were last compared with now.
-    reviews_checked_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime(), nullable=True))
+    reviews_checked_at: datetime | None = Field(
+        default=None, sa_column=Column(AwareDateTime(), nullable=True, index=True)
+    )
 
 
 class ReviewAnswer(SQLModel, table=True):

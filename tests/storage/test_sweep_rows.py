@@ -195,6 +195,57 @@ def test_the_claim_and_the_search_for_new_alliances_read_small_indexes_not_whole
     assert steps("NOT alliance.scorecard_planned")[0] == "SCAN alliance USING INDEX ix_alliance_scorecard_unplanned"
 
 
+def test_the_search_for_scorecard_work_reads_indexes_not_every_alliances_settings(db: Database) -> None:
+    # Every sweep asks which alliances have scorecard work (metrics changed, a digest due, reviews not looked at
+    # for a while): each of the four conditions must be one an index answers, or the search reads every alliance's
+    # settings every minute. A settled deployment of 2,000 alliances, none with work; both databases are asked
+    # for their plan (PostgreSQL with a full read made a last resort: on a small table it is cheaper anyway).
+    with db.engine.begin() as connection:
+        connection.execute(
+            Alliance.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "platform": "slack",
+                    "channel_id": f"C{n:05d}",
+                    "name": f"Alliance {n}",
+                    "host_team_id": "TACME",
+                    "started_at": NOW - timedelta(days=60),
+                    "scorecard_planned": True,
+                    "pulse_planned": True,
+                }
+                for n in range(2000)
+            ],
+        )
+        connection.execute(
+            ScorecardSettings.__table__.insert().from_select(  # type: ignore[attr-defined]
+                ["alliance_id", "digest", "next_digest_at", "reviews_checked_at"],
+                select(
+                    Alliance.id,  # type: ignore[call-overload]
+                    text("'monthly'"),
+                    text(":ahead").bindparams(ahead=NOW + timedelta(days=5)),
+                    text(":checked").bindparams(checked=NOW),
+                ),
+            )
+        )
+        connection.execute(text("ANALYZE"))
+    seen: list[tuple[str, Any]] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append((args[2], args[3])))
+    with db.session() as session:
+        assert scorecard_store.needing_attention(session=session, now=NOW, reviews_before=NOW, limit=10) == []
+    statement, parameters = next((s, p) for s, p in seen if "FROM scorecardsettings" in s)
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "sqlite":
+            plan = [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            # e.g. "SCAN scorecardsettings USING COVERING INDEX ix_scorecardsettings_dirty" (the partial index of
+            # the few rows with the flag set) and "SEARCH scorecardsettings USING INDEX ..." for the others.
+            reads = [step for step in plan if step.startswith(("SCAN scorecardsettings", "SEARCH scorecardsettings"))]
+            assert len(reads) == 4 and all("INDEX" in step for step in reads), plan
+        else:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)]
+            assert not any("Seq Scan" in step or "scorecardsettings_pkey" in step for step in plan), plan
+
+
 def test_a_new_alliance_is_planned_for_once_by_the_scorecard_and_the_pulse(db: Database) -> None:
     alliance_id = make_alliance(db)
     with db.session() as session:
