@@ -299,7 +299,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     A schema already at head (every start but the first after an upgrade, and every replica once `alliance-bot
     migrate` has run) is seen without alembic: importing it costs a process about 11 MB that it keeps for good
-    (alembic's operations for every dialect, with SQLAlchemy's MySQL, Oracle and SQL Server ones, and Mako).
+    (alembic's operations for every dialect, with SQLAlchemy's MySQL, Oracle and SQL Server ones, and Mako). So
+    `serve` has a schema that is behind migrated by a child process (bot.runtime.migrate_apart).
     """
     if revision == "head" and at_head(engine):
         return

@@ -104,3 +104,53 @@ def test_a_slack_only_serve_loads_nothing_heavy_before_it_is_used(migrated_url: 
     assert "bot.slack.app" in loaded and "slack_bolt" in loaded  # the probe did build the Slack app
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
     assert heavy == []
+
+
+FIRST_START = """
+import json, sys
+
+from bot import runtime
+from storage.db import Database, at_head
+
+url = sys.argv[1]
+db = Database(url)
+assert not at_head(db.engine)
+runtime.migrate_apart(db, url)
+assert at_head(db.engine)
+db.dispose()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_first_start_migrates_in_a_child_and_keeps_alembic_out_of_the_serving_process(tmp_path: Path) -> None:
+    # `serve` on a database that is behind (a first start, the first after an upgrade): the schema is brought to
+    # head by `alliance-bot migrate` in a child process, and the serving process never imports alembic.
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_START, url], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not [m for m in loaded if m.split(".")[0] in ("alembic", "mako")]
+    db = Database(url)
+    try:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM alliance").scalar_one() == 0
+    finally:
+        db.dispose()
+
+
+def test_a_migration_that_fails_stops_the_start_with_one_sentence(tmp_path: Path) -> None:
+    from bot.config import StartupError
+    from bot.runtime import migrate_apart
+
+    url = f"sqlite:///{tmp_path / 'odd.db'}"
+    db = Database(url)
+    try:
+        with db.engine.begin() as connection:  # a schema from a newer release, or another program's
+            connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+            connection.exec_driver_sql("INSERT INTO alembic_version VALUES ('9999')")
+        with pytest.raises(StartupError, match="migrating the database failed"):
+            migrate_apart(db, url)
+    finally:
+        db.dispose()
