@@ -4,7 +4,7 @@
 
 Part 1 (HTTP). Starts the fake Slack Web API in this process, ``alliance-bot serve`` (the installed console
 script, SQLite in a temp dir, HTTP mode) and ``bench/bare_bolt.py`` (Bolt that only acks ``/alliance``,
-same WSGI adapter, waitress and thread count) as subprocesses on 127.0.0.1, then replays the same freshly
+same WSGI adapter, waitress server and thread count) as subprocesses on 127.0.0.1, then replays the same freshly
 signed ``/alliance commit <@U0PAUL001|paul> Task N by next Friday`` and ``/alliance who Task N`` requests
 against both, interleaved round by round, over one keep-alive connection per server, and reports the time
 to the HTTP response (Slack's 3-second clock). By default each bot request also waits for the bot's
