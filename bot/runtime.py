@@ -69,10 +69,13 @@ def migrate_apart(db: Database, url: str) -> None:
         stdout=subprocess.DEVNULL,  # its one line of success; its errors go to stderr, this process's
         check=False,
     )
-    if done.returncode != 0 or not at_head(db.engine):
+    if done.returncode != 0:
         raise StartupError(
-            f"migrating the database failed (alliance-bot migrate exited {done.returncode}): its error is above"
+            f"migrating the database failed: `alliance-bot migrate` exited with status {done.returncode}, and printed"
+            " its error just above"
         )
+    if not at_head(db.engine):
+        raise StartupError("migrating the database failed: it is still not at the newest revision afterwards")
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:

@@ -1,5 +1,6 @@
-"""How the bot runs waitress: its "Task queue depth" warning once per moment of backlog, not once per request, and
-a loop thread that gives way to a response being written instead of spinning on it."""
+"""How the bot runs waitress: its "Task queue depth" warning once per moment of backlog, not once per request; a
+loop thread that gives way to a response being written instead of spinning on it; and a burst of new connections
+taken in a turn or two of that loop, not one a turn, with room for more than 100."""
 
 from __future__ import annotations
 

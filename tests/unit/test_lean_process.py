@@ -77,6 +77,14 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
+def modules_loaded_by(script: str, url: str) -> list[str]:
+    """Run a probe `script` (which ends by printing its sys.modules as JSON) in a fresh interpreter on `url`."""
+    done = subprocess.run([sys.executable, "-c", script, url], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database whose schema is at head, as `serve` finds it after its first start."""
@@ -92,15 +100,7 @@ def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_a_slack_only_serve_loads_nothing_heavy_before_it_is_used(migrated_url: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", SLACK_ONLY_SERVE, migrated_url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = modules_loaded_by(SLACK_ONLY_SERVE, migrated_url)
     assert "bot.slack.app" in loaded and "slack_bolt" in loaded  # the probe did build the Slack app
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
     assert heavy == []
@@ -126,11 +126,7 @@ def test_a_first_start_migrates_in_a_child_and_keeps_alembic_out_of_the_serving_
     # `serve` on a database that is behind (a first start, the first after an upgrade): the schema is brought to
     # head by `alliance-bot migrate` in a child process, and the serving process never imports alembic.
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_START, url], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = modules_loaded_by(FIRST_START, url)
     assert not [m for m in loaded if m.split(".")[0] in ("alembic", "mako")]
     db = Database(url)
     try:
